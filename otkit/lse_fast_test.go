@@ -273,7 +273,7 @@ func TestFastLSENeverNaN(t *testing.T) {
 	ninf := math.Inf(-1)
 	row := make([]float64, n)
 	kern.rowLSE(row, []float64{0, 0, 0, 0, 0}, 1e-3)
-	want := []float64{1e-3 * math.Log(2) - 1e-300, -1e300}
+	want := []float64{1e-3*math.Log(2) - 1e-300, -1e300}
 	for i := range row {
 		if math.Abs(row[i]-want[i]) > 1e-15*math.Max(1, math.Abs(want[i])) {
 			t.Errorf("rowLSE[%d] = %v, want %v", i, row[i], want[i])

@@ -61,9 +61,9 @@ var expCeiling = sync.OnceValue(func() float64 {
 	return float64(time.Since(start).Nanoseconds()) / float64(passes*workers*expCeilingLen)
 })
 
-// benchClouds draws the d=2 clouds of the POT comparison: x ~ N(0, I),
+// lseBenchClouds draws the d=2 clouds of the POT comparison: x ~ N(0, I),
 // y ~ N((1, 1), I).
-func benchClouds(n, m int) (x, y []float64) {
+func lseBenchClouds(n, m int) (x, y []float64) {
 	rng := rand.New(rand.NewPCG(42, 0))
 	x = make([]float64, 2*n)
 	y = make([]float64, 2*m)
@@ -80,9 +80,9 @@ func BenchmarkLSEIteration(b *testing.B) {
 	for _, n := range []int{1000, 4000, 16000} {
 		for _, mode := range []string{"dense", "online"} {
 			b.Run(fmt.Sprintf("%s/n=%d", mode, n), func(b *testing.B) {
-				x, y := benchClouds(n, n)
+				x, y := lseBenchClouds(n, n)
 				var kern lseKernel
-				online := newSqEuclidFastLSE(x, y, n, n, 2, 1)
+				online := newSqEuclidFastLSE(x, y, lseTestNorms(x, 2), lseTestNorms(y, 2), n, n, 2, 1)
 				if mode == "dense" {
 					c := make([]float64, n*n)
 					for i := 0; i < n; i++ {

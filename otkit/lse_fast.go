@@ -341,28 +341,23 @@ type sqEuclidFastLSE struct {
 	nx, ny  []float64 // squared norms
 }
 
-// newSqEuclidFastLSE takes row-major n×d and m×d coordinates and the factor
-// multiplying every cost (1/ScaleCost).
-func newSqEuclidFastLSE(x, y []float64, n, m, d int, scale float64) *sqEuclidFastLSE {
-	k := &sqEuclidFastLSE{n: n, m: m, d: d, scale: scale}
-	k.xs, k.nx = transposeNorms(x, n, d)
-	k.ys, k.ny = transposeNorms(y, m, d)
-	return k
+// newSqEuclidFastLSE takes row-major n×d and m×d coordinates, their squared
+// norms (the geometry's, so that both kernels see the same costs) and the
+// factor multiplying every cost (1/ScaleCost).
+func newSqEuclidFastLSE(x, y, nx, ny []float64, n, m, d int, scale float64) *sqEuclidFastLSE {
+	return &sqEuclidFastLSE{n: n, m: m, d: d, scale: scale,
+		xs: transpose(x, n, d), ys: transpose(y, m, d), nx: nx[:n], ny: ny[:m]}
 }
 
-func transposeNorms(x []float64, n, d int) (xs, nrm []float64) {
-	xs = make([]float64, n*d)
-	nrm = make([]float64, n)
+// transpose returns the d×n (coordinate-major) copy of a row-major n×d array.
+func transpose(x []float64, n, d int) []float64 {
+	xs := make([]float64, n*d)
 	for i := 0; i < n; i++ {
-		s := 0.0
 		for k := 0; k < d; k++ {
-			v := x[i*d+k]
-			xs[k*n+i] = v
-			s += v * v
+			xs[k*n+i] = x[i*d+k]
 		}
-		nrm[i] = s
 	}
-	return xs, nrm
+	return xs
 }
 
 func (k *sqEuclidFastLSE) rowLSE(out, h []float64, eps float64) {

@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-// testLSE is the plain two-pass log-sum-exp with math.Exp, written
+// lseTestRef is the plain two-pass log-sum-exp with math.Exp, written
 // independently of the kernels under test: out[r] = eps·log Σ_k exp((h_k −
 // cost(r,k))/eps).
-func testLSE(out, h []float64, eps float64, cost func(r, k int) float64) {
+func lseTestRef(out, h []float64, eps float64, cost func(r, k int) float64) {
 	for r := range out {
 		mx := math.Inf(-1)
 		for k := range h {
@@ -31,8 +31,19 @@ func testLSE(out, h []float64, eps float64, cost func(r, k int) float64) {
 	}
 }
 
-// withPureGo runs f with the assembly loops switched off.
-func withPureGo(f func()) {
+// lseTestNorms returns the squared norms of the rows of a row-major array.
+func lseTestNorms(x []float64, d int) []float64 {
+	nrm := make([]float64, len(x)/d)
+	for i := range nrm {
+		for _, v := range x[i*d : (i+1)*d] {
+			nrm[i] += v * v
+		}
+	}
+	return nrm
+}
+
+// lseTestPureGo runs f with the assembly loops switched off.
+func lseTestPureGo(f func()) {
 	saved := useAVX
 	useAVX = false
 	defer func() { useAVX = saved }()
@@ -84,8 +95,8 @@ func TestExpNegAccuracy(t *testing.T) {
 	}
 }
 
-// lseCase is one random kernel problem.
-type lseCase struct {
+// lseTestCase is one random kernel problem.
+type lseTestCase struct {
 	name       string
 	n, m, d    int
 	x, y       []float64 // row-major point clouds
@@ -95,8 +106,8 @@ type lseCase struct {
 	magnitude  float64   // size of the terms entering the reductions
 }
 
-func newLSECase(rng *rand.Rand, n, m, d int, spread, scale, epsRel float64, zeroFrac float64) *lseCase {
-	k := &lseCase{n: n, m: m, d: d, scale: scale}
+func newLSETestCase(rng *rand.Rand, n, m, d int, spread, scale, epsRel float64, zeroFrac float64) *lseTestCase {
+	k := &lseTestCase{n: n, m: m, d: d, scale: scale}
 	k.x = make([]float64, n*d)
 	k.y = make([]float64, m*d)
 	for i := range k.x {
@@ -141,15 +152,15 @@ func newLSECase(rng *rand.Rand, n, m, d int, spread, scale, epsRel float64, zero
 	return k
 }
 
-// check compares rowLSE and colLSE of kern with testLSE on the matrix.
-func (k *lseCase) check(t *testing.T, kern lseKernel, tol float64) {
+// check compares rowLSE and colLSE of kern with lseTestRef on the matrix.
+func (k *lseTestCase) check(t *testing.T, kern lseKernel, tol float64) {
 	t.Helper()
 	row, col := make([]float64, k.n), make([]float64, k.m)
 	wantRow, wantCol := make([]float64, k.n), make([]float64, k.m)
 	kern.rowLSE(row, k.g, k.eps)
 	kern.colLSE(col, k.f, k.eps)
-	testLSE(wantRow, k.g, k.eps, func(i, j int) float64 { return k.c[i*k.m+j] })
-	testLSE(wantCol, k.f, k.eps, func(j, i int) float64 { return k.c[i*k.m+j] })
+	lseTestRef(wantRow, k.g, k.eps, func(i, j int) float64 { return k.c[i*k.m+j] })
+	lseTestRef(wantCol, k.f, k.eps, func(j, i int) float64 { return k.c[i*k.m+j] })
 	cmp := func(what string, got, want []float64) {
 		t.Helper()
 		for i := range got {
@@ -170,10 +181,10 @@ func (k *lseCase) check(t *testing.T, kern lseKernel, tol float64) {
 	cmp("colLSE", col, wantCol)
 }
 
-func lseCases(t *testing.T) []*lseCase {
+func lseTestCases(t *testing.T) []*lseTestCase {
 	rng := rand.New(rand.NewPCG(7, 0))
-	var cases []*lseCase
-	add := func(k *lseCase, name string) {
+	var cases []*lseTestCase
+	add := func(k *lseTestCase, name string) {
 		k.name = name
 		cases = append(cases, k)
 	}
@@ -182,35 +193,35 @@ func lseCases(t *testing.T) []*lseCase {
 		for _, sz := range sizes {
 			for _, epsRel := range []float64{1e-4, 1e-2, 1, 1e2, 1e4} {
 				for _, spread := range []float64{1e-5, 1, 1e4} {
-					k := newLSECase(rng, sz[0], sz[1], d, spread, 1, epsRel, 0.2)
+					k := newLSETestCase(rng, sz[0], sz[1], d, spread, 1, epsRel, 0.2)
 					add(k, fmt.Sprintf("d=%d %dx%d eps=%g·C spread=%g", d, sz[0], sz[1], epsRel, spread))
 				}
 			}
 		}
 	}
 	// Scaled costs, all-zero weights on one side, one finite entry.
-	k := newLSECase(rng, 20, 50, 2, 3, 0.25, 0.05, 0)
+	k := newLSETestCase(rng, 20, 50, 2, 3, 0.25, 0.05, 0)
 	add(k, "scale 0.25")
-	k = newLSECase(rng, 20, 50, 2, 3, 1, 0.05, 1)
+	k = newLSETestCase(rng, 20, 50, 2, 3, 1, 0.05, 1)
 	add(k, "all -Inf")
-	k = newLSECase(rng, 20, 50, 2, 3, 1, 1e-4, 0.97)
+	k = newLSETestCase(rng, 20, 50, 2, 3, 1, 1e-4, 0.97)
 	add(k, "mostly -Inf, tiny eps")
 	// Exponents far below the exp range: every term but the largest
 	// underflows.
-	k = newLSECase(rng, 16, 24, 2, 100, 1, 1e-8, 0.1)
+	k = newLSETestCase(rng, 16, 24, 2, 100, 1, 1e-8, 0.1)
 	add(k, "deep underflow")
 	return cases
 }
 
 func TestFastLSEMatchesReference(t *testing.T) {
 	for _, pureGo := range []bool{false, true} {
-		for _, k := range lseCases(t) {
+		for _, k := range lseTestCases(t) {
 			run := func() {
 				k.check(t, newDenseFastLSE(k.c, k.n, k.m), 1e-13)
-				k.check(t, newSqEuclidFastLSE(k.x, k.y, k.n, k.m, k.d, k.scale), 1e-13)
+				k.check(t, newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, k.d), lseTestNorms(k.y, k.d), k.n, k.m, k.d, k.scale), 1e-13)
 			}
 			if pureGo {
-				withPureGo(run)
+				lseTestPureGo(run)
 			} else {
 				run()
 			}
@@ -224,9 +235,9 @@ func TestFastLSEMatchesReference(t *testing.T) {
 func TestFastLSEBitExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 0))
 	for _, d := range []int{2, 3} {
-		k := newLSECase(rng, 301, 1237, d, 1, 1, 0.01, 0.05)
+		k := newLSETestCase(rng, 301, 1237, d, 1, 1, 0.01, 0.05)
 		kernels := func() []lseKernel {
-			return []lseKernel{newDenseFastLSE(k.c, k.n, k.m), newSqEuclidFastLSE(k.x, k.y, k.n, k.m, d, 1)}
+			return []lseKernel{newDenseFastLSE(k.c, k.n, k.m), newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1)}
 		}
 		run := func(procs int, pureGo bool) [][]float64 {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
@@ -240,7 +251,7 @@ func TestFastLSEBitExact(t *testing.T) {
 				}
 			}
 			if pureGo {
-				withPureGo(f)
+				lseTestPureGo(f)
 			} else {
 				f()
 			}

@@ -246,7 +246,7 @@ func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*GaussianMixture, e
 		if err != nil {
 			return nil, fmt.Errorf("otkit: %s: step %d: %v", op, i, err)
 		}
-		ll, err := e.eStep(pr)
+		ll, err := e.eStep(pr, opt.Report != nil)
 		if err != nil {
 			return nil, fmt.Errorf("otkit: %s: step %d: %v", op, i, err)
 		}
@@ -276,7 +276,7 @@ func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*GaussianMixture, e
 		if err != nil {
 			return nil, fmt.Errorf("otkit: %s: %v", op, err)
 		}
-		ll, err := e.eStep(pr)
+		ll, err := e.eStep(pr, opt.Report != nil)
 		if err != nil {
 			return nil, fmt.Errorf("otkit: %s: %v", op, err)
 		}
@@ -357,9 +357,9 @@ func (e *emWork) forChunks(fn func(c, lo, hi int)) {
 	wg.Wait()
 }
 
-// eStep fills resp with w_n·p(k|x_n), accumulates the first moments and
-// returns Σ_n w_n log p(x_n) under pr.
-func (e *emWork) eStep(pr *preparedMixture) (float64, error) {
+// eStep fills resp with w_n·p(k|x_n), accumulates the first moments and,
+// when needLL, returns Σ_n w_n log p(x_n) under pr.
+func (e *emWork) eStep(pr *preparedMixture, needLL bool) (float64, error) {
 	d, k := e.d, e.k
 	e.forChunks(func(c, lo, hi int) {
 		p := pr.clone()
@@ -373,21 +373,35 @@ func (e *emWork) eStep(pr *preparedMixture) (float64, error) {
 			x := e.x[r*d : (r+1)*d]
 			row := e.resp[r*k : (r+1)*k]
 			p.logJoint(row, x)
-			lse := logSumExpVec(row)
-			if math.IsInf(lse, 0) || math.IsNaN(lse) {
+			mx := row[0]
+			for _, v := range row[1:] {
+				if v > mx {
+					mx = v
+				}
+			}
+			if !(mx > math.Inf(-1)) {
 				if e.pBad[c] < 0 {
 					e.pBad[c] = r
 				}
 				clear(row)
 				continue
 			}
+			var sum float64
+			for j, v := range row {
+				ev := math.Exp(v - mx)
+				row[j] = ev
+				sum += ev
+			}
 			wr := 1.0
 			if e.w != nil {
 				wr = e.w[r]
 			}
-			ll += wr * lse
+			if needLL {
+				ll += wr * (mx + math.Log(sum))
+			}
+			scale := wr / sum
 			for j := range row {
-				v := wr * math.Exp(row[j]-lse)
+				v := row[j] * scale
 				row[j] = v
 				pn[j] += v
 				s := ps[j*d : (j+1)*d]

@@ -410,3 +410,30 @@ func BenchmarkEM20k(b *testing.B) {
 		}
 	}
 }
+
+func TestInitKMeansPlusPlusRetries(t *testing.T) {
+	// 1-D points 0,1,2,3 with K = 2: the centre pairs {0,1} and {2,3} leave a
+	// component with a single point (d+1 = 2 distinct points are needed), so
+	// that draw fails and the next draw from the same stream is used.
+	x := mat.NewDense(4, 1, []float64{0, 1, 2, 3})
+	xs := []float64{0, 1, 2, 3}
+	for seed := uint64(0); seed < 500; seed++ {
+		probe := rand.New(rand.NewPCG(seed, 0))
+		if _, err := kmeansPPOnce(probe, xs, 4, 1, nil, 2); err == nil {
+			continue
+		}
+		var want *GaussianMixture
+		for want == nil {
+			want, _ = kmeansPPOnce(probe, xs, 4, 1, nil, 2)
+		}
+		got, err := InitKMeansPlusPlus(rand.New(rand.NewPCG(seed, 0)), x, nil, 2)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if !mixturesEqual(got, want) {
+			t.Errorf("seed %d: retry result differs from the first successful draw", seed)
+		}
+		return
+	}
+	t.Fatal("no seed produced a failing first draw")
+}

@@ -520,3 +520,38 @@ func TestSinkhornParallelSymmetric(t *testing.T) {
 		t.Fatalf("unbalanced parallel %v vs sequential %v", par.RegOTCost, seq.RegOTCost)
 	}
 }
+
+func TestConvergedRule(t *testing.T) {
+	inf := math.Inf(1)
+	for _, c := range []struct {
+		errs []float64
+		want bool
+	}{
+		{[]float64{0.5, 1e-4, -1, -1}, true},        // early exit
+		{[]float64{0.5, inf, -1, -1}, true},         // early exit on +Inf counts [QUIRK]
+		{[]float64{0.5, math.NaN(), -1, -1}, false}, // NaN never
+		{[]float64{0.5, 0.1, 0.01, 2e-3}, false},    // ran out of iterations
+		{[]float64{0.5, 0.1, 0.01, 5e-4}, true},     // converged in the last block
+		{[]float64{inf, inf, inf, inf}, false},
+	} {
+		if got := converged(c.errs, 1e-3); got != c.want {
+			t.Errorf("converged(%v) = %v, want %v", c.errs, got, c.want)
+		}
+	}
+}
+
+func TestKernelModeOverflowIsReported(t *testing.T) {
+	// With eps far below the costs the Gibbs kernel underflows to 0 and
+	// kernel mode breaks down, as in OTT; the solve must say so (NaN error,
+	// not converged, stopped after the first block), while the log domain
+	// stays finite.
+	g := mustCloud(t, randCloud(91, 6, 2, 1, 0), randCloud(92, 5, 2, 1, 3), PointCloudOptions{Epsilon: 1e-3})
+	r := mustSinkhorn(t, g, nil, nil, SinkhornOptions{KernelMode: true})
+	if r.Converged || !math.IsNaN(r.Errors[0]) || r.Iterations != 10 {
+		t.Fatalf("kernel mode overflow: converged %v, errors %v, iterations %d", r.Converged, r.Errors[:2], r.Iterations)
+	}
+	r = mustSinkhorn(t, g, nil, nil, SinkhornOptions{MaxIterations: 100})
+	if !isFinite(r.RegOTCost) || !isFinite(r.Errors[9]) {
+		t.Fatalf("log domain: errors %v, cost %v", r.Errors, r.RegOTCost)
+	}
+}

@@ -190,6 +190,9 @@ func Sinkhorn(geom *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornRes
 		return nil, errors.New("otkit: Sinkhorn: nil geometry")
 	}
 	n, m := geom.Shape()
+	if n == 0 || m == 0 || !(geom.eps > 0) {
+		return nil, errors.New("otkit: Sinkhorn: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)")
+	}
 	cfg, err := opt.resolve(n, m)
 	if err != nil {
 		return nil, err

@@ -260,6 +260,17 @@ func TestSinkhornModesAgree(t *testing.T) {
 				o.KernelMode = true
 				return mustSinkhorn(t, g, a, b, o)
 			},
+			"kernel-momentum": func() *SinkhornResult {
+				o := base
+				o.KernelMode, o.Momentum = true, 1.2
+				return mustSinkhorn(t, g, a, b, o)
+			},
+			"kernel-anderson-schedule": func() *SinkhornResult {
+				o := base
+				o.KernelMode, o.Anderson = true, 2
+				gs := mustCloud(t, x, y, PointCloudOptions{Epsilon: 0.5, Schedule: EpsilonSchedule{Init: 5, Decay: 0.8}})
+				return mustSinkhorn(t, gs, a, b, o)
+			},
 			"online": func() *SinkhornResult {
 				return mustSinkhorn(t, mustCloud(t, x, y, PointCloudOptions{Epsilon: 0.5, Online: true}), a, b, base)
 			},

@@ -587,3 +587,36 @@ func TestSinkhornDeterministicAcrossGOMAXPROCS(t *testing.T) {
 		}
 	}
 }
+
+// TestSinkhornTutorialBlockState reproduces note §9.1: with eps = 0.01 and
+// far-apart components the 3×3 problem splits into two blocks that 2000
+// iterations of OTT's loop (g then f, zero start, column-only error) cannot
+// connect, and the coupling is a non-converged state that depends only on
+// the masses — the numbers printed by the tutorial.
+func TestSinkhornTutorialBlockState(t *testing.T) {
+	c := mat.NewDense(3, 3, []float64{
+		0, 30, 30,
+		30, 0, 30,
+		1, 30, 0,
+	})
+	a := []float64{0.22632582, 0.23542637, 0.5382478}
+	b := []float64{0.36791384, 0.3672651, 0.26482108}
+	g, err := NewGeometry(c, GeometryOptions{Epsilon: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustSinkhorn(t, g, a, b, SinkhornOptions{})
+	if r.Converged || r.Iterations != 2000 {
+		t.Fatalf("want a non-converged 2000-iteration state, have converged %v after %d", r.Converged, r.Iterations)
+	}
+	p := r.Matrix()
+	p.Scale(1/r.TransportMass(), p)
+	printed := [3][3]float64{{0.22631681, 0, 0}, {0, 0.2354198, 0}, {0.2182516, 0, 0.32001185}}
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			if d := math.Abs(p.At(i, j) - printed[i][j]); d > 2e-5 {
+				t.Errorf("P[%d][%d] = %.8f, tutorial printed %.8f", i, j, p.At(i, j), printed[i][j])
+			}
+		}
+	}
+}

@@ -24,7 +24,9 @@ type pfStats struct {
 	c    []float64 // K·d
 	s    []float64 // K·d
 	S    []float64 // K·d²
-	// logLik is the weighted mean log density Σ w_n log p(x_n) / W.
+	// logLik is the weighted mean log density Σ w_n log p(x_n) / W when
+	// asked for (it costs a logarithm per point), else 0; NaN if a point's
+	// density could not be evaluated.
 	logLik float64
 }
 
@@ -64,10 +66,11 @@ func (st *pfStats) add(o *pfStats) {
 const pfChunk = 2048
 
 // pfEStep computes the responsibilities of the mixture m for the points x
-// (n×d, flat) with weights w (nil = all ones) and returns their statistics.
+// (n×d, flat) with weights w (nil = all ones) and returns their statistics
+// (with the mean log-likelihood when wantLL).
 // It costs O(N·K·d²) and runs chunks in parallel (at most GOMAXPROCS
 // goroutines) with a fixed reduction order.
-func pfEStep(m *pfMix, x, w []float64, wTot float64) (*pfStats, error) {
+func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, error) {
 	k, d := m.lay.k, m.lay.d
 	n := len(x) / d
 	nChunks := (n + pfChunk - 1) / pfChunk
@@ -107,12 +110,30 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64) (*pfStats, error) {
 				ell[c] = cst[c] - 0.5*q
 				mx = math.Max(mx, ell[c])
 			}
+			// Unnormalised posteriors; a term more than 40 below the maximum
+			// (e^-40 ≈ 4e-18 relative) is dropped, and the maximum itself is
+			// exactly 1, which saves most exponentials when the components
+			// are well separated.
 			var sum float64
 			for c := 0; c < k; c++ {
-				ell[c] = math.Exp(ell[c] - mx)
+				switch dl := ell[c] - mx; {
+				case dl == 0:
+					ell[c] = 1
+				case dl > -40:
+					ell[c] = math.Exp(dl)
+				default:
+					ell[c] = 0
+				}
 				sum += ell[c]
 			}
-			st.logLik += wp * (mx + math.Log(sum))
+			if !(sum >= 1) || math.IsInf(mx, 0) {
+				// NaN or an infinite log density: report it below.
+				st.logLik = math.NaN()
+				continue
+			}
+			if wantLL {
+				st.logLik += wp * (mx + math.Log(sum))
+			}
 			if wp == 0 {
 				continue
 			}
@@ -187,7 +208,7 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64) (*pfStats, error) {
 	}
 	out.logLik *= inv
 	if math.IsNaN(out.logLik) || math.IsInf(out.logLik, 0) {
-		return nil, fmt.Errorf("log-likelihood is %v (a point has zero density under every component)", out.logLik)
+		return nil, fmt.Errorf("the log density of a point is not finite")
 	}
 	return out, nil
 }

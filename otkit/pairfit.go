@@ -223,7 +223,7 @@ func (f *pfFit) eStep(both bool) error {
 	if err := f.m0.set(f.th0); err != nil {
 		return fmt.Errorf("otkit: FitPair: gmm0: %v", err)
 	}
-	st, err := pfEStep(f.m0, f.x0, f.w0, f.wt0)
+	st, err := pfEStep(f.m0, f.x0, f.w0, f.wt0, false)
 	if err != nil {
 		return fmt.Errorf("otkit: FitPair: gmm0 E-step: %v", err)
 	}
@@ -234,7 +234,7 @@ func (f *pfFit) eStep(both bool) error {
 	if err := f.m1.set(f.th1); err != nil {
 		return fmt.Errorf("otkit: FitPair: gmm1: %v", err)
 	}
-	if st, err = pfEStep(f.m1, f.x1, f.w1, f.wt1); err != nil {
+	if st, err = pfEStep(f.m1, f.x1, f.w1, f.wt1, false); err != nil {
 		return fmt.Errorf("otkit: FitPair: gmm1 E-step: %v", err)
 	}
 	f.st1 = st

@@ -157,7 +157,7 @@ func TestPFQMatchesPointwise(t *testing.T) {
 		if err := mE.set(thE); err != nil {
 			t.Fatal(err)
 		}
-		st, err := pfEStep(mE, x, w, wTot)
+		st, err := pfEStep(mE, x, w, wTot, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func TestPFEStepDeterministicAcrossWorkers(t *testing.T) {
 	var ref *pfStats
 	for _, procs := range []int{1, 2, 3} {
 		old := runtime.GOMAXPROCS(procs)
-		st, err := pfEStep(m, x, nil, float64(len(x)/2))
+		st, err := pfEStep(m, x, nil, float64(len(x)/2), true)
 		runtime.GOMAXPROCS(old)
 		if err != nil {
 			t.Fatal(err)
@@ -301,8 +301,8 @@ func TestPFChainRulesFiniteDifferences(t *testing.T) {
 		m0, m1 := newPFMix(l0), newPFMix(l1)
 		m0.set(th0)
 		m1.set(th1)
-		st0, _ := pfEStep(m0, x0, nil, 500)
-		st1, _ := pfEStep(m1, x1, nil, 400)
+		st0, _ := pfEStep(m0, x0, nil, 500, true)
+		st1, _ := pfEStep(m1, x1, nil, 400, true)
 		// Move away from the E-step parameters so that ∂Q ≠ 0.
 		for i := range th0 {
 			th0[i] += 0.2 * rng.NormFloat64()

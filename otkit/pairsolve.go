@@ -32,6 +32,7 @@ type pfSolver struct {
 	maxIt    int
 
 	cs     []float64 // C/ε, k0·k1
+	csT    []float64 // (C/ε)ᵀ, k1·k0
 	la, lb []float64 // log a, log b
 	a, b   []float64
 	fs, gs []float64 // potentials divided by ε
@@ -61,7 +62,7 @@ func newPFSolver(k0, k1 int, eps, tau float64, o SinkhornOptions) *pfSolver {
 		k0: k0, k1: k1, eps: eps, tau: tau, ott: o.OTTUnbalancedUpdate,
 		thr: o.Threshold, pn: o.NormError, inner: o.InnerIterations,
 		minIt: o.MinIterations, maxIt: o.MaxIterations,
-		cs: make([]float64, k0*k1),
+		cs: make([]float64, k0*k1), csT: make([]float64, k0*k1),
 		la: make([]float64, k0), lb: make([]float64, k1),
 		a: make([]float64, k0), b: make([]float64, k1),
 		fs: make([]float64, k0), gs: make([]float64, k1),
@@ -104,6 +105,12 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 	clear(s.fs)
 	clear(s.gs)
 	tau := s.tau
+	fs, gs, la, lb, cs, csT := s.fs, s.gs, s.la, s.lb, s.cs, s.csT
+	for i := 0; i < k0; i++ {
+		for j := 0; j < k1; j++ {
+			csT[j*k0+i] = cs[i*k1+j]
+		}
+	}
 	// In units of ε: balanced/OTT update X = τ(log w − LSE), consistent
 	// update X = log w − τ·LSE.
 	wa, wt := tau, tau
@@ -114,30 +121,13 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 	anyNaN := false
 	it := 0
 	for it < s.maxIt {
-		// g update: column LSE over rows of F − C/ε, then f from rows of
-		// G − C/ε.
+		// g update: LSE down each column of F − C/ε (csT holds the columns
+		// contiguously), then f from the rows of G − C/ε.
 		for j := 0; j < k1; j++ {
-			v := s.row[:k0]
-			mx := math.Inf(-1)
-			for i := 0; i < k0; i++ {
-				v[i] = s.fs[i] - s.cs[i*k1+j]
-				if v[i] > mx {
-					mx = v[i]
-				}
-			}
-			s.gs[j] = wa*s.lb[j] - wt*pfLSE(v, mx)
+			s.gs[j] = wa*lb[j] - wt*pfLSE(fs, csT[j*k0:(j+1)*k0])
 		}
 		for i := 0; i < k0; i++ {
-			v := s.row[:k1]
-			cr := s.cs[i*k1 : (i+1)*k1]
-			mx := math.Inf(-1)
-			for j, cij := range cr {
-				v[j] = s.gs[j] - cij
-				if v[j] > mx {
-					mx = v[j]
-				}
-			}
-			s.fs[i] = wa*s.la[i] - wt*pfLSE(v, mx)
+			fs[i] = wa*la[i] - wt*pfLSE(gs, cs[i*k1:(i+1)*k1])
 		}
 		it++
 		if it%s.inner == 0 || it == s.maxIt {
@@ -217,17 +207,23 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 	return out
 }
 
-// pfLSE returns log Σ exp(v) given mx = max v, dropping terms more than
-// pfLSEDrop below the maximum. A non-finite result (every term −Inf, or a
-// NaN) becomes 0, as OTT replaces non-finite LSE outputs.
-func pfLSE(v []float64, mx float64) float64 {
+// pfLSE returns log Σ_i exp(h_i − c_i), dropping terms more than pfLSEDrop
+// below the maximum. A non-finite result (every term −Inf, or a NaN)
+// becomes 0, as OTT replaces non-finite LSE outputs.
+func pfLSE(h, c []float64) float64 {
+	c = c[:len(h)]
+	mx := math.Inf(-1)
+	for i, hi := range h {
+		if v := hi - c[i]; v > mx {
+			mx = v
+		}
+	}
 	if math.IsInf(mx, 0) || math.IsNaN(mx) {
 		return 0
 	}
 	var sum float64
-	for _, x := range v {
-		d := x - mx
-		if d == 0 {
+	for i, hi := range h {
+		if d := hi - c[i] - mx; d == 0 {
 			sum++
 		} else if d > -pfLSEDrop {
 			sum += math.Exp(d)

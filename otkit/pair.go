@@ -42,6 +42,12 @@ func (p *MixturePair) validate() error {
 	if p.GMM0 == nil || p.GMM1 == nil {
 		return fmt.Errorf("otkit: mixture pair: gmm0 or gmm1 is nil")
 	}
+	if err := p.GMM0.Validate(); err != nil {
+		return fmt.Errorf("otkit: mixture pair: gmm0: %v", err)
+	}
+	if err := p.GMM1.Validate(); err != nil {
+		return fmt.Errorf("otkit: mixture pair: gmm1: %v", err)
+	}
 	if _, err := pfPack(p.GMM0); err != nil {
 		return fmt.Errorf("otkit: mixture pair: gmm0: %v", err)
 	}

@@ -160,8 +160,16 @@ func newPFFit(p *MixturePair, x0, x1 *mat.Dense, opt PairFitOptions) (*pfFit, er
 	}
 	f.m0, f.m1 = newPFMix(f.lay0), newPFMix(f.lay1)
 	f.bures = newPFBures(f.lay0.k, f.lay1.k, d)
+	so := opt.Sinkhorn
+	so.TauA, so.TauB = p.Tau, p.Tau
+	cfg, err := so.resolve(f.lay0.k, f.lay1.k)
+	if err != nil {
+		return nil, fmt.Errorf("otkit: FitPair: %v", err)
+	}
 	if pfSolverFits(opt.Sinkhorn) {
-		f.solver = newPFSolver(f.lay0.k, f.lay1.k, p.Epsilon, p.Tau, opt.Sinkhorn)
+		rs := cfg.SinkhornOptions
+		rs.NormError = cfg.p
+		f.solver = newPFSolver(f.lay0.k, f.lay1.k, p.Epsilon, p.Tau, rs)
 	}
 	f.gr0, f.gr1 = newPFGrad(f.lay0), newPFGrad(f.lay1)
 	f.g0, f.g1 = make([]float64, f.lay0.size()), make([]float64, f.lay1.size())

@@ -337,3 +337,42 @@ func TestFitPairBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestFitPairFallbackSolverAgrees: options the fast component solver does
+// not implement send FitPair through Sinkhorn; with ReferenceKernel (same
+// algorithm, reference LSE) the fit must agree with the fast path.
+func TestFitPairFallbackSolverAgrees(t *testing.T) {
+	for _, tau := range []float64{1, 0.9} {
+		f := pfTestSetup(t, 26, 0.2, tau, false, SinkhornOptions{})
+		p := &MixturePair{GMM0: pfTestMixture(f.lay0, f.th0), GMM1: pfTestMixture(f.lay1, f.th1), Epsilon: 0.2, Tau: tau}
+		x0 := mat.NewDense(len(f.x0)/2, 2, f.x0)
+		x1 := mat.NewDense(len(f.x1)/2, 2, f.x1)
+		opt := PairFitOptions{WeightTransport: 0.5, EMSteps: 3, MSteps: 10}
+		fast, err := FitPair(p, x0, x1, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Sinkhorn.ReferenceKernel = true
+		slow, err := FitPair(p, x0, x1, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := math.Abs(fast.Objective - slow.Objective); d > 1e-9 {
+			t.Errorf("tau=%v: objective %v (fast solver) vs %v (Sinkhorn)", tau, fast.Objective, slow.Objective)
+		}
+		for i := range fast.Steps {
+			if d := math.Abs(fast.Steps[i].Transport - slow.Steps[i].Transport); d > 1e-9 {
+				t.Errorf("tau=%v step %d: transport %v vs %v", tau, i, fast.Steps[i].Transport, slow.Steps[i].Transport)
+			}
+		}
+	}
+	if _, err := FitPair(&MixturePair{}, nil, nil, PairFitOptions{Sinkhorn: SinkhornOptions{InnerIterations: -1}}); err == nil {
+		t.Error("invalid pair accepted")
+	}
+	f := pfTestSetup(t, 27, 0.2, 1, false, SinkhornOptions{})
+	p := &MixturePair{GMM0: pfTestMixture(f.lay0, f.th0), GMM1: pfTestMixture(f.lay1, f.th1), Epsilon: 0.2, Tau: 1}
+	x := mat.NewDense(len(f.x0)/2, 2, f.x0)
+	if _, err := FitPair(p, x, x, PairFitOptions{Sinkhorn: SinkhornOptions{InnerIterations: -1}}); err == nil || !strings.Contains(err.Error(), "iteration") {
+		t.Errorf("negative InnerIterations: error %v", err)
+	}
+}

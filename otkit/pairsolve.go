@@ -117,38 +117,43 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 	if !s.ott {
 		wa = 1
 	}
-	var lastErr float64 = -1
+	// Loop control exactly as Sinkhorn's (§2.3): whole blocks of inner
+	// iterations; after a block the error is computed if its last iteration
+	// is ≥ MinIterations or is MaxIterations−1, else it is +Inf; before the
+	// next block the loop stops once at or past MinIterations unless the
+	// last error is finite and ≥ Threshold.
+	nBlocks := (s.maxIt + s.inner - 1) / s.inner
+	lastErr, prevErr := -1.0, 0.0
 	anyNaN := false
-	it := 0
+	it, ran := 0, 0
 	for it < s.maxIt {
-		// g update: LSE down each column of F − C/ε (csT holds the columns
-		// contiguously), then f from the rows of G − C/ε.
-		for j := 0; j < k1; j++ {
-			s.gs[j] = wa*lb[j] - wt*pfLSE(fs, csT[j*k0:(j+1)*k0])
+		if it > 0 && it >= s.minIt && !(prevErr >= s.thr && !math.IsInf(prevErr, 0)) {
+			break
 		}
-		for i := 0; i < k0; i++ {
-			fs[i] = wa*la[i] - wt*pfLSE(gs, cs[i*k1:(i+1)*k1])
+		blk := it / s.inner
+		for k := 0; k < s.inner; k++ {
+			// g update: LSE down each column of F − C/ε (csT holds the
+			// columns contiguously), then f from the rows of G − C/ε.
+			for j := 0; j < k1; j++ {
+				gs[j] = wa*lb[j] - wt*pfLSE(fs, csT[j*k0:(j+1)*k0])
+			}
+			for i := 0; i < k0; i++ {
+				fs[i] = wa*la[i] - wt*pfLSE(gs, cs[i*k1:(i+1)*k1])
+			}
+			it++
 		}
-		it++
-		if it%s.inner == 0 || it == s.maxIt {
-			e := math.Inf(1)
-			if it >= s.minIt {
-				e = s.marginalError()
-			}
-			if math.IsNaN(e) {
-				anyNaN = true
-			}
-			lastBlock := (it+s.inner-1)/s.inner == (s.maxIt+s.inner-1)/s.inner
-			if lastBlock {
-				lastErr = e
-			}
-			if it >= s.maxIt {
-				break
-			}
-			if it >= s.minIt && !(e >= s.thr && !math.IsInf(e, 0)) {
-				break
-			}
+		ran++
+		e := math.Inf(1)
+		if last := it - 1; last >= s.minIt || last == s.maxIt-1 {
+			e = s.marginalError()
 		}
+		if math.IsNaN(e) {
+			anyNaN = true
+		}
+		if blk == nBlocks-1 {
+			lastErr = e
+		}
+		prevErr = e
 	}
 	out := pfSolve{
 		f:          make([]float64, k0),
@@ -156,7 +161,7 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 		p:          make([]float64, k0*k1),
 		gradA:      make([]float64, k0),
 		gradB:      make([]float64, k1),
-		iterations: it,
+		iterations: s.inner * ran,
 		converged:  !anyNaN && (lastErr == -1 || lastErr < s.thr),
 	}
 	s.fillP()
@@ -194,12 +199,12 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 		rho := eps * tau / (1 - tau)
 		for i, ai := range a {
 			e := math.Exp(-(out.f[i] - eps*s.la[i]) / rho)
-			reg += ai * rho * (1 - e)
+			reg += ai * rho * -math.Expm1(-(out.f[i]-eps*s.la[i])/rho)
 			out.gradA[i] = rho - (rho+eps)*e + eps*sb
 		}
 		for j, bj := range b {
 			e := math.Exp(-(out.g[j] - eps*s.lb[j]) / rho)
-			reg += bj * rho * (1 - e)
+			reg += bj * rho * -math.Expm1(-(out.g[j]-eps*s.lb[j])/rho)
 			out.gradB[j] = rho - (rho+eps)*e + eps*sa
 		}
 	}
@@ -296,8 +301,17 @@ func (s *pfSolver) marginalError() float64 {
 	return e
 }
 
-// pfNorm is ‖x − y‖_p.
+// pfNorm is ‖x − y‖_p (p = +Inf: the largest difference).
 func pfNorm(x, y []float64, p float64) float64 {
+	if math.IsInf(p, 1) {
+		var mx float64
+		for i := range x {
+			if d := math.Abs(x[i] - y[i]); d > mx || math.IsNaN(d) {
+				mx = d
+			}
+		}
+		return mx
+	}
 	var s float64
 	for i := range x {
 		d := math.Abs(x[i] - y[i])

@@ -1,9 +1,12 @@
 package otkit
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 func pfRandProblem(rng *rand.Rand, k0, k1 int) (c, a, b []float64) {
@@ -151,5 +154,80 @@ func TestPFSolverTutorialBlocks(t *testing.T) {
 		if got := r.p[i] / tot; math.Abs(got-want[i]) > 5e-5 {
 			t.Errorf("normalized P[%d] = %v, seed %v", i, got, want[i])
 		}
+	}
+}
+
+// TestPFSolverMatchesSinkhorn checks the pair fit's solver against the
+// general Sinkhorn on the same problems and options: same iteration count
+// and convergence flag, potentials, coupling, reg cost and weight gradients
+// to rounding.
+func TestPFSolverMatchesSinkhorn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 0))
+	type tc struct {
+		name     string
+		c, a, b  []float64
+		k0, k1   int
+		eps, tau float64
+		opt      SinkhornOptions
+	}
+	var cases []tc
+	for _, tau := range []float64{1, 0.8, 1 / 1.01} {
+		for _, opt := range []SinkhornOptions{{}, {OTTUnbalancedUpdate: true}, {MinIterations: 30, InnerIterations: 7, MaxIterations: 95}, {Threshold: 1e-9, NormError: 2}, {NormError: math.Inf(1)}} {
+			c, a, b := pfRandProblem(rng, 3, 4)
+			cases = append(cases, tc{fmt.Sprintf("tau=%.3f %+v", tau, opt), c, a, b, 3, 4, 0.05 + rng.Float64(), tau, opt})
+		}
+	}
+	cases = append(cases, tc{"tutorial blocks", []float64{0.05, 30, 22, 28, 0.02, 35, 21, 40, 0.04},
+		[]float64{0.22632582, 0.23542637, 0.5382478}, []float64{0.36791384, 0.3672651, 0.26482108}, 3, 3, 0.01, 1, SinkhornOptions{}})
+	for _, c := range cases {
+		s := newPFSolver(c.k0, c.k1, c.eps, c.tau, c.opt)
+		got := s.solve(c.c, c.a, c.b)
+		geom, err := NewGeometry(mat.NewDense(c.k0, c.k1, c.c), GeometryOptions{Epsilon: c.eps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := c.opt
+		o.TauA, o.TauB = c.tau, c.tau
+		want, err := Sinkhorn(geom, c.a, c.b, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.iterations != want.Iterations || got.converged != want.Converged {
+			t.Errorf("%s: %d iterations converged=%v, Sinkhorn %d %v", c.name, got.iterations, got.converged, want.Iterations, want.Converged)
+		}
+		close := func(what string, x, y []float64, tol float64) {
+			for i := range x {
+				if math.Abs(x[i]-y[i]) > tol {
+					t.Errorf("%s: %s[%d] = %.15g, Sinkhorn %.15g", c.name, what, i, x[i], y[i])
+					return
+				}
+			}
+		}
+		close("f", got.f, want.F, 1e-10)
+		close("g", got.g, want.G, 1e-10)
+		close("P", got.p, want.Matrix().RawMatrix().Data, 1e-12)
+		close("∂R/∂a", got.gradA, want.GradA(), 1e-10)
+		close("∂R/∂b", got.gradB, want.GradB(), 1e-10)
+		close("R", []float64{got.reg}, []float64{want.RegOTCost}, 1e-10)
+	}
+}
+
+// The tutorial's final balanced state (note §9.1): 2000 iterations that
+// never converge; FitPair runs 600 of these.
+var pfBenchBlocksC = []float64{0.05, 30, 22, 28, 0.02, 35, 21, 40, 0.04}
+var pfBenchBlocksA = []float64{0.22632582, 0.23542637, 0.5382478}
+var pfBenchBlocksB = []float64{0.36791384, 0.3672651, 0.26482108}
+
+func BenchmarkPFSolverTutorialBlocks(bm *testing.B) {
+	s := newPFSolver(3, 3, 0.01, 1, SinkhornOptions{})
+	for i := 0; i < bm.N; i++ {
+		s.solve(pfBenchBlocksC, pfBenchBlocksA, pfBenchBlocksB)
+	}
+}
+
+func BenchmarkCoreSinkhornTutorialBlocks(bm *testing.B) {
+	for i := 0; i < bm.N; i++ {
+		g, _ := NewGeometry(mat.NewDense(3, 3, pfBenchBlocksC), GeometryOptions{Epsilon: 0.01})
+		Sinkhorn(g, pfBenchBlocksA, pfBenchBlocksB, SinkhornOptions{})
 	}
 }

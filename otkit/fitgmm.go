@@ -26,7 +26,9 @@ type EMOptions struct {
 	// Report, when non-nil, receives one line per step in OTT's verbose
 	// format "{i}  q={q}  -log prob={loss}", where q is the expected complete
 	// log-likelihood of the new model under the step's responsibilities and
-	// loss the weighted mean of −log p(x) under the new model.
+	// loss the weighted mean of −log p(x) under the new model. Numbers are
+	// printed like Python's repr of a float64 (OTT's are float32, so it
+	// shows fewer digits).
 	Report io.Writer
 	// Ridge is added to the diagonal of every covariance after each M-step
 	// (sklearn's reg_covar). 0, OTT's behaviour, lets a component collapse

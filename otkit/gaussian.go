@@ -93,15 +93,23 @@ func (g Gaussian) check() error {
 	return nil
 }
 
-// Covariance returns Σ = L·Lᵀ.
+// Covariance returns Σ = L·Lᵀ, or nil when the parameters are malformed
+// (wrong number of scale parameters).
 func (g Gaussian) Covariance() *mat.SymDense {
 	d := g.Dim()
+	if d == 0 || len(g.Scale) != trilLen(d) {
+		return nil
+	}
 	return flatSymDense(covFromL(scaleToL(g.Scale, d), d), d)
 }
 
-// CholeskyL returns the lower-triangular factor L with Σ = L·Lᵀ.
+// CholeskyL returns the lower-triangular factor L with Σ = L·Lᵀ, or nil
+// when the parameters are malformed.
 func (g Gaussian) CholeskyL() *mat.TriDense {
 	d := g.Dim()
+	if d == 0 || len(g.Scale) != trilLen(d) {
+		return nil
+	}
 	l := scaleToL(g.Scale, d)
 	t := mat.NewTriDense(d, mat.Lower, nil)
 	for i := 0; i < d; i++ {
@@ -137,10 +145,10 @@ func (g Gaussian) LogProb(x []float64) float64 {
 }
 
 // Sample draws n points μ + L·z with z standard normal, one row per point.
-// It returns nil when n < 1.
+// It returns nil when n < 1, rng is nil or the parameters are malformed.
 func (g Gaussian) Sample(rng *rand.Rand, n int) *mat.Dense {
 	d := g.Dim()
-	if n < 1 || d == 0 {
+	if n < 1 || rng == nil || g.check() != nil {
 		return nil
 	}
 	l := scaleToL(g.Scale, d)

@@ -146,8 +146,20 @@ func (r *SinkhornResult) addScaleGrad(out []float64, wrtX bool, cg CostGradient)
 				addPair(i, j, w)
 			}
 		}
-	case "max_cost", "median":
-		// σ is one entry (or the mean of the two middle ones) of the raw cost.
+	case "max_cost":
+		// σ is the largest entry (the first one in row-major order on ties).
+		bi, bj, bv := 0, 0, math.Inf(-1)
+		g.eachRow(func(i int, row []float64) {
+			for j, v := range row {
+				if v > bv {
+					bi, bj, bv = i, j, v
+				}
+			}
+		})
+		addPair(bi, bj, 1)
+	case "median":
+		// σ is the middle entry (or the mean of the two middle ones); finding
+		// it needs a copy of all n·m costs, even in online mode.
 		idx := make([]int, g.n*g.m)
 		raw := make([]float64, g.n*g.m)
 		buf := make([]float64, g.m)
@@ -160,8 +172,6 @@ func (r *SinkhornResult) addScaleGrad(out []float64, wrtX bool, cg CostGradient)
 		sort.SliceStable(idx, func(p, q int) bool { return raw[idx[p]] < raw[idx[q]] })
 		var picks []int
 		switch {
-		case g.rule == "max_cost":
-			picks = []int{idx[len(idx)-1]}
 		case len(idx)%2 == 1:
 			picks = []int{idx[len(idx)/2]}
 		default:

@@ -152,14 +152,6 @@ func lseStep(m, s, z float64) (float64, float64) {
 	return hi, s
 }
 
-// lseFinish turns one running state into log Σ exp(z).
-func lseFinish(m, s float64) float64 {
-	if math.IsInf(m, -1) {
-		return m
-	}
-	return m + math.Log(s)
-}
-
 // accRowDense folds z_j = (h_j − c_j)/eps into acc. c must start at a
 // column index that is a multiple of 8.
 func accRowDense(c, h []float64, invEps float64, acc *lseLanes) {
@@ -300,33 +292,45 @@ func (k *denseFastLSE) rowLSE(out, h []float64, eps float64) {
 	})
 }
 
-// colLSE walks the rows in order for a block of columns at a time, keeping
-// one running state per column; column blocks are independent.
+// colLSE walks the rows in order for a block of columns at a time. Like
+// rowLSE it keeps eight running states per output, row i feeding state
+// i mod 8, and combines them the same way: on a symmetric matrix rowLSE and
+// colLSE then give the same bits (symmetric problems keep f = g exactly).
+// Column blocks are independent.
 func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
 	inv := 1 / eps
 	n, m := k.n, k.m
 	h = h[:n]
 	out = out[:m]
-	mx := make([]float64, m)
-	s := make([]float64, m)
+	// mx[l*m+j], s[l*m+j]: state l of column j.
+	mx := make([]float64, 8*m)
+	s := make([]float64, 8*m)
 	workers := runtime.GOMAXPROCS(0)
-	// Column blocks: at most fastColBlock wide, a multiple of 8, and enough
-	// of them to keep every goroutine busy.
-	nb := max((m+fastColBlock-1)/fastColBlock, min(4*workers, (m+63)/64))
+	// Column blocks: at most fastColBlock/2 wide (16 states per column stay
+	// in L2), a multiple of 8, and enough of them to keep every goroutine
+	// busy.
+	nb := max((m+fastColBlock/2-1)/(fastColBlock/2), min(4*workers, (m+63)/64))
 	blk := ((m+nb-1)/nb + 7) &^ 7
 	parallelChunks(m, blk, n*m, func(lo, hi int) {
-		bm, bs := mx[lo:hi], s[lo:hi]
-		for j := range bm {
-			bm[j] = math.Inf(-1)
+		for l := 0; l < 8; l++ {
+			bm := mx[l*m+lo : l*m+hi]
+			for j := range bm {
+				bm[j] = math.Inf(-1)
+			}
 		}
 		for i := 0; i < n; i++ {
 			if math.IsInf(h[i], -1) {
 				continue // a zero-weight row adds exactly nothing
 			}
-			accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs)
+			l := (i & 7) * m
+			accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, mx[l+lo:l+hi], s[l+lo:l+hi])
 		}
+		var acc lseLanes
 		for j := lo; j < hi; j++ {
-			out[j] = eps * lseFinish(mx[j], s[j])
+			for l := 0; l < 8; l++ {
+				acc[l], acc[8+l] = mx[l*m+j], s[l*m+j]
+			}
+			out[j] = eps * acc.result()
 		}
 	})
 }
@@ -424,4 +428,20 @@ func onlineSqLSE(out, h []float64, eps, s float64, d int, ps, pn []float64, nr i
 			out[i] = eps*accs[i-lo].result() - s*pn[i]
 		}
 	})
+}
+
+func init() { fastKernel = fastKernelFor }
+
+// fastKernelFor is the solver's fast kernel for a geometry (the hook in
+// lse_ref.go): the dense kernel for a materialised cost matrix, the online
+// kernel for an online squared-Euclidean cloud. Other online costs keep the
+// reference kernel (nil), whose time goes into evaluating the user's cost.
+func fastKernelFor(g *Geometry) lseKernel {
+	switch {
+	case g.cost != nil:
+		return newDenseFastLSE(g.cost, g.n, g.m)
+	case g.sqEuclid:
+		return newSqEuclidFastLSE(g.x, g.y, g.nx, g.ny, g.n, g.m, g.d, g.invScale)
+	}
+	return nil
 }

@@ -127,6 +127,10 @@ func (m *GaussianMixture) LogWeights() []float64 { return logWeights(m.Logits) }
 func (m *GaussianMixture) Components() []Gaussian {
 	out := make([]Gaussian, m.K())
 	for c := range out {
+		if c >= len(m.Scale) {
+			out[c] = Gaussian{Loc: append([]float64(nil), m.Loc[c]...)}
+			continue
+		}
 		out[c] = Gaussian{
 			Loc:   append([]float64(nil), m.Loc[c]...),
 			Scale: append([]float64(nil), m.Scale[c]...),
@@ -144,11 +148,15 @@ func (m *GaussianMixture) Means() [][]float64 {
 	return out
 }
 
-// Covariances returns the K covariances L·Lᵀ.
+// Covariances returns the K covariances L·Lᵀ; an entry is nil when that
+// component's scale vector has the wrong length.
 func (m *GaussianMixture) Covariances() []*mat.SymDense {
 	out := make([]*mat.SymDense, m.K())
 	d := m.Dim()
 	for c := range out {
+		if c >= len(m.Scale) || len(m.Scale[c]) != trilLen(d) {
+			continue
+		}
 		out[c] = flatSymDense(covFromL(scaleToL(m.Scale[c], d), d), d)
 	}
 	return out
@@ -313,6 +321,9 @@ func (m *GaussianMixture) LogComponentPosterior(x *mat.Dense) (*mat.Dense, error
 		row := out[r*k : (r+1)*k]
 		pr.logJoint(row, xs[r*pr.d:(r+1)*pr.d])
 		lse := logSumExpVec(row)
+		if math.IsInf(lse, -1) {
+			return nil, fmt.Errorf("otkit: LogComponentPosterior: point %d has zero density under every component", r)
+		}
 		for c := range row {
 			row[c] -= lse
 		}

@@ -314,3 +314,22 @@ func TestMixtureFromAssignments(t *testing.T) {
 		t.Error("negative point weight accepted")
 	}
 }
+
+func TestMalformedParametersDoNotPanic(t *testing.T) {
+	g := Gaussian{Loc: []float64{0, 0}, Scale: []float64{0}}
+	if g.Covariance() != nil || g.CholeskyL() != nil || g.Sample(rand.New(rand.NewPCG(1, 1)), 3) != nil {
+		t.Error("malformed Gaussian should give nil")
+	}
+	m := testMixture(t)
+	m.Scale[1] = m.Scale[1][:1]
+	if covs := m.Covariances(); covs[1] != nil || covs[0] == nil {
+		t.Error("Covariances of a malformed component should be nil, others intact")
+	}
+	if _, err := m.LogProb(mat.NewDense(1, 2, nil)); err == nil || !strings.Contains(err.Error(), "component 1") {
+		t.Errorf("LogProb on malformed mixture: %v", err)
+	}
+	far := mat.NewDense(1, 2, []float64{1e200, 0})
+	if _, err := testMixture(t).LogComponentPosterior(far); err == nil || !strings.Contains(err.Error(), "zero density") {
+		t.Errorf("posterior of a point with zero density: %v", err)
+	}
+}

@@ -26,6 +26,9 @@ type SinkhornOptions struct {
 	// with finite differences by O((1−tau)·eps·log a). The default is the
 	// consistent update f = eps·log a − tau·eps·LSE, which solves exactly the
 	// problem RegOTCost is the dual of. Irrelevant when tau = 1.
+	// The marginal error follows the update: its target for a relaxed side is
+	// a·exp(−f/rho) with OTT's update (as OTT) and a·exp(−(f − eps log a)/rho)
+	// with the consistent one, the marginal each fixed point reproduces.
 	OTTUnbalancedUpdate bool
 	ParallelDualUpdates bool    // update f from the old g (both sides at once)
 	Momentum            float64 // 0 → off (weight 1); constant weight, or the weight before MomentumStart
@@ -187,6 +190,9 @@ func Sinkhorn(geom *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornRes
 		return nil, errors.New("otkit: Sinkhorn: nil geometry")
 	}
 	n, m := geom.Shape()
+	if n == 0 || m == 0 || !(geom.eps > 0) {
+		return nil, errors.New("otkit: Sinkhorn: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)")
+	}
 	cfg, err := opt.resolve(n, m)
 	if err != nil {
 		return nil, err
@@ -552,13 +558,7 @@ func (s *solver) result() *SinkhornResult {
 		kern: s.kern, ottUpdate: c.OTTUnbalancedUpdate,
 		rhoA: rho(eps, c.TauA), rhoB: rho(eps, c.TauB),
 	}
-	hasNaN := false
-	for _, e := range s.errors {
-		if math.IsNaN(e) {
-			hasNaN = true
-		}
-	}
-	r.Converged = !hasNaN && s.errors[len(s.errors)-1] < c.Threshold
+	r.Converged = converged(s.errors, c.Threshold)
 	r.RegOTCost = r.regCost()
 	r.EntRegCost = r.RegOTCost - eps*(entropy(s.a)+entropy(s.b))
 	for i, v := range s.a {
@@ -572,6 +572,19 @@ func (s *solver) result() *SinkhornResult {
 		}
 	}
 	return r
+}
+
+// converged applies OTT's rule: no NaN among the errors and the last entry
+// below the threshold. After an early exit the last entry is −1, so any
+// early exit counts, even one caused by a +Inf error [QUIRK, kept for
+// parity]; a NaN error (overflow, e.g. in kernel mode) never does.
+func converged(errs []float64, threshold float64) bool {
+	for _, e := range errs {
+		if math.IsNaN(e) {
+			return false
+		}
+	}
+	return errs[len(errs)-1] < threshold
 }
 
 func entropy(w []float64) float64 {

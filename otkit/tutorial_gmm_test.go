@@ -16,14 +16,11 @@ import (
 // seeded data: JAX's random bits cannot be reproduced, so the checks are on
 // structure and on the seed's printed numbers within sampling tolerance.
 
-// Generator components in the tutorial's order.
+// Generator means in the tutorial's order (TutorialGMMGenerators holds the
+// full generators); fitted components are identified by nearest mean.
 var (
 	tutMeans0 = [][]float64{{2, -1}, {-2, 0}, {4, 3}}
 	tutShift  = [][]float64{{1, -0.5}, {-1, -1}, {-1, 0}}
-	tutCovs0  = [][]float64{{0.6, 0, 0, 0.3}, {1.8, 0, 0, 0.9}, {1.5, -1.2, -1.2, 1.5}} // 3·[[.2,0],[0,.1]] …
-	tutRot    = []float64{5, -5, -10}                                                   // degrees
-	tutW0     = []float64{0.2, 0.2, 0.6}
-	tutW1     = []float64{0.4, 0.4, 0.2}
 )
 
 // The seed's printed results, rearranged into generator order (component k
@@ -54,41 +51,17 @@ var (
 	tutData tutorialData
 )
 
-// tutorialGenerators builds the two ground-truth mixtures exactly as the
-// tutorial: generator 1 shifts the means and left-multiplies each
-// covariance by a rotation, which makes it non-symmetric; like JAX's
-// Cholesky we use its symmetric part.
-func tutorialGenerators() (*GaussianMixture, *GaussianMixture, error) {
-	var c0, c1 []*mat.SymDense
-	var m1 [][]float64
-	for k := range tutMeans0 {
-		s := mat.NewDense(2, 2, append([]float64(nil), tutCovs0[k]...))
-		c0 = append(c0, Symmetrize(s))
-		th := tutRot[k] * math.Pi / 180
-		r := mat.NewDense(2, 2, []float64{math.Cos(th), -math.Sin(th), math.Sin(th), math.Cos(th)})
-		var rs mat.Dense
-		rs.Mul(r, s)
-		c1 = append(c1, Symmetrize(&rs))
-		m1 = append(m1, []float64{tutMeans0[k][0] + tutShift[k][0], tutMeans0[k][1] + tutShift[k][1]})
-	}
-	g0, err := NewGaussianMixture(tutMeans0, c0, tutW0)
-	if err != nil {
-		return nil, nil, err
-	}
-	g1, err := NewGaussianMixture(m1, c1, tutW1)
-	return g0, g1, err
-}
-
 // loadTutorial draws 10,000 points from each generator and fits the pooled
 // mixture (k-means++ then 20 EM steps), once per test binary.
 func loadTutorial(tb testing.TB) tutorialData {
 	tb.Helper()
 	tutOnce.Do(func() {
-		g0, g1, err := tutorialGenerators()
+		gens, err := TutorialGMMGenerators()
 		if err != nil {
 			tutData.err = err
 			return
 		}
+		g0, g1 := gens[0], gens[1]
 		x0, _, err := g0.Sample(rand.New(rand.NewPCG(0, 1)), 10000)
 		if err != nil {
 			tutData.err = err
@@ -162,38 +135,19 @@ var (
 	seedRun2Order = []int{2, 1, 0}
 )
 
-// pooledInOrder returns the pooled mixture with its components rearranged so
-// that component i is the one nearest (between the two generators' means)
-// generator component order[i]; the logits are recomputed for the new last
-// component, the means and Cholesky parameters are copied unchanged.
+// pooledInOrder returns the pooled mixture with its components rearranged
+// so that component i is the one nearest the midpoint of the two
+// generators' component order[i] (the pooled fit sits between them).
 func pooledInOrder(tb testing.TB, m *GaussianMixture, order []int) *GaussianMixture {
 	tb.Helper()
 	gen1 := tutGenMeans1()
-	pos := make([]int, len(order))
-	used := map[int]bool{}
-	for i, g := range order {
-		mx, my := (tutMeans0[g][0]+gen1[g][0])/2, (tutMeans0[g][1]+gen1[g][1])/2
-		best, bestD := -1, math.Inf(1)
-		for k, mu := range m.Loc {
-			if d := math.Hypot(mu[0]-mx, mu[1]-my); d < bestD {
-				best, bestD = k, d
-			}
-		}
-		if used[best] || bestD > 1 {
-			tb.Fatalf("pooled means %v do not match the generators one to one", m.Loc)
-		}
-		used[best] = true
-		pos[i] = best
+	var mid [][]float64
+	for g := range tutMeans0 {
+		mid = append(mid, []float64{(tutMeans0[g][0] + gen1[g][0]) / 2, (tutMeans0[g][1] + gen1[g][1]) / 2})
 	}
-	lw := m.LogWeights()
-	out := &GaussianMixture{}
-	last := pos[len(pos)-1]
-	for i, k := range pos {
-		out.Loc = append(out.Loc, append([]float64(nil), m.Loc[k]...))
-		out.Scale = append(out.Scale, append([]float64(nil), m.Scale[k]...))
-		if i < len(pos)-1 {
-			out.Logits = append(out.Logits, lw[k]-lw[last])
-		}
+	out, err := TutorialGMMOrder(m, mid, order)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }

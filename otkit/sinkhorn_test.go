@@ -87,10 +87,10 @@ func primalObjective(r *SinkhornResult) float64 {
 	}
 	v := pc + r.Epsilon*genKL(pf, q)
 	if r.TauA < 1 {
-		v += r.rhoA * genKL(r.RowMarginal(), r.A)
+		v += rho(r.Epsilon, r.TauA) * genKL(r.RowMarginal(), r.A)
 	}
 	if r.TauB < 1 {
-		v += r.rhoB * genKL(r.ColMarginal(), r.B)
+		v += rho(r.Epsilon, r.TauB) * genKL(r.ColMarginal(), r.B)
 	}
 	return v
 }
@@ -163,7 +163,7 @@ func TestSinkhornUnbalancedRegCostIsPrimal(t *testing.T) {
 		if tau[0] < 1 {
 			row := ro.RowMarginal()
 			for i := range row {
-				want := a[i] * math.Exp(-ro.F[i]/ro.rhoA)
+				want := a[i] * math.Exp(-ro.F[i]/rho(ro.Epsilon, ro.TauA))
 				if math.Abs(row[i]-want) > 1e-10 {
 					t.Fatalf("OTT fixed point row %d: %v want %v", i, row[i], want)
 				}

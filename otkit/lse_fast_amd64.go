@@ -9,10 +9,10 @@ package otkit
 func accRowDenseAVX(c, h *float64, n int, invEps float64, acc *lseLanes)
 
 //go:noescape
-func accRowPC2AVX(a, y0, y1 *float64, n int, x0, x1 float64, acc *lseLanes)
+func zPC2MaxAVX(a, y0, y1, z *float64, n int, x0, x1 float64) float64
 
 //go:noescape
-func accRowZAVX(z *float64, n int, acc *lseLanes)
+func expSumAVX(z *float64, n int, shift float64, sums *[8]float64)
 
 //go:noescape
 func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64)

@@ -14,24 +14,29 @@ import (
 // whole cost. The kernels here
 //
 //   - use their own exp (expNeg): range reduction to |r| ≤ ln2/2 and a
-//     degree-12 Taylor polynomial, all fused multiply-adds, no table, no branch, so
-//     it runs four lanes at a time in AVX2 (lse_fast_amd64.s) and is within
-//     a few ulp of math.Exp;
-//   - shift by the maximum in the same single pass: each lane keeps a running
-//     maximum M and a sum S scaled by exp(-M); a new exponent z costs exactly
-//     one exp, exp(min(M,z) − max(M,z)), which either rescales S (z > M) or
-//     is added to it;
+//     degree-12 Taylor polynomial, all fused multiply-adds, no table and no
+//     branch, so it runs four lanes at a time in AVX2 (lse_fast_amd64.s); it
+//     is within 5e-16 relative of math.Exp;
+//   - shift by the maximum without a separate pass over memory. Row
+//     reductions work on cache-sized blocks of a row: one pass computes the
+//     exponents into an L1 buffer with their maximum, a second sums
+//     exp(z − max); blocks merge into a running (max, sum) with one scalar
+//     exp. Column reductions of a stored matrix read it once, row after row,
+//     keeping a running maximum M and sum S per column: a new exponent z
+//     costs one exp, exp(min(M,z) − max(M,z)), which either rescales S
+//     (z > M) or is added to it;
 //   - compute squared-Euclidean costs on the fly from norms and dot products
 //     (the norm form of OTT), never reading an n×m matrix, with d = 2
-//     specialised;
-//   - block the columns so the per-column data stays in cache, and split the
-//     independent outputs (rows for rowLSE, column blocks for a dense
-//     colLSE) over GOMAXPROCS goroutines. Every output is reduced by one
-//     goroutine in a fixed order, so results do not depend on GOMAXPROCS.
+//     specialised; the column reduction is the row reduction with the clouds
+//     swapped;
+//   - split independent outputs (rows, or column blocks of a stored matrix)
+//     over GOMAXPROCS goroutines. Every output is reduced by one goroutine
+//     in a fixed order, so results do not depend on GOMAXPROCS.
 //
 // The pure-Go loops below are the fallback and the specification of the
 // assembly: the same operations in the same order, so both give the same
-// bits. Lane l of an accumulator takes the terms j ≡ l (mod 8) of a row.
+// bits. Partial sums of a block use eight lanes, lane l taking the terms
+// j ≡ l (mod 8), added in lane order.
 
 // Polynomial exp constants: 1.5·2^52 rounds to an integer, ln2 split in a
 // high and a low part, 1/k! for k ≤ 12.
@@ -103,36 +108,6 @@ func expVec(dst, src []float64) {
 	}
 }
 
-// lseLanes holds eight running log-sum-exp states: [0,8) the maxima M_l,
-// [8,16) the sums S_l = Σ exp(z − M_l) over the terms seen by lane l.
-type lseLanes [16]float64
-
-func (a *lseLanes) reset() {
-	for l := 0; l < 8; l++ {
-		a[l] = math.Inf(-1)
-		a[8+l] = 0
-	}
-}
-
-// result combines the lanes in a fixed order into log Σ exp(z), −Inf if no
-// term was finite.
-func (a *lseLanes) result() float64 {
-	m := math.Inf(-1)
-	for l := 0; l < 8; l++ {
-		if a[l] > m {
-			m = a[l]
-		}
-	}
-	if math.IsInf(m, -1) {
-		return m
-	}
-	s := 0.0
-	for l := 0; l < 8; l++ {
-		s += a[8+l] * expNeg(a[l]-m)
-	}
-	return m + math.Log(s)
-}
-
 // lseStep folds exponent z into the state (m, s); the Go twin of UPDATE in
 // lse_fast_amd64.s.
 func lseStep(m, s, z float64) (float64, float64) {
@@ -152,21 +127,25 @@ func lseStep(m, s, z float64) (float64, float64) {
 	return hi, s
 }
 
-// accRowDense folds z_j = (h_j − c_j)/eps into acc. c must start at a
-// column index that is a multiple of 8.
-func accRowDense(c, h []float64, invEps float64, acc *lseLanes) {
-	h = h[:len(c)]
+// zDenseMax writes z_j = (h_j − c_j)/eps and returns the largest, −Inf if
+// all are.
+func zDenseMax(z, c, h []float64, invEps float64) float64 {
+	n := len(c)
+	z, h = z[:n], h[:n]
+	mx := math.Inf(-1)
 	k := 0
-	if useAVX {
-		k = len(c) &^ 7
-		if k > 0 {
-			accRowDenseAVX(&c[0], &h[0], k, invEps, acc)
+	if useAVX && n >= 8 {
+		k = n &^ 7
+		mx = zDenseMaxAVX(&c[0], &h[0], &z[0], k, invEps)
+	}
+	for j := k; j < n; j++ {
+		v := (h[j] - c[j]) * invEps
+		z[j] = v
+		if v > mx {
+			mx = v
 		}
 	}
-	for j := k; j < len(c); j++ {
-		l := j & 7
-		acc[l], acc[8+l] = lseStep(acc[l], acc[8+l], (h[j]-c[j])*invEps)
-	}
+	return mx
 }
 
 // zPC2Max writes z_j = a_j + x0·y0_j + x1·y1_j (two fused steps) and
@@ -204,13 +183,31 @@ func expSum(z []float64, shift float64, sums *[8]float64) {
 	}
 }
 
-// lseMerge folds a block of terms with maximum mb and Σ exp(z − mb) = sb
-// into the running state (m, s) of a reduction.
-func lseMerge(m, s, mb, sb float64) (float64, float64) {
+// lseBlockMerge folds a block of exponents z with maximum mb into the
+// running state (m, s) of a reduction (s = Σ exp(z − m) so far): the block
+// is summed shifted by its own maximum, then rescaled to the larger one.
+func lseBlockMerge(z []float64, mb, m, s float64) (float64, float64) {
+	if math.IsInf(mb, -1) {
+		return m, s // every term of the block is zero
+	}
+	var sums [8]float64
+	expSum(z, mb, &sums)
+	sb := 0.0
+	for _, v := range sums {
+		sb += v
+	}
 	if mb > m {
 		return mb, math.FMA(s, expNeg(m-mb), sb)
 	}
 	return m, math.FMA(sb, expNeg(mb-m), s)
+}
+
+// lseValue is log Σ exp(z) from a reduction's state.
+func lseValue(m, s float64) float64 {
+	if math.IsInf(m, -1) {
+		return m
+	}
+	return m + math.Log(s)
 }
 
 // accColDense folds z_j = (hi − c_j)/eps into the per-column states (mx_j, s_j).
@@ -236,10 +233,10 @@ const (
 	// fastColBlock is the column block (a multiple of 8) of the cache-blocked
 	// loops: three such float64 slices stay in L1.
 	fastColBlock = 1024
-	// onlineBlock is the column block of the online kernel: its inputs
-	// (3 slices for d = 2) and exponent buffer stay in L2, and the per-block
-	// merge is amortised over many terms.
-	onlineBlock = 2048
+	// lseBlock is the column block of the two-pass row reductions: the
+	// block's inputs and exponent buffer stay in L1/L2, and the per-block
+	// merge (one scalar exp) is amortised over many terms.
+	lseBlock = 2048
 )
 
 // parallelChunks calls body(lo, hi) on consecutive chunks of [0, n) of
@@ -299,11 +296,17 @@ func (k *denseFastLSE) rowLSE(out, h []float64, eps float64) {
 	h = h[:m]
 	out = out[:n]
 	parallelChunks(n, rowChunk(n), n*m, func(lo, hi int) {
-		var acc lseLanes
+		z := make([]float64, min(lseBlock, m))
 		for i := lo; i < hi; i++ {
-			acc.reset()
-			accRowDense(k.c[i*m:(i+1)*m], h, inv, &acc)
-			out[i] = eps * acc.result()
+			row := k.c[i*m : (i+1)*m]
+			mx, s := math.Inf(-1), 0.0
+			for b := 0; b < m; b += lseBlock {
+				e := min(b+lseBlock, m)
+				zz := z[:e-b]
+				mb := zDenseMax(zz, row[b:e], h[b:e], inv)
+				mx, s = lseBlockMerge(zz, mb, mx, s)
+			}
+			out[i] = eps * lseValue(mx, s)
 		}
 	})
 }
@@ -340,11 +343,7 @@ func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
 			accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs)
 		}
 		for j := lo; j < hi; j++ {
-			r := mx[j]
-			if !math.IsInf(r, -1) {
-				r += math.Log(s[j])
-			}
-			out[j] = eps * r
+			out[j] = eps * lseValue(mx[j], s[j])
 		}
 	})
 }
@@ -418,9 +417,9 @@ func onlineSqLSE(out, h []float64, eps, s float64, d int, ps, pn []float64, nr i
 		for r := range rm {
 			rm[r] = math.Inf(-1)
 		}
-		z := make([]float64, min(onlineBlock, nc))
-		for b := 0; b < nc; b += onlineBlock {
-			e := min(b+onlineBlock, nc)
+		z := make([]float64, min(lseBlock, nc))
+		for b := 0; b < nc; b += lseBlock {
+			e := min(b+lseBlock, nc)
 			zz := z[:e-b]
 			for i := lo; i < hi; i++ {
 				var mb float64
@@ -442,24 +441,11 @@ func onlineSqLSE(out, h []float64, eps, s float64, d int, ps, pn []float64, nr i
 						}
 					}
 				}
-				if math.IsInf(mb, -1) {
-					continue // every term of the block is zero
-				}
-				var sums [8]float64
-				expSum(zz, mb, &sums)
-				sb := 0.0
-				for _, v := range sums {
-					sb += v
-				}
-				rm[i-lo], rs[i-lo] = lseMerge(rm[i-lo], rs[i-lo], mb, sb)
+				rm[i-lo], rs[i-lo] = lseBlockMerge(zz, mb, rm[i-lo], rs[i-lo])
 			}
 		}
 		for i := lo; i < hi; i++ {
-			r := rm[i-lo]
-			if !math.IsInf(r, -1) {
-				r += math.Log(rs[i-lo])
-			}
-			out[i] = eps*r - s*pn[i]
+			out[i] = eps*lseValue(rm[i-lo], rs[i-lo]) - s*pn[i]
 		}
 	})
 }

@@ -178,46 +178,40 @@ GLOBL expNegInf<>(SB), RODATA|NOPTR, $32
 	VFMADD213PD expOne<>(SB), X, S; \
 	VBLENDVPD   GT, S, Z, S
 
-#define LOADACC \
-	VMOVUPD 0(DX), Y0; \
-	VMOVUPD 32(DX), Y1; \
-	VMOVUPD 64(DX), Y2; \
-	VMOVUPD 96(DX), Y3
-
-#define STOREACC \
-	VMOVUPD Y0, 0(DX); \
-	VMOVUPD Y1, 32(DX); \
-	VMOVUPD Y2, 64(DX); \
-	VMOVUPD Y3, 96(DX)
-
-// func accRowDenseAVX(c, h *float64, n int, invEps float64, acc *[16]float64)
-// z_j = (h_j - c_j)·invEps, n a multiple of 8.
-TEXT ·accRowDenseAVX(SB), NOSPLIT, $0-40
+// func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64
+// z_j = (h_j - c_j)·invEps stored, and their maximum returned (-Inf if all
+// are -Inf). n a multiple of 8, at least 8.
+TEXT ·zDenseMaxAVX(SB), NOSPLIT, $0-48
 	MOVQ         c+0(FP), SI
 	MOVQ         h+8(FP), DI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSD invEps+24(FP), Y15
-	MOVQ         acc+32(FP), DX
-	LOADACC
+	MOVQ         z+16(FP), R9
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD invEps+32(FP), Y15
+	VMOVUPD      expNegInf<>(SB), Y0
+	VMOVUPD      Y0, Y1
 	XORQ         AX, AX
-	CMPQ         AX, CX
-	JGE          rddone
 
-rdloop:
+zdloop:
 	VMOVUPD (DI)(AX*8), Y4
 	VSUBPD  (SI)(AX*8), Y4, Y4
 	VMULPD  Y15, Y4, Y4
 	VMOVUPD 32(DI)(AX*8), Y5
 	VSUBPD  32(SI)(AX*8), Y5, Y5
 	VMULPD  Y15, Y5, Y5
-	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
-	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
+	VMOVUPD Y4, (R9)(AX*8)
+	VMOVUPD Y5, 32(R9)(AX*8)
+	VMAXPD  Y4, Y0, Y0
+	VMAXPD  Y5, Y1, Y1
 	ADDQ    $8, AX
 	CMPQ    AX, CX
-	JLT     rdloop
+	JLT     zdloop
 
-rddone:
-	STOREACC
+	VMAXPD       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VMAXSD       X1, X0, X0
+	VMOVSD       X0, ret+40(FP)
 	VZEROUPPER
 	RET
 

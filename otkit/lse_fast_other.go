@@ -6,7 +6,7 @@ package otkit
 
 var useAVX = false
 
-func accRowDenseAVX(c, h *float64, n int, invEps float64, acc *lseLanes) {
+func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64 {
 	panic("otkit: no assembly kernels on this platform")
 }
 

@@ -5,7 +5,7 @@
 #   2. gofmt + go vet ./...
 #   3. go test ./...                (CI=true: the widgets' browser test is mandatory)
 #   4. the nested modules' vet and tests (docker/imagecheck: the Dockerfile parsed with BuildKit's parser)
-#   5. the lab smoke test           (real Jupyter server on 127.0.0.1, token required, gonb offered)
+#   5. the lab smoke test           (real Jupyter server on 127.0.0.1: token required, a gonb kernel runs Go code)
 #   6. the notebooks                (docker/run_notebooks.py: execute, check, HTML, screenshots)
 #
 # Every stage runs even when an earlier one failed (except when install fails);

@@ -102,5 +102,19 @@ func FuzzValidation(f *testing.F) {
 				t.Fatalf("converged with a NaN error: %v", r.Errors)
 			}
 		}
+		for _, v := range []float64{r.RegOTCost, r.EntRegCost, r.DualCost, r.PrimalCost(), r.TransportMass()} {
+			if math.IsNaN(v) {
+				t.Fatalf("converged with a NaN cost: reg %v ent %v dual %v", r.RegOTCost, r.EntRegCost, r.DualCost)
+			}
+		}
+		ones := make([]float64, gm)
+		for j := range ones {
+			ones[j] = 1
+		}
+		if _, err := r.Apply(ones); err != nil {
+			t.Fatal(err)
+		}
+		_ = r.GradA()
+		_ = r.GradB()
 	})
 }

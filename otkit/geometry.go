@@ -41,7 +41,10 @@ type PointCloudOptions struct {
 	ScaleCost       float64 // 0 → 1 (cost divided by this)
 	ScaleCostRule   string  // "", "mean", "median", "max_cost", "max_norm", "max_bound"
 	Schedule        EpsilonSchedule
-	Online          bool // never build the n×m matrix; evaluate costs block by block
+	// Online never builds the n×m matrix: the solver evaluates cost rows on
+	// demand (memory O(n + m)). Only the "median" scale rule still needs a
+	// temporary copy of all costs, and CostMatrix or Matrix build one.
+	Online bool
 }
 
 // GeometryOptions configures NewGeometry (a geometry from an explicit cost
@@ -149,7 +152,9 @@ func NewPointCloud(x, y *mat.Dense, opt PointCloudOptions) (*Geometry, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.setScale(factor)
+	if err := g.setScale(factor); err != nil {
+		return nil, err
+	}
 	g.rule = opt.ScaleCostRule
 	if err := g.resolveEpsilon(opt.Epsilon, opt.RelativeEpsilon, opt.Schedule); err != nil {
 		return nil, err
@@ -172,7 +177,9 @@ func NewGeometry(cost *mat.Dense, opt GeometryOptions) (*Geometry, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.setScale(factor)
+	if err := g.setScale(factor); err != nil {
+		return nil, err
+	}
 	if err := g.resolveEpsilon(opt.Epsilon, opt.RelativeEpsilon, opt.Schedule); err != nil {
 		return nil, err
 	}
@@ -363,15 +370,23 @@ func (g *Geometry) eachRow(fn func(i int, row []float64)) {
 	}
 }
 
-// setScale divides the costs by factor (multiplies by its inverse, as OTT).
-func (g *Geometry) setScale(factor float64) {
+// setScale divides the costs by factor (multiplies by its inverse, as OTT)
+// and checks that the scaled costs are still finite.
+func (g *Geometry) setScale(factor float64) error {
+	if factor == 1 {
+		return nil
+	}
 	g.invScale = 1 / factor
-	if factor == 1 || g.cost == nil {
-		return
+	if math.IsInf(g.invScale, 0) {
+		return fmt.Errorf("otkit: cost scale factor %g is too small to divide by", factor)
 	}
 	for k := range g.cost {
 		g.cost[k] *= g.invScale
 	}
+	if err := g.checkCosts(); err != nil {
+		return fmt.Errorf("%v after dividing by the scale factor %g", err, factor)
+	}
+	return nil
 }
 
 // costMoments returns the mean and population standard deviation of the

@@ -170,13 +170,18 @@ func zPC2Max(z, a, y0, y1 []float64, x0, x1 float64) float64 {
 	return mx
 }
 
-// expSum adds exp(z_j − shift) to sums[j mod 8].
-func expSum(z []float64, shift float64, sums *[8]float64) {
+// expSum adds exp(z_j − shift) to sums[j mod 8]. A non-empty next (the
+// data the caller reads after this block) is prefetched meanwhile.
+func expSum(z []float64, shift float64, sums *[8]float64, next []float64) {
 	k := 0
 	if useAVX {
 		k = len(z) &^ 7
 		if k > 0 {
-			expSumAVX(&z[0], k, shift, sums)
+			if len(next) >= k {
+				expSumPFAVX(&z[0], k, shift, sums, &next[0])
+			} else {
+				expSumAVX(&z[0], k, shift, sums)
+			}
 		}
 	}
 	for j := k; j < len(z); j++ {
@@ -187,12 +192,13 @@ func expSum(z []float64, shift float64, sums *[8]float64) {
 // lseBlockMerge folds a block of exponents z with maximum mb into the
 // running state (m, s) of a reduction (s = Σ exp(z − m) so far): the block
 // is summed shifted by its own maximum, then rescaled to the larger one.
-func lseBlockMerge(z []float64, mb, m, s float64) (float64, float64) {
+// next is prefetched meanwhile (see expSum).
+func lseBlockMerge(z []float64, mb, m, s float64, next []float64) (float64, float64) {
 	if math.IsInf(mb, -1) {
 		return m, s // every term of the block is zero
 	}
 	var sums [8]float64
-	expSum(z, mb, &sums)
+	expSum(z, mb, &sums, next)
 	sb := 0.0
 	for _, v := range sums {
 		sb += v
@@ -211,15 +217,17 @@ func lseValue(m, s float64) float64 {
 	return m + math.Log(s)
 }
 
-// accColDense folds z_j = (hi − c_j)/eps into the per-column states (mx_j, s_j).
-func accColDense(c []float64, hi, invEps float64, mx, s []float64) {
+// accColDense folds z_j = (hi − c_j)/eps into the per-column states (mx_j,
+// s_j), prefetching next[:len(c)] (the same columns of the next row: a
+// short segment per row is too short for the hardware prefetcher).
+func accColDense(c []float64, hi, invEps float64, mx, s, next []float64) {
 	mx = mx[:len(c)]
 	s = s[:len(c)]
 	k := 0
 	if useAVX {
 		k = len(c) &^ 7
 		if k > 0 {
-			accColDenseAVX(&c[0], k, hi, invEps, &mx[0], &s[0])
+			accColDenseAVX(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
 		}
 	}
 	for j := k; j < len(c); j++ {
@@ -305,7 +313,9 @@ func (k *denseFastLSE) rowLSE(out, h []float64, eps float64) {
 				e := min(b+lseBlock, m)
 				zz := z[:e-b]
 				mb := zDenseMax(zz, row[b:e], h[b:e], inv)
-				mx, s = lseBlockMerge(zz, mb, mx, s)
+				// Prefetch the next block of the matrix while summing.
+				next := k.c[min(i*m+e, n*m):min(i*m+e+lseBlock, n*m)]
+				mx, s = lseBlockMerge(zz, mb, mx, s, next)
 			}
 			out[i] = eps * lseValue(mx, s)
 		}
@@ -341,7 +351,8 @@ func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
 			if math.IsInf(h[i], -1) {
 				continue // a zero-weight row adds exactly nothing
 			}
-			accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs)
+			nx := min(i+1, n-1) * m
+			accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs, k.c[nx+lo:nx+hi])
 		}
 		for j := lo; j < hi; j++ {
 			out[j] = eps * lseValue(mx[j], s[j])
@@ -442,7 +453,7 @@ func onlineSqLSE(out, h []float64, eps, s float64, d int, ps, pn []float64, nr i
 						}
 					}
 				}
-				rm[i-lo], rs[i-lo] = lseBlockMerge(zz, mb, rm[i-lo], rs[i-lo])
+				rm[i-lo], rs[i-lo] = lseBlockMerge(zz, mb, rm[i-lo], rs[i-lo], nil)
 			}
 		}
 		for i := lo; i < hi; i++ {

@@ -15,7 +15,10 @@ func zPC2MaxAVX(a, y0, y1, z *float64, n int, x0, x1 float64) float64
 func expSumAVX(z *float64, n int, shift float64, sums *[8]float64)
 
 //go:noescape
-func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64)
+func expSumPFAVX(z *float64, n int, shift float64, sums *[8]float64, pf *float64)
+
+//go:noescape
+func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64)
 
 //go:noescape
 func expVecAVX(dst, src *float64, n int)

@@ -203,9 +203,10 @@ zdloop:
 	VZEROUPPER
 	RET
 
-// func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64)
+// func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64)
 // For each j: z = (hi - c_j)·invEps folded into (mx_j, s_j). n a multiple of 8.
-TEXT ·accColDenseAVX(SB), NOSPLIT, $0-48
+TEXT ·accColDenseAVX(SB), NOSPLIT, $0-56
+	MOVQ         next+48(FP), R8
 	MOVQ         c+0(FP), SI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSD hi+16(FP), Y14
@@ -217,6 +218,7 @@ TEXT ·accColDenseAVX(SB), NOSPLIT, $0-48
 	JGE          cddone
 
 cdloop:
+	PREFETCHT0 (R8)(AX*8)
 	VSUBPD  (SI)(AX*8), Y14, Y4
 	VMULPD  Y15, Y4, Y4
 	VSUBPD  32(SI)(AX*8), Y14, Y5
@@ -348,6 +350,42 @@ esloop:
 	JLT     esloop
 
 esdone:
+	VMOVUPD Y0, 0(DX)
+	VMOVUPD Y1, 32(DX)
+	VZEROUPPER
+	RET
+
+// func expSumPFAVX(z *float64, n int, shift float64, sums *[8]float64, pf *float64)
+// expSumAVX that also prefetches pf[0:n] (the next block of a streamed
+// cost matrix), 64 bytes per 8 terms, so memory keeps streaming while this
+// pass computes.
+TEXT ·expSumPFAVX(SB), NOSPLIT, $0-40
+	MOVQ         z+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD shift+16(FP), Y15
+	MOVQ         sums+24(FP), DX
+	MOVQ         pf+32(FP), R8
+	VMOVUPD      0(DX), Y0
+	VMOVUPD      32(DX), Y1
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          epdone
+
+eploop:
+	PREFETCHT0 (R8)(AX*8)
+	VMOVUPD    (SI)(AX*8), Y4
+	VSUBPD     Y15, Y4, Y4
+	VMOVUPD    32(SI)(AX*8), Y5
+	VSUBPD     Y15, Y5, Y5
+	EXPNEG(Y4, Y6, Y7, Y8)
+	EXPNEG(Y5, Y9, Y10, Y11)
+	VADDPD     Y4, Y0, Y0
+	VADDPD     Y5, Y1, Y1
+	ADDQ       $8, AX
+	CMPQ       AX, CX
+	JLT        eploop
+
+epdone:
 	VMOVUPD Y0, 0(DX)
 	VMOVUPD Y1, 32(DX)
 	VZEROUPPER

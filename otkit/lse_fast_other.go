@@ -18,10 +18,14 @@ func expSumAVX(z *float64, n int, shift float64, sums *[8]float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64) {
+func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
 func expVecAVX(dst, src *float64, n int) {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func expSumPFAVX(z *float64, n int, shift float64, sums *[8]float64, pf *float64) {
 	panic("otkit: no assembly kernels on this platform")
 }

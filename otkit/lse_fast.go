@@ -239,8 +239,8 @@ const (
 	// fastParallelWork is the n·m below which a reduction runs on the calling
 	// goroutine: starting goroutines costs more than it saves there.
 	fastParallelWork = 1 << 15
-	// fastColBlock is the column block (a multiple of 8) of the cache-blocked
-	// loops: three such float64 slices stay in L1.
+	// fastColBlock is the widest column block (a multiple of 8) of the dense
+	// colLSE: the block's running maxima and sums stay in L1.
 	fastColBlock = 1024
 	// lseBlock is the column block of the two-pass row reductions: the
 	// block's inputs and exponent buffer stay in L1/L2, and the per-block

@@ -96,19 +96,31 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 			}
 			mx := math.Inf(-1)
 			for c := 0; c < k; c++ {
-				l := m.chol[c*d*d : (c+1)*d*d]
+				// ‖L⁻¹(x − μ)‖² with L⁻¹ precomputed: products only.
+				li := m.linv[c*d*d : (c+1)*d*d]
 				mu := m.loc[c*d : (c+1)*d]
 				var q float64
-				for i := 0; i < d; i++ {
-					v := xp[i] - mu[i]
-					for r := 0; r < i; r++ {
-						v -= l[i*d+r] * z[r]
+				if d == 2 {
+					u0, u1 := xp[0]-mu[0], xp[1]-mu[1]
+					z0 := li[0] * u0
+					z1 := li[2]*u0 + li[3]*u1
+					q = z0*z0 + z1*z1
+				} else {
+					for i := 0; i < d; i++ {
+						z[i] = xp[i] - mu[i]
 					}
-					z[i] = v / l[i*d+i]
-					q += z[i] * z[i]
+					for i := 0; i < d; i++ {
+						var v float64
+						for r := 0; r <= i; r++ {
+							v += li[i*d+r] * z[r]
+						}
+						q += v * v
+					}
 				}
 				ell[c] = cst[c] - 0.5*q
-				mx = math.Max(mx, ell[c])
+				if ell[c] > mx {
+					mx = ell[c]
+				}
 			}
 			// Unnormalised posteriors; a term more than 40 below the maximum
 			// (e^-40 ≈ 4e-18 relative) is dropped, and the maximum itself is
@@ -120,7 +132,7 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 				case dl == 0:
 					ell[c] = 1
 				case dl > -40:
-					ell[c] = math.Exp(dl)
+					ell[c] = expNeg(dl)
 				default:
 					ell[c] = 0
 				}

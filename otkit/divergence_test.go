@@ -90,7 +90,9 @@ func TestDivergenceGradXFiniteDifferences(t *testing.T) {
 		{"uniform", nil, nil, DivergenceOptions{Epsilon: 0.5, Sinkhorn: tightSinkhorn()}},
 		{"weighted-eps0.1", randomWeights(rng, 6, 1), randomWeights(rng, 8, 1), DivergenceOptions{Epsilon: 0.1, Sinkhorn: tightSinkhorn()}},
 		{"staticB", nil, nil, DivergenceOptions{Epsilon: 1, StaticB: true, OffsetStaticB: 0.3, Sinkhorn: tightSinkhorn()}},
-		{"plain-self-solves", nil, nil, DivergenceOptions{Epsilon: 0.5, NoSymmetricSinkhorn: true, Sinkhorn: tightSinkhorn()}},
+		// Plain alternating updates on the self problems need thousands of
+		// iterations to reach 1e-13 at small eps; eps = 2 keeps this fast.
+		{"plain-self-solves", nil, nil, DivergenceOptions{Epsilon: 2, NoSymmetricSinkhorn: true, Sinkhorn: tightSinkhorn()}},
 		{"euclidean", nil, nil, DivergenceOptions{Cost: Euclidean{}, Epsilon: 0.2, Sinkhorn: tightSinkhorn()}},
 	}
 	unb := tightSinkhorn()

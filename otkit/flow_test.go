@@ -11,15 +11,13 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// tutorialClouds draws the flow tutorial's data shape: x = 0.25·N(0,I) with
-// 25 points and y = 0.5·N(0,I) + (6,0) with 50 points, in 2-D. (JAX's
-// threefry stream cannot be reproduced, so the points differ from the
-// notebook's; the tests check properties, not coordinates.)
+// tutorialClouds is the flow tutorial's data shape (TutorialFlowClouds, the
+// notebook's generator): x = 0.25·N(0,I) with 25 points and
+// y = 0.5·N(0,I) + (6,0) with 50 points, in 2-D. (JAX's threefry stream
+// cannot be reproduced, so the points differ from the notebook's; the tests
+// check properties, not coordinates.)
 func tutorialClouds(seed uint64) (x, y *mat.Dense) {
-	rng := rand.New(rand.NewPCG(seed, 0))
-	x = randomCloud(rng, 25, 2, 0.25, nil)
-	y = randomCloud(rng, 50, 2, 0.5, []float64{6, 0})
-	return x, y
+	return TutorialFlowClouds(seed)
 }
 
 // cloudStats returns the mean and the spread sqrt(mean ‖x_i − x̄‖²) of a
@@ -260,7 +258,7 @@ func TestFlowObjectivesFiniteDifferences(t *testing.T) {
 // (c) S_eps at eps = 1 with static_b and the offset OT_1(y,y) from a plain solve.
 func tutorialFlow(tb testing.TB, which string, steps int) (x0, y *mat.Dense, res *FlowResult) {
 	tb.Helper()
-	x0, y = tutorialClouds(2026)
+	x0, y = tutorialClouds(0)
 	var obj FlowObjective
 	switch which {
 	case "a":
@@ -286,9 +284,11 @@ func tutorialFlow(tb testing.TB, which string, steps int) (x0, y *mat.Dense, res
 }
 
 // The tutorial's three flows, full length (500 steps, lr 0.2, frames every 50),
-// checked as properties of the final cloud against the target. The bounds
-// hold with a margin on other seeds too (checked on seeds 1, 2, 3: spread
-// ratios (a) 0.95–0.96, (b) 0.01–0.03, (c) 0.98–0.995).
+// checked as properties of the final cloud against the target, on the
+// notebook's data (seed 0). The bounds are not tuned to that seed: on seeds
+// 0–3 the final spread ratios were (a) 0.947–0.953, (b) 0.009–0.023,
+// (c) 0.975–0.988, the final (c) values 0.0009–0.0046 and (b) matched y's
+// total variance to 2e-4 relative.
 func TestTutorialFlows(t *testing.T) {
 	first := map[string]float64{}
 	for _, which := range []string{"a", "b", "c"} {
@@ -360,7 +360,7 @@ func TestTutorialFlows(t *testing.T) {
 		}
 	}
 	// At step 0, (b) − (c) = ½(OT₁(x,x) + OT₁(y,y)).
-	x0, y := tutorialClouds(2026)
+	x0, y := tutorialClouds(0)
 	dxx := mustDivergence(t, x0, y, nil, nil, DivergenceOptions{Epsilon: 1, NoSymmetricSinkhorn: true})
 	if d := first["b"] - first["c"] - 0.5*(dxx.XX.RegOTCost+dxx.YY.RegOTCost); math.Abs(d) > 1e-3 {
 		t.Errorf("(b) − (c) at step 0 misses ½(OT(x,x)+OT(y,y)) by %g", d)

@@ -149,8 +149,9 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 			if wp == 0 {
 				continue
 			}
+			scale := wp / sum
 			for c := 0; c < k; c++ {
-				r := wp * ell[c] / sum
+				r := ell[c] * scale
 				if r == 0 {
 					continue
 				}
@@ -158,6 +159,16 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 				cc := st.c[c*d : (c+1)*d] // centres are set below, before work runs
 				s := st.s[c*d : (c+1)*d]
 				bigS := st.S[c*d*d : (c+1)*d*d]
+				if d == 2 {
+					z0, z1 := xp[0]-cc[0], xp[1]-cc[1]
+					rz0, rz1 := r*z0, r*z1
+					s[0] += rz0
+					s[1] += rz1
+					bigS[0] += rz0 * z0
+					bigS[2] += rz1 * z0
+					bigS[3] += rz1 * z1
+					continue
+				}
 				for i := 0; i < d; i++ {
 					z[i] = xp[i] - cc[i]
 					s[i] += r * z[i]

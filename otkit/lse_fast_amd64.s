@@ -1,0 +1,353 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2+FMA inner loops of the fast log-sum-exp kernels (lse_fast.go). Each
+// routine mirrors a pure-Go loop in lse_fast.go operation for operation (same
+// fused multiply-adds, same order), so both paths give bit-identical results.
+
+DATA expLog2e<>+0(SB)/8, $0x3ff71547652b82fe
+DATA expLog2e<>+8(SB)/8, $0x3ff71547652b82fe
+DATA expLog2e<>+16(SB)/8, $0x3ff71547652b82fe
+DATA expLog2e<>+24(SB)/8, $0x3ff71547652b82fe
+GLOBL expLog2e<>(SB), RODATA|NOPTR, $32
+
+DATA expMagic<>+0(SB)/8, $0x4338000000000000
+DATA expMagic<>+8(SB)/8, $0x4338000000000000
+DATA expMagic<>+16(SB)/8, $0x4338000000000000
+DATA expMagic<>+24(SB)/8, $0x4338000000000000
+GLOBL expMagic<>(SB), RODATA|NOPTR, $32
+
+DATA expLn2Hi<>+0(SB)/8, $0x3fe62e42fefa39ef
+DATA expLn2Hi<>+8(SB)/8, $0x3fe62e42fefa39ef
+DATA expLn2Hi<>+16(SB)/8, $0x3fe62e42fefa39ef
+DATA expLn2Hi<>+24(SB)/8, $0x3fe62e42fefa39ef
+GLOBL expLn2Hi<>(SB), RODATA|NOPTR, $32
+
+DATA expLn2Lo<>+0(SB)/8, $0x3c7abc9e3b39803f
+DATA expLn2Lo<>+8(SB)/8, $0x3c7abc9e3b39803f
+DATA expLn2Lo<>+16(SB)/8, $0x3c7abc9e3b39803f
+DATA expLn2Lo<>+24(SB)/8, $0x3c7abc9e3b39803f
+GLOBL expLn2Lo<>(SB), RODATA|NOPTR, $32
+
+DATA expLow<>+0(SB)/8, $0xc086200000000000
+DATA expLow<>+8(SB)/8, $0xc086200000000000
+DATA expLow<>+16(SB)/8, $0xc086200000000000
+DATA expLow<>+24(SB)/8, $0xc086200000000000
+GLOBL expLow<>(SB), RODATA|NOPTR, $32
+
+DATA expOne<>+0(SB)/8, $0x3ff0000000000000
+DATA expOne<>+8(SB)/8, $0x3ff0000000000000
+DATA expOne<>+16(SB)/8, $0x3ff0000000000000
+DATA expOne<>+24(SB)/8, $0x3ff0000000000000
+GLOBL expOne<>(SB), RODATA|NOPTR, $32
+
+DATA expBias<>+0(SB)/8, $0x00000000000003ff
+DATA expBias<>+8(SB)/8, $0x00000000000003ff
+DATA expBias<>+16(SB)/8, $0x00000000000003ff
+DATA expBias<>+24(SB)/8, $0x00000000000003ff
+GLOBL expBias<>(SB), RODATA|NOPTR, $32
+
+DATA expC0<>+0(SB)/8, $0x3ff0000000000000
+DATA expC0<>+8(SB)/8, $0x3ff0000000000000
+DATA expC0<>+16(SB)/8, $0x3ff0000000000000
+DATA expC0<>+24(SB)/8, $0x3ff0000000000000
+GLOBL expC0<>(SB), RODATA|NOPTR, $32
+
+DATA expC1<>+0(SB)/8, $0x3ff0000000000000
+DATA expC1<>+8(SB)/8, $0x3ff0000000000000
+DATA expC1<>+16(SB)/8, $0x3ff0000000000000
+DATA expC1<>+24(SB)/8, $0x3ff0000000000000
+GLOBL expC1<>(SB), RODATA|NOPTR, $32
+
+DATA expC2<>+0(SB)/8, $0x3fe0000000000000
+DATA expC2<>+8(SB)/8, $0x3fe0000000000000
+DATA expC2<>+16(SB)/8, $0x3fe0000000000000
+DATA expC2<>+24(SB)/8, $0x3fe0000000000000
+GLOBL expC2<>(SB), RODATA|NOPTR, $32
+
+DATA expC3<>+0(SB)/8, $0x3fc5555555555555
+DATA expC3<>+8(SB)/8, $0x3fc5555555555555
+DATA expC3<>+16(SB)/8, $0x3fc5555555555555
+DATA expC3<>+24(SB)/8, $0x3fc5555555555555
+GLOBL expC3<>(SB), RODATA|NOPTR, $32
+
+DATA expC4<>+0(SB)/8, $0x3fa5555555555555
+DATA expC4<>+8(SB)/8, $0x3fa5555555555555
+DATA expC4<>+16(SB)/8, $0x3fa5555555555555
+DATA expC4<>+24(SB)/8, $0x3fa5555555555555
+GLOBL expC4<>(SB), RODATA|NOPTR, $32
+
+DATA expC5<>+0(SB)/8, $0x3f81111111111111
+DATA expC5<>+8(SB)/8, $0x3f81111111111111
+DATA expC5<>+16(SB)/8, $0x3f81111111111111
+DATA expC5<>+24(SB)/8, $0x3f81111111111111
+GLOBL expC5<>(SB), RODATA|NOPTR, $32
+
+DATA expC6<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA expC6<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA expC6<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA expC6<>+24(SB)/8, $0x3f56c16c16c16c17
+GLOBL expC6<>(SB), RODATA|NOPTR, $32
+
+DATA expC7<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA expC7<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA expC7<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA expC7<>+24(SB)/8, $0x3f2a01a01a01a01a
+GLOBL expC7<>(SB), RODATA|NOPTR, $32
+
+DATA expC8<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA expC8<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA expC8<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA expC8<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL expC8<>(SB), RODATA|NOPTR, $32
+
+DATA expC9<>+0(SB)/8, $0x3ec71de3a556c734
+DATA expC9<>+8(SB)/8, $0x3ec71de3a556c734
+DATA expC9<>+16(SB)/8, $0x3ec71de3a556c734
+DATA expC9<>+24(SB)/8, $0x3ec71de3a556c734
+GLOBL expC9<>(SB), RODATA|NOPTR, $32
+
+DATA expC10<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA expC10<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA expC10<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA expC10<>+24(SB)/8, $0x3e927e4fb7789f5c
+GLOBL expC10<>(SB), RODATA|NOPTR, $32
+
+DATA expC11<>+0(SB)/8, $0x3e5ae64567f544e4
+DATA expC11<>+8(SB)/8, $0x3e5ae64567f544e4
+DATA expC11<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA expC11<>+24(SB)/8, $0x3e5ae64567f544e4
+GLOBL expC11<>(SB), RODATA|NOPTR, $32
+
+DATA expC12<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA expC12<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA expC12<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA expC12<>+24(SB)/8, $0x3e21eed8eff8d898
+GLOBL expC12<>(SB), RODATA|NOPTR, $32
+// EXPNEG overwrites X with exp(X). Inputs below -708, and NaN, give +0;
+// inputs must be below 709. T, N and MASK are clobbered.
+// Range reduction x = n·ln2 + r with |r| ≤ ln2/2 (n by the 1.5·2^52
+// rounding trick, r with two fused steps), a degree-12 Taylor polynomial in
+// r (truncation error < 3e-16 relative), and 2^n built in the exponent field.
+#define EXPNEG(X, T, N, MASK) \
+	VCMPPD       $0x1d, expLow<>(SB), X, MASK; \
+	VMAXPD       expLow<>(SB), X, X; \
+	VMOVUPD      expLog2e<>(SB), T; \
+	VFMADD213PD  expMagic<>(SB), X, T; \
+	VSUBPD       expMagic<>(SB), T, N; \
+	VFNMADD231PD expLn2Hi<>(SB), N, X; \
+	VFNMADD231PD expLn2Lo<>(SB), N, X; \
+	VMOVUPD      expC12<>(SB), N; \
+	VFMADD213PD  expC11<>(SB), X, N; \
+	VFMADD213PD  expC10<>(SB), X, N; \
+	VFMADD213PD  expC9<>(SB), X, N; \
+	VFMADD213PD  expC8<>(SB), X, N; \
+	VFMADD213PD  expC7<>(SB), X, N; \
+	VFMADD213PD  expC6<>(SB), X, N; \
+	VFMADD213PD  expC5<>(SB), X, N; \
+	VFMADD213PD  expC4<>(SB), X, N; \
+	VFMADD213PD  expC3<>(SB), X, N; \
+	VFMADD213PD  expC2<>(SB), X, N; \
+	VFMADD213PD  expC1<>(SB), X, N; \
+	VFMADD213PD  expC0<>(SB), X, N; \
+	VPADDQ       expBias<>(SB), T, T; \
+	VPSLLQ       $52, T, T; \
+	VMULPD       T, N, X; \
+	VANDPD       MASK, X, X
+
+// UPDATE folds the exponents in Z into the running (max M, scaled sum S)
+// pairs, one exp per element and no branch:
+//   lo, hi = min(M,Z), max(M,Z); e = exp(lo-hi)
+//   S = Z > M ? S·e + 1 : S + e;  M = hi
+// With M = Z = -Inf, lo-hi is NaN and e is 0, so S is unchanged.
+// Z is clobbered (used as a temporary).
+#define UPDATE(Z, M, S, GT, X, N, MASK) \
+	VCMPPD      $0x1e, M, Z, GT; \
+	VMINPD      Z, M, X; \
+	VMAXPD      Z, M, M; \
+	VSUBPD      M, X, X; \
+	EXPNEG(X, Z, N, MASK); \
+	VADDPD      X, S, Z; \
+	VFMADD213PD expOne<>(SB), X, S; \
+	VBLENDVPD   GT, S, Z, S
+
+#define LOADACC \
+	VMOVUPD 0(DX), Y0; \
+	VMOVUPD 32(DX), Y1; \
+	VMOVUPD 64(DX), Y2; \
+	VMOVUPD 96(DX), Y3
+
+#define STOREACC \
+	VMOVUPD Y0, 0(DX); \
+	VMOVUPD Y1, 32(DX); \
+	VMOVUPD Y2, 64(DX); \
+	VMOVUPD Y3, 96(DX)
+
+// func accRowDenseAVX(c, h *float64, n int, invEps float64, acc *[16]float64)
+// z_j = (h_j - c_j)·invEps, n a multiple of 8.
+TEXT ·accRowDenseAVX(SB), NOSPLIT, $0-40
+	MOVQ         c+0(FP), SI
+	MOVQ         h+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD invEps+24(FP), Y15
+	MOVQ         acc+32(FP), DX
+	LOADACC
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          rddone
+
+rdloop:
+	VMOVUPD (DI)(AX*8), Y4
+	VSUBPD  (SI)(AX*8), Y4, Y4
+	VMULPD  Y15, Y4, Y4
+	VMOVUPD 32(DI)(AX*8), Y5
+	VSUBPD  32(SI)(AX*8), Y5, Y5
+	VMULPD  Y15, Y5, Y5
+	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
+	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     rdloop
+
+rddone:
+	STOREACC
+	VZEROUPPER
+	RET
+
+// func accRowPC2AVX(a, y0, y1 *float64, n int, x0, x1 float64, acc *[16]float64)
+// z_j = fma(x1, y1_j, fma(x0, y0_j, a_j)), n a multiple of 8.
+TEXT ·accRowPC2AVX(SB), NOSPLIT, $0-56
+	MOVQ         a+0(FP), SI
+	MOVQ         y0+8(FP), DI
+	MOVQ         y1+16(FP), R8
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD x0+32(FP), Y14
+	VBROADCASTSD x1+40(FP), Y15
+	MOVQ         acc+48(FP), DX
+	LOADACC
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          rpdone
+
+rploop:
+	VMOVUPD     (SI)(AX*8), Y4
+	VFMADD231PD (DI)(AX*8), Y14, Y4
+	VFMADD231PD (R8)(AX*8), Y15, Y4
+	VMOVUPD     32(SI)(AX*8), Y5
+	VFMADD231PD 32(DI)(AX*8), Y14, Y5
+	VFMADD231PD 32(R8)(AX*8), Y15, Y5
+	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
+	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
+	ADDQ        $8, AX
+	CMPQ        AX, CX
+	JLT         rploop
+
+rpdone:
+	STOREACC
+	VZEROUPPER
+	RET
+
+// func accRowZAVX(z *float64, n int, acc *[16]float64)
+// z_j given, n a multiple of 8.
+TEXT ·accRowZAVX(SB), NOSPLIT, $0-24
+	MOVQ z+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ acc+16(FP), DX
+	LOADACC
+	XORQ AX, AX
+	CMPQ AX, CX
+	JGE  rzdone
+
+rzloop:
+	VMOVUPD (SI)(AX*8), Y4
+	VMOVUPD 32(SI)(AX*8), Y5
+	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
+	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     rzloop
+
+rzdone:
+	STOREACC
+	VZEROUPPER
+	RET
+
+// func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64)
+// For each j: z = (hi - c_j)·invEps folded into (mx_j, s_j). n a multiple of 8.
+TEXT ·accColDenseAVX(SB), NOSPLIT, $0-48
+	MOVQ         c+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD hi+16(FP), Y14
+	VBROADCASTSD invEps+24(FP), Y15
+	MOVQ         mx+32(FP), DI
+	MOVQ         s+40(FP), DX
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          cddone
+
+cdloop:
+	VSUBPD  (SI)(AX*8), Y14, Y4
+	VMULPD  Y15, Y4, Y4
+	VSUBPD  32(SI)(AX*8), Y14, Y5
+	VMULPD  Y15, Y5, Y5
+	VMOVUPD (DI)(AX*8), Y0
+	VMOVUPD 32(DI)(AX*8), Y1
+	VMOVUPD (DX)(AX*8), Y2
+	VMOVUPD 32(DX)(AX*8), Y3
+	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
+	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, (DX)(AX*8)
+	VMOVUPD Y3, 32(DX)(AX*8)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     cdloop
+
+cddone:
+	VZEROUPPER
+	RET
+
+// func expVecAVX(dst, src *float64, n int)
+// dst_j = exp(src_j) with the same EXPNEG as the kernels, n a multiple of 8.
+TEXT ·expVecAVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	CMPQ AX, CX
+	JGE  evdone
+
+evloop:
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD 32(SI)(AX*8), Y4
+	EXPNEG(Y0, Y1, Y2, Y3)
+	EXPNEG(Y4, Y5, Y6, Y7)
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y4, 32(DI)(AX*8)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     evloop
+
+evdone:
+	VZEROUPPER
+	RET
+
+// func cpuid(leaf, sub uint32) (a, b, c, d uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
+	MOVL sub+4(FP), CX
+	CPUID
+	MOVL AX, a+8(FP)
+	MOVL BX, b+12(FP)
+	MOVL CX, c+16(FP)
+	MOVL DX, d+20(FP)
+	RET
+
+// func xgetbv0() uint32
+TEXT ·xgetbv0(SB), NOSPLIT, $0-4
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, ret+0(FP)
+	RET

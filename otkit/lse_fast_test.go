@@ -1,0 +1,340 @@
+package otkit
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+// lseTestRef is the plain two-pass log-sum-exp with math.Exp, written
+// independently of the kernels under test: out[r] = eps·log Σ_k exp((h_k −
+// cost(r,k))/eps).
+func lseTestRef(out, h []float64, eps float64, cost func(r, k int) float64) {
+	for r := range out {
+		mx := math.Inf(-1)
+		for k := range h {
+			if v := (h[k] - cost(r, k)) / eps; v > mx {
+				mx = v
+			}
+		}
+		if math.IsInf(mx, -1) {
+			out[r] = mx
+			continue
+		}
+		s := 0.0
+		for k := range h {
+			s += math.Exp((h[k]-cost(r, k))/eps - mx)
+		}
+		out[r] = eps * (mx + math.Log(s))
+	}
+}
+
+// lseTestNorms returns the squared norms of the rows of a row-major array.
+func lseTestNorms(x []float64, d int) []float64 {
+	nrm := make([]float64, len(x)/d)
+	for i := range nrm {
+		for _, v := range x[i*d : (i+1)*d] {
+			nrm[i] += v * v
+		}
+	}
+	return nrm
+}
+
+// lseTestPureGo runs f with the assembly loops switched off.
+func lseTestPureGo(f func()) {
+	saved := useAVX
+	useAVX = false
+	defer func() { useAVX = saved }()
+	f()
+}
+
+func TestExpNegAccuracy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 0))
+	const n = 200000
+	src := make([]float64, n)
+	for i := range src {
+		switch i % 3 {
+		case 0: // uniform over the whole range used by the kernels
+			src[i] = -708 * float64(i) / n
+		case 1: // near 0, where the Sinkhorn terms that matter live
+			src[i] = -rng.Float64() * 40
+		default: // positive inputs work too
+			src[i] = rng.Float64() * 700
+		}
+	}
+	src[0], src[1], src[2] = 0, -708, -1e-300
+	dst := make([]float64, n)
+	expVec(dst, src)
+	worst := 0.0
+	for i, x := range src {
+		want := math.Exp(x)
+		if e := math.Abs(dst[i]-want) / want; e > worst {
+			worst = e
+		}
+		if g := expNeg(x); g != dst[i] {
+			t.Fatalf("expNeg(%v) = %v, vector exp gives %v", x, g, dst[i])
+		}
+	}
+	if worst > 1e-15 {
+		t.Errorf("exp max relative error %.3g, want ≤ 1e-15", worst)
+	}
+	t.Logf("exp max relative error vs math.Exp over [-708, 700]: %.3g", worst)
+
+	special := []float64{math.Inf(-1), math.NaN(), -708.0000001, -745, -1e300, -math.MaxFloat64}
+	for len(special)%8 != 0 {
+		special = append(special, math.Inf(-1))
+	}
+	out := make([]float64, len(special))
+	expVec(out, special)
+	for i, x := range special {
+		if out[i] != 0 || math.Signbit(out[i]) || expNeg(x) != 0 {
+			t.Errorf("exp(%v) = %v (vector) %v (scalar), want +0", x, out[i], expNeg(x))
+		}
+	}
+}
+
+// lseTestCase is one random kernel problem.
+type lseTestCase struct {
+	name       string
+	n, m, d    int
+	x, y       []float64 // row-major point clouds
+	c          []float64 // scale·(norm-form squared distance)
+	scale, eps float64
+	f, g       []float64 // potentials (h for colLSE, h for rowLSE)
+	magnitude  float64   // size of the terms entering the reductions
+}
+
+func newLSETestCase(rng *rand.Rand, n, m, d int, spread, scale, epsRel float64, zeroFrac float64) *lseTestCase {
+	k := &lseTestCase{n: n, m: m, d: d, scale: scale}
+	k.x = make([]float64, n*d)
+	k.y = make([]float64, m*d)
+	for i := range k.x {
+		k.x[i] = rng.NormFloat64() * spread
+	}
+	for i := range k.y {
+		k.y[i] = rng.NormFloat64()*spread + 0.5*spread
+	}
+	k.c = make([]float64, n*m)
+	cmax := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			nx, ny, dot := 0.0, 0.0, 0.0
+			for t := 0; t < d; t++ {
+				a, b := k.x[i*d+t], k.y[j*d+t]
+				nx += a * a
+				ny += b * b
+				dot += a * b
+			}
+			v := scale * (nx + ny - 2*dot)
+			k.c[i*m+j] = v
+			cmax = math.Max(cmax, math.Abs(v))
+			// Norms can exceed the cost; they bound the rounding of the
+			// norm form.
+			cmax = math.Max(cmax, scale*(nx+ny))
+		}
+	}
+	k.eps = epsRel * math.Max(cmax, 1e-300)
+	// Potentials of the size of the costs, some −Inf (zero weights).
+	pot := func(l int) []float64 {
+		p := make([]float64, l)
+		for i := range p {
+			p[i] = (rng.Float64() - 0.5) * cmax
+			if rng.Float64() < zeroFrac {
+				p[i] = math.Inf(-1)
+			}
+		}
+		return p
+	}
+	k.f, k.g = pot(n), pot(m)
+	k.magnitude = 2 * cmax
+	return k
+}
+
+// check compares rowLSE and colLSE of kern with lseTestRef on the matrix.
+func (k *lseTestCase) check(t *testing.T, kern lseKernel, tol float64) {
+	t.Helper()
+	row, col := make([]float64, k.n), make([]float64, k.m)
+	wantRow, wantCol := make([]float64, k.n), make([]float64, k.m)
+	kern.rowLSE(row, k.g, k.eps)
+	kern.colLSE(col, k.f, k.eps)
+	lseTestRef(wantRow, k.g, k.eps, func(i, j int) float64 { return k.c[i*k.m+j] })
+	lseTestRef(wantCol, k.f, k.eps, func(j, i int) float64 { return k.c[i*k.m+j] })
+	cmp := func(what string, got, want []float64) {
+		t.Helper()
+		for i := range got {
+			g, w := got[i], want[i]
+			if math.IsInf(w, -1) || math.IsInf(g, -1) {
+				if g != w {
+					t.Fatalf("%s %s[%d] = %v, want %v", k.name, what, i, g, w)
+				}
+				continue
+			}
+			if math.IsNaN(g) || math.Abs(g-w) > tol*(math.Abs(w)+k.magnitude) {
+				t.Fatalf("%s %s[%d] = %.17g, want %.17g (diff %.3g, magnitude %.3g)",
+					k.name, what, i, g, w, g-w, k.magnitude)
+			}
+		}
+	}
+	cmp("rowLSE", row, wantRow)
+	cmp("colLSE", col, wantCol)
+}
+
+func lseTestCases(t *testing.T) []*lseTestCase {
+	rng := rand.New(rand.NewPCG(7, 0))
+	var cases []*lseTestCase
+	add := func(k *lseTestCase, name string) {
+		k.name = name
+		cases = append(cases, k)
+	}
+	sizes := [][2]int{{1, 1}, {1, 9}, {7, 8}, {9, 17}, {33, 130}, {70, 1030}}
+	for _, d := range []int{1, 2, 3} {
+		for _, sz := range sizes {
+			for _, epsRel := range []float64{1e-4, 1e-2, 1, 1e2, 1e4} {
+				for _, spread := range []float64{1e-5, 1, 1e4} {
+					k := newLSETestCase(rng, sz[0], sz[1], d, spread, 1, epsRel, 0.2)
+					add(k, fmt.Sprintf("d=%d %dx%d eps=%g·C spread=%g", d, sz[0], sz[1], epsRel, spread))
+				}
+			}
+		}
+	}
+	// Scaled costs, all-zero weights on one side, one finite entry.
+	k := newLSETestCase(rng, 20, 50, 2, 3, 0.25, 0.05, 0)
+	add(k, "scale 0.25")
+	k = newLSETestCase(rng, 20, 50, 2, 3, 1, 0.05, 1)
+	add(k, "all -Inf")
+	k = newLSETestCase(rng, 20, 50, 2, 3, 1, 1e-4, 0.97)
+	add(k, "mostly -Inf, tiny eps")
+	// Exponents far below the exp range: every term but the largest
+	// underflows.
+	k = newLSETestCase(rng, 16, 24, 2, 100, 1, 1e-8, 0.1)
+	add(k, "deep underflow")
+	return cases
+}
+
+func TestFastLSEMatchesReference(t *testing.T) {
+	for _, pureGo := range []bool{false, true} {
+		for _, k := range lseTestCases(t) {
+			run := func() {
+				k.check(t, newDenseFastLSE(k.c, k.n, k.m), 1e-13)
+				k.check(t, newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, k.d), lseTestNorms(k.y, k.d), k.n, k.m, k.d, k.scale), 1e-13)
+			}
+			if pureGo {
+				lseTestPureGo(run)
+			} else {
+				run()
+			}
+		}
+	}
+}
+
+// TestFastLSEAssemblyBitExact checks the documented promise that the
+// assembly and the pure-Go loops give the same bits, and that results do
+// not depend on GOMAXPROCS.
+func TestFastLSEBitExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 0))
+	for _, d := range []int{2, 3} {
+		k := newLSETestCase(rng, 301, 1237, d, 1, 1, 0.01, 0.05)
+		kernels := func() []lseKernel {
+			return []lseKernel{newDenseFastLSE(k.c, k.n, k.m), newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1)}
+		}
+		run := func(procs int, pureGo bool) [][]float64 {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			var res [][]float64
+			f := func() {
+				for _, kern := range kernels() {
+					row, col := make([]float64, k.n), make([]float64, k.m)
+					kern.rowLSE(row, k.g, k.eps)
+					kern.colLSE(col, k.f, k.eps)
+					res = append(res, row, col)
+				}
+			}
+			if pureGo {
+				lseTestPureGo(f)
+			} else {
+				f()
+			}
+			return res
+		}
+		base := run(1, false)
+		for _, v := range []struct {
+			procs  int
+			pureGo bool
+		}{{2, false}, {3, false}, {1, true}, {2, true}} {
+			got := run(v.procs, v.pureGo)
+			for r := range base {
+				for i := range base[r] {
+					if math.Float64bits(got[r][i]) != math.Float64bits(base[r][i]) {
+						t.Fatalf("d=%d GOMAXPROCS=%d pureGo=%v: result %d[%d] = %v, want %v",
+							d, v.procs, v.pureGo, r, i, got[r][i], base[r][i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFastLSENeverNaN feeds exponents that all underflow, huge and tiny
+// costs, and rows of −Inf.
+func TestFastLSENeverNaN(t *testing.T) {
+	c := []float64{1e300, 1e300, 1e-300, 0, 5, 1e300, 1e300, 1e300, 1e300, 1e300}
+	n, m := 2, 5
+	kern := newDenseFastLSE(c, n, m)
+	ninf := math.Inf(-1)
+	row := make([]float64, n)
+	kern.rowLSE(row, []float64{0, 0, 0, 0, 0}, 1e-3)
+	want := []float64{1e-3*math.Log(2) - 1e-300, -1e300}
+	for i := range row {
+		if math.Abs(row[i]-want[i]) > 1e-15*math.Max(1, math.Abs(want[i])) {
+			t.Errorf("rowLSE[%d] = %v, want %v", i, row[i], want[i])
+		}
+	}
+	kern.rowLSE(row, []float64{ninf, ninf, ninf, ninf, ninf}, 1)
+	for i := range row {
+		if !math.IsInf(row[i], -1) {
+			t.Errorf("all −Inf row: rowLSE[%d] = %v, want −Inf", i, row[i])
+		}
+	}
+	col := make([]float64, m)
+	kern.colLSE(col, []float64{ninf, 0}, 1e-3)
+	for j := range col {
+		if math.Abs(col[j]+c[m+j]) > 1e-15*c[m+j] {
+			t.Errorf("colLSE[%d] = %v, want %v", j, col[j], -c[m+j])
+		}
+	}
+}
+
+// TestFastLSESymmetric: on a symmetric matrix rowLSE and colLSE must agree
+// bit for bit (a symmetric parallel Sinkhorn keeps f = g exactly).
+func TestFastLSESymmetric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 0))
+	for _, n := range []int{5, 37, 300} {
+		x := make([]float64, 2*n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		nx := lseTestNorms(x, 2)
+		c := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				c[i*n+j] = nx[i] + nx[j] - 2*(x[2*i]*x[2*j]+x[2*i+1]*x[2*j+1])
+			}
+		}
+		h := make([]float64, n)
+		for i := range h {
+			h[i] = rng.NormFloat64()
+		}
+		h[n/2] = math.Inf(-1)
+		for _, kern := range []lseKernel{newDenseFastLSE(c, n, n), newSqEuclidFastLSE(x, x, nx, nx, n, n, 2, 1)} {
+			row, col := make([]float64, n), make([]float64, n)
+			kern.rowLSE(row, h, 0.1)
+			kern.colLSE(col, h, 0.1)
+			for i := range row {
+				if row[i] != col[i] {
+					t.Fatalf("n=%d %T: rowLSE[%d] = %v, colLSE = %v", n, kern, i, row[i], col[i])
+				}
+			}
+		}
+	}
+}

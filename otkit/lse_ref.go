@@ -1,0 +1,155 @@
+package otkit
+
+import "math"
+
+// fastKernel, when set (by lse_fast*.go in an init function), builds an
+// accelerated LSE kernel for a geometry. Returning nil falls back to the
+// reference kernels below.
+var fastKernel func(g *Geometry) lseKernel
+
+// kernel is the single place where the solver picks its LSE kernel: the fast
+// one when available and not disabled by opt.ReferenceKernel, the reference
+// one otherwise.
+func (g *Geometry) kernel(opt SinkhornOptions) lseKernel {
+	if !opt.ReferenceKernel && fastKernel != nil {
+		if k := fastKernel(g); k != nil {
+			return k
+		}
+	}
+	return g.referenceKernel()
+}
+
+// referenceKernel returns the plain kernel matching the geometry's storage.
+func (g *Geometry) referenceKernel() lseKernel {
+	if g.cost != nil {
+		return &denseLSE{c: g.cost, n: g.n, m: g.m}
+	}
+	return &onlineLSE{g: g, buf: make([]float64, g.m)}
+}
+
+// denseLSE reduces over a stored flat row-major cost matrix. Each reduction
+// takes two passes: the maximum exponent, then the shifted sum.
+type denseLSE struct {
+	c    []float64
+	n, m int
+}
+
+func (k *denseLSE) rowLSE(out, h []float64, eps float64) {
+	inv := 1 / eps
+	for i := 0; i < k.n; i++ {
+		out[i] = eps * rowReduce(h, k.c[i*k.m:(i+1)*k.m], inv)
+	}
+}
+
+// rowReduce returns log Σ_j exp((h[j] − c[j])·inv), −Inf when every term is.
+func rowReduce(h, c []float64, inv float64) float64 {
+	mx := math.Inf(-1)
+	for j, cj := range c {
+		if v := (h[j] - cj) * inv; v > mx {
+			mx = v
+		}
+	}
+	if math.IsInf(mx, -1) {
+		return mx
+	}
+	var s float64
+	for j, cj := range c {
+		s += math.Exp((h[j]-cj)*inv - mx)
+	}
+	return mx + math.Log(s)
+}
+
+func (k *denseLSE) colLSE(out, h []float64, eps float64) {
+	inv := 1 / eps
+	m := k.m
+	mx := make([]float64, m)
+	for j := range mx {
+		mx[j] = math.Inf(-1)
+	}
+	for i := 0; i < k.n; i++ {
+		hi := h[i]
+		if math.IsInf(hi, -1) {
+			continue
+		}
+		row := k.c[i*m : (i+1)*m]
+		for j, cij := range row {
+			if v := (hi - cij) * inv; v > mx[j] {
+				mx[j] = v
+			}
+		}
+	}
+	sum := out
+	for j := range sum {
+		sum[j] = 0
+	}
+	for i := 0; i < k.n; i++ {
+		hi := h[i]
+		if math.IsInf(hi, -1) {
+			continue
+		}
+		row := k.c[i*m : (i+1)*m]
+		for j, cij := range row {
+			sum[j] += math.Exp((hi-cij)*inv - mx[j])
+		}
+	}
+	for j := range out {
+		if math.IsInf(mx[j], -1) {
+			out[j] = mx[j]
+			continue
+		}
+		out[j] = eps * (mx[j] + math.Log(sum[j]))
+	}
+}
+
+// onlineLSE evaluates the cost one row at a time from the points and never
+// holds more than one row (len m). Rows reduce in two passes over the
+// freshly computed row; columns use a streaming log-sum-exp (running maximum,
+// sum rescaled when the maximum grows), so each cost is computed once.
+type onlineLSE struct {
+	g   *Geometry
+	buf []float64
+}
+
+func (k *onlineLSE) rowLSE(out, h []float64, eps float64) {
+	inv := 1 / eps
+	for i := 0; i < k.g.n; i++ {
+		k.g.evalRow(k.buf, i)
+		out[i] = eps * rowReduce(h, k.buf, inv)
+	}
+}
+
+func (k *onlineLSE) colLSE(out, h []float64, eps float64) {
+	inv := 1 / eps
+	m := k.g.m
+	mx := make([]float64, m)
+	for j := range mx {
+		mx[j] = math.Inf(-1)
+	}
+	sum := out
+	for j := range sum {
+		sum[j] = 0
+	}
+	for i := 0; i < k.g.n; i++ {
+		hi := h[i]
+		if math.IsInf(hi, -1) {
+			continue
+		}
+		k.g.evalRow(k.buf, i)
+		for j, cij := range k.buf {
+			v := (hi - cij) * inv
+			if v > mx[j] {
+				sum[j] = sum[j]*math.Exp(mx[j]-v) + 1
+				mx[j] = v
+			} else {
+				sum[j] += math.Exp(v - mx[j])
+			}
+		}
+	}
+	for j := range out {
+		if math.IsInf(mx[j], -1) {
+			out[j] = mx[j]
+			continue
+		}
+		out[j] = eps * (mx[j] + math.Log(sum[j]))
+	}
+}

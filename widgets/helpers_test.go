@@ -2,6 +2,8 @@ package widgets
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -107,3 +109,14 @@ func approx(a, b, tol float64) bool {
 }
 
 var _ = bytes.NewReader
+
+func itoa(i int) string { return fmt.Sprint(i) }
+
+func fmtFloat5(v float64) string { return fmt.Sprintf("%.5f", v) }
+
+func mustJSON(t *testing.T, v interface{}) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	mustNoErr(t, err)
+	return string(b)
+}

@@ -121,17 +121,23 @@ func displayFragment(w fragmenter, echarts bool) error {
 		return err
 	}
 	prefix := pageCSS
-	if echarts && !libraryInPage() {
+	withLib := echarts && !libraryInPage()
+	if withLib {
 		js, err := EchartsJS()
 		if err != nil {
 			return err
 		}
 		prefix = libraryScript(js) + prefix
-		defer markLibraryInPage()
 	}
 	front.displayHTML(prefix + frag)
 	front.sync()
-	return front.err()
+	if err := front.err(); err != nil {
+		return err
+	}
+	if withLib {
+		markLibraryInPage()
+	}
+	return nil
 }
 
 // displayPNG shows a static image in the running cell.

@@ -20,6 +20,12 @@ type Cloud struct {
 	Symbol  string     // "circle" (default), "x", "square", "triangle" or "diamond"
 	Color   string     // "#rrggbb"; empty takes the next colour of matplotlib's cycle
 	Opacity float64    // 0 means opaque
+	// Size is a marker width in points for every point, overriding the
+	// weight-based size (e.g. 3 for thousands of samples, like
+	// matplotlib's '.' marker); 0 keeps OTT's sizes.
+	Size float64
+	// NoEdge drops the black marker outline (useful for dense samples).
+	NoEdge bool
 }
 
 // ScatterOptions configures [ScatterPlot]. The zero value gives OTT's look.
@@ -50,19 +56,42 @@ func ScatterPlot(opt ScatterOptions, clouds ...Cloud) (*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
+	p, err := cloudsPanel(clouds, xy, 0, opt)
+	if err != nil {
+		return nil, err
+	}
+	f := &Figure{fig: figure{
+		title: opt.Title, panels: []panel{p}, equalAxes: opt.EqualAxes, legend: !opt.HideLegend,
+		width: sizeOr(opt.Width, DefaultWidth), height: sizeOr(opt.Height, DefaultHeight),
+	}}
+	if err := f.fig.validate(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// cloudsPanel draws projected clouds in one panel; colours continue the
+// cycle from colorOffset.
+func cloudsPanel(clouds []Cloud, xy [][2][]float64, colorOffset int, opt ScatterOptions) (panel, error) {
 	var p panel
 	p.xlabel, p.ylabel = opt.XLabel, opt.YLabel
 	if err := setLimits(&p, opt.XLim, opt.YLim); err != nil {
-		return nil, err
+		return p, err
 	}
 	for i, c := range clouds {
 		sizes, err := markerSizes(c.Weights, len(xy[i][0]), opt.Scale)
 		if err != nil {
-			return nil, fmt.Errorf("widgets: cloud %d (%q): %v", i, c.Name, err)
+			return p, fmt.Errorf("widgets: cloud %d (%q): %v", i, c.Name, err)
+		}
+		if c.Size < 0 || c.Size > 1000 {
+			return p, fmt.Errorf("widgets: cloud %d (%q): marker size %v", i, c.Name, c.Size)
+		}
+		if c.Size > 0 {
+			sizes = []float64{c.Size}
 		}
 		color := c.Color
 		if color == "" {
-			color = cycle(palette, i)
+			color = cycle(palette, colorOffset+i)
 		}
 		op := c.Opacity
 		if op == 0 {
@@ -76,13 +105,54 @@ func ScatterPlot(opt ScatterOptions, clouds ...Cloud) (*Figure, error) {
 			kind: pointsLayer, name: name, legend: true,
 			x: xy[i][0], y: xy[i][1], size: sizes,
 			color: []string{color}, opacity: []float64{op},
-			symbol: c.Symbol, edge: true,
+			symbol: c.Symbol, edge: !c.NoEdge,
 		})
 	}
+	return p, nil
+}
+
+// Panel is one set of axes of [ScatterPanels].
+type Panel struct {
+	Title  string
+	Clouds []Cloud
+}
+
+// ScatterPanels draws panels side by side with shared axes, each with its
+// own clouds (e.g. the samples of two generators, or the final positions of
+// several flows over the same target). All clouds share one 2-D projection
+// when their dimension is ≥ 3. Width 0 means DefaultPanelWidth per panel.
+func ScatterPanels(opt ScatterOptions, panels ...Panel) (*Figure, error) {
+	if len(panels) == 0 {
+		return nil, fmt.Errorf("widgets: ScatterPanels needs at least one panel")
+	}
+	var all []*mat.Dense
+	for pi, p := range panels {
+		if len(p.Clouds) == 0 {
+			return nil, fmt.Errorf("widgets: panel %d (%q) has no clouds", pi, p.Title)
+		}
+		for _, c := range p.Clouds {
+			all = append(all, c.Points)
+		}
+	}
+	xy, err := project2D(all...)
+	if err != nil {
+		return nil, err
+	}
 	f := &Figure{fig: figure{
-		title: opt.Title, panels: []panel{p}, equalAxes: opt.EqualAxes, legend: !opt.HideLegend,
-		width: sizeOr(opt.Width, DefaultWidth), height: sizeOr(opt.Height, DefaultHeight),
+		title: opt.Title, sharedAxes: true, equalAxes: opt.EqualAxes, legend: !opt.HideLegend,
+		width:  sizeOr(opt.Width, DefaultPanelWidth*len(panels)),
+		height: sizeOr(opt.Height, DefaultPanelHeight),
 	}}
+	k := 0
+	for _, p := range panels {
+		pn, err := cloudsPanel(p.Clouds, xy[k:k+len(p.Clouds)], 0, opt)
+		if err != nil {
+			return nil, err
+		}
+		pn.title = p.Title
+		f.fig.panels = append(f.fig.panels, pn)
+		k += len(p.Clouds)
+	}
 	if err := f.fig.validate(); err != nil {
 		return nil, err
 	}

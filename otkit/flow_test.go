@@ -11,15 +11,13 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// tutorialClouds draws the flow tutorial's data shape: x = 0.25·N(0,I) with
-// 25 points and y = 0.5·N(0,I) + (6,0) with 50 points, in 2-D. (JAX's
-// threefry stream cannot be reproduced, so the points differ from the
-// notebook's; the tests check properties, not coordinates.)
+// tutorialClouds is the flow tutorial's data shape (TutorialFlowClouds, the
+// notebook's generator): x = 0.25·N(0,I) with 25 points and
+// y = 0.5·N(0,I) + (6,0) with 50 points, in 2-D. (JAX's threefry stream
+// cannot be reproduced, so the points differ from the notebook's; the tests
+// check properties, not coordinates.)
 func tutorialClouds(seed uint64) (x, y *mat.Dense) {
-	rng := rand.New(rand.NewPCG(seed, 0))
-	x = randomCloud(rng, 25, 2, 0.25, nil)
-	y = randomCloud(rng, 50, 2, 0.5, []float64{6, 0})
-	return x, y
+	return TutorialFlowClouds(seed)
 }
 
 // cloudStats returns the mean and the spread sqrt(mean ‖x_i − x̄‖²) of a
@@ -260,7 +258,7 @@ func TestFlowObjectivesFiniteDifferences(t *testing.T) {
 // (c) S_eps at eps = 1 with static_b and the offset OT_1(y,y) from a plain solve.
 func tutorialFlow(tb testing.TB, which string, steps int) (x0, y *mat.Dense, res *FlowResult) {
 	tb.Helper()
-	x0, y = tutorialClouds(2026)
+	x0, y = tutorialClouds(0)
 	var obj FlowObjective
 	switch which {
 	case "a":
@@ -286,8 +284,13 @@ func tutorialFlow(tb testing.TB, which string, steps int) (x0, y *mat.Dense, res
 }
 
 // The tutorial's three flows, full length (500 steps, lr 0.2, frames every 50),
-// checked as properties of the final cloud against the target.
+// checked as properties of the final cloud against the target, on the
+// notebook's data (seed 0). The bounds are not tuned to that seed: on seeds
+// 0–3 the final spread ratios were (a) 0.947–0.953, (b) 0.009–0.023,
+// (c) 0.975–0.988, the final (c) values 0.0009–0.0046 and (b) matched y's
+// total variance to 2e-4 relative.
 func TestTutorialFlows(t *testing.T) {
+	first := map[string]float64{}
 	for _, which := range []string{"a", "b", "c"} {
 		x0, y, res := tutorialFlow(t, which, 500)
 		if len(res.Frames) != 11 {
@@ -297,6 +300,7 @@ func TestTutorialFlows(t *testing.T) {
 		xm0, _ := cloudStats(x0)
 		xm, xs := cloudStats(res.X)
 		final := res.Frames[10].Value
+		first[which] = res.Frames[0].Value
 		var vals []string
 		for _, f := range res.Frames {
 			vals = append(vals, fmt.Sprintf("%.5f", f.Value))
@@ -305,30 +309,35 @@ func TestTutorialFlows(t *testing.T) {
 		t.Logf("(%s) final spread %.4f (target %.4f), |mean − ȳ| = %.2g, target variance %.5f",
 			which, xs, ys, dist(xm, ym), ys*ys)
 
-		// All three: the mean contracts by 1 − 2·lr/n = 0.984 per step
-		// (the x–x term cancels in the sum, the marginals are exact up to the
-		// solver threshold).
+		// All three: the mean contracts by 1 − 2·lr/n = 0.984 per step (the
+		// x–x term cancels in the sum). It is exact up to the column-marginal
+		// error the solver leaves (threshold 1e-3): larger at the small default
+		// eps of (a), where the solves stop just below the threshold.
+		meanTol := 1e-5
+		if which == "a" {
+			meanTol = 3e-3
+		}
 		for _, f := range res.Frames {
 			fm, _ := cloudStats(f.X)
 			pred := math.Pow(0.984, float64(f.Step))
 			for k := range fm {
 				want := ym[k] + pred*(xm0[k]-ym[k])
-				if math.Abs(fm[k]-want) > 0.01 {
-					t.Errorf("(%s) step %d: mean[%d] = %.5f, 0.984-contraction predicts %.5f", which, f.Step, k, fm[k], want)
+				if math.Abs(fm[k]-want) > meanTol {
+					t.Errorf("(%s) step %d: mean[%d] = %.7f, 0.984-contraction predicts %.7f", which, f.Step, k, fm[k], want)
 				}
 			}
 		}
-		// Values decrease overall from the start.
-		if !(final < res.Frames[0].Value/20) {
-			t.Errorf("(%s) value went %g → %g", which, res.Frames[0].Value, final)
+		if d := dist(xm, ym); d > 0.003 {
+			t.Errorf("(%s) final mean %.3g away from the target mean", which, d)
 		}
 		switch which {
 		case "a":
-			// Ends on the target and spread over it (entropic shrinkage only).
-			if xs < 0.6*ys || xs > 1.2*ys {
+			// Ends on the target and spread over it, slightly shrunk by the
+			// entropic bias.
+			if xs < 0.85*ys || xs > 1.05*ys {
 				t.Errorf("(a) final spread %.3f vs target %.3f", xs, ys)
 			}
-			if final > 0.3 {
+			if final > 0.25 {
 				t.Errorf("(a) final value %.4f", final)
 			}
 		case "b":
@@ -337,16 +346,23 @@ func TestTutorialFlows(t *testing.T) {
 			if xs > 0.1*ys {
 				t.Errorf("(b) final spread %.3f not ≪ target %.3f", xs, ys)
 			}
-			if math.Abs(final-ys*ys) > 0.02*ys*ys {
+			if math.Abs(final-ys*ys) > 5e-3*ys*ys {
 				t.Errorf("(b) final value %.5f, target variance %.5f", final, ys*ys)
 			}
 		case "c":
-			if xs < 0.7*ys || xs > 1.3*ys {
+			// Debiased: spread over the whole target, value near 0.
+			if xs < 0.95*ys || xs > 1.05*ys {
 				t.Errorf("(c) final spread %.3f vs target %.3f", xs, ys)
 			}
-			if final > 0.01 || final < -1e-9 {
+			if final > 0.005 || final < -1e-9 {
 				t.Errorf("(c) final value %.5f", final)
 			}
 		}
+	}
+	// At step 0, (b) − (c) = ½(OT₁(x,x) + OT₁(y,y)).
+	x0, y := tutorialClouds(0)
+	dxx := mustDivergence(t, x0, y, nil, nil, DivergenceOptions{Epsilon: 1, NoSymmetricSinkhorn: true})
+	if d := first["b"] - first["c"] - 0.5*(dxx.XX.RegOTCost+dxx.YY.RegOTCost); math.Abs(d) > 1e-3 {
+		t.Errorf("(b) − (c) at step 0 misses ½(OT(x,x)+OT(y,y)) by %g", d)
 	}
 }

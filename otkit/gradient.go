@@ -229,12 +229,12 @@ func (r *SinkhornResult) addScaleGrad(out []float64, wrtX bool, cg CostGradient)
 // its limit −tau_a·L_i at the fixed point of the consistent update, with
 // L_i = eps LSE_j (g_j − C_ij)/eps, so the gradient stays finite.
 func (r *SinkhornResult) GradA() []float64 {
-	return r.gradWeights(r.A, r.F, r.G, r.TauA, r.rhoA, sum(r.B), true)
+	return r.gradWeights(r.A, r.F, r.G, r.TauA, rho(r.Epsilon, r.TauA), sum(r.B), true)
 }
 
 // GradB returns ∂RegOTCost/∂b, the mirror of GradA.
 func (r *SinkhornResult) GradB() []float64 {
-	return r.gradWeights(r.B, r.G, r.F, r.TauB, r.rhoB, sum(r.A), false)
+	return r.gradWeights(r.B, r.G, r.F, r.TauB, rho(r.Epsilon, r.TauB), sum(r.A), false)
 }
 
 func (r *SinkhornResult) gradWeights(w, pot, other []float64, tau, rh, otherMass float64, rows bool) []float64 {
@@ -249,9 +249,9 @@ func (r *SinkhornResult) gradWeights(w, pot, other []float64, tau, rh, otherMass
 			if lse == nil {
 				lse = make([]float64, len(w))
 				if rows {
-					r.kern.rowLSE(lse, other, eps)
+					r.kernel().rowLSE(lse, other, eps)
 				} else {
-					r.kern.colLSE(lse, other, eps)
+					r.kernel().colLSE(lse, other, eps)
 				}
 			}
 			x = -tau * lse[k]

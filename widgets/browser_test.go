@@ -98,6 +98,8 @@ function probe(frame) {
       p.show(last);
       c.player = {count: p.count, lastTitle: inst.getOption().title[0].text, wantTitle: p.titles[last]};
       p.show(0);
+      // Play once to the end (loop off): the player must step through all frames and stop.
+      doc.getElementById(el.id + "-loop").checked = false;
       doc.getElementById(el.id + "-play").click();
     }
     out.charts.push(c);
@@ -108,23 +110,27 @@ window.addEventListener("load", function () {
   setTimeout(function () {
     var frames = Array.prototype.slice.call(document.querySelectorAll("iframe"));
     var report = frames.map(probe);
-    // Let the player run for a few frames, then record where it is.
-    setTimeout(function () {
+    // Watch the players until they stop (or 10 s pass), recording the
+    // highest frame seen and whether they stopped.
+    var t0 = Date.now();
+    var watch = setInterval(function () {
+      var running = false;
       frames.forEach(function (f, i) {
         report[i].charts.forEach(function (c) {
-          if (c.player) {
-            c.player.afterPlay = parseInt(f.contentDocument.getElementById(c.id).getAttribute("data-frame"), 10);
-            // Pause again: an endless player keeps the page busy, and
-            // headless Chromium may then never finish its time budget.
-            f.contentDocument.getElementById(c.id + "-play").click();
-          }
+          if (!c.player) { return; }
+          var d = f.contentDocument, v = parseInt(d.getElementById(c.id).getAttribute("data-frame"), 10);
+          c.player.afterPlay = Math.max(c.player.afterPlay || 0, v);
+          c.player.stopped = /Play/.test(d.getElementById(c.id + "-play").textContent);
+          running = running || !c.player.stopped;
         });
       });
+      if (running && Date.now() - t0 < 10000) { return; }
+      clearInterval(watch);
       var pre = document.createElement("pre");
       pre.id = "otlab-probe";
       pre.textContent = JSON.stringify(report);
       document.body.appendChild(pre);
-    }, 1300);
+    }, 50);
   }, 1500);
 });
 </script>`
@@ -142,6 +148,7 @@ type probeChart struct {
 		LastTitle string `json:"lastTitle"`
 		WantTitle string `json:"wantTitle"`
 		AfterPlay int    `json:"afterPlay"`
+		Stopped   bool   `json:"stopped"`
 	} `json:"player"`
 }
 
@@ -292,7 +299,7 @@ func TestBrowserRendersWidgets(t *testing.T) {
 		if pg.name == "animation" {
 			if c.Player == nil {
 				t.Errorf("animation: no player")
-			} else if c.Player.Count != 6 || c.Player.LastTitle != c.Player.WantTitle || c.Player.AfterPlay < 1 {
+			} else if c.Player.Count != 6 || c.Player.LastTitle != c.Player.WantTitle || c.Player.AfterPlay != 5 || !c.Player.Stopped {
 				t.Errorf("animation player: %+v", *c.Player)
 			}
 		}

@@ -165,3 +165,48 @@ func flowAnimation(frames []otkit.FlowFrame, titles []string, y *mat.Dense, opt 
 	}
 	return NewAnimation(out, opt)
 }
+
+// PairFitPlot draws the per-iteration report of otkit.FitPair: the two
+// log-likelihood terms and the objective on the left, the transport term on
+// the right (its scale differs), against the EM iteration.
+func PairFitPlot(res *otkit.PairFitResult, opt LinePlotOptions) (*Figure, error) {
+	if res == nil || len(res.Steps) == 0 {
+		return nil, fmt.Errorf("widgets: the pair fit has no steps")
+	}
+	n := len(res.Steps)
+	it, q0, q1, obj, tr := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, s := range res.Steps {
+		it[i], q0[i], q1[i], obj[i], tr[i] = float64(s.Iter), s.Q0, s.Q1, s.Objective, s.Transport
+	}
+	markers := n <= 60
+	return LinePanels(opt,
+		LinePanel{Title: "objective and log-likelihoods", XLabel: "EM iteration", Series: []Series{
+			{Name: "q0", X: it, Y: q0, Markers: markers},
+			{Name: "q1", X: it, Y: q1, Markers: markers},
+			{Name: "objective", X: it, Y: obj, Markers: markers},
+		}},
+		LinePanel{Title: "transport", XLabel: "EM iteration", Series: []Series{
+			{Name: "transport", X: it, Y: tr, Markers: markers},
+		}},
+	)
+}
+
+// PairCouplingTable is the coupling table of a mixture pair: the solve's
+// coupling (normalised to mass 1 when normalize is set, as the tutorial
+// prints it) against the two mixtures' weights.
+func PairCouplingTable(pair *otkit.MixturePair, r *otkit.SinkhornResult, normalize bool, opt CouplingOptions) (*CouplingTable, error) {
+	if pair == nil || pair.GMM0 == nil || pair.GMM1 == nil {
+		return nil, fmt.Errorf("widgets: mixture pair is incomplete")
+	}
+	if r == nil || r.Geom == nil {
+		return nil, fmt.Errorf("widgets: Sinkhorn result without a geometry")
+	}
+	p := r.Matrix()
+	if normalize {
+		p = otkit.NormalizedCoupling(r)
+		if p == nil {
+			return nil, fmt.Errorf("widgets: the coupling has no mass to normalise")
+		}
+	}
+	return NewCouplingTable(p, pair.GMM0.Weights(), pair.GMM1.Weights(), opt)
+}

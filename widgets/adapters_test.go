@@ -165,3 +165,46 @@ func TestShowHelpersDisplayOnce(t *testing.T) {
 		t.Error("wrong number of titles: no error")
 	}
 }
+
+func TestPairAdapters(t *testing.T) {
+	gens, err := otkit.TutorialGMMGenerators()
+	mustNoErr(t, err)
+	pair, err := otkit.NewMixturePair(gens[0], gens[1], 0.01, 1, false)
+	mustNoErr(t, err)
+	cost, err := pair.CostMatrix()
+	mustNoErr(t, err)
+	sk, err := pair.Sinkhorn(cost, otkit.SinkhornOptions{})
+	mustNoErr(t, err)
+	tab, err := PairCouplingTable(pair, sk, true, CouplingOptions{})
+	mustNoErr(t, err)
+	if !approx(tab.Total(), 1, 1e-12) {
+		t.Errorf("normalised total %v", tab.Total())
+	}
+	want := otkit.NormalizedCoupling(sk)
+	for i, v := range tab.RowSums() {
+		if !approx(v, mat.Sum(want.RowView(i)), 1e-12) {
+			t.Errorf("row %d sum %v", i, v)
+		}
+	}
+	if !strings.Contains(tab.String(), fmtFloat5(pair.GMM0.Weights()[2])) {
+		t.Errorf("table lacks the weights of GMM 0:\n%s", tab)
+	}
+
+	res := &otkit.PairFitResult{Steps: []otkit.PairStep{
+		{Iter: 0, Q0: -3.872, Q1: -3.894, Transport: 0.011, Objective: -7.766},
+		{Iter: 1, Q0: -3.848, Q1: -3.867, Transport: 0.026, Objective: -7.715},
+		{Iter: 2, Q0: -3.827, Q1: -3.844, Transport: 0.069, Objective: -7.672},
+	}}
+	f, err := PairFitPlot(res, LinePlotOptions{Title: "EM"})
+	mustNoErr(t, err)
+	ss := seriesOf(t, f)
+	if len(ss) != 4 || ss[3]["name"] != "transport" || ss[3]["xAxisIndex"].(float64) != 1 {
+		t.Fatalf("series %v", ss)
+	}
+	if got := xy(t, ss[2]); got[2] != [2]float64{2, -7.672} {
+		t.Errorf("objective points %v", got)
+	}
+	if _, err := PairFitPlot(&otkit.PairFitResult{}, LinePlotOptions{}); err == nil {
+		t.Error("no steps: no error")
+	}
+}

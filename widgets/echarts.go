@@ -144,7 +144,11 @@ func (f *figure) echart(id string) (*charts.Scatter, error) {
 		}
 		if lg, ok := obj["legend"].(opts.Legend); ok {
 			lg.Top = fmt.Sprintf("%dpx", legendTop)
-			obj["legend"] = lg
+			// Legend icons opaque even when the points are translucent.
+			obj["legend"] = struct {
+				opts.Legend
+				ItemStyle map[string]interface{} `json:"itemStyle"`
+			}{lg, map[string]interface{}{"opacity": 1}}
 		}
 	}})
 	return c, nil

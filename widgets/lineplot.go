@@ -32,14 +32,75 @@ func LinePlot(opt LinePlotOptions, series ...Series) (*Figure, error) {
 	if len(series) == 0 {
 		return nil, fmt.Errorf("widgets: LinePlot needs at least one series")
 	}
+	p, err := linePanel(opt, series)
+	if err != nil {
+		return nil, err
+	}
+	f := &Figure{fig: figure{
+		title: opt.Title, panels: []panel{p}, legend: !opt.HideLegend && len(series) > 1,
+		width: sizeOr(opt.Width, DefaultWidth), height: sizeOr(opt.Height, DefaultHeight),
+	}}
+	if err := f.fig.validate(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// LinePanel is one set of axes of [LinePanels].
+type LinePanel struct {
+	Title          string
+	XLabel, YLabel string
+	Series         []Series
+}
+
+// LinePanels draws line plots side by side, each with its own axes (for
+// quantities of different scales, e.g. log-likelihoods and transport cost
+// per EM step). Only Title, HideLegend, Width and Height of opt are used;
+// Width 0 means DefaultPanelWidth per panel, at most MaxDefaultWidth.
+func LinePanels(opt LinePlotOptions, panels ...LinePanel) (*Figure, error) {
+	if len(panels) == 0 {
+		return nil, fmt.Errorf("widgets: LinePanels needs at least one panel")
+	}
+	f := &Figure{fig: figure{
+		title: opt.Title, legend: !opt.HideLegend,
+		width:  sizeOr(opt.Width, panelsWidth(len(panels))),
+		height: sizeOr(opt.Height, DefaultPanelHeight),
+	}}
+	offset := 0
+	for i, lp := range panels {
+		if len(lp.Series) == 0 {
+			return nil, fmt.Errorf("widgets: line panel %d (%q) has no series", i, lp.Title)
+		}
+		ss := make([]Series, len(lp.Series))
+		for k, s := range lp.Series {
+			if s.Color == "" {
+				s.Color = cycle(palette, offset+k)
+			}
+			ss[k] = s
+		}
+		offset += len(ss)
+		p, err := linePanel(LinePlotOptions{XLabel: lp.XLabel, YLabel: lp.YLabel}, ss)
+		if err != nil {
+			return nil, err
+		}
+		p.title = lp.Title
+		f.fig.panels = append(f.fig.panels, p)
+	}
+	if err := f.fig.validate(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func linePanel(opt LinePlotOptions, series []Series) (panel, error) {
 	var p panel
 	p.xlabel, p.ylabel = opt.XLabel, opt.YLabel
 	if err := setLimits(&p, opt.XLim, opt.YLim); err != nil {
-		return nil, err
+		return p, err
 	}
 	for i, s := range series {
 		if len(s.Y) == 0 {
-			return nil, fmt.Errorf("widgets: series %d (%q) is empty", i, s.Name)
+			return p, fmt.Errorf("widgets: series %d (%q) is empty", i, s.Name)
 		}
 		x := s.X
 		if x == nil {
@@ -49,7 +110,7 @@ func LinePlot(opt LinePlotOptions, series ...Series) (*Figure, error) {
 			}
 		}
 		if len(x) != len(s.Y) {
-			return nil, fmt.Errorf("widgets: series %d (%q): %d x values but %d y values", i, s.Name, len(x), len(s.Y))
+			return p, fmt.Errorf("widgets: series %d (%q): %d x values but %d y values", i, s.Name, len(x), len(s.Y))
 		}
 		color := s.Color
 		if color == "" {
@@ -68,14 +129,7 @@ func LinePlot(opt LinePlotOptions, series ...Series) (*Figure, error) {
 			color: []string{color}, width: []float64{w}, opacity: []float64{1}, dashed: s.Dashed, markers: s.Markers,
 		})
 	}
-	f := &Figure{fig: figure{
-		title: opt.Title, panels: []panel{p}, legend: !opt.HideLegend && len(series) > 1,
-		width: sizeOr(opt.Width, DefaultWidth), height: sizeOr(opt.Height, DefaultHeight),
-	}}
-	if err := f.fig.validate(); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return p, nil
 }
 
 // FunctionSeries samples f at n evenly spaced points of [lo, hi]. A

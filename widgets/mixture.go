@@ -19,7 +19,7 @@ type MixtureOptions struct {
 	XLim, YLim  []float64
 	HideLegend  bool
 	// Width and Height of the whole figure in pixels; 0 means
-	// DefaultPanelWidth per panel × DefaultPanelHeight.
+	// DefaultPanelWidth per panel (at most MaxDefaultWidth) × DefaultPanelHeight.
 	Width, Height int
 }
 
@@ -118,7 +118,7 @@ func mixtureFigure(ds []mixtureData, opt MixtureOptions) (*Figure, error) {
 	}
 	f := &Figure{fig: figure{
 		title: opt.Title, sharedAxes: true, equalAxes: opt.EqualAxes, legend: !opt.HideLegend,
-		width:  sizeOr(opt.Width, DefaultPanelWidth*len(ds)),
+		width:  sizeOr(opt.Width, panelsWidth(len(ds))),
 		height: sizeOr(opt.Height, DefaultPanelHeight),
 	}}
 	for i, d := range ds {

@@ -120,7 +120,8 @@ type Panel struct {
 // ScatterPanels draws panels side by side with shared axes, each with its
 // own clouds (e.g. the samples of two generators, or the final positions of
 // several flows over the same target). All clouds share one 2-D projection
-// when their dimension is ≥ 3. Width 0 means DefaultPanelWidth per panel.
+// when their dimension is ≥ 3. Width 0 means DefaultPanelWidth per panel,
+// at most MaxDefaultWidth.
 func ScatterPanels(opt ScatterOptions, panels ...Panel) (*Figure, error) {
 	if len(panels) == 0 {
 		return nil, fmt.Errorf("widgets: ScatterPanels needs at least one panel")
@@ -140,7 +141,7 @@ func ScatterPanels(opt ScatterOptions, panels ...Panel) (*Figure, error) {
 	}
 	f := &Figure{fig: figure{
 		title: opt.Title, sharedAxes: true, equalAxes: opt.EqualAxes, legend: !opt.HideLegend,
-		width:  sizeOr(opt.Width, DefaultPanelWidth*len(panels)),
+		width:  sizeOr(opt.Width, panelsWidth(len(panels))),
 		height: sizeOr(opt.Height, DefaultPanelHeight),
 	}}
 	k := 0

@@ -106,7 +106,7 @@ func ShowFinalClouds(finals []*mat.Dense, y *mat.Dense, names []string) error {
 			{Name: "x", Points: x}, {Name: "y", Points: y, Symbol: "x"},
 		}})
 	}
-	f, err := ScatterPanels(ScatterOptions{Scale: 80, Width: min(1400, 420*len(ps))}, ps...)
+	f, err := ScatterPanels(ScatterOptions{Scale: 80}, ps...)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,13 @@ func TestStaticImagesDecodeWithRequestedSize(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
+			if dir := os.Getenv("OTLAB_ARTIFACTS"); dir != "" && size[0] > 400 {
+				// Keep the static images next to the browser screenshots.
+				d := filepath.Join(dir, "widgets", "static")
+				if os.MkdirAll(d, 0o755) == nil {
+					_ = os.WriteFile(filepath.Join(d, name+".png"), b, 0o644)
+				}
+			}
 			t.Run(name, func(t *testing.T) { checkImage(t, img, size[0], size[1]) })
 		}
 	}

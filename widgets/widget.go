@@ -30,7 +30,7 @@ type Widget interface {
 const (
 	DefaultWidth       = 720
 	DefaultHeight      = 480
-	DefaultPanelWidth  = 460 // per panel, for side-by-side figures
+	DefaultPanelWidth  = 460 // per panel, for side-by-side figures (at most MaxDefaultWidth in all)
 	DefaultPanelHeight = 460
 )
 
@@ -138,6 +138,13 @@ func saveHTML(w Widget, path string) error {
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }
+
+// MaxDefaultWidth caps the default width of side-by-side figures: wider
+// charts overflow the output area of the classic Notebook (about 940 px).
+const MaxDefaultWidth = 940
+
+// panelsWidth is the default width of n side-by-side panels.
+func panelsWidth(n int) int { return min(MaxDefaultWidth, DefaultPanelWidth*n) }
 
 // sizeOr returns v, or def when v is 0.
 func sizeOr(v, def int) int {

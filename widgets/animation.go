@@ -154,6 +154,9 @@ func (an *Animation) Titles() []string { return append([]string(nil), an.titles.
 
 // Frame returns frame i as a Figure (to save or display one picture).
 func (an *Animation) Frame(i int) (*Figure, error) {
+	if an == nil {
+		return nil, errNil("Animation")
+	}
 	if i < 0 || i >= len(an.frames) {
 		return nil, fmt.Errorf("widgets: frame %d of %d", i, len(an.frames))
 	}
@@ -178,6 +181,9 @@ func (an *Animation) frameOptions(id string) ([]map[string]interface{}, error) {
 }
 
 func (an *Animation) htmlFragment(id string) (string, error) {
+	if an == nil {
+		return "", errNil("Animation")
+	}
 	base, err := an.frames[0].fig.echart(id)
 	if err != nil {
 		return "", err
@@ -269,6 +275,9 @@ func (an *Animation) SaveHTML(path string) error { return saveHTML(an, path) }
 // GIF renders every frame with gonum/plot and encodes an animated GIF of
 // w×h pixels (0 means the player's size), looping unless NoLoop was set.
 func (an *Animation) GIF(w, h int) ([]byte, error) {
+	if an == nil {
+		return nil, errNil("Animation")
+	}
 	w, h = sizeOr(w, an.width), sizeOr(h, an.height)
 	g := &gif.GIF{LoopCount: 0}
 	if !an.loop {
@@ -300,5 +309,8 @@ func (an *Animation) SaveGIF(path string, w, h int) error {
 
 // SavePNG writes the last frame as a PNG (the flow's end state).
 func (an *Animation) SavePNG(path string, w, h int) error {
+	if an == nil {
+		return errNil("Animation")
+	}
 	return an.frames[len(an.frames)-1].SavePNG(path, w, h)
 }

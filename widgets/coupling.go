@@ -332,12 +332,18 @@ func (t *CouplingTable) WriteText(w io.Writer) error {
 }
 
 func (t *CouplingTable) htmlFragment(id string) (string, error) {
+	if t == nil {
+		return "", errNil("CouplingTable")
+	}
 	return `<div class="otlab-widget" id="` + html.EscapeString(id) + `">` + t.HTML() + "</div>\n", nil
 }
 
 // Display shows the table in the running GoNB cell, as HTML with the plain
 // text as the alternative representation.
 func (t *CouplingTable) Display() error {
+	if t == nil {
+		return errNil("CouplingTable")
+	}
 	if !front.isNotebook() {
 		return ErrNotNotebook
 	}
@@ -356,7 +362,12 @@ func (t *CouplingTable) DisplayStatic() error {
 }
 
 // WriteHTML writes a standalone page with the table (no script needed).
-func (t *CouplingTable) WriteHTML(w io.Writer) error { return WritePage(w, t.caption, t) }
+func (t *CouplingTable) WriteHTML(w io.Writer) error {
+	if t == nil {
+		return errNil("CouplingTable")
+	}
+	return WritePage(w, t.caption, t)
+}
 
 // SaveHTML writes that page to path.
 func (t *CouplingTable) SaveHTML(path string) error { return saveHTML(t, path) }
@@ -369,7 +380,12 @@ func (t *CouplingTable) Heatmap() *Heatmap {
 }
 
 // PNG draws the annotated heatmap (0 means the default size).
-func (t *CouplingTable) PNG(w, h int) ([]byte, error) { return t.Heatmap().PNG(w, h) }
+func (t *CouplingTable) PNG(w, h int) ([]byte, error) {
+	if t == nil {
+		return nil, errNil("CouplingTable")
+	}
+	return t.Heatmap().PNG(w, h)
+}
 
 // SavePNG writes [CouplingTable.PNG] to path.
 func (t *CouplingTable) SavePNG(path string, w, h int) error {
@@ -378,4 +394,9 @@ func (t *CouplingTable) SavePNG(path string, w, h int) error {
 }
 
 // SaveSVG writes the annotated heatmap as SVG to path.
-func (t *CouplingTable) SaveSVG(path string, w, h int) error { return t.Heatmap().SaveSVG(path, w, h) }
+func (t *CouplingTable) SaveSVG(path string, w, h int) error {
+	if t == nil {
+		return errNil("CouplingTable")
+	}
+	return t.Heatmap().SaveSVG(path, w, h)
+}

@@ -15,6 +15,29 @@
 // widget turns its data into a small figure description that one renderer
 // turns into echarts options and another into gonum/plot drawings.
 //
+// # What to call
+//
+// Notebook one-liners (build with the tutorials' look and Display):
+// [Setup], [ShowClouds], [ShowSamplesSideBySide], [ShowMixturesSideBySide],
+// [ShowCoupling], [ShowLine], [ShowFlow], [ShowTable], [ShowFinalClouds].
+//
+// Constructors (each returns a widget, or an error for bad input):
+//
+//	ScatterPlot(opt, clouds...)             weighted clouds, OTT marker areas a_i·scale·n
+//	ScatterPanels(opt, panels...)           side-by-side clouds with shared axes
+//	MixtureView(x, gmm, opt)                points by most likely component, 2-σ ellipses
+//	MixturePairView(x0, g0, x1, g1, opt)    the same for a pair, shared axes
+//	NewCouplingTable(p, a, b, opt)          mass-transfer table; .Heatmap() for the heatmap
+//	SinkhornCouplingTable, PairCouplingTable  the same from otkit results
+//	NewHeatmap(p, opt)                      any non-negative matrix
+//	CouplingLines(x, y, a, b, p, opt)       OTT's coupling plot; SinkhornPlot(result, opt)
+//	NewAnimation(frames, opt)               player + GIF; FlowAnimation(flow.Frames, name, y, opt)
+//	LinePlot(opt, series...)                curves; FunctionSeries, LinePanels, PairFitPlot
+//	NewTable(title, header, rows)           plain text table
+//	NewProgress(label, total, opt)          live progress (io.Writer for Report, OnStep for flows)
+//	Ellipse(mean, cov, nsd, n)              the ellipse points themselves
+//	WritePage/SavePage(w, title, widgets...)  several widgets in one offline page
+//
 // # Offline charts
 //
 // Interactive charts need echarts 5.4.3, which is installed from the npm

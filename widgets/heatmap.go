@@ -116,6 +116,9 @@ func (h *Heatmap) echart(id string) *charts.HeatMap {
 }
 
 func (h *Heatmap) htmlFragment(id string) (string, error) {
+	if h == nil {
+		return "", errNil("Heatmap")
+	}
 	return chartHTML(h.echart(id), id, "", "", "")
 }
 
@@ -132,13 +135,21 @@ func (h *Heatmap) DisplayStatic() error {
 }
 
 // WriteHTML writes a standalone page with the heatmap.
-func (h *Heatmap) WriteHTML(w io.Writer) error { return WritePage(w, h.title, h) }
+func (h *Heatmap) WriteHTML(w io.Writer) error {
+	if h == nil {
+		return errNil("Heatmap")
+	}
+	return WritePage(w, h.title, h)
+}
 
 // SaveHTML writes that page to path.
 func (h *Heatmap) SaveHTML(path string) error { return saveHTML(h, path) }
 
 // PNG draws the heatmap into a w×h PNG (0 means the default size).
 func (h *Heatmap) PNG(w, hh int) ([]byte, error) {
+	if h == nil {
+		return nil, errNil("Heatmap")
+	}
 	return renderPNG(h, sizeOr(w, h.width), sizeOr(hh, h.height))
 }
 
@@ -150,6 +161,9 @@ func (h *Heatmap) SavePNG(path string, w, hh int) error {
 
 // SaveSVG writes the heatmap as SVG to path.
 func (h *Heatmap) SaveSVG(path string, w, hh int) error {
+	if h == nil {
+		return errNil("Heatmap")
+	}
 	b, err := renderSVG(h, sizeOr(w, h.width), sizeOr(hh, h.height))
 	return writeFile(path, b, err)
 }

@@ -115,6 +115,9 @@ func WritePage(w io.Writer, title string, widgets ...Widget) error {
 	var body strings.Builder
 	lib := false
 	for i, wd := range widgets {
+		if wd == nil {
+			return fmt.Errorf("widgets: WritePage: widget %d is nil", i)
+		}
 		frag, err := wd.htmlFragment(fmt.Sprintf("otlab-%d", i+1))
 		if err != nil {
 			return err

@@ -209,3 +209,39 @@ func TestEchartsLocator(t *testing.T) {
 		t.Errorf("error should name the path and npm ci: %v", err)
 	}
 }
+
+func TestNilWidgetsReportErrors(t *testing.T) {
+	withFront(t, &fakeFront{notebook: true})
+	var f *Figure
+	var an *Animation
+	var ct *CouplingTable
+	var h *Heatmap
+	var tb *Table
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x")
+	calls := map[string]func() error{
+		"Figure.Display": f.Display, "Figure.DisplayStatic": f.DisplayStatic,
+		"Figure.SaveHTML": func() error { return f.SaveHTML(p) }, "Figure.SavePNG": func() error { return f.SavePNG(p, 10, 10) },
+		"Figure.SaveSVG":    func() error { return f.SaveSVG(p, 10, 10) },
+		"Animation.Display": an.Display, "Animation.DisplayStatic": an.DisplayStatic,
+		"Animation.SaveGIF": func() error { return an.SaveGIF(p, 10, 10) }, "Animation.SaveHTML": func() error { return an.SaveHTML(p) },
+		"Animation.SavePNG":     func() error { return an.SavePNG(p, 10, 10) },
+		"CouplingTable.Display": ct.Display, "CouplingTable.DisplayStatic": ct.DisplayStatic,
+		"CouplingTable.SaveHTML": func() error { return ct.SaveHTML(p) }, "CouplingTable.SavePNG": func() error { return ct.SavePNG(p, 10, 10) },
+		"Heatmap.Display": h.Display, "Heatmap.DisplayStatic": h.DisplayStatic, "Heatmap.SaveHTML": func() error { return h.SaveHTML(p) },
+		"Table.Display": tb.Display, "Table.DisplayStatic": tb.DisplayStatic, "Table.SaveHTML": func() error { return tb.SaveHTML(p) },
+		"WritePage": func() error { return WritePage(&bytes.Buffer{}, "x", nil) },
+	}
+	for name, c := range calls {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s panicked: %v", name, r)
+				}
+			}()
+			if err := c(); err == nil {
+				t.Errorf("%s: no error", name)
+			}
+		}()
+	}
+}

@@ -90,12 +90,18 @@ func (t *Table) String() string {
 }
 
 func (t *Table) htmlFragment(id string) (string, error) {
+	if t == nil {
+		return "", errNil("Table")
+	}
 	return `<div class="otlab-widget" id="` + html.EscapeString(id) + `">` + t.HTML() + "</div>\n", nil
 }
 
 // Display shows the table in the running GoNB cell (HTML, with the text as
 // the plain alternative).
 func (t *Table) Display() error {
+	if t == nil {
+		return errNil("Table")
+	}
 	if !front.isNotebook() {
 		return ErrNotNotebook
 	}
@@ -107,6 +113,9 @@ func (t *Table) Display() error {
 // DisplayStatic shows the table as preformatted text, which every viewer
 // renders.
 func (t *Table) DisplayStatic() error {
+	if t == nil {
+		return errNil("Table")
+	}
 	if !front.isNotebook() {
 		return ErrNotNotebook
 	}
@@ -116,7 +125,12 @@ func (t *Table) DisplayStatic() error {
 }
 
 // WriteHTML writes a standalone page with the table.
-func (t *Table) WriteHTML(w io.Writer) error { return WritePage(w, t.title, t) }
+func (t *Table) WriteHTML(w io.Writer) error {
+	if t == nil {
+		return errNil("Table")
+	}
+	return WritePage(w, t.title, t)
+}
 
 // SaveHTML writes that page to path.
 func (t *Table) SaveHTML(path string) error { return saveHTML(t, path) }

@@ -3,6 +3,7 @@ package widgets
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 )
@@ -46,7 +47,16 @@ var _ Widget = (*Figure)(nil)
 
 func (f *Figure) usesEcharts() bool { return true }
 
+// errNil is returned by the methods of a nil widget (a constructor's error
+// was ignored), so that a notebook cell reports instead of panicking.
+func errNil(kind string) error {
+	return fmt.Errorf("widgets: nil %s (its constructor returned an error)", kind)
+}
+
 func (f *Figure) htmlFragment(id string) (string, error) {
+	if f == nil {
+		return "", errNil("Figure")
+	}
 	c, err := f.fig.echart(id)
 	if err != nil {
 		return "", err
@@ -57,6 +67,9 @@ func (f *Figure) htmlFragment(id string) (string, error) {
 // Option returns the echarts option object of the interactive chart, as it
 // is sent to the browser. It is useful to inspect or to tweak a chart.
 func (f *Figure) Option() (map[string]interface{}, error) {
+	if f == nil {
+		return nil, errNil("Figure")
+	}
 	c, err := f.fig.echart("otlab-option")
 	if err != nil {
 		return nil, err
@@ -92,6 +105,9 @@ func (f *Figure) SaveHTML(path string) error { return saveHTML(f, path) }
 // PNG draws the chart with gonum/plot into a w×h pixel PNG (0 means the
 // interactive chart's size).
 func (f *Figure) PNG(w, h int) ([]byte, error) {
+	if f == nil {
+		return nil, errNil("Figure")
+	}
 	w, h = f.size(w, h)
 	return renderPNG(&f.fig, w, h)
 }
@@ -104,6 +120,9 @@ func (f *Figure) SavePNG(path string, w, h int) error {
 
 // SVG draws the chart as SVG of w×h pixels (0 means the interactive size).
 func (f *Figure) SVG(w, h int) ([]byte, error) {
+	if f == nil {
+		return nil, errNil("Figure")
+	}
 	w, h = f.size(w, h)
 	return renderSVG(&f.fig, w, h)
 }
@@ -125,7 +144,7 @@ func (f *Figure) size(w, h int) (int, int) {
 }
 
 func (f *Figure) pageTitle() string {
-	if f.fig.title != "" {
+	if f != nil && f.fig.title != "" {
 		return f.fig.title
 	}
 	return "chart"

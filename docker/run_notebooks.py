@@ -21,7 +21,8 @@ For each notebook NAME.ipynb, in order:
 
 The checks hook (notebooks/NAME.checks.py): every top-level function whose
 name starts with "check" is called with one argument, a Notebook object
-(below), and passes unless it raises (use plain assert with a message).
+(below; it also behaves as the executed nbformat node: nb.cells, nb.metadata,
+nb["cells"]), and passes unless it raises (use plain assert with a message).
 Example:
 
     def check_masses(nb):
@@ -357,6 +358,13 @@ class Notebook:
         self._seconds = seconds
         self.charts = charts
         self.out_dir = out_dir
+
+    # Anything else is the executed nbformat node's: nb.metadata, nb["cells"], ...
+    def __getattr__(self, name):
+        return getattr(self.nb, name)
+
+    def __getitem__(self, key):
+        return self.nb[key]
 
     def cell(self, substr):
         for i, c in enumerate(self.cells):

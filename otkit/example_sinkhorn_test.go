@@ -52,11 +52,11 @@ func ExampleNewGeometry() {
 	}
 	fmt.Printf("row marginal: %.3f\n", res.RowMarginal())
 	fmt.Printf("col marginal: %.3f\n", res.ColMarginal())
-	fmt.Printf("mass: %.3f, reg OT cost: %.4f\n", res.TransportMass(), res.RegOTCost)
+	fmt.Printf("mass: %.3f, reg OT cost: %.3f\n", res.TransportMass(), res.RegOTCost)
 	// Output:
 	// row marginal: [0.543 0.215]
 	// col marginal: [0.543 0.215]
-	// mass: 0.758, reg OT cost: 0.0363
+	// mass: 0.758, reg OT cost: 0.036
 }
 
 // Gradients of the regularised cost with respect to the points (envelope
@@ -74,4 +74,35 @@ func ExampleSinkhornResult_GradX() {
 	fmt.Printf("%.4f %.4f\n", g.At(0, 0), g.At(1, 0))
 	// Output:
 	// -0.5000 -0.9996
+}
+
+// The barycentric projection of each source point, P·y / P·1, computed with
+// Apply on an online geometry: neither the cost matrix nor the coupling is
+// ever stored.
+func ExampleSinkhornResult_Apply() {
+	x := mat.NewDense(3, 1, []float64{0, 1, 2})
+	y := mat.NewDense(3, 1, []float64{10, 11, 12})
+	geom, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{Epsilon: 0.1, Online: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := otkit.Sinkhorn(geom, nil, nil, otkit.SinkhornOptions{Threshold: 1e-9})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	py, err := res.Apply([]float64{10, 11, 12})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rows := res.RowMarginal()
+	for i := range py {
+		fmt.Printf("x=%v → %.2f\n", x.At(i, 0), py[i]/rows[i])
+	}
+	// Output:
+	// x=0 → 10.00
+	// x=1 → 11.00
+	// x=2 → 12.00
 }

@@ -41,7 +41,10 @@ type PointCloudOptions struct {
 	ScaleCost       float64 // 0 → 1 (cost divided by this)
 	ScaleCostRule   string  // "", "mean", "median", "max_cost", "max_norm", "max_bound"
 	Schedule        EpsilonSchedule
-	Online          bool // never build the n×m matrix; evaluate costs block by block
+	// Online never builds the n×m matrix: the solver evaluates cost rows on
+	// demand (memory O(n + m)). Only the "median" scale rule still needs a
+	// temporary copy of all costs, and CostMatrix or Matrix build one.
+	Online bool
 }
 
 // GeometryOptions configures NewGeometry (a geometry from an explicit cost

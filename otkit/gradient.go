@@ -146,8 +146,20 @@ func (r *SinkhornResult) addScaleGrad(out []float64, wrtX bool, cg CostGradient)
 				addPair(i, j, w)
 			}
 		}
-	case "max_cost", "median":
-		// σ is one entry (or the mean of the two middle ones) of the raw cost.
+	case "max_cost":
+		// σ is the largest entry (the first one in row-major order on ties).
+		bi, bj, bv := 0, 0, math.Inf(-1)
+		g.eachRow(func(i int, row []float64) {
+			for j, v := range row {
+				if v > bv {
+					bi, bj, bv = i, j, v
+				}
+			}
+		})
+		addPair(bi, bj, 1)
+	case "median":
+		// σ is the middle entry (or the mean of the two middle ones); finding
+		// it needs a copy of all n·m costs, even in online mode.
 		idx := make([]int, g.n*g.m)
 		raw := make([]float64, g.n*g.m)
 		buf := make([]float64, g.m)
@@ -160,8 +172,6 @@ func (r *SinkhornResult) addScaleGrad(out []float64, wrtX bool, cg CostGradient)
 		sort.SliceStable(idx, func(p, q int) bool { return raw[idx[p]] < raw[idx[q]] })
 		var picks []int
 		switch {
-		case g.rule == "max_cost":
-			picks = []int{idx[len(idx)-1]}
 		case len(idx)%2 == 1:
 			picks = []int{idx[len(idx)/2]}
 		default:
@@ -219,12 +229,12 @@ func (r *SinkhornResult) addScaleGrad(out []float64, wrtX bool, cg CostGradient)
 // its limit −tau_a·L_i at the fixed point of the consistent update, with
 // L_i = eps LSE_j (g_j − C_ij)/eps, so the gradient stays finite.
 func (r *SinkhornResult) GradA() []float64 {
-	return r.gradWeights(r.A, r.F, r.G, r.TauA, r.rhoA, sum(r.B), true)
+	return r.gradWeights(r.A, r.F, r.G, r.TauA, rho(r.Epsilon, r.TauA), sum(r.B), true)
 }
 
 // GradB returns ∂RegOTCost/∂b, the mirror of GradA.
 func (r *SinkhornResult) GradB() []float64 {
-	return r.gradWeights(r.B, r.G, r.F, r.TauB, r.rhoB, sum(r.A), false)
+	return r.gradWeights(r.B, r.G, r.F, r.TauB, rho(r.Epsilon, r.TauB), sum(r.A), false)
 }
 
 func (r *SinkhornResult) gradWeights(w, pot, other []float64, tau, rh, otherMass float64, rows bool) []float64 {
@@ -239,9 +249,9 @@ func (r *SinkhornResult) gradWeights(w, pot, other []float64, tau, rh, otherMass
 			if lse == nil {
 				lse = make([]float64, len(w))
 				if rows {
-					r.kern.rowLSE(lse, other, eps)
+					r.kernel().rowLSE(lse, other, eps)
 				} else {
-					r.kern.colLSE(lse, other, eps)
+					r.kernel().colLSE(lse, other, eps)
 				}
 			}
 			x = -tau * lse[k]

@@ -54,9 +54,16 @@ type SinkhornResult struct {
 	TauA, TauB float64
 	Geom       *Geometry
 
-	kern       lseKernel
-	ottUpdate  bool
-	rhoA, rhoB float64
+	kern lseKernel // the solve's kernel, reused by the methods
+}
+
+// kernel returns the LSE kernel of the solve (the reference kernel for a
+// result assembled by hand).
+func (r *SinkhornResult) kernel() lseKernel {
+	if r.kern == nil {
+		return r.Geom.referenceKernel()
+	}
+	return r.kern
 }
 
 // sinkhornConfig is SinkhornOptions with defaults applied and checked.
@@ -183,13 +190,23 @@ func rho(eps, tau float64) float64 {
 // Sinkhorn solves the entropic optimal transport problem between weights a
 // (n, nil → uniform) and b (m, nil → uniform) on geom with OTT's algorithm
 // (§2): alternating log-domain updates of g then f, error checked every
-// InnerIterations iterations. Non-convergence is not an error: the result
-// reports it in Converged and Errors, as OTT does; callers decide.
+// InnerIterations iterations. With TauA or TauB < 1 the marginals are
+// relaxed by KL penalties of strength rho = eps·tau/(1−tau); by default with
+// the consistent update (see SinkhornOptions.OTTUnbalancedUpdate).
+//
+// Bad input (weights of the wrong length, negative or non-finite weights,
+// zero total mass, unequal masses in a balanced problem — relative
+// tolerance 1e-6 —, out-of-range options) is an error. Non-convergence is
+// not: the result reports it in Converged and Errors, as OTT does; callers
+// decide.
 func Sinkhorn(geom *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornResult, error) {
 	if geom == nil {
 		return nil, errors.New("otkit: Sinkhorn: nil geometry")
 	}
 	n, m := geom.Shape()
+	if n == 0 || m == 0 || !(geom.eps > 0) {
+		return nil, errors.New("otkit: Sinkhorn: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)")
+	}
 	cfg, err := opt.resolve(n, m)
 	if err != nil {
 		return nil, err
@@ -552,8 +569,7 @@ func (s *solver) result() *SinkhornResult {
 	r := &SinkhornResult{
 		F: s.f, G: s.g, Errors: s.errors, Iterations: s.iters, Epsilon: eps,
 		A: s.a, B: s.b, TauA: c.TauA, TauB: c.TauB, Geom: s.geom,
-		kern: s.kern, ottUpdate: c.OTTUnbalancedUpdate,
-		rhoA: rho(eps, c.TauA), rhoB: rho(eps, c.TauB),
+		kern: s.kern,
 	}
 	r.Converged = converged(s.errors, c.Threshold)
 	r.RegOTCost = r.regCost()
@@ -645,17 +661,17 @@ func (r *SinkhornResult) regCost() float64 {
 		return s
 	}
 	total := r.TransportMass()
-	return d(r.A, r.F, r.TauA, r.rhoA) + d(r.B, r.G, r.TauB, r.rhoB) + eps*(sum(r.A)*sum(r.B)-total)
+	return d(r.A, r.F, r.TauA, rho(r.Epsilon, r.TauA)) + d(r.B, r.G, r.TauB, rho(r.Epsilon, r.TauB)) + eps*(sum(r.A)*sum(r.B)-total)
 }
 
 // RowMarginal returns P·1 (length n).
 func (r *SinkhornResult) RowMarginal() []float64 {
-	return marginals(r.kern, r.F, r.G, r.Epsilon, true)
+	return marginals(r.kernel(), r.F, r.G, r.Epsilon, true)
 }
 
 // ColMarginal returns Pᵀ·1 (length m).
 func (r *SinkhornResult) ColMarginal() []float64 {
-	return marginals(r.kern, r.F, r.G, r.Epsilon, false)
+	return marginals(r.kernel(), r.F, r.G, r.Epsilon, false)
 }
 
 // TransportMass returns ΣP.
@@ -746,11 +762,11 @@ func (r *SinkhornResult) applySigned(v, inPot, outPot []float64, k int, rows boo
 	lp := make([]float64, k)
 	ln := make([]float64, k)
 	if rows {
-		r.kern.rowLSE(lp, pos, eps)
-		r.kern.rowLSE(ln, neg, eps)
+		r.kernel().rowLSE(lp, pos, eps)
+		r.kernel().rowLSE(ln, neg, eps)
 	} else {
-		r.kern.colLSE(lp, pos, eps)
-		r.kern.colLSE(ln, neg, eps)
+		r.kernel().colLSE(lp, pos, eps)
+		r.kernel().colLSE(ln, neg, eps)
 	}
 	out := make([]float64, k)
 	for i := range out {

@@ -3,6 +3,7 @@ package otkit
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -86,10 +87,10 @@ func primalObjective(r *SinkhornResult) float64 {
 	}
 	v := pc + r.Epsilon*genKL(pf, q)
 	if r.TauA < 1 {
-		v += r.rhoA * genKL(r.RowMarginal(), r.A)
+		v += rho(r.Epsilon, r.TauA) * genKL(r.RowMarginal(), r.A)
 	}
 	if r.TauB < 1 {
-		v += r.rhoB * genKL(r.ColMarginal(), r.B)
+		v += rho(r.Epsilon, r.TauB) * genKL(r.ColMarginal(), r.B)
 	}
 	return v
 }
@@ -162,7 +163,7 @@ func TestSinkhornUnbalancedRegCostIsPrimal(t *testing.T) {
 		if tau[0] < 1 {
 			row := ro.RowMarginal()
 			for i := range row {
-				want := a[i] * math.Exp(-ro.F[i]/ro.rhoA)
+				want := a[i] * math.Exp(-ro.F[i]/rho(ro.Epsilon, ro.TauA))
 				if math.Abs(row[i]-want) > 1e-10 {
 					t.Fatalf("OTT fixed point row %d: %v want %v", i, row[i], want)
 				}
@@ -246,9 +247,11 @@ func TestSinkhornModesAgree(t *testing.T) {
 	x := randCloud(13, 12, 2, 1, 0)
 	y := randCloud(14, 10, 2, 1, 0.3)
 	a, b := randWeights(3, 12, 1), randWeights(4, 10, 1)
-	for _, tau := range []float64{1, 0.8} {
+	for _, tr := range [][2]float64{{1, 0}, {0.8, 0}, {1, 1}, {0.8, 1}} {
+		tau := tr[0]
 		base := tight
 		base.TauA, base.TauB = tau, tau
+		base.ReferenceKernel = tr[1] == 1
 		g := mustCloud(t, x, y, PointCloudOptions{Epsilon: 0.5})
 		ref := mustSinkhorn(t, g, a, b, base)
 		cases := map[string]func() *SinkhornResult{
@@ -256,6 +259,17 @@ func TestSinkhornModesAgree(t *testing.T) {
 				o := base
 				o.KernelMode = true
 				return mustSinkhorn(t, g, a, b, o)
+			},
+			"kernel-momentum": func() *SinkhornResult {
+				o := base
+				o.KernelMode, o.Momentum = true, 1.2
+				return mustSinkhorn(t, g, a, b, o)
+			},
+			"kernel-anderson-schedule": func() *SinkhornResult {
+				o := base
+				o.KernelMode, o.Anderson = true, 2
+				gs := mustCloud(t, x, y, PointCloudOptions{Epsilon: 0.5, Schedule: EpsilonSchedule{Init: 5, Decay: 0.8}})
+				return mustSinkhorn(t, gs, a, b, o)
 			},
 			"online": func() *SinkhornResult {
 				return mustSinkhorn(t, mustCloud(t, x, y, PointCloudOptions{Epsilon: 0.5, Online: true}), a, b, base)
@@ -295,7 +309,7 @@ func TestSinkhornModesAgree(t *testing.T) {
 		for name, run := range cases {
 			r := run()
 			if !r.Converged {
-				t.Fatalf("tau %v %s: not converged", tau, name)
+				t.Fatalf("tau %v ref %v %s: not converged", tau, base.ReferenceKernel, name)
 			}
 			if d := math.Abs(r.RegOTCost - ref.RegOTCost); d > 1e-9 {
 				t.Errorf("tau %v %s: RegOTCost %v vs %v", tau, name, r.RegOTCost, ref.RegOTCost)
@@ -470,6 +484,9 @@ func TestSinkhornValidation(t *testing.T) {
 	if _, err := Sinkhorn(nil, nil, nil, SinkhornOptions{}); err == nil {
 		t.Error("nil geometry must fail")
 	}
+	if _, err := Sinkhorn(&Geometry{}, nil, nil, SinkhornOptions{}); err == nil {
+		t.Error("zero-value geometry must fail")
+	}
 	// Equal masses other than 1 are fine; a 1e-9 relative gap is tolerated.
 	if _, err := Sinkhorn(g, []float64{1, 1, 1, 1}, []float64{4.000000001 / 3, 4. / 3, 4. / 3}, SinkhornOptions{}); err != nil {
 		t.Errorf("equal masses within tolerance rejected: %v", err)
@@ -553,5 +570,53 @@ func TestKernelModeOverflowIsReported(t *testing.T) {
 	r = mustSinkhorn(t, g, nil, nil, SinkhornOptions{MaxIterations: 100})
 	if !isFinite(r.RegOTCost) || !isFinite(r.Errors[9]) {
 		t.Fatalf("log domain: errors %v, cost %v", r.Errors, r.RegOTCost)
+	}
+}
+
+func TestSinkhornDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	x := randCloud(93, 300, 2, 1, 0)
+	y := randCloud(94, 250, 2, 1, 1)
+	run := func(procs int, online bool) *SinkhornResult {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		return mustSinkhorn(t, mustCloud(t, x, y, PointCloudOptions{Online: online}), nil, nil, SinkhornOptions{})
+	}
+	for _, online := range []bool{false, true} {
+		r1, r4 := run(1, online), run(4, online)
+		if !equalSlices(r1.F, r4.F) || !equalSlices(r1.G, r4.G) || r1.RegOTCost != r4.RegOTCost {
+			t.Fatalf("online %v: results depend on GOMAXPROCS", online)
+		}
+	}
+}
+
+// TestSinkhornTutorialBlockState reproduces note §9.1: with eps = 0.01 and
+// far-apart components the 3×3 problem splits into two blocks that 2000
+// iterations of OTT's loop (g then f, zero start, column-only error) cannot
+// connect, and the coupling is a non-converged state that depends only on
+// the masses — the numbers printed by the tutorial.
+func TestSinkhornTutorialBlockState(t *testing.T) {
+	c := mat.NewDense(3, 3, []float64{
+		0, 30, 30,
+		30, 0, 30,
+		1, 30, 0,
+	})
+	a := []float64{0.22632582, 0.23542637, 0.5382478}
+	b := []float64{0.36791384, 0.3672651, 0.26482108}
+	g, err := NewGeometry(c, GeometryOptions{Epsilon: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustSinkhorn(t, g, a, b, SinkhornOptions{})
+	if r.Converged || r.Iterations != 2000 {
+		t.Fatalf("want a non-converged 2000-iteration state, have converged %v after %d", r.Converged, r.Iterations)
+	}
+	p := r.Matrix()
+	p.Scale(1/r.TransportMass(), p)
+	printed := [3][3]float64{{0.22631681, 0, 0}, {0, 0.2354198, 0}, {0.2182516, 0, 0.32001185}}
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			if d := math.Abs(p.At(i, j) - printed[i][j]); d > 2e-5 {
+				t.Errorf("P[%d][%d] = %.8f, tutorial printed %.8f", i, j, p.At(i, j), printed[i][j])
+			}
+		}
 	}
 }

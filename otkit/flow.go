@@ -1,0 +1,213 @@
+package otkit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// FlowEval is one evaluation of a flow objective at a point cloud x.
+type FlowEval struct {
+	// Value is the objective at x.
+	Value float64
+	// Grad is ∇ₓ Value, with the shape of x.
+	Grad *mat.Dense
+	// Solve is the x–y Sinkhorn solve, kept so frames can draw couplings.
+	Solve *SinkhornResult
+	// Converged reports whether every solve behind Value converged.
+	Converged bool
+}
+
+// FlowObjective evaluates a divergence to a fixed target and its gradient
+// with respect to the moving points x. It must not modify x.
+type FlowObjective func(x *mat.Dense) (FlowEval, error)
+
+// RegOTObjective is the flow objective x ↦ OT_eps(x, y), OTT's reg_ot_cost
+// between uniform weights on x and on y, as in the tutorial's reg_ot_cost.
+//
+// The geometry is rebuilt at every evaluation, so with geom.Epsilon = 0 the
+// default epsilon 0.05·std(C_xy) is recomputed from the current x each
+// step; as in OTT (stop-gradient) it is treated as a constant in the
+// gradient, which is therefore the envelope-theorem gradient at that
+// epsilon. The cost must implement CostGradient.
+func RegOTObjective(y *mat.Dense, geom PointCloudOptions, s SinkhornOptions) FlowObjective {
+	return func(x *mat.Dense) (FlowEval, error) {
+		if y == nil {
+			return FlowEval{}, errors.New("otkit: reg-OT objective: nil target")
+		}
+		g, err := NewPointCloud(x, y, geom)
+		if err != nil {
+			return FlowEval{}, fmt.Errorf("otkit: reg-OT objective: %w", err)
+		}
+		r, err := Sinkhorn(g, nil, nil, s)
+		if err != nil {
+			return FlowEval{}, fmt.Errorf("otkit: reg-OT objective: %w", err)
+		}
+		grad, err := r.GradX()
+		if err != nil {
+			return FlowEval{}, fmt.Errorf("otkit: reg-OT objective: %w", err)
+		}
+		return FlowEval{Value: r.RegOTCost, Grad: grad, Solve: r, Converged: r.Converged}, nil
+	}
+}
+
+// DivergenceObjective is the flow objective x ↦ S_eps(x, y), the Sinkhorn
+// divergence of Divergence with uniform weights. For a fixed target, set
+// StaticB with OffsetStaticB = OT_eps(y, y) to skip the y–y solve at every
+// step, as the tutorial does.
+func DivergenceObjective(y *mat.Dense, opt DivergenceOptions) FlowObjective {
+	return func(x *mat.Dense) (FlowEval, error) {
+		if y == nil {
+			return FlowEval{}, errors.New("otkit: divergence objective: nil target")
+		}
+		r, err := Divergence(x, y, nil, nil, opt)
+		if err != nil {
+			return FlowEval{}, err
+		}
+		grad, err := r.GradX()
+		if err != nil {
+			return FlowEval{}, err
+		}
+		return FlowEval{Value: r.Divergence, Grad: grad, Solve: r.XY, Converged: r.Converged}, nil
+	}
+}
+
+// FlowOptions configures GradientFlow; the zero value is the tutorial's
+// setting (500 steps, learning rate 0.2, a frame every 50 steps).
+type FlowOptions struct {
+	// Steps is the number of gradient steps; 0 means 500.
+	Steps int
+	// LearningRate is the step size lr in x ← x − lr·∇; 0 means 0.2.
+	LearningRate float64
+	// Every is the frame interval; 0 means 50.
+	Every int
+	// OnStep, if set, is called after each evaluation with the step index
+	// (0…Steps) and the objective value there, e.g. to report progress.
+	OnStep func(step int, value float64)
+}
+
+// FlowFrame is a snapshot of the flow at one step.
+type FlowFrame struct {
+	// Step is the step index; X has taken Step gradient steps.
+	Step int
+	// X holds the positions at which Value and Solve were evaluated.
+	X *mat.Dense
+	// Value is the objective at X.
+	Value float64
+	// Solve is the x–y solve at X (its geometry and coupling).
+	Solve *SinkhornResult
+}
+
+// FlowResult holds the frames of a flow and its final positions.
+type FlowResult struct {
+	// Frames are taken at steps 0, Every, 2·Every, … and at the last step.
+	Frames []FlowFrame
+	// X is the final positions, after Steps gradient steps; the last frame
+	// holds the objective there.
+	X *mat.Dense
+}
+
+// GradientFlow runs explicit gradient descent x ← x − lr·∇ₓ obj(x), the
+// Wasserstein-like gradient flow of the tutorial, without modifying x.
+//
+// The objective is evaluated at steps 0, 1, …, Steps (Steps+1 evaluations);
+// after evaluation k < Steps the points move once. A frame is stored at every
+// step that is a multiple of Every and at the last step, holding the
+// positions before that step's move together with the value and solve
+// computed there, which is what the tutorial's `if i % 50 == 0` frames show.
+// (The tutorial also moves x after its last evaluation; that position is
+// never evaluated, so it is not taken here and X equals the last frame's
+// positions.)
+//
+// It fails, naming the step, when the objective fails, when an inner solve
+// did not converge (the tutorial asserts convergence every step), or when
+// the value or gradient is not finite. The frames gathered up to that point
+// are returned along with the error.
+func GradientFlow(x *mat.Dense, obj FlowObjective, opt FlowOptions) (*FlowResult, error) {
+	if x == nil {
+		return nil, errors.New("otkit: gradient flow: nil x")
+	}
+	if obj == nil {
+		return nil, errors.New("otkit: gradient flow: nil objective")
+	}
+	n, d := x.Dims()
+	for i := 0; i < n; i++ {
+		for k := 0; k < d; k++ {
+			if v := x.At(i, k); math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("otkit: gradient flow: non-finite coordinate x[%d][%d] = %g", i, k, v)
+			}
+		}
+	}
+	if opt.Steps < 0 {
+		return nil, fmt.Errorf("otkit: gradient flow: negative step count %d", opt.Steps)
+	}
+	if opt.Every < 0 {
+		return nil, fmt.Errorf("otkit: gradient flow: negative frame interval %d", opt.Every)
+	}
+	if math.IsNaN(opt.LearningRate) || math.IsInf(opt.LearningRate, 0) || opt.LearningRate < 0 {
+		return nil, fmt.Errorf("otkit: gradient flow: learning rate must be positive, or 0 for the default; have %g", opt.LearningRate)
+	}
+	steps, lr, every := opt.Steps, opt.LearningRate, opt.Every
+	if steps == 0 {
+		steps = 500
+	}
+	if lr == 0 {
+		lr = 0.2
+	}
+	if every == 0 {
+		every = 50
+	}
+
+	// A fresh matrix per step: frames and solves keep references to the
+	// positions they were computed at, so x is never updated in place.
+	cur := mat.DenseCopyOf(x)
+	res := &FlowResult{Frames: make([]FlowFrame, 0, steps/every+2)}
+	for step := 0; ; step++ {
+		ev, err := obj(cur)
+		if err != nil {
+			res.X = cur
+			return res, fmt.Errorf("otkit: gradient flow: step %d: %w", step, err)
+		}
+		if !ev.Converged {
+			res.X = cur
+			return res, fmt.Errorf("otkit: gradient flow: step %d: Sinkhorn did not converge", step)
+		}
+		if math.IsNaN(ev.Value) || math.IsInf(ev.Value, 0) {
+			res.X = cur
+			return res, fmt.Errorf("otkit: gradient flow: step %d: non-finite objective %g", step, ev.Value)
+		}
+		if ev.Grad == nil {
+			res.X = cur
+			return res, fmt.Errorf("otkit: gradient flow: step %d: objective returned no gradient", step)
+		}
+		if gr, gc := ev.Grad.Dims(); gr != n || gc != d {
+			res.X = cur
+			return res, fmt.Errorf("otkit: gradient flow: step %d: gradient is %d×%d, points are %d×%d", step, gr, gc, n, d)
+		}
+		if opt.OnStep != nil {
+			opt.OnStep(step, ev.Value)
+		}
+		if step%every == 0 || step == steps {
+			res.Frames = append(res.Frames, FlowFrame{Step: step, X: cur, Value: ev.Value, Solve: ev.Solve})
+		}
+		if step == steps {
+			res.X = cur
+			return res, nil
+		}
+		next := mat.NewDense(n, d, nil)
+		for i := 0; i < n; i++ {
+			xr, gr, nr := cur.RawRowView(i), ev.Grad.RawRowView(i), next.RawRowView(i)
+			for k := range nr {
+				v := xr[k] - lr*gr[k]
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					res.X = cur
+					return res, fmt.Errorf("otkit: gradient flow: step %d: non-finite gradient at point %d", step, i)
+				}
+				nr[k] = v
+			}
+		}
+		cur = next
+	}
+}

@@ -91,7 +91,7 @@ func BenchmarkLSEIteration(b *testing.B) {
 							c[i*n+j] = d0*d0 + d1*d1
 						}
 					}
-					kern = newDenseFastLSE(c, n, n)
+					kern = newDenseFastLSE(c, n, n, false)
 				} else {
 					kern = online
 				}

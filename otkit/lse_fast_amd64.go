@@ -2,17 +2,17 @@
 
 package otkit
 
-// Assembly inner loops (lse_fast_amd64.s). Each takes a length that is a
-// multiple of 8 and an accumulator laid out as lseLanes.
+// Assembly inner loops (lse_fast_amd64.s), each the twin of a pure-Go loop
+// in lse_fast.go; lengths are multiples of 8.
 
 //go:noescape
-func accRowDenseAVX(c, h *float64, n int, invEps float64, acc *lseLanes)
+func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64
 
 //go:noescape
-func accRowPC2AVX(a, y0, y1 *float64, n int, x0, x1 float64, acc *lseLanes)
+func zPC2MaxAVX(a, y0, y1, z *float64, n int, x0, x1 float64) float64
 
 //go:noescape
-func accRowZAVX(z *float64, n int, acc *lseLanes)
+func expSumAVX(z *float64, n int, shift float64, sums *[8]float64)
 
 //go:noescape
 func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64)

@@ -54,82 +54,78 @@ DATA expC0<>+16(SB)/8, $0x3ff0000000000000
 DATA expC0<>+24(SB)/8, $0x3ff0000000000000
 GLOBL expC0<>(SB), RODATA|NOPTR, $32
 
-DATA expC1<>+0(SB)/8, $0x3ff0000000000000
-DATA expC1<>+8(SB)/8, $0x3ff0000000000000
-DATA expC1<>+16(SB)/8, $0x3ff0000000000000
-DATA expC1<>+24(SB)/8, $0x3ff0000000000000
+DATA expC1<>+0(SB)/8, $0x3ff0000000000006
+DATA expC1<>+8(SB)/8, $0x3ff0000000000006
+DATA expC1<>+16(SB)/8, $0x3ff0000000000006
+DATA expC1<>+24(SB)/8, $0x3ff0000000000006
 GLOBL expC1<>(SB), RODATA|NOPTR, $32
 
-DATA expC2<>+0(SB)/8, $0x3fe0000000000000
-DATA expC2<>+8(SB)/8, $0x3fe0000000000000
-DATA expC2<>+16(SB)/8, $0x3fe0000000000000
-DATA expC2<>+24(SB)/8, $0x3fe0000000000000
+DATA expC2<>+0(SB)/8, $0x3fe0000000000001
+DATA expC2<>+8(SB)/8, $0x3fe0000000000001
+DATA expC2<>+16(SB)/8, $0x3fe0000000000001
+DATA expC2<>+24(SB)/8, $0x3fe0000000000001
 GLOBL expC2<>(SB), RODATA|NOPTR, $32
 
-DATA expC3<>+0(SB)/8, $0x3fc5555555555555
-DATA expC3<>+8(SB)/8, $0x3fc5555555555555
-DATA expC3<>+16(SB)/8, $0x3fc5555555555555
-DATA expC3<>+24(SB)/8, $0x3fc5555555555555
+DATA expC3<>+0(SB)/8, $0x3fc5555555550d7c
+DATA expC3<>+8(SB)/8, $0x3fc5555555550d7c
+DATA expC3<>+16(SB)/8, $0x3fc5555555550d7c
+DATA expC3<>+24(SB)/8, $0x3fc5555555550d7c
 GLOBL expC3<>(SB), RODATA|NOPTR, $32
 
-DATA expC4<>+0(SB)/8, $0x3fa5555555555555
-DATA expC4<>+8(SB)/8, $0x3fa5555555555555
-DATA expC4<>+16(SB)/8, $0x3fa5555555555555
-DATA expC4<>+24(SB)/8, $0x3fa5555555555555
+DATA expC4<>+0(SB)/8, $0x3fa5555555553d64
+DATA expC4<>+8(SB)/8, $0x3fa5555555553d64
+DATA expC4<>+16(SB)/8, $0x3fa5555555553d64
+DATA expC4<>+24(SB)/8, $0x3fa5555555553d64
 GLOBL expC4<>(SB), RODATA|NOPTR, $32
 
-DATA expC5<>+0(SB)/8, $0x3f81111111111111
-DATA expC5<>+8(SB)/8, $0x3f81111111111111
-DATA expC5<>+16(SB)/8, $0x3f81111111111111
-DATA expC5<>+24(SB)/8, $0x3f81111111111111
+DATA expC5<>+0(SB)/8, $0x3f811111123c1457
+DATA expC5<>+8(SB)/8, $0x3f811111123c1457
+DATA expC5<>+16(SB)/8, $0x3f811111123c1457
+DATA expC5<>+24(SB)/8, $0x3f811111123c1457
 GLOBL expC5<>(SB), RODATA|NOPTR, $32
 
-DATA expC6<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA expC6<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA expC6<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA expC6<>+24(SB)/8, $0x3f56c16c16c16c17
+DATA expC6<>+0(SB)/8, $0x3f56c16c1788b646
+DATA expC6<>+8(SB)/8, $0x3f56c16c1788b646
+DATA expC6<>+16(SB)/8, $0x3f56c16c1788b646
+DATA expC6<>+24(SB)/8, $0x3f56c16c1788b646
 GLOBL expC6<>(SB), RODATA|NOPTR, $32
 
-DATA expC7<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA expC7<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA expC7<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA expC7<>+24(SB)/8, $0x3f2a01a01a01a01a
+DATA expC7<>+0(SB)/8, $0x3f2a01994bfc90de
+DATA expC7<>+8(SB)/8, $0x3f2a01994bfc90de
+DATA expC7<>+16(SB)/8, $0x3f2a01994bfc90de
+DATA expC7<>+24(SB)/8, $0x3f2a01994bfc90de
 GLOBL expC7<>(SB), RODATA|NOPTR, $32
 
-DATA expC8<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA expC8<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA expC8<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA expC8<>+24(SB)/8, $0x3efa01a01a01a01a
+DATA expC8<>+0(SB)/8, $0x3efa019b90eefe8e
+DATA expC8<>+8(SB)/8, $0x3efa019b90eefe8e
+DATA expC8<>+16(SB)/8, $0x3efa019b90eefe8e
+DATA expC8<>+24(SB)/8, $0x3efa019b90eefe8e
 GLOBL expC8<>(SB), RODATA|NOPTR, $32
 
-DATA expC9<>+0(SB)/8, $0x3ec71de3a556c734
-DATA expC9<>+8(SB)/8, $0x3ec71de3a556c734
-DATA expC9<>+16(SB)/8, $0x3ec71de3a556c734
-DATA expC9<>+24(SB)/8, $0x3ec71de3a556c734
+DATA expC9<>+0(SB)/8, $0x3ec72e111e4b5775
+DATA expC9<>+8(SB)/8, $0x3ec72e111e4b5775
+DATA expC9<>+16(SB)/8, $0x3ec72e111e4b5775
+DATA expC9<>+24(SB)/8, $0x3ec72e111e4b5775
 GLOBL expC9<>(SB), RODATA|NOPTR, $32
 
-DATA expC10<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA expC10<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA expC10<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA expC10<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA expC10<>+0(SB)/8, $0x3e92891834686c7e
+DATA expC10<>+8(SB)/8, $0x3e92891834686c7e
+DATA expC10<>+16(SB)/8, $0x3e92891834686c7e
+DATA expC10<>+24(SB)/8, $0x3e92891834686c7e
 GLOBL expC10<>(SB), RODATA|NOPTR, $32
 
-DATA expC11<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA expC11<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA expC11<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA expC11<>+24(SB)/8, $0x3e5ae64567f544e4
-GLOBL expC11<>(SB), RODATA|NOPTR, $32
+DATA expNegInf<>+0(SB)/8, $0xfff0000000000000
+DATA expNegInf<>+8(SB)/8, $0xfff0000000000000
+DATA expNegInf<>+16(SB)/8, $0xfff0000000000000
+DATA expNegInf<>+24(SB)/8, $0xfff0000000000000
+GLOBL expNegInf<>(SB), RODATA|NOPTR, $32
 
-DATA expC12<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA expC12<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA expC12<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA expC12<>+24(SB)/8, $0x3e21eed8eff8d898
-GLOBL expC12<>(SB), RODATA|NOPTR, $32
 // EXPNEG overwrites X with exp(X). Inputs below -708, and NaN, give +0;
 // inputs must be below 709. T, N and MASK are clobbered.
 // Range reduction x = n·ln2 + r with |r| ≤ ln2/2 (n by the 1.5·2^52
-// rounding trick, r with two fused steps), a degree-12 Taylor polynomial in
-// r (truncation error < 3e-16 relative), and 2^n built in the exponent field.
+// rounding trick, r with two fused steps), a degree-10 polynomial in r
+// (Chebyshev interpolation of e^r on |r| ≤ 0.3466 with p(0) = 1; error
+// below 6e-16 relative), and 2^n built in the exponent field.
 #define EXPNEG(X, T, N, MASK) \
 	VCMPPD       $0x1d, expLow<>(SB), X, MASK; \
 	VMAXPD       expLow<>(SB), X, X; \
@@ -138,9 +134,7 @@ GLOBL expC12<>(SB), RODATA|NOPTR, $32
 	VSUBPD       expMagic<>(SB), T, N; \
 	VFNMADD231PD expLn2Hi<>(SB), N, X; \
 	VFNMADD231PD expLn2Lo<>(SB), N, X; \
-	VMOVUPD      expC12<>(SB), N; \
-	VFMADD213PD  expC11<>(SB), X, N; \
-	VFMADD213PD  expC10<>(SB), X, N; \
+	VMOVUPD      expC10<>(SB), N; \
 	VFMADD213PD  expC9<>(SB), X, N; \
 	VFMADD213PD  expC8<>(SB), X, N; \
 	VFMADD213PD  expC7<>(SB), X, N; \
@@ -172,104 +166,40 @@ GLOBL expC12<>(SB), RODATA|NOPTR, $32
 	VFMADD213PD expOne<>(SB), X, S; \
 	VBLENDVPD   GT, S, Z, S
 
-#define LOADACC \
-	VMOVUPD 0(DX), Y0; \
-	VMOVUPD 32(DX), Y1; \
-	VMOVUPD 64(DX), Y2; \
-	VMOVUPD 96(DX), Y3
-
-#define STOREACC \
-	VMOVUPD Y0, 0(DX); \
-	VMOVUPD Y1, 32(DX); \
-	VMOVUPD Y2, 64(DX); \
-	VMOVUPD Y3, 96(DX)
-
-// func accRowDenseAVX(c, h *float64, n int, invEps float64, acc *[16]float64)
-// z_j = (h_j - c_j)·invEps, n a multiple of 8.
-TEXT ·accRowDenseAVX(SB), NOSPLIT, $0-40
+// func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64
+// z_j = (h_j - c_j)·invEps stored, and their maximum returned (-Inf if all
+// are -Inf). n a multiple of 8, at least 8.
+TEXT ·zDenseMaxAVX(SB), NOSPLIT, $0-48
 	MOVQ         c+0(FP), SI
 	MOVQ         h+8(FP), DI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSD invEps+24(FP), Y15
-	MOVQ         acc+32(FP), DX
-	LOADACC
+	MOVQ         z+16(FP), R9
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD invEps+32(FP), Y15
+	VMOVUPD      expNegInf<>(SB), Y0
+	VMOVUPD      Y0, Y1
 	XORQ         AX, AX
-	CMPQ         AX, CX
-	JGE          rddone
 
-rdloop:
+zdloop:
 	VMOVUPD (DI)(AX*8), Y4
 	VSUBPD  (SI)(AX*8), Y4, Y4
 	VMULPD  Y15, Y4, Y4
 	VMOVUPD 32(DI)(AX*8), Y5
 	VSUBPD  32(SI)(AX*8), Y5, Y5
 	VMULPD  Y15, Y5, Y5
-	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
-	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
+	VMOVUPD Y4, (R9)(AX*8)
+	VMOVUPD Y5, 32(R9)(AX*8)
+	VMAXPD  Y4, Y0, Y0
+	VMAXPD  Y5, Y1, Y1
 	ADDQ    $8, AX
 	CMPQ    AX, CX
-	JLT     rdloop
+	JLT     zdloop
 
-rddone:
-	STOREACC
-	VZEROUPPER
-	RET
-
-// func accRowPC2AVX(a, y0, y1 *float64, n int, x0, x1 float64, acc *[16]float64)
-// z_j = fma(x1, y1_j, fma(x0, y0_j, a_j)), n a multiple of 8.
-TEXT ·accRowPC2AVX(SB), NOSPLIT, $0-56
-	MOVQ         a+0(FP), SI
-	MOVQ         y0+8(FP), DI
-	MOVQ         y1+16(FP), R8
-	MOVQ         n+24(FP), CX
-	VBROADCASTSD x0+32(FP), Y14
-	VBROADCASTSD x1+40(FP), Y15
-	MOVQ         acc+48(FP), DX
-	LOADACC
-	XORQ         AX, AX
-	CMPQ         AX, CX
-	JGE          rpdone
-
-rploop:
-	VMOVUPD     (SI)(AX*8), Y4
-	VFMADD231PD (DI)(AX*8), Y14, Y4
-	VFMADD231PD (R8)(AX*8), Y15, Y4
-	VMOVUPD     32(SI)(AX*8), Y5
-	VFMADD231PD 32(DI)(AX*8), Y14, Y5
-	VFMADD231PD 32(R8)(AX*8), Y15, Y5
-	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
-	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
-	ADDQ        $8, AX
-	CMPQ        AX, CX
-	JLT         rploop
-
-rpdone:
-	STOREACC
-	VZEROUPPER
-	RET
-
-// func accRowZAVX(z *float64, n int, acc *[16]float64)
-// z_j given, n a multiple of 8.
-TEXT ·accRowZAVX(SB), NOSPLIT, $0-24
-	MOVQ z+0(FP), SI
-	MOVQ n+8(FP), CX
-	MOVQ acc+16(FP), DX
-	LOADACC
-	XORQ AX, AX
-	CMPQ AX, CX
-	JGE  rzdone
-
-rzloop:
-	VMOVUPD (SI)(AX*8), Y4
-	VMOVUPD 32(SI)(AX*8), Y5
-	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
-	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
-	ADDQ    $8, AX
-	CMPQ    AX, CX
-	JLT     rzloop
-
-rzdone:
-	STOREACC
+	VMAXPD       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VMAXSD       X1, X0, X0
+	VMOVSD       X0, ret+40(FP)
 	VZEROUPPER
 	RET
 
@@ -350,4 +280,75 @@ TEXT ·xgetbv0(SB), NOSPLIT, $0-4
 	MOVL $0, CX
 	XGETBV
 	MOVL AX, ret+0(FP)
+	RET
+
+// func zPC2MaxAVX(a, y0, y1, z *float64, n int, x0, x1 float64) float64
+// z_j = fma(x1, y1_j, fma(x0, y0_j, a_j)) stored, and their maximum
+// returned (-Inf if all are -Inf). n a multiple of 8, at least 8.
+TEXT ·zPC2MaxAVX(SB), NOSPLIT, $0-64
+	MOVQ         a+0(FP), SI
+	MOVQ         y0+8(FP), DI
+	MOVQ         y1+16(FP), R8
+	MOVQ         z+24(FP), R9
+	MOVQ         n+32(FP), CX
+	VBROADCASTSD x0+40(FP), Y14
+	VBROADCASTSD x1+48(FP), Y15
+	VMOVUPD      expNegInf<>(SB), Y0
+	VMOVUPD      Y0, Y1
+	XORQ         AX, AX
+
+zploop:
+	VMOVUPD     (SI)(AX*8), Y4
+	VFMADD231PD (DI)(AX*8), Y14, Y4
+	VFMADD231PD (R8)(AX*8), Y15, Y4
+	VMOVUPD     32(SI)(AX*8), Y5
+	VFMADD231PD 32(DI)(AX*8), Y14, Y5
+	VFMADD231PD 32(R8)(AX*8), Y15, Y5
+	VMOVUPD     Y4, (R9)(AX*8)
+	VMOVUPD     Y5, 32(R9)(AX*8)
+	VMAXPD      Y4, Y0, Y0
+	VMAXPD      Y5, Y1, Y1
+	ADDQ        $8, AX
+	CMPQ        AX, CX
+	JLT         zploop
+
+	VMAXPD       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VMAXSD       X1, X0, X0
+	VMOVSD       X0, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func expSumAVX(z *float64, n int, shift float64, sums *[8]float64)
+// sums[l] += exp(z_j - shift) over j ≡ l (mod 8); n a multiple of 8.
+TEXT ·expSumAVX(SB), NOSPLIT, $0-32
+	MOVQ         z+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD shift+16(FP), Y15
+	MOVQ         sums+24(FP), DX
+	VMOVUPD      0(DX), Y0
+	VMOVUPD      32(DX), Y1
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          esdone
+
+esloop:
+	VMOVUPD (SI)(AX*8), Y4
+	VSUBPD  Y15, Y4, Y4
+	VMOVUPD 32(SI)(AX*8), Y5
+	VSUBPD  Y15, Y5, Y5
+	EXPNEG(Y4, Y6, Y7, Y8)
+	EXPNEG(Y5, Y9, Y10, Y11)
+	VADDPD  Y4, Y0, Y0
+	VADDPD  Y5, Y1, Y1
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     esloop
+
+esdone:
+	VMOVUPD Y0, 0(DX)
+	VMOVUPD Y1, 32(DX)
+	VZEROUPPER
 	RET

@@ -6,15 +6,15 @@ package otkit
 
 var useAVX = false
 
-func accRowDenseAVX(c, h *float64, n int, invEps float64, acc *lseLanes) {
+func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64 {
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func accRowPC2AVX(a, y0, y1 *float64, n int, x0, x1 float64, acc *lseLanes) {
+func zPC2MaxAVX(a, y0, y1, z *float64, n int, x0, x1 float64) float64 {
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func accRowZAVX(z *float64, n int, acc *lseLanes) {
+func expSumAVX(z *float64, n int, shift float64, sums *[8]float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 

@@ -77,6 +77,17 @@ func TestFastKernelSinkhorn(t *testing.T) {
 	probs = append(probs, problem{name: "matrix 1e-4..1e4", geom: gc, opt: SinkhornOptions{MaxIterations: 200}})
 
 	for _, p := range probs {
+		// The solver must pick the fast kernel unless told otherwise.
+		switch k := p.geom.kernel(p.opt); k.(type) {
+		case *denseFastLSE, *sqEuclidFastLSE:
+		default:
+			t.Fatalf("%s: solver uses %T, want a fast kernel", p.name, k)
+		}
+		switch k := p.geom.kernel(SinkhornOptions{ReferenceKernel: true}); k.(type) {
+		case *denseLSE, *onlineLSE:
+		default:
+			t.Fatalf("%s: with ReferenceKernel the solver uses %T", p.name, k)
+		}
 		fast, err := Sinkhorn(p.geom, p.a, p.b, p.opt)
 		if err != nil {
 			t.Fatal(err)

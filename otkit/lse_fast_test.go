@@ -199,6 +199,15 @@ func lseTestCases(t *testing.T) []*lseTestCase {
 			}
 		}
 	}
+	// Rows longer than a block (lseBlock): blocks merge.
+	for _, epsRel := range []float64{1e-4, 1e-2, 10} {
+		for _, d := range []int{2, 3} {
+			k := newLSETestCase(rng, 5, 2*lseBlock+13, d, 2, 1, epsRel, 0.3)
+			add(k, fmt.Sprintf("long rows d=%d eps=%g·C", d, epsRel))
+			k = newLSETestCase(rng, 2*lseBlock+13, 5, d, 2, 1, epsRel, 0.3)
+			add(k, fmt.Sprintf("long columns d=%d eps=%g·C", d, epsRel))
+		}
+	}
 	// Scaled costs, all-zero weights on one side, one finite entry.
 	k := newLSETestCase(rng, 20, 50, 2, 3, 0.25, 0.05, 0)
 	add(k, "scale 0.25")
@@ -214,30 +223,23 @@ func lseTestCases(t *testing.T) []*lseTestCase {
 }
 
 func TestFastLSEMatchesReference(t *testing.T) {
-	for _, pureGo := range []bool{false, true} {
-		for _, k := range lseTestCases(t) {
-			run := func() {
-				k.check(t, newDenseFastLSE(k.c, k.n, k.m), 1e-13)
-				k.check(t, newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, k.d), lseTestNorms(k.y, k.d), k.n, k.m, k.d, k.scale), 1e-13)
-			}
-			if pureGo {
-				lseTestPureGo(run)
-			} else {
-				run()
-			}
-		}
+	// The pure-Go loops are checked against the assembly bit for bit in
+	// TestFastLSEBitExact.
+	for _, k := range lseTestCases(t) {
+		k.check(t, newDenseFastLSE(k.c, k.n, k.m, false), 1e-13)
+		k.check(t, newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, k.d), lseTestNorms(k.y, k.d), k.n, k.m, k.d, k.scale), 1e-13)
 	}
 }
 
-// TestFastLSEAssemblyBitExact checks the documented promise that the
+// TestFastLSEBitExact checks the documented promise that the
 // assembly and the pure-Go loops give the same bits, and that results do
 // not depend on GOMAXPROCS.
 func TestFastLSEBitExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 0))
 	for _, d := range []int{2, 3} {
-		k := newLSETestCase(rng, 301, 1237, d, 1, 1, 0.01, 0.05)
+		k := newLSETestCase(rng, 61, lseBlock+237, d, 1, 1, 0.01, 0.05)
 		kernels := func() []lseKernel {
-			return []lseKernel{newDenseFastLSE(k.c, k.n, k.m), newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1)}
+			return []lseKernel{newDenseFastLSE(k.c, k.n, k.m, false), newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1)}
 		}
 		run := func(procs int, pureGo bool) [][]float64 {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
@@ -280,7 +282,7 @@ func TestFastLSEBitExact(t *testing.T) {
 func TestFastLSENeverNaN(t *testing.T) {
 	c := []float64{1e300, 1e300, 1e-300, 0, 5, 1e300, 1e300, 1e300, 1e300, 1e300}
 	n, m := 2, 5
-	kern := newDenseFastLSE(c, n, m)
+	kern := newDenseFastLSE(c, n, m, false)
 	ninf := math.Inf(-1)
 	row := make([]float64, n)
 	kern.rowLSE(row, []float64{0, 0, 0, 0, 0}, 1e-3)
@@ -326,7 +328,7 @@ func TestFastLSESymmetric(t *testing.T) {
 			h[i] = rng.NormFloat64()
 		}
 		h[n/2] = math.Inf(-1)
-		for _, kern := range []lseKernel{newDenseFastLSE(c, n, n), newSqEuclidFastLSE(x, x, nx, nx, n, n, 2, 1)} {
+		for _, kern := range []lseKernel{newDenseFastLSE(c, n, n, true), newSqEuclidFastLSE(x, x, nx, nx, n, n, 2, 1)} {
 			row, col := make([]float64, n), make([]float64, n)
 			kern.rowLSE(row, h, 0.1)
 			kern.colLSE(col, h, 0.1)

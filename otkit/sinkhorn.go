@@ -242,6 +242,12 @@ type solver struct {
 	kmat       []float64 // kernel mode, dense geometry: exp(−C/kEps)
 	kEps       float64
 	hist       *andersonHistory
+
+	// colF caches colLSE(f) at the target eps from the last error check:
+	// the next g update needs exactly that reduction when f has not changed
+	// since and the schedule has reached the target, saving one LSE a block.
+	colF   []float64
+	colFOK bool
 }
 
 func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
@@ -360,7 +366,13 @@ func (s *solver) iterate(t int) {
 		copy(s.gOld, s.g)
 	}
 	// g from f.
-	s.reduce(false, s.bufM, s.f, eps)
+	if s.colFOK && s.hist == nil && eps == s.geom.eps {
+		copy(s.bufM, s.colF)
+		zeroNonFinite(s.bufM)
+	} else {
+		s.reduce(false, s.bufM, s.f, eps)
+	}
+	s.colFOK = false
 	s.update(s.g, s.bufM, s.logB, eps, c.TauB, w)
 	// f from the new g (old g when parallel).
 	src := s.g
@@ -389,9 +401,13 @@ func (s *solver) reduce(row bool, out, h []float64, eps float64) {
 	} else {
 		s.kern.colLSE(out, h, eps)
 	}
-	for k, v := range out {
-		if !isFinite(v) {
-			out[k] = 0
+	zeroNonFinite(out)
+}
+
+func zeroNonFinite(v []float64) {
+	for k, x := range v {
+		if !isFinite(x) {
+			v[k] = 0
 		}
 	}
 }
@@ -553,7 +569,15 @@ func lpNorm(a, b []float64, p float64) float64 {
 func (s *solver) marginalError() float64 {
 	c := s.cfg
 	eps := s.geom.eps
-	col := marginals(s.kern, s.f, s.g, eps, false)
+	if s.colF == nil {
+		s.colF = make([]float64, len(s.g))
+	}
+	s.kern.colLSE(s.colF, s.f, eps)
+	s.colFOK = !c.KernelMode
+	col := make([]float64, len(s.g))
+	for j, v := range s.colF {
+		col[j] = math.Exp((s.g[j] + v) / eps)
+	}
 	ott := c.OTTUnbalancedUpdate
 	e := lpNorm(col, marginalTarget(s.b, s.g, eps, c.TauB, ott), c.p)
 	if c.TauA == 1 && c.TauB == 1 && !c.ParallelDualUpdates {

@@ -14,9 +14,9 @@ import (
 // whole cost. The kernels here
 //
 //   - use their own exp (expNeg): range reduction to |r| ≤ ln2/2 and a
-//     degree-12 Taylor polynomial, all fused multiply-adds, no table and no
+//     degree-10 polynomial, all fused multiply-adds, no table and no
 //     branch, so it runs four lanes at a time in AVX2 (lse_fast_amd64.s); it
-//     is within 5e-16 relative of math.Exp;
+//     is within 1e-15 relative of math.Exp;
 //   - shift by the maximum without a separate pass over memory. Row
 //     reductions work on cache-sized blocks of a row: one pass computes the
 //     exponents into an L1 buffer with their maximum, a second sums
@@ -39,7 +39,11 @@ import (
 // j ≡ l (mod 8), added in lane order.
 
 // Polynomial exp constants: 1.5·2^52 rounds to an integer, ln2 split in a
-// high and a low part, 1/k! for k ≤ 12.
+// high and a low part, and the coefficients of a degree-10 polynomial p with
+// p(0) = 1 interpolating e^r at the Chebyshev points of |r| ≤ 0.3466
+// (computed in 50-digit arithmetic; relative error below 6e-16 on that
+// interval, close to the best degree-10 polynomial and 2 fused
+// multiply-adds cheaper than a Taylor polynomial of the same accuracy).
 const (
 	expLog2e = 1.4426950408889634
 	expMagic = 0x1.8p52
@@ -50,20 +54,19 @@ const (
 	// so terms below that limit do not change the sum.
 	expLow = -708.0
 
-	expC2  = 0.5
-	expC3  = 0.16666666666666666
-	expC4  = 0.041666666666666664
-	expC5  = 0.0083333333333333332
-	expC6  = 0.0013888888888888889
-	expC7  = 0.00019841269841269841
-	expC8  = 2.4801587301587302e-05
-	expC9  = 2.7557319223985893e-06
-	expC10 = 2.7557319223985888e-07
-	expC11 = 2.505210838544172e-08
-	expC12 = 2.08767569878681e-09
+	expC1  = 1.0000000000000013
+	expC2  = 0.5000000000000001
+	expC3  = 0.16666666666615615
+	expC4  = 0.041666666666624136
+	expC5  = 0.008333333367327151
+	expC6  = 0.001388888891720967
+	expC7  = 0.00019841190623382567
+	expC8  = 2.4801521302241082e-05
+	expC9  = 2.763265216957956e-06
+	expC10 = 2.7620085455018414e-07
 )
 
-// expNeg returns e^x for -708 ≤ x < 709 to within about 2e-16 relative, and
+// expNeg returns e^x for -708 ≤ x < 709 to within 1e-15 relative, and
 // exactly 0 for x < -708, x = -Inf and NaN (the log-sum-exp kernels only
 // evaluate x ≤ 0, where a NaN can only come from −Inf − (−Inf), a term that
 // must contribute nothing).
@@ -75,9 +78,7 @@ func expNeg(x float64) float64 {
 	n := t - expMagic
 	r := math.FMA(-n, expLn2Hi, x)
 	r = math.FMA(-n, expLn2Lo, r)
-	p := math.FMA(r, expC12, expC11)
-	p = math.FMA(r, p, expC10)
-	p = math.FMA(r, p, expC9)
+	p := math.FMA(r, expC10, expC9)
 	p = math.FMA(r, p, expC8)
 	p = math.FMA(r, p, expC7)
 	p = math.FMA(r, p, expC6)
@@ -85,7 +86,7 @@ func expNeg(x float64) float64 {
 	p = math.FMA(r, p, expC4)
 	p = math.FMA(r, p, expC3)
 	p = math.FMA(r, p, expC2)
-	p = math.FMA(r, p, 1)
+	p = math.FMA(r, p, expC1)
 	p = math.FMA(r, p, 1)
 	// The low bits of t hold n + 2^51; adding the bias and shifting drops
 	// the 2^51 and leaves (n+1023)<<52, the bits of 2^n.

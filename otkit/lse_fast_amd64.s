@@ -54,77 +54,66 @@ DATA expC0<>+16(SB)/8, $0x3ff0000000000000
 DATA expC0<>+24(SB)/8, $0x3ff0000000000000
 GLOBL expC0<>(SB), RODATA|NOPTR, $32
 
-DATA expC1<>+0(SB)/8, $0x3ff0000000000000
-DATA expC1<>+8(SB)/8, $0x3ff0000000000000
-DATA expC1<>+16(SB)/8, $0x3ff0000000000000
-DATA expC1<>+24(SB)/8, $0x3ff0000000000000
+DATA expC1<>+0(SB)/8, $0x3ff0000000000006
+DATA expC1<>+8(SB)/8, $0x3ff0000000000006
+DATA expC1<>+16(SB)/8, $0x3ff0000000000006
+DATA expC1<>+24(SB)/8, $0x3ff0000000000006
 GLOBL expC1<>(SB), RODATA|NOPTR, $32
 
-DATA expC2<>+0(SB)/8, $0x3fe0000000000000
-DATA expC2<>+8(SB)/8, $0x3fe0000000000000
-DATA expC2<>+16(SB)/8, $0x3fe0000000000000
-DATA expC2<>+24(SB)/8, $0x3fe0000000000000
+DATA expC2<>+0(SB)/8, $0x3fe0000000000001
+DATA expC2<>+8(SB)/8, $0x3fe0000000000001
+DATA expC2<>+16(SB)/8, $0x3fe0000000000001
+DATA expC2<>+24(SB)/8, $0x3fe0000000000001
 GLOBL expC2<>(SB), RODATA|NOPTR, $32
 
-DATA expC3<>+0(SB)/8, $0x3fc5555555555555
-DATA expC3<>+8(SB)/8, $0x3fc5555555555555
-DATA expC3<>+16(SB)/8, $0x3fc5555555555555
-DATA expC3<>+24(SB)/8, $0x3fc5555555555555
+DATA expC3<>+0(SB)/8, $0x3fc5555555550d7c
+DATA expC3<>+8(SB)/8, $0x3fc5555555550d7c
+DATA expC3<>+16(SB)/8, $0x3fc5555555550d7c
+DATA expC3<>+24(SB)/8, $0x3fc5555555550d7c
 GLOBL expC3<>(SB), RODATA|NOPTR, $32
 
-DATA expC4<>+0(SB)/8, $0x3fa5555555555555
-DATA expC4<>+8(SB)/8, $0x3fa5555555555555
-DATA expC4<>+16(SB)/8, $0x3fa5555555555555
-DATA expC4<>+24(SB)/8, $0x3fa5555555555555
+DATA expC4<>+0(SB)/8, $0x3fa5555555553d64
+DATA expC4<>+8(SB)/8, $0x3fa5555555553d64
+DATA expC4<>+16(SB)/8, $0x3fa5555555553d64
+DATA expC4<>+24(SB)/8, $0x3fa5555555553d64
 GLOBL expC4<>(SB), RODATA|NOPTR, $32
 
-DATA expC5<>+0(SB)/8, $0x3f81111111111111
-DATA expC5<>+8(SB)/8, $0x3f81111111111111
-DATA expC5<>+16(SB)/8, $0x3f81111111111111
-DATA expC5<>+24(SB)/8, $0x3f81111111111111
+DATA expC5<>+0(SB)/8, $0x3f811111123c1457
+DATA expC5<>+8(SB)/8, $0x3f811111123c1457
+DATA expC5<>+16(SB)/8, $0x3f811111123c1457
+DATA expC5<>+24(SB)/8, $0x3f811111123c1457
 GLOBL expC5<>(SB), RODATA|NOPTR, $32
 
-DATA expC6<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA expC6<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA expC6<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA expC6<>+24(SB)/8, $0x3f56c16c16c16c17
+DATA expC6<>+0(SB)/8, $0x3f56c16c1788b646
+DATA expC6<>+8(SB)/8, $0x3f56c16c1788b646
+DATA expC6<>+16(SB)/8, $0x3f56c16c1788b646
+DATA expC6<>+24(SB)/8, $0x3f56c16c1788b646
 GLOBL expC6<>(SB), RODATA|NOPTR, $32
 
-DATA expC7<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA expC7<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA expC7<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA expC7<>+24(SB)/8, $0x3f2a01a01a01a01a
+DATA expC7<>+0(SB)/8, $0x3f2a01994bfc90de
+DATA expC7<>+8(SB)/8, $0x3f2a01994bfc90de
+DATA expC7<>+16(SB)/8, $0x3f2a01994bfc90de
+DATA expC7<>+24(SB)/8, $0x3f2a01994bfc90de
 GLOBL expC7<>(SB), RODATA|NOPTR, $32
 
-DATA expC8<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA expC8<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA expC8<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA expC8<>+24(SB)/8, $0x3efa01a01a01a01a
+DATA expC8<>+0(SB)/8, $0x3efa019b90eefe8e
+DATA expC8<>+8(SB)/8, $0x3efa019b90eefe8e
+DATA expC8<>+16(SB)/8, $0x3efa019b90eefe8e
+DATA expC8<>+24(SB)/8, $0x3efa019b90eefe8e
 GLOBL expC8<>(SB), RODATA|NOPTR, $32
 
-DATA expC9<>+0(SB)/8, $0x3ec71de3a556c734
-DATA expC9<>+8(SB)/8, $0x3ec71de3a556c734
-DATA expC9<>+16(SB)/8, $0x3ec71de3a556c734
-DATA expC9<>+24(SB)/8, $0x3ec71de3a556c734
+DATA expC9<>+0(SB)/8, $0x3ec72e111e4b5775
+DATA expC9<>+8(SB)/8, $0x3ec72e111e4b5775
+DATA expC9<>+16(SB)/8, $0x3ec72e111e4b5775
+DATA expC9<>+24(SB)/8, $0x3ec72e111e4b5775
 GLOBL expC9<>(SB), RODATA|NOPTR, $32
 
-DATA expC10<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA expC10<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA expC10<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA expC10<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA expC10<>+0(SB)/8, $0x3e92891834686c7e
+DATA expC10<>+8(SB)/8, $0x3e92891834686c7e
+DATA expC10<>+16(SB)/8, $0x3e92891834686c7e
+DATA expC10<>+24(SB)/8, $0x3e92891834686c7e
 GLOBL expC10<>(SB), RODATA|NOPTR, $32
 
-DATA expC11<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA expC11<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA expC11<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA expC11<>+24(SB)/8, $0x3e5ae64567f544e4
-GLOBL expC11<>(SB), RODATA|NOPTR, $32
-
-DATA expC12<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA expC12<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA expC12<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA expC12<>+24(SB)/8, $0x3e21eed8eff8d898
-GLOBL expC12<>(SB), RODATA|NOPTR, $32
 DATA expNegInf<>+0(SB)/8, $0xfff0000000000000
 DATA expNegInf<>+8(SB)/8, $0xfff0000000000000
 DATA expNegInf<>+16(SB)/8, $0xfff0000000000000
@@ -134,8 +123,9 @@ GLOBL expNegInf<>(SB), RODATA|NOPTR, $32
 // EXPNEG overwrites X with exp(X). Inputs below -708, and NaN, give +0;
 // inputs must be below 709. T, N and MASK are clobbered.
 // Range reduction x = n·ln2 + r with |r| ≤ ln2/2 (n by the 1.5·2^52
-// rounding trick, r with two fused steps), a degree-12 Taylor polynomial in
-// r (truncation error < 3e-16 relative), and 2^n built in the exponent field.
+// rounding trick, r with two fused steps), a degree-10 polynomial in r
+// (Chebyshev interpolation of e^r on |r| ≤ 0.3466 with p(0) = 1; error
+// below 6e-16 relative), and 2^n built in the exponent field.
 #define EXPNEG(X, T, N, MASK) \
 	VCMPPD       $0x1d, expLow<>(SB), X, MASK; \
 	VMAXPD       expLow<>(SB), X, X; \
@@ -144,9 +134,7 @@ GLOBL expNegInf<>(SB), RODATA|NOPTR, $32
 	VSUBPD       expMagic<>(SB), T, N; \
 	VFNMADD231PD expLn2Hi<>(SB), N, X; \
 	VFNMADD231PD expLn2Lo<>(SB), N, X; \
-	VMOVUPD      expC12<>(SB), N; \
-	VFMADD213PD  expC11<>(SB), X, N; \
-	VFMADD213PD  expC10<>(SB), X, N; \
+	VMOVUPD      expC10<>(SB), N; \
 	VFMADD213PD  expC9<>(SB), X, N; \
 	VFMADD213PD  expC8<>(SB), X, N; \
 	VFMADD213PD  expC7<>(SB), X, N; \

@@ -27,6 +27,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/otlab/gootlab/otkit"
@@ -50,15 +51,18 @@ func main() {
 
 	fmt.Printf("GOMAXPROCS=%d, %d iterations per solver, load average before: %s\n\n",
 		runtime.GOMAXPROCS(0), *iters, loadavg())
-	fmt.Println("| n = m | eps | POT s/iter | otkit dense s/iter | otkit online s/iter | POT / dense | POT / online | otkit ref s/iter | max |f−f_POT| |")
+	fmt.Println("Seconds per iteration, wall clock (CPU seconds of all threads in brackets).")
+	fmt.Println()
+	fmt.Println("| n = m | eps | POT sinkhorn_log | otkit dense | otkit online | POT / dense | POT / online | otkit reference kernel | max abs(f − f_POT) |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	var potN int
-	var potPerIter float64
+	var potPer timing
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
 			log.Fatalf("bad size %q", s)
 		}
+		it := float64(*iters)
 		x, y := clouds(n)
 		dense, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{})
 		if err != nil {
@@ -81,21 +85,19 @@ func main() {
 			ropt := opt
 			ropt.ReferenceKernel = true
 			_, tRef := solve(dense, ropt)
-			ref = fmt.Sprintf("%.4g", tRef/float64(*iters))
+			ref = cell(tRef, it)
 		}
 		dense = nil
 		runtime.GC()
 
-		perDense := tDense / float64(*iters)
-		perOnline := tOnline / float64(*iters)
 		potCol, diff := "", "–"
-		predicted := potPerIter * float64(n) * float64(n) / (float64(potN) * float64(potN)) * float64(*iters)
-		var pot float64
-		if potN == 0 || predicted <= *potBudget {
+		scale := float64(n) * float64(n) / (float64(potN) * float64(potN))
+		var pot timing
+		if potN == 0 || potPer.wall*scale*it <= *potBudget {
 			res := runPOT(*python, *script, dir, x, y, n, *iters, eps)
-			pot = res.PerIter
-			potN, potPerIter = n, pot
-			potCol = fmt.Sprintf("%.4g", pot)
+			pot = timing{res.PerIter, res.CPUIter}
+			potN, potPer = n, pot
+			potCol = cell(pot, 1)
 			f := readF64(filepath.Join(dir, "pot_f.f64"), n)
 			d := 0.0
 			for i := range f {
@@ -103,11 +105,14 @@ func main() {
 			}
 			diff = fmt.Sprintf("%.1e", d)
 		} else {
-			pot = potPerIter * float64(n) * float64(n) / (float64(potN) * float64(potN))
-			potCol = fmt.Sprintf("~%.4g (extrapolated)", pot)
+			pot = timing{potPer.wall * scale, potPer.cpu * scale}
+			potCol = "~" + cell(pot, 1) + " extrapolated"
 		}
-		fmt.Printf("| %d | %.4g | %s | %.4g | %.4g | %.1f× | %.1f× | %s | %s |\n",
-			n, eps, potCol, perDense, perOnline, pot/perDense, pot/perOnline, ref, diff)
+		pd := timing{tDense.wall / it, tDense.cpu / it}
+		po := timing{tOnline.wall / it, tOnline.cpu / it}
+		fmt.Printf("| %d | %.4g | %s | %s | %s | %.1f× (%.1f×) | %.1f× (%.1f×) | %s | %s |\n",
+			n, eps, potCol, cell(pd, 1), cell(po, 1), pot.wall/pd.wall, pot.cpu/pd.cpu,
+			pot.wall/po.wall, pot.cpu/po.cpu, ref, diff)
 	}
 	fmt.Printf("\nload average after: %s\n", loadavg())
 }
@@ -126,23 +131,41 @@ func clouds(n int) (x, y *mat.Dense) {
 	return x, y
 }
 
-// solve runs Sinkhorn and returns the result and its wall time in seconds.
-func solve(g *otkit.Geometry, opt otkit.SinkhornOptions) (*otkit.SinkhornResult, float64) {
+// solve runs Sinkhorn and returns the result, its wall time and the CPU
+// time of the process (all threads) during the solve, in seconds.
+func solve(g *otkit.Geometry, opt otkit.SinkhornOptions) (*otkit.SinkhornResult, timing) {
+	c0 := cpuSeconds()
 	start := time.Now()
 	r, err := otkit.Sinkhorn(g, nil, nil, opt)
 	if err != nil {
 		log.Fatal(err)
 	}
-	t := time.Since(start).Seconds()
+	t := timing{time.Since(start).Seconds(), cpuSeconds() - c0}
 	if r.Iterations != opt.MaxIterations {
 		log.Fatalf("ran %d iterations, want %d", r.Iterations, opt.MaxIterations)
 	}
 	return r, t
 }
 
+type timing struct{ wall, cpu float64 }
+
+// cell formats a timing divided by k.
+func cell(t timing, k float64) string {
+	return fmt.Sprintf("%.4g (%.4g)", t.wall/k, t.cpu/k)
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
 type potResult struct {
 	Seconds float64 `json:"seconds"`
 	PerIter float64 `json:"per_iter"`
+	CPUIter float64 `json:"cpu_per_iter"`
 	Primal  float64 `json:"primal"`
 	Version string  `json:"pot"`
 }

@@ -1014,7 +1014,7 @@ FLOWS = [
         var panels []widgets.Panel
         for i, f := range finals {
             panels = append(panels, widgets.Panel{Title: names[i], Clouds: []widgets.Cloud{
-                {Name: "x after 500 steps", Points: f}, {Name: "y", Points: y, Symbol: "x"}}})
+                {Name: "y", Points: y, Symbol: "x"}, {Name: "x after 500 steps", Points: f}}})
         }
         fig := must(widgets.ScatterPanels(widgets.ScatterOptions{Scale: 60, Width: 930, Height: 360}, panels...))
         check(fig.Display())

@@ -78,6 +78,8 @@ function probe(frame) {
   if (!doc) { out.error = "no document"; return out; }
   out.echarts = typeof win.echarts !== "undefined";
   out.text = doc.body ? doc.body.innerText.slice(0, 400) : "";
+  var tab = doc.querySelector("table.otlab-coupling");
+  out.table = tab ? tab.innerText : "";
   doc.querySelectorAll(".otlab-chart > div[id]").forEach(function (el) {
     var c = {id: el.id, canvases: 0, inked: 0, pixels: 0, colors: 0, series: -1};
     var seen = {};
@@ -131,7 +133,7 @@ window.addEventListener("load", function () {
       pre.textContent = JSON.stringify(report);
       document.body.appendChild(pre);
     }, 50);
-  }, 1500);
+  }, 800);
 });
 </script>`
 
@@ -157,6 +159,7 @@ type probePage struct {
 	Error   string       `json:"error"`
 	Echarts bool         `json:"echarts"`
 	Text    string       `json:"text"`
+	Table   string       `json:"table"`
 	Charts  []probeChart `json:"charts"`
 }
 
@@ -202,26 +205,30 @@ func TestBrowserRendersWidgets(t *testing.T) {
 		{"scatter", scatter, 2}, {"mixture", mix, 12}, {"heatmap", heat, 1},
 		{"lines", lines, 3}, {"animation", an, 2}, {"lineplot", lp, 1}, {"table", table, 0},
 	}
-	var frames strings.Builder
+	// Every widget's own standalone page is kept as an artifact; the browser
+	// loads one standalone page holding them all (SavePage, the same code
+	// path), so echarts is parsed once rather than once per widget.
+	var all []Widget
 	for _, pg := range pages {
-		path := filepath.Join(dir, pg.name+".html")
-		mustNoErr(t, pg.w.SaveHTML(path))
-		fmt.Fprintf(&frames, `<iframe data-name=%q src=%q style="display:block;border:1px solid #ddd;margin:4px" width="980" height="%d"></iframe>`+"\n",
-			pg.name, filepath.Base(path), 580)
+		mustNoErr(t, pg.w.SaveHTML(filepath.Join(dir, pg.name+".html")))
+		all = append(all, pg.w)
 	}
+	mustNoErr(t, SavePage(filepath.Join(dir, "all.html"), "all widgets", all...))
+	var frames strings.Builder
+	frames.WriteString(`<iframe data-name="all" src="all.html" width="980" height="3250" style="display:block;border:0"></iframe>` + "\n")
 	// A page whose scatter sits behind a fake AMD loader (as the classic
 	// Notebook's RequireJS): the library must still define window.echarts.
 	var sb bytes.Buffer
 	mustNoErr(t, scatter.WriteHTML(&sb))
 	amd := strings.Replace(sb.String(), "<head>", "<head>\n<script>window.define = function () {}; window.define.amd = {};</script>", 1)
 	mustNoErr(t, os.WriteFile(filepath.Join(dir, "amd.html"), []byte(amd), 0o644))
-	frames.WriteString(`<iframe data-name="amd" src="amd.html" width="980" height="580" style="display:block"></iframe>` + "\n")
+	frames.WriteString(`<iframe data-name="amd" src="amd.html" width="980" height="540" style="display:block;border:0"></iframe>` + "\n")
 	// A chart without the library in the page (a notebook without Setup):
 	// the guard shows its note instead of failing.
 	frag, err := scatter.htmlFragment("nolib")
 	mustNoErr(t, err)
 	mustNoErr(t, os.WriteFile(filepath.Join(dir, "nolib.html"), []byte("<!DOCTYPE html><html><body>"+frag+"</body></html>"), 0o644))
-	frames.WriteString(`<iframe data-name="nolib" src="nolib.html" width="980" height="160" style="display:block"></iframe>` + "\n")
+	frames.WriteString(`<iframe data-name="nolib" src="nolib.html" width="980" height="160" style="display:block;border:0"></iframe>` + "\n")
 	harness := "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>widgets browser test</title></head><body>\n" +
 		frames.String() + probeJS + "\n</body></html>\n"
 	hpath := filepath.Join(dir, "harness.html")
@@ -236,9 +243,12 @@ func TestBrowserRendersWidgets(t *testing.T) {
 	br, err := startChromium(ctx, chromium, profile, &stderr,
 		"--allow-file-access-from-files", "--enable-logging=stderr", "--v=0", "--hide-scrollbars")
 	mustNoErr(t, err)
-	run, runErr := br.runPage(ctx, "file://"+hpath, 1000, 5000)
+	run, runErr := br.runPage(ctx, "file://"+hpath, 1000, 4000)
 	br.close()
 	t.Logf("chromium ran %.1f s", time.Since(start).Seconds())
+	if run != nil {
+		t.Logf("phases: %s", strings.Join(run.timings, ", "))
+	}
 	log := (&lockedWriter{b: &stderr}).String()
 	_ = os.WriteFile(filepath.Join(dir, "chromium-stderr.txt"), []byte(log), 0o644)
 	if runErr != nil {
@@ -265,37 +275,39 @@ func TestBrowserRendersWidgets(t *testing.T) {
 	for _, r := range report {
 		byName[r.Page] = r
 	}
-	for _, pg := range append(pages, struct {
-		name   string
-		w      Widget
-		series int
-	}{"amd", scatter, 2}) {
-		r, ok := byName[pg.name]
-		if !ok {
-			t.Errorf("%s: no report", pg.name)
-			continue
+	check := func(name string, c probeChart, series int) {
+		if c.Canvases == 0 || c.Pixels == 0 {
+			t.Errorf("%s: no canvas", name)
+			return
 		}
+		if frac := float64(c.Inked) / float64(c.Pixels); frac < 0.01 || c.Colors < 5 {
+			t.Errorf("%s: canvas looks blank: %.4f inked, %d colours", name, frac, c.Colors)
+		}
+		if c.Series != series {
+			t.Errorf("%s: %d series drawn, want %d", name, c.Series, series)
+		}
+	}
+	r := byName["all"]
+	charts := map[string]probeChart{}
+	for _, c := range r.Charts {
+		charts[c.ID] = c
+	}
+	if !r.Echarts {
+		t.Errorf("all widgets: echarts not loaded")
+	}
+	for i, pg := range pages {
+		c, ok := charts[fmt.Sprintf("otlab-%d", i+1)]
 		if pg.series == 0 {
-			if !strings.Contains(r.Text, "Mass transfer") || !strings.Contains(r.Text, "0.32001") {
-				t.Errorf("%s: table text missing: %q", pg.name, r.Text)
+			if ok {
+				t.Errorf("%s: unexpected chart", pg.name)
 			}
 			continue
 		}
-		if !r.Echarts || len(r.Charts) != 1 {
-			t.Errorf("%s: echarts loaded %v, %d charts", pg.name, r.Echarts, len(r.Charts))
+		if !ok {
+			t.Errorf("%s: no chart in the page", pg.name)
 			continue
 		}
-		c := r.Charts[0]
-		if c.Canvases == 0 || c.Pixels == 0 {
-			t.Errorf("%s: no canvas", pg.name)
-			continue
-		}
-		if frac := float64(c.Inked) / float64(c.Pixels); frac < 0.01 || c.Colors < 5 {
-			t.Errorf("%s: canvas looks blank: %.4f inked, %d colours", pg.name, frac, c.Colors)
-		}
-		if c.Series != pg.series {
-			t.Errorf("%s: %d series drawn, want %d", pg.name, c.Series, pg.series)
-		}
+		check(pg.name, c, pg.series)
 		if pg.name == "animation" {
 			if c.Player == nil {
 				t.Errorf("animation: no player")
@@ -303,6 +315,14 @@ func TestBrowserRendersWidgets(t *testing.T) {
 				t.Errorf("animation player: %+v", *c.Player)
 			}
 		}
+	}
+	if !strings.Contains(r.Table, "Mass transfer") || !strings.Contains(r.Table, "0.32001") {
+		t.Errorf("coupling table text missing: %q", r.Table)
+	}
+	if a := byName["amd"]; !a.Echarts || len(a.Charts) != 1 {
+		t.Errorf("page with an AMD loader: echarts %v, %d charts", a.Echarts, len(a.Charts))
+	} else {
+		check("amd", a.Charts[0], 2)
 	}
 	if nl := byName["nolib"]; nl.Echarts || len(nl.Charts) != 1 || nl.Charts[0].Canvases != 0 || !strings.Contains(nl.Text, "widgets.Setup()") {
 		t.Errorf("page without the library should show the note: %+v", nl)
@@ -313,7 +333,7 @@ func TestBrowserRendersWidgets(t *testing.T) {
 	mustNoErr(t, err)
 	img, err := png.Decode(bytes.NewReader(sb2))
 	mustNoErr(t, err)
-	checkImage(t, img, 1000, 5000)
+	checkImage(t, img, 1000, 4000)
 }
 
 // nearestCoupling is a coupling concentrated on nearby pairs, like an entropic

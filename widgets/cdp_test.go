@@ -171,6 +171,7 @@ func (b *cdpBrowser) close() {
 
 // pageRun is what the browser test needs from one page.
 type pageRun struct {
+	timings    []string // phases and their durations
 	probe      string   // text of #otlab-probe
 	dom        string   // outerHTML after the probe
 	screenshot []byte   // PNG of the viewport
@@ -199,6 +200,11 @@ func (b *cdpBrowser) runPage(ctx context.Context, url string, w, h int) (*pageRu
 		return nil, err
 	}
 	run := &pageRun{}
+	t0 := time.Now()
+	phase := func(name string) {
+		run.timings = append(run.timings, fmt.Sprintf("%s %.1fs", name, time.Since(t0).Seconds()))
+		t0 = time.Now()
+	}
 	var cmu sync.Mutex
 	evCtx, stopEvents := context.WithCancel(ctx)
 	defer stopEvents()
@@ -216,9 +222,11 @@ func (b *cdpBrowser) runPage(ctx context.Context, url string, w, h int) (*pageRu
 			}
 		}
 	}()
+	phase("attach")
 	if err := b.call(ctx, s, "Page.navigate", map[string]interface{}{"url": url}, nil); err != nil {
 		return nil, err
 	}
+	phase("navigate")
 	eval := func(expr string) (string, error) {
 		var r struct {
 			Result struct{ Value interface{} }
@@ -236,6 +244,7 @@ func (b *cdpBrowser) runPage(ctx context.Context, url string, w, h int) (*pageRu
 		}
 		if v != "" {
 			run.probe = v
+			phase("probe")
 			break
 		}
 		select {
@@ -255,6 +264,7 @@ func (b *cdpBrowser) runPage(ctx context.Context, url string, w, h int) (*pageRu
 	if run.screenshot, err = base64.StdEncoding.DecodeString(shot.Data); err != nil {
 		return nil, err
 	}
+	phase("screenshot")
 	time.Sleep(100 * time.Millisecond) // let late console events arrive
 	stopEvents()
 	cmu.Lock()

@@ -214,11 +214,9 @@ func (l *layer) echartsSeries(panelIndex int) charts.SingleSeries {
 			for i := range data {
 				data[i] = [2]jf{jf(l.x[i]), jf(l.y[i])}
 			}
+			// No echarts "large" mode: it fills all points as one path, so
+			// translucent points no longer add up to show density.
 			s.Data = data
-			if n > 2000 {
-				s.Large = opts.Bool(true)
-				s.LargeThreshold = 2000
-			}
 			return s
 		}
 		data := make([]pointItem, n)

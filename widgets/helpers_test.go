@@ -1,7 +1,6 @@
 package widgets
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -108,7 +107,6 @@ func approx(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
-var _ = bytes.NewReader
 
 func itoa(i int) string { return fmt.Sprint(i) }
 

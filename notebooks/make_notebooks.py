@@ -151,7 +151,9 @@ GMM = [
         one-line message instead of a stack trace; a `summary` printer whose
         one-line JSON output the CI checks read; `seeded`, which gives each
         random step its own fixed seed; printing helpers that mimic numpy's
-        layout. The tutorial's covariance-ellipse helper is part of the
+        layout. (Try a mistake: give a generator weights that do not sum to 1
+        and the cell stops with `error: otkit: NewGaussianMixture: weights sum
+        to 0.6, not 1`.) The tutorial's covariance-ellipse helper is part of the
         `widgets` package (the mixture view draws each component's 2-σ
         ellipse). The last line puts the echarts library into the page for the
         charts below; it reads the copy that `npm ci` installed at the

@@ -204,6 +204,13 @@ def check_balanced_coupling(nb):
         gap = max(abs(ours["col"][k] - ours["m1"][k]) for k in "ABC")
         f.expect(gap > 0.05, "column sums %s should differ visibly from GMM 1 masses %s" % (b["colsums"], b["masses1"]))
         f.close(ours["col"]["C"], SEED_BALANCED_COLSUM_C, TOL_MASS, "column sum of component C")
+    # The notebook prints the column sums predicted from the weights alone
+    # (note §9.1's block rule); the capped state must follow it.
+    rule = [ln for ln in stdout_text(nb).splitlines() if ln.startswith("block rule")]
+    if f.expect(len(rule) == 1, "no 'block rule' line printed"):
+        pred = [float(v) for v in rule[0].split("[", 1)[1].rstrip("]").split()]
+        f.expect(max(abs(p - c) for p, c in zip(pred, b["colsums"])) < 1e-4,
+                 "column sums %s do not follow the block rule %s" % (b["colsums"], pred))
     f.done()
 
 

@@ -146,12 +146,14 @@ GMM = [
     SETUP_MD,
     SETUP,
     md(
-        """
+        r"""
         **Helpers.** Imports; a `must`/`check` pair that turns an error into a
         one-line message instead of a stack trace; a `summary` printer whose
         one-line JSON output the CI checks read; `seeded`, which gives each
         random step its own fixed seed; printing helpers that mimic numpy's
-        layout. The tutorial's covariance-ellipse helper is part of the
+        layout. (Try a mistake: give a generator weights that do not sum to 1
+        and the cell stops with `error: otkit: NewGaussianMixture: weights sum
+        to 0.6, not 1`.) The tutorial's covariance-ellipse helper is part of the
         `widgets` package (the mixture view draws each component's 2-σ
         ellipse). The last line puts the echarts library into the page for the
         charts below; it reads the copy that `npm ci` installed at the
@@ -231,7 +233,7 @@ GMM = [
         """
     ),
     md(
-        """
+        r"""
         ## A pooled mixture as the starting point
 
         Both coupled fits start from one mixture fitted to the union of the two
@@ -335,7 +337,7 @@ GMM = [
         """
     ),
     md(
-        """
+        r"""
         ### The fitted mixtures
 
         Each point is coloured by the component with the largest posterior
@@ -377,6 +379,10 @@ GMM = [
         fmt.Println("Mass transfer, rows=source, columns=destination")
         fmt.Println(fmtMat(p))
         reportMarginals(sk, pair)
+        // The capped state follows from the weights alone (see below).
+        a, b := pair.GMM0.Weights(), pair.GMM1.Weights()
+        r := (a[0] + a[2]) / (b[0] + b[2])
+        fmt.Println("block rule ", fmtVec([]float64{b[0] * r, a[1], b[2] * r}))
         showCoupling(p, pair, "Balanced coupling after the fit (capped Sinkhorn, as in the tutorial)")
         summary(couplingSummary("balanced", pair, sk))
         """
@@ -385,21 +391,25 @@ GMM = [
         r"""
         **This table is not a transport plan between the fitted weights.** Its
         column sums are not GMM 1's masses, and Sinkhorn reports that it did not
-        converge within its 2000 iterations. What happened: with
-        $\varepsilon = 0.01$ and components several units apart, every entry
-        whose cost is large is $e^{-C_{kl}/\varepsilon} \approx 0$ in floating
-        point, so the $3\times3$ problem falls apart into independent blocks
-        (here one component of each mixture matched only with its counterpart,
-        and the remaining two rows and two columns together). A balanced
-        problem whose blocks carry different masses on the two sides has no
-        solution with zero mass on the cross entries, so Sinkhorn alternates
-        between fitting the rows and fitting the columns forever; each block's
-        potentials drift by $\varepsilon\log(b_l/a_k)$ per iteration and never
-        meet. The printed state depends only on the weights: the isolated row
-        keeps its mass on the diagonal, and in the other block the columns get
-        $b_l\,(a_0+a_2)/(b_0+b_2)$ (the reference note, §9.1, derives this).
-        The tutorial's transport values during the fit are those of such capped
-        runs too, which is why they keep growing.
+        converge within its 2000 iterations. What happened: at
+        $\varepsilon = 0.01$ an entry carries mass only when the dual
+        potentials nearly pay for its cost, $f_k + g_l \approx C_{kl}$, and the
+        potentials start at zero and move in small steps. The routes into and
+        out of the cluster near (−2, 0) / (−3, −1) are the most expensive ones
+        and never open within 2000 iterations, so the problem splits into two
+        blocks: that cluster's component in each mixture on its own, and the
+        other two rows and columns together. Inside the isolated block GMM 0
+        offers $a_1$ and GMM 1 asks for $b_1 \ne a_1$; no plan can satisfy
+        both, so Sinkhorn alternates between fitting the rows and fitting the
+        columns, and the block's potentials drift by about
+        $\varepsilon\log(b_1/a_1)$ per iteration, far too slowly to open a
+        route to the other block. The capped state then depends only on the
+        weights: the isolated row keeps its mass on the diagonal, and in the
+        other block column $l$ receives $b_l\,(a_0+a_2)/(b_0+b_2)$ (the
+        "block rule" line above; the reference note derives it in §9.1). The
+        transport values printed during the fit come from such capped solves
+        too (599 of the 601 solves stopped at the cap), which is why they keep
+        growing.
 
         The true $\varepsilon = 0.01$ coupling must send the surplus mass over
         an expensive route. We get it with an epsilon schedule: Sinkhorn starts
@@ -520,11 +530,13 @@ GMM = [
         A mass $F > 1$ never pays off: it scales up the cost of the normalised
         coupling and adds a positive penalty. Balanced Sinkhorn always has
         $F = 1$. A mass $F < 1$ means every point is down-weighted to make
-        transport cheaper; the cost can then be moved into the normalisation
-        penalty, which bounds the whole regularised cost by
-        $(\varepsilon + 2\rho)(F\log F - F + 1) \le \varepsilon + 2\rho$.
-        Keep that bound in mind when choosing $w_t$: the unbalanced transport
-        term is small, so the run below uses a ten times larger weight.
+        transport cheaper, trading transport and reweighting costs for the
+        normalisation penalty. In the extreme, the empty coupling ($F = 0$)
+        costs exactly $\varepsilon + 2\rho$, so the regularised unbalanced cost
+        never exceeds $\varepsilon + 2\rho$ (2.01 here), however far apart the
+        mixtures are. Keep that bound in mind when choosing $w_t$: the
+        unbalanced transport term stays small, so the run below uses a ten
+        times larger weight.
 
         ### Coupled fit with the $\mathrm{UW}_2$ penalty
 
@@ -785,7 +797,7 @@ FLOWS = [
     SETUP_MD,
     SETUP,
     md(
-        """
+        r"""
         **Helpers.** Imports; a `must`/`check` pair that turns an error into a
         one-line message instead of a stack trace; a `summary` printer whose
         one-line JSON output the CI checks read; `seeded` for fixed random

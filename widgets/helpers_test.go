@@ -107,7 +107,6 @@ func approx(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
-
 func itoa(i int) string { return fmt.Sprint(i) }
 
 func fmtFloat5(v float64) string { return fmt.Sprintf("%.5f", v) }

@@ -47,6 +47,9 @@ func artifactsDir(t *testing.T) string {
 
 func findChromium() (string, error) {
 	if p := os.Getenv("OTLAB_CHROMIUM"); p != "" {
+		if _, err := exec.LookPath(p); err != nil {
+			return "", fmt.Errorf("OTLAB_CHROMIUM=%s: %v", p, err)
+		}
 		return p, nil
 	}
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {

@@ -155,16 +155,16 @@ func TestProgressPlainLines(t *testing.T) {
 	withFront(t, &fakeFront{notebook: false})
 	var out bytes.Buffer
 	p := NewProgress("flow", 500, ProgressOptions{Out: &out})
-	for i := 0; i < 500; i++ {
+	for i := 0; i <= 500; i++ { // the tutorial's 501 evaluations
 		p.OnStep(i, 37.0/float64(i+1))
 	}
 	p.Done()
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	// Step 1, every tenth (50, 100, …, 500) and Done.
+	// Step 0, every tenth (50, 100, …, 500) and Done.
 	if len(lines) != 12 {
 		t.Errorf("%d lines:\n%s", len(lines), out.String())
 	}
-	if !strings.HasPrefix(lines[0], "flow: 1/500 (0%)") || !strings.Contains(lines[len(lines)-1], "500/500 (100%)") ||
+	if !strings.HasPrefix(lines[0], "flow: 0/500 (0%)") || !strings.Contains(lines[len(lines)-1], "500/500 (100%)") ||
 		!strings.Contains(lines[len(lines)-1], "done") || !strings.Contains(lines[0], "value 37.00000") {
 		t.Errorf("lines:\n%s", out.String())
 	}

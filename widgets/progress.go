@@ -27,7 +27,7 @@ type ProgressOptions struct {
 // steps). In a GoNB cell it is one output updated in place: a bar, the count,
 // elapsed time and an estimate of the time left, and the latest report lines.
 // Outside a notebook it prints plain lines: every report line, and a status
-// line at the first and last step and every tenth of the way.
+// line at the first update, every tenth of the way and at Done.
 //
 // It plugs into otkit's hooks: pass it as an io.Writer to EMOptions.Report or
 // PairFitOptions.Report (each line counts as one step), or its OnStep method
@@ -86,10 +86,11 @@ func (p *Progress) Update(step int, msg string) {
 	p.refresh(false, false)
 }
 
-// OnStep has the signature of otkit's FlowOptions.OnStep: it records step+1
-// steps done and shows the objective value.
+// OnStep has the signature of otkit's FlowOptions.OnStep, which is called
+// after the evaluations at steps 0, 1, …, Steps: it records step gradient
+// steps done and shows the objective value. Use total = FlowOptions.Steps.
 func (p *Progress) OnStep(step int, value float64) {
-	p.Update(step+1, fmt.Sprintf("value %.5f", value))
+	p.Update(step, fmt.Sprintf("value %.5f", value))
 }
 
 // Write takes report text (otkit's EMOptions.Report, PairFitOptions.Report):
@@ -145,7 +146,7 @@ func (p *Progress) Done() {
 }
 
 // refresh updates the notebook output (throttled) or prints a status line
-// (at the first and last step, every tenth of the way, and at Done; every
+// (at the first update, every tenth of the way, the last step and Done; every
 // update when the total is unknown, except for report lines, which are
 // printed themselves).
 func (p *Progress) refresh(final, fromReport bool) {
@@ -165,7 +166,7 @@ func (p *Progress) refresh(final, fromReport bool) {
 	switch {
 	case p.total <= 0:
 		print = print || !fromReport
-	case p.step == 1, p.step == p.total, tenth != p.lastTenth:
+	case p.step == p.total, tenth != p.lastTenth:
 		print = true
 	}
 	p.lastTenth = tenth

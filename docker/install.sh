@@ -316,15 +316,19 @@ step_modules() {
 		miss "Go modules (need Go first)"
 		return
 	}
-	local m
+	local m ok=1
 	for m in . tools docker/imagecheck; do
 		[ -f "$m/go.mod" ] || continue
 		if GOPROXY=off go -C "$m" mod download >/dev/null 2>&1; then
 			continue
 		fi
 		otlab_say "6/6 Go modules: downloading for $m"
-		go -C "$m" mod download || miss "Go modules of $m (go mod download failed: module proxy unreachable?)"
+		if ! go -C "$m" mod download; then
+			miss "Go modules of $m (go mod download failed: module proxy unreachable?)"
+			ok=
+		fi
 	done
+	[ -n "$ok" ] || return
 	if [ "${OTLAB_SKIP_WARM:-}" = 1 ]; then
 		otlab_say "6/6 Go modules: present (build cache warm-up skipped)"
 		return

@@ -13,18 +13,21 @@ For each notebook NAME.ipynb, in order:
    (python3 -m nbformat.sign), so the Notebook UI trusts its scripts;
 4. export it to DIR/NAME.html (nbconvert, no re-execution);
 5. open the HTML in headless Chromium through the DevTools protocol: fail on
-   page exceptions, and unless every echarts chart in the outputs drew into a
-   canvas (non-transparent pixels); save a full-page screenshot
+   page exceptions, and unless every echarts chart in the outputs drew into its
+   canvases (non-transparent pixels); save a full-page screenshot
    DIR/NAME.png (tiles NAME.png, NAME.2.png, ... for long pages) and one
    PNG per chart, DIR/NAME.charts/cell-CC-chart-K.png;
 6. run the author's checks, when NAME.checks.py exists beside the notebook.
 
-The checks hook (notebooks/NAME.checks.py): every top-level function whose
-name starts with "check" is called with one argument, a Notebook object
-(below), and passes unless it raises (use plain assert with a message).
+The checks hook (notebooks/NAME.checks.py): its function check(nb), and any
+other top-level check_*(nb) function of exactly one argument, is called with
+the executed notebook, and passes unless it raises (use assert with a
+message; AssertionError text is printed). nb behaves as the executed nbformat
+node (nb.cells, nb.metadata, nb["cells"]) and adds helpers (below). Functions
+named check_* with more than one parameter are helpers and are not called.
 Example:
 
-    def check_masses(nb):
+    def check(nb):
         i = nb.cell("FitPair(")                  # first code cell whose source contains this
         masses = nb.floats(i, r"mass (\\S+)")      # every match of the group in its text output
         assert abs(masses[0] - 0.41) < 0.02, masses
@@ -33,7 +36,8 @@ Notebook offers: nb.nb (the executed nbformat node), nb.cells (all cells),
 nb.cell(substr) -> index, nb.text(i) (stream + text/plain output of cell i),
 nb.html(i), nb.pngs(i) (PNG bytes), nb.floats(i, regex), nb.search(regex) ->
 first match in any cell's text, nb.seconds(i) (wall time of cell i),
-nb.charts (per chart: cell index, canvas size, painted pixels, PNG path),
+nb.charts (per echarts chart on the page: cell index, canvas count and
+size, painted pixels, PNG path),
 nb.out_dir (artifacts folder, to save anything worth keeping).
 
 Timings go to DIR/NAME.timings.json and DIR/summary.json, and are printed.
@@ -45,6 +49,7 @@ import asyncio
 import base64
 import glob
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -215,21 +220,25 @@ class DevTools:
 
 CANVAS_JS = r"""
 (() => {
+  // One entry per echarts chart (the element echarts.init marked), with the
+  // non-transparent pixels of all its canvases (zrender may use several layers).
   const cells = [...document.querySelectorAll('.cell, .jp-Cell')];
-  return [...document.querySelectorAll('canvas')].map(c => {
-    let painted = null;
+  const painted = c => {
     try {
       const ctx = c.getContext('2d');
-      if (ctx && c.width && c.height) {
-        const d = ctx.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let j = 3; j < d.length; j += 4) if (d[j] !== 0) n++;
-        painted = n;
-      }
-    } catch (e) { painted = -1; }
-    const box = (c.closest('[_echarts_instance_]') || c.parentElement || c).getBoundingClientRect();
-    const cell = c.closest('.cell, .jp-Cell');
-    return {width: c.width, height: c.height, painted,
+      if (!ctx || !c.width || !c.height) return 0;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let j = 3; j < d.length; j += 4) if (d[j] !== 0) n++;
+      return n;
+    } catch (e) { return -1; }
+  };
+  return [...document.querySelectorAll('[_echarts_instance_]')].map(el => {
+    const cvs = [...el.querySelectorAll('canvas')];
+    const box = el.getBoundingClientRect();
+    const cell = el.closest('.cell, .jp-Cell');
+    return {canvases: cvs.length, width: cvs.length ? cvs[0].width : 0, height: cvs.length ? cvs[0].height : 0,
+            painted: cvs.reduce((s, c) => s + Math.max(0, painted(c)), 0),
             cell: cell ? cells.indexOf(cell) : -1,
             x: box.left + scrollX, y: box.top + scrollY, w: box.width, h: box.height};
   });
@@ -289,7 +298,7 @@ async def inspect_html(html_path, shot_base, charts_dir, expected_charts):
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             charts = await dt.eval(CANVAS_JS) or []
-            sig = [(c["painted"], c["width"]) for c in charts]
+            sig = [(c["painted"], c["canvases"]) for c in charts]
             if sig != last:
                 last, stable_since = sig, time.monotonic()
             elif len(charts) >= expected_charts and time.monotonic() - stable_since > 1.0:
@@ -301,7 +310,7 @@ async def inspect_html(html_path, shot_base, charts_dir, expected_charts):
                 problems.append("page exception: " + (d.get("exception", {}).get("description") or d.get("text", ""))[:300])
         drawn = [c for c in charts if (c["painted"] or 0) > 0]
         if len(drawn) < expected_charts:
-            problems.append("%d echarts chart(s) in the outputs, but only %d canvas(es) drew (canvases: %s)"
+            problems.append("%d echarts chart(s) in the outputs, but only %d drew into a canvas (cell, painted pixels: %s)"
                             % (expected_charts, len(drawn), [(c["cell"], c["painted"]) for c in charts]))
         # Full-page screenshot, in tiles (very tall captures fail).
         metrics = await dt.call("Page.getLayoutMetrics")
@@ -358,6 +367,13 @@ class Notebook:
         self.charts = charts
         self.out_dir = out_dir
 
+    # Anything else is the executed nbformat node's: nb.metadata, nb["cells"], ...
+    def __getattr__(self, name):
+        return getattr(self.nb, name)
+
+    def __getitem__(self, key):
+        return self.nb[key]
+
     def cell(self, substr):
         for i, c in enumerate(self.cells):
             if c.cell_type == "code" and substr in c.source:
@@ -390,6 +406,15 @@ class Notebook:
         return self._seconds.get(i)
 
 
+def is_check(name, f):
+    """check(nb), and any check_*(nb) taking exactly one argument (helpers with more are left alone)."""
+    if not (name == "check" or name.startswith("check_")) or not inspect.isfunction(f):
+        return False
+    params = [p for p in inspect.signature(f).parameters.values()
+              if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(params) == 1
+
+
 def run_checks(checks_path, nbobj):
     """Returns [(name, error or None)]."""
     spec = importlib.util.spec_from_file_location("otlab_checks_" + os.path.basename(checks_path).split(".")[0], checks_path)
@@ -398,10 +423,9 @@ def run_checks(checks_path, nbobj):
         spec.loader.exec_module(mod)
     except Exception:
         return [("load " + os.path.basename(checks_path), traceback.format_exc(limit=3))]
-    fns = [(n, f) for n, f in vars(mod).items() if n.startswith("check") and callable(f)
-           and getattr(f, "__module__", None) == mod.__name__]
+    fns = [(n, f) for n, f in vars(mod).items() if is_check(n, f) and getattr(f, "__module__", None) == mod.__name__]
     if not fns:
-        return [("load " + os.path.basename(checks_path), "defines no check* function")]
+        return [("load " + os.path.basename(checks_path), "defines no check(nb) function")]
     out = []
     for n, f in fns:
         try:
@@ -451,7 +475,7 @@ def process(path, out_dir, timeout, browser):
         charts, problems, shots = asyncio.run(inspect_html(html, os.path.join(out_dir, name),
                                                            os.path.join(out_dir, name + ".charts"), expected))
         failures += problems
-        log("  browser: %d chart(s) expected, %d canvas(es), %d drew; screenshot %s (%.1fs; sign+export %.1fs)"
+        log("  browser: %d chart(s) in the outputs, %d on the page, %d drew; screenshot %s (%.1fs; sign+export %.1fs)"
             % (expected, len(charts), sum(1 for c in charts if (c["painted"] or 0) > 0),
                ", ".join(os.path.basename(s) for s in shots) or "none", time.monotonic() - t_browser, export_s))
 

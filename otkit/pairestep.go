@@ -96,19 +96,31 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 			}
 			mx := math.Inf(-1)
 			for c := 0; c < k; c++ {
-				l := m.chol[c*d*d : (c+1)*d*d]
+				// ‖L⁻¹(x − μ)‖² with L⁻¹ precomputed: products only.
+				li := m.linv[c*d*d : (c+1)*d*d]
 				mu := m.loc[c*d : (c+1)*d]
 				var q float64
-				for i := 0; i < d; i++ {
-					v := xp[i] - mu[i]
-					for r := 0; r < i; r++ {
-						v -= l[i*d+r] * z[r]
+				if d == 2 {
+					u0, u1 := xp[0]-mu[0], xp[1]-mu[1]
+					z0 := li[0] * u0
+					z1 := li[2]*u0 + li[3]*u1
+					q = z0*z0 + z1*z1
+				} else {
+					for i := 0; i < d; i++ {
+						z[i] = xp[i] - mu[i]
 					}
-					z[i] = v / l[i*d+i]
-					q += z[i] * z[i]
+					for i := 0; i < d; i++ {
+						var v float64
+						for r := 0; r <= i; r++ {
+							v += li[i*d+r] * z[r]
+						}
+						q += v * v
+					}
 				}
 				ell[c] = cst[c] - 0.5*q
-				mx = math.Max(mx, ell[c])
+				if ell[c] > mx {
+					mx = ell[c]
+				}
 			}
 			// Unnormalised posteriors; a term more than 40 below the maximum
 			// (e^-40 ≈ 4e-18 relative) is dropped, and the maximum itself is
@@ -120,7 +132,7 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 				case dl == 0:
 					ell[c] = 1
 				case dl > -40:
-					ell[c] = math.Exp(dl)
+					ell[c] = expNeg(dl)
 				default:
 					ell[c] = 0
 				}
@@ -137,8 +149,9 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 			if wp == 0 {
 				continue
 			}
+			scale := wp / sum
 			for c := 0; c < k; c++ {
-				r := wp * ell[c] / sum
+				r := ell[c] * scale
 				if r == 0 {
 					continue
 				}
@@ -146,6 +159,16 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 				cc := st.c[c*d : (c+1)*d] // centres are set below, before work runs
 				s := st.s[c*d : (c+1)*d]
 				bigS := st.S[c*d*d : (c+1)*d*d]
+				if d == 2 {
+					z0, z1 := xp[0]-cc[0], xp[1]-cc[1]
+					rz0, rz1 := r*z0, r*z1
+					s[0] += rz0
+					s[1] += rz1
+					bigS[0] += rz0 * z0
+					bigS[2] += rz1 * z0
+					bigS[3] += rz1 * z1
+					continue
+				}
 				for i := 0; i < d; i++ {
 					z[i] = xp[i] - cc[i]
 					s[i] += r * z[i]

@@ -376,3 +376,63 @@ func TestFitPairFallbackSolverAgrees(t *testing.T) {
 		t.Errorf("negative InnerIterations: error %v", err)
 	}
 }
+
+// TestFitPairPointWeights: zero weights drop points and integer weights
+// repeat them; EMSteps = 0 only evaluates J.
+func TestFitPairPointWeights(t *testing.T) {
+	f := pfTestSetup(t, 28, 0.3, 1, false, SinkhornOptions{})
+	p := &MixturePair{GMM0: pfTestMixture(f.lay0, f.th0), GMM1: pfTestMixture(f.lay1, f.th1), Epsilon: 0.3, Tau: 1}
+	n0, n1 := len(f.x0)/2, len(f.x1)/2
+	x0 := mat.NewDense(n0, 2, f.x0)
+	x1 := mat.NewDense(n1, 2, f.x1)
+	opt := PairFitOptions{WeightTransport: 0.3, EMSteps: 3, MSteps: 10}
+
+	// Weights (1…1, 0…0) on x0 equal dropping the zero-weight points.
+	w := make([]float64, n0)
+	for i := 0; i < n0/2; i++ {
+		w[i] = 1
+	}
+	o := opt
+	o.PointWeights0 = w
+	a, err := FitPair(p, x0, x1, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := FitPair(p, mat.NewDense(n0/2, 2, f.x0[:n0/2*2]), x1, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(a.Objective-b.Objective) > 1e-12 {
+		t.Errorf("zero weights: objective %v, dropped points %v", a.Objective, b.Objective)
+	}
+	// Weight 2 on every x1 point equals listing each point twice.
+	w2 := make([]float64, n1)
+	for i := range w2 {
+		w2[i] = 2
+	}
+	o = opt
+	o.PointWeights1 = w2
+	c, err := FitPair(p, x0, x1, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup := mat.NewDense(2*n1, 2, append(append([]float64(nil), f.x1...), f.x1...))
+	d, err := FitPair(p, x0, dup, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(c.Objective-d.Objective) > 1e-12 {
+		t.Errorf("weight 2: objective %v, duplicated points %v", c.Objective, d.Objective)
+	}
+	// EMSteps = 0: no steps, J at the initial parameters.
+	o = opt
+	o.EMSteps = 0
+	z, err := FitPair(p, x0, x1, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := FitPair(p, x0, x1, PairFitOptions{WeightTransport: 0.3, EMSteps: 1, MSteps: 1})
+	if len(z.Steps) != 0 || z.Objective != first.Steps[0].Objective {
+		t.Errorf("EMSteps=0: %d steps, objective %v, want the iteration-0 value %v", len(z.Steps), z.Objective, first.Steps[0].Objective)
+	}
+}

@@ -44,6 +44,7 @@ type pfMix struct {
 	chol   []float64 // K·d², lower-triangular L_k
 	cov    []float64 // K·d², Σ_k = L_k L_kᵀ
 	prec   []float64 // K·d², Σ_k⁻¹
+	linv   []float64 // K·d², L_k⁻¹ (lower triangular)
 	logDet []float64 // K, log|Σ_k|
 	pi     []float64 // K, softmax([θ, 0])
 	logPi  []float64 // K
@@ -58,6 +59,7 @@ func newPFMix(lay pfLayout) *pfMix {
 		chol:   make([]float64, k*d*d),
 		cov:    make([]float64, k*d*d),
 		prec:   make([]float64, k*d*d),
+		linv:   make([]float64, k*d*d),
 		logDet: make([]float64, k),
 		pi:     make([]float64, k),
 		logPi:  make([]float64, k),
@@ -110,24 +112,16 @@ func (m *pfMix) set(th []float64) error {
 				cv[i*d+j], cv[j*d+i] = s, s
 			}
 		}
-		pfCholInverse(m.prec[c*d*d:(c+1)*d*d], l, d)
+		pfCholInverse(m.prec[c*d*d:(c+1)*d*d], m.linv[c*d*d:(c+1)*d*d], l, d)
 	}
 	pfSoftmax(m.pi, m.logPi, lay.logits(th))
 	return nil
 }
 
-// pfCholInverse writes Σ⁻¹ = L⁻ᵀL⁻¹ for the lower-triangular L into dst.
-func pfCholInverse(dst, l []float64, d int) {
-	// inv holds L⁻¹ (lower triangular), built column by column by forward
-	// substitution. d is small; a stack array covers the usual sizes.
-	var buf [64]float64
-	var inv []float64
-	if d*d <= len(buf) {
-		inv = buf[:d*d]
-		clear(inv)
-	} else {
-		inv = make([]float64, d*d)
-	}
+// pfCholInverse writes L⁻¹ (lower triangular, by forward substitution) into
+// inv and Σ⁻¹ = L⁻ᵀL⁻¹ into dst for the lower-triangular L.
+func pfCholInverse(dst, inv, l []float64, d int) {
+	clear(inv)
 	for j := 0; j < d; j++ {
 		inv[j*d+j] = 1 / l[j*d+j]
 		for i := j + 1; i < d; i++ {

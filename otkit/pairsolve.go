@@ -6,19 +6,21 @@ import (
 
 // pfSolver is the Sinkhorn solve of the pair fit's small K0×K1 component
 // problem. It follows the same rules as Sinkhorn with the default options
-// (log domain, zero start, g then f, blocks of InnerIterations, the §2.3
-// error and stopping test, OTT's reg_ot_cost and Danskin weight gradients),
-// and is checked against Sinkhorn in the tests. It exists for speed: the
-// tutorial's balanced fit runs 600 solves that each hit the 2000-iteration
-// cap, and a dense 3×3 iteration through the general solver costs several
-// times more than here, where
-//   - costs and potentials are kept divided by ε, so the inner loop is a
-//     subtraction per entry;
-//   - a log-sum-exp term more than 40 below the row maximum is not
-//     exponentiated: e^{-40} ≈ 4e-18 is below half an ulp of the sum
-//     (which is at least 1), so dropping it changes nothing for K ≤ 26
-//     and at most a relative K·4e-18 beyond;
-//   - a sum of exactly 1 (only the maximum contributes) skips the log.
+// (zero start, g then f, blocks of InnerIterations, the §2.3 error and
+// stopping test, OTT's reg_ot_cost and Danskin weight gradients) and is
+// checked against Sinkhorn in the tests (same iteration counts and flags,
+// potentials to 1e-10). It exists for speed: the tutorial's balanced fit
+// runs 600 solves that each hit the 2000-iteration cap (note §9.1), and the
+// general solver spends most of a 3×3 iteration on exponentials and
+// bookkeeping. Here
+//   - balanced iterations run in stabilised scaling form (scaleIter): the
+//     same iterates as the log domain with a multiply-add per entry and no
+//     exp or log;
+//   - unbalanced iterations stay in the log domain with costs and
+//     potentials divided by ε, and a log-sum-exp term more than 40 below
+//     the maximum is not exponentiated: e^{-40} ≈ 4e-18 is below half an
+//     ulp of the sum (which is at least 1), so dropping it changes nothing
+//     for K ≤ 26 and at most a relative K·4e-18 beyond.
 //
 // It handles the option subset the pair fit uses by default; pfSolverFits
 // says when FitPair must fall back to Sinkhorn.
@@ -38,6 +40,17 @@ type pfSolver struct {
 	fs, gs []float64 // potentials divided by ε
 	row    []float64 // scratch, max(k0,k1)
 	p      []float64 // coupling, k0·k1
+
+	// Scaling form of the balanced iteration (see scaleIter): absorbed
+	// potentials F̃, G̃ (units of ε), scalings u, v and the stabilised kernel
+	// K̃_ij = exp(F̃_i + G̃_j − C_ij/ε).
+	ft, gt, u, v, un, vn []float64
+	kt                   []float64
+	// Counters for the tests: absorptions and returns to the log domain;
+	// failScaleAt > 0 makes the scaling step at that iteration report a
+	// failure (tests of the fallback).
+	nAbsorb, nFallback int
+	failScaleAt        int
 }
 
 // pfSolve is what the M-step needs from one solve.
@@ -68,6 +81,10 @@ func newPFSolver(k0, k1 int, eps, tau float64, o SinkhornOptions) *pfSolver {
 		fs: make([]float64, k0), gs: make([]float64, k1),
 		row: make([]float64, max(k0, k1)),
 		p:   make([]float64, k0*k1),
+		ft:  make([]float64, k0), gt: make([]float64, k1),
+		u: make([]float64, k0), v: make([]float64, k1),
+		un: make([]float64, k0), vn: make([]float64, k1),
+		kt: make([]float64, k0*k1),
 	}
 	if s.thr == 0 {
 		s.thr = 1e-3
@@ -126,12 +143,24 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 	lastErr, prevErr := -1.0, 0.0
 	anyNaN := false
 	it, ran := 0, 0
+	scaling := false
 	for it < s.maxIt {
 		if it > 0 && it >= s.minIt && !(prevErr >= s.thr && !math.IsInf(prevErr, 0)) {
 			break
 		}
 		blk := it / s.inner
 		for k := 0; k < s.inner; k++ {
+			if scaling {
+				if it+1 != s.failScaleAt && s.scaleIter() {
+					it++
+					continue
+				}
+				// A scaling sum under- or overflowed: redo this iteration,
+				// and the rest of the solve, in the log domain.
+				s.syncPotentials()
+				scaling = false
+				s.nFallback++
+			}
 			// g update: LSE down each column of F − C/ε (csT holds the
 			// columns contiguously), then f from the rows of G − C/ε.
 			for j := 0; j < k1; j++ {
@@ -141,11 +170,19 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 				fs[i] = wa*la[i] - wt*pfLSE(gs, cs[i*k1:(i+1)*k1])
 			}
 			it++
+			if it == 1 && tau == 1 {
+				s.enterScaling()
+				scaling = true
+			}
 		}
 		ran++
 		e := math.Inf(1)
 		if last := it - 1; last >= s.minIt || last == s.maxIt-1 {
-			e = s.marginalError()
+			if scaling {
+				e = s.scaledColError()
+			} else {
+				e = s.marginalError()
+			}
 		}
 		if math.IsNaN(e) {
 			anyNaN = true
@@ -154,6 +191,9 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 			lastErr = e
 		}
 		prevErr = e
+	}
+	if scaling {
+		s.syncPotentials()
 	}
 	out := pfSolve{
 		f:          make([]float64, k0),
@@ -212,6 +252,119 @@ func (s *pfSolver) solve(c, a, b []float64) pfSolve {
 	return out
 }
 
+// Balanced iterations in scaling form. With f = ε(F̃ + log u) and
+// g = ε(G̃ + log v), the log-domain updates
+//
+//	g_j = ε log b_j − ε LSE_i (f_i − C_ij)/ε,  f_i = ε log a_i − ε LSE_j (g_j − C_ij)/ε
+//
+// are exactly v_j = b_j / Σ_i K̃_ij u_i and u_i = a_i / Σ_j K̃_ij v_j with the
+// stabilised kernel K̃_ij = exp(F̃_i + G̃_j − C_ij/ε) (Schmitzer's
+// absorption): the same iterates, without an exp or a log per entry. When a
+// scaling leaves [1e-50, 1e50] it is absorbed into F̃, G̃ and K̃ is
+// recomputed; an entry of K̃ that underflowed then stays below 1e-270 of
+// the sums it would enter. If a sum is zero or not finite the solve returns
+// to the log domain. The first iteration always runs in the log domain, so
+// K̃ starts as the current coupling, whose rows carry the weights.
+
+const pfScaleMax = 1e50
+
+// enterScaling starts the scaling form from the current potentials.
+func (s *pfSolver) enterScaling() {
+	copy(s.ft, s.fs)
+	copy(s.gt, s.gs)
+	s.absorbKernel()
+}
+
+// absorbKernel sets u = v = 1 and K̃ from F̃, G̃.
+func (s *pfSolver) absorbKernel() {
+	k1 := s.k1
+	for i := range s.u {
+		s.u[i] = 1
+	}
+	for j := range s.v {
+		s.v[j] = 1
+	}
+	for i := 0; i < s.k0; i++ {
+		for j := 0; j < k1; j++ {
+			if e := s.ft[i] + s.gt[j] - s.cs[i*k1+j]; e > -746 {
+				s.kt[i*k1+j] = math.Exp(e)
+			} else {
+				s.kt[i*k1+j] = 0
+			}
+		}
+	}
+}
+
+// syncPotentials writes F = F̃ + log u and G = G̃ + log v.
+func (s *pfSolver) syncPotentials() {
+	for i, x := range s.u {
+		s.fs[i] = s.ft[i] + math.Log(x)
+	}
+	for j, x := range s.v {
+		s.gs[j] = s.gt[j] + math.Log(x)
+	}
+}
+
+// scaledColError is the balanced §2.3 error ‖Pᵀ1 − b‖_p with
+// P_ij = u_i K̃_ij v_j, without leaving the scaling form.
+func (s *pfSolver) scaledColError() float64 {
+	k0, k1 := s.k0, s.k1
+	col := s.row[:k1]
+	for j := 0; j < k1; j++ {
+		var sum float64
+		for i := 0; i < k0; i++ {
+			sum += s.u[i] * s.kt[i*k1+j]
+		}
+		col[j] = sum * s.v[j]
+	}
+	return pfNorm(col, s.b, s.pn)
+}
+
+// scaleIter performs one balanced iteration (v then u) in scaling form and
+// reports false, changing nothing, if a sum is zero or not finite.
+func (s *pfSolver) scaleIter() bool {
+	k0, k1 := s.k0, s.k1
+	kt, u, vn, un := s.kt, s.u, s.vn, s.un
+	for j := 0; j < k1; j++ {
+		var sum float64
+		for i := 0; i < k0; i++ {
+			sum += kt[i*k1+j] * u[i]
+		}
+		if !(sum > 0 && sum <= math.MaxFloat64) {
+			return false
+		}
+		vn[j] = s.b[j] / sum
+	}
+	for i := 0; i < k0; i++ {
+		row := kt[i*k1 : (i+1)*k1]
+		var sum float64
+		for j, kij := range row {
+			sum += kij * vn[j]
+		}
+		if !(sum > 0 && sum <= math.MaxFloat64) {
+			return false
+		}
+		un[i] = s.a[i] / sum
+	}
+	absorb := false
+	for j, x := range vn {
+		s.v[j] = x
+		absorb = absorb || x > pfScaleMax || x < 1/pfScaleMax
+	}
+	for i, x := range un {
+		u[i] = x
+		absorb = absorb || x > pfScaleMax || x < 1/pfScaleMax
+	}
+	if absorb {
+		s.nAbsorb++
+		s.syncPotentials()
+		copy(s.ft, s.fs)
+		copy(s.gt, s.gs)
+		s.absorbKernel()
+	}
+	return true
+}
+
 // pfLSE returns log Σ_i exp(h_i − c_i), dropping terms more than pfLSEDrop
 // below the maximum. A non-finite result (every term −Inf, or a NaN)
 // becomes 0, as OTT replaces non-finite LSE outputs.
@@ -231,7 +384,7 @@ func pfLSE(h, c []float64) float64 {
 		if d := hi - c[i] - mx; d == 0 {
 			sum++
 		} else if d > -pfLSEDrop {
-			sum += math.Exp(d)
+			sum += expNeg(d)
 		}
 	}
 	if sum == 1 {

@@ -177,11 +177,36 @@ func TestPFSolverMatchesSinkhorn(t *testing.T) {
 			cases = append(cases, tc{fmt.Sprintf("tau=%.3f %+v", tau, opt), c, a, b, 3, 4, 0.05 + rng.Float64(), tau, opt})
 		}
 	}
+	// Small ε against the costs (kernel entries far below 1e-300) and a tiny
+	// weight: scalings must be absorbed often, sums may underflow.
+	for _, eps := range []float64{1e-3, 2e-2} {
+		c, a, b := pfRandProblem(rng, 4, 3)
+		a[0] *= 1e-6
+		var sa float64
+		for _, v := range a {
+			sa += v
+		}
+		for i := range a {
+			a[i] /= sa
+		}
+		cases = append(cases, tc{fmt.Sprintf("eps=%g, tiny weight", eps), c, a, b, 4, 3, eps, 1, SinkhornOptions{MaxIterations: 3000}})
+	}
 	cases = append(cases, tc{"tutorial blocks", []float64{0.05, 30, 22, 28, 0.02, 35, 21, 40, 0.04},
 		[]float64{0.22632582, 0.23542637, 0.5382478}, []float64{0.36791384, 0.3672651, 0.26482108}, 3, 3, 0.01, 1, SinkhornOptions{}})
-	for _, c := range cases {
+	// The last case again, dropping to the log domain at iteration 555.
+	cases = append(cases, cases[len(cases)-1])
+	cases[len(cases)-1].name = "tutorial blocks, log-domain fallback"
+	absorbed := 0
+	for ci, c := range cases {
 		s := newPFSolver(c.k0, c.k1, c.eps, c.tau, c.opt)
+		if ci == len(cases)-1 {
+			s.failScaleAt = 555
+		}
 		got := s.solve(c.c, c.a, c.b)
+		absorbed += s.nAbsorb
+		if ci == len(cases)-1 && s.nFallback != 1 {
+			t.Errorf("%s: %d fallbacks, want 1", c.name, s.nFallback)
+		}
 		geom, err := NewGeometry(mat.NewDense(c.k0, c.k1, c.c), GeometryOptions{Epsilon: c.eps})
 		if err != nil {
 			t.Fatal(err)
@@ -209,6 +234,9 @@ func TestPFSolverMatchesSinkhorn(t *testing.T) {
 		close("∂R/∂a", got.gradA, want.GradA(), 1e-10)
 		close("∂R/∂b", got.gradB, want.GradB(), 1e-10)
 		close("R", []float64{got.reg}, []float64{want.RegOTCost}, 1e-10)
+	}
+	if absorbed == 0 {
+		t.Error("no case exercised the absorption of the scalings")
 	}
 }
 

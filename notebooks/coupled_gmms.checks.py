@@ -1,29 +1,32 @@
 """Output checks for coupled_gmms.ipynb, read as a user would read them.
 
-Hook used by the CI harness: ``check(nb)`` receives the executed notebook
-(an ``nbformat.NotebookNode``) and raises ``AssertionError`` listing every
-failed expectation; returning means the notebook passed. The file also runs on
-its own: ``/usr/bin/python3 notebooks/coupled_gmms.checks.py EXECUTED.ipynb``.
+The CI harness (docker/run_notebooks.py) calls every top-level function whose
+name starts with "check" with the executed notebook (its Notebook wrapper, or
+a plain nbformat node: both have .cells) and fails on an AssertionError. The
+file also runs on its own:
 
-What is compared with the tutorial (numbers from ../shared seeds, see
-ott-reference §9.1). Our samples come from another random generator than
+    /usr/bin/python3 notebooks/coupled_gmms.checks.py EXECUTED.ipynb
+
+The notebook prints one line ``summary: {json}`` per run; the checks read
+those, plus a few human-readable lines. What is compared with the tutorial
+(ott-reference §9.1). Our samples come from another random generator than
 JAX's, so values agree to a few hundredths, not digit for digit:
 
-* the balanced (MW2) run: fitted masses of both mixtures and the normalised
-  coupling, with the tutorial's non-converged Sinkhorn state (Converged false,
-  column sums that are not GMM 1's masses) reproduced;
+* both fits' report lines: iteration 0 (both mixtures are the pooled fit) and,
+  for the balanced run, iteration 29;
+* the balanced (MW2) run: fitted masses of both mixtures, the normalised
+  coupling, and the tutorial's non-converged Sinkhorn state (Converged false
+  after the 2000-iteration cap, column sums that are not GMM 1's masses);
 * the converged coupling of the same problem (epsilon schedule): converged,
-  marginals equal to the masses;
-* the unbalanced (UW2) run: masses and a diagonal normalised coupling;
-* the iteration lines of both fits: iteration 0 (where both mixtures are the
-  pooled fit) and, for the balanced run, the last line.
+  marginals equal to the masses, mass sent over a long route;
+* the unbalanced (UW2) run: masses and a diagonal normalised coupling.
 
 Components are matched by their means: a fitted component of GMM j is named
 after the nearest mean of generator j (A, B or C below). The tutorial's tables
 list C (the cluster near (4, 3), heavy in GMM 0) last in run 1 and first in
-run 2; A and B have the same weights in both generators and cannot be told
-apart by mass, so their tutorial values are matched either way round and the
-closer assignment is used.
+run 2; A and B have equal weights in both generators and cannot be told apart
+from the printed masses, so their tutorial values are matched either way round
+and the closer assignment is used.
 """
 
 import itertools
@@ -37,27 +40,28 @@ GEN_MEANS = [
     {"A": (3.0, -1.5), "B": (-3.0, -1.0), "C": (3.0, 3.0)},
 ]
 
-# Tutorial numbers, by component name. For run 1 the order of the printed
-# vectors is (X, Y, C) with {X, Y} = {A, B}; for run 2 it is (C, X, Y).
+# Tutorial numbers in printed order: (X, Y, C) for run 1 and (C, X, Y) for
+# run 2, with {X, Y} = {A, B}.
 SEED_BALANCED = {
     "masses0": [0.22632582, 0.23542637, 0.5382478],
     "masses1": [0.36791384, 0.3672651, 0.26482108],
     "coupling": [[0.22631681, 0, 0], [0, 0.2354198, 0], [0.2182516, 0, 0.32001185]],
-    "colsums": [0.445, 0.235, 0.320],
     "order": ("X", "Y", "C"),
 }
+SEED_BALANCED_COLSUM_C = 0.320  # column sums 0.445, 0.235, 0.320 (note §9.1)
 SEED_UNBALANCED = {
     "masses0": [0.56643116, 0.19865721, 0.23491158],
     "masses1": [0.255262, 0.39326635, 0.35147163],
     "coupling": [[0.4567368, 0, 0], [0, 0.25642195, 0], [0, 0, 0.2868412]],
     "order": ("C", "X", "Y"),
 }
+# (q0, q1, transport, objective)
 SEED_LINE0 = {"balanced": (-3.872, -3.894, 0.011, -7.766), "unbalanced": (-3.872, -3.894, 0.011, -7.767)}
 SEED_LAST_BALANCED = (-3.617, -3.633, 6.862, -7.319)
 
 TOL_MASS = 0.03  # masses and coupling entries
-TOL_Q = 0.02  # per-point EM objectives
-TOL_MARGINAL = 1e-3  # converged marginals against the masses
+TOL_Q = 0.04  # per-point EM objectives (sampling noise of 10 000 points is ~0.015)
+TOL_MARGINAL = 1e-3  # converged marginals against the masses (Sinkhorn's threshold)
 
 
 def summaries(nb):
@@ -85,31 +89,53 @@ def stdout_text(nb):
     )
 
 
-def names(means, j):
-    """Names each fitted component of mixture j after the nearest generator mean."""
-    gen = GEN_MEANS[j]
-    out = []
-    for m in means:
-        out.append(min(gen, key=lambda k: math.dist(m, gen[k])))
-    return out
-
-
-class Checker:
-    def __init__(self):
-        self.failures = []
+class _Failures:
+    def __init__(self, what):
+        self.what = what
+        self.msgs = []
 
     def expect(self, ok, msg):
         if not ok:
-            self.failures.append(msg)
+            self.msgs.append(msg)
         return ok
 
     def close(self, got, want, tol, what):
-        return self.expect(abs(got - want) <= tol, f"{what}: got {got:.5f}, tutorial {want:.5f} (tolerance {tol})")
+        return self.expect(abs(got - want) <= tol, "%s: got %.5f, tutorial %.5f (tolerance %g)" % (what, got, want, tol))
+
+    def done(self):
+        if self.msgs:
+            raise AssertionError("coupled_gmms.ipynb, %s:\n  %s" % (self.what, "\n  ".join(self.msgs)))
 
 
-def by_name(run, seed, ours):
-    """Tutorial values keyed by component name, choosing the A/B assignment
-    that best fits our run. Returns (masses0, masses1, coupling) dicts."""
+def _summary(nb, run):
+    s = summaries(nb)
+    assert run in s, "no summary line for run %r: did its cell run?" % run
+    return s[run]
+
+
+def _names(means, j):
+    """Names each fitted component of mixture j after the nearest generator mean."""
+    gen = GEN_MEANS[j]
+    return [min(gen, key=lambda k: math.dist(m, gen[k])) for m in means]
+
+
+def _ours_by_name(f, s):
+    n0, n1 = _names(s["means0"], 0), _names(s["means1"], 1)
+    ok = f.expect(sorted(n0) == ["A", "B", "C"], "GMM 0 components %s do not match the three generator clusters" % n0)
+    ok = f.expect(sorted(n1) == ["A", "B", "C"], "GMM 1 components %s do not match the three generator clusters" % n1) and ok
+    if not ok:
+        return None
+    return {
+        "m0": dict(zip(n0, s["masses0"])),
+        "m1": dict(zip(n1, s["masses1"])),
+        "cp": {(n0[i], n1[j]): s["coupling"][i][j] for i in range(3) for j in range(3)},
+        "col": dict(zip(n1, s["colsums"])),
+    }
+
+
+def _seed_by_name(seed, ours):
+    """Tutorial values keyed by component name, with the A/B assignment that
+    best fits our run."""
     best = None
     for xy in itertools.permutations(("A", "B")):
         label = {"X": xy[0], "Y": xy[1], "C": "C"}
@@ -124,88 +150,111 @@ def by_name(run, seed, ours):
     return best[1:]
 
 
-def ours_by_name(c, s):
-    n0, n1 = names(s["means0"], 0), names(s["means1"], 1)
-    ok = c.expect(sorted(n0) == ["A", "B", "C"], f"{s['run']}: GMM 0 components {n0} do not match the three generator clusters")
-    ok = c.expect(sorted(n1) == ["A", "B", "C"], f"{s['run']}: GMM 1 components {n1} do not match the three generator clusters") and ok
-    if not ok:
-        return None
-    return {
-        "m0": dict(zip(n0, s["masses0"])),
-        "m1": dict(zip(n1, s["masses1"])),
-        "cp": {(n0[i], n1[j]): s["coupling"][i][j] for i in range(3) for j in range(3)},
-        "col": dict(zip(n1, s["colsums"])),
-        "n1": n1,
-    }
-
-
-def check_run(c, s, seed):
-    ours = ours_by_name(c, s)
+def _compare_run(f, s, seed):
+    ours = _ours_by_name(f, s)
     if ours is None:
         return None
-    m0, m1, cp = by_name(s["run"], seed, ours)
+    m0, m1, cp = _seed_by_name(seed, ours)
     for k in "ABC":
-        c.close(ours["m0"][k], m0[k], TOL_MASS, f"{s['run']}: GMM 0 mass of component {k}")
-        c.close(ours["m1"][k], m1[k], TOL_MASS, f"{s['run']}: GMM 1 mass of component {k}")
+        f.close(ours["m0"][k], m0[k], TOL_MASS, "GMM 0 mass of component %s" % k)
+        f.close(ours["m1"][k], m1[k], TOL_MASS, "GMM 1 mass of component %s" % k)
     for k in sorted(cp):
-        c.close(ours["cp"][k], cp[k], TOL_MASS, f"{s['run']}: coupling {k[0]}->{k[1]}")
+        f.close(ours["cp"][k], cp[k], TOL_MASS, "coupling %s->%s" % k)
     return ours
 
 
-def check_line(c, run, step, want):
+def _compare_line(f, step, want):
     got = (step["Q0"], step["Q1"], step["Transport"], step["Objective"])
     for g, w, what in zip(got, want, ("q0", "q1", "transport", "objective")):
-        tol = TOL_Q if what != "transport" else max(TOL_Q, 0.1 * abs(w))
-        c.close(g, w, tol, f"{run} iteration {step['Iter']}: {what}")
+        tol = {"q0": TOL_Q, "q1": TOL_Q, "objective": 2 * TOL_Q, "transport": max(0.005, 0.1 * abs(w))}[what]
+        f.close(g, w, tol, "iteration %d: %s" % (step["Iter"], what))
 
 
-def check(nb):
-    c = Checker()
-    s = summaries(nb)
+def check_printed_output(nb):
+    """The human-readable results the tutorial prints are there."""
     text = stdout_text(nb)
-    for run in ("balanced_fit", "balanced", "balanced_converged", "unbalanced_fit", "unbalanced"):
-        c.expect(run in s, f"no summary line for run {run!r}: did its cell run?")
-    for needle in ("Fitted GMM 0 masses", "Fitted GMM 1 masses", "Mass transfer, rows=source, columns=destination",
-                   "Normalized coupling", "Sinkhorn converged: false", "Sinkhorn converged: true", "wall time:"):
-        c.expect(needle in text, f"the printed output lacks {needle!r}")
+    missing = [n for n in ("Fitted GMM 0 masses", "Fitted GMM 1 masses", "Mass transfer, rows=source, columns=destination",
+                           "Normalized coupling", "Sinkhorn converged: false", "Sinkhorn converged: true", "wall time:",
+                           "transport:", "objective:", "net x")
+               if n not in text]
+    assert not missing, "the printed output lacks %s" % missing
+    lines = [ln for ln in text.splitlines() if "transport:" in ln and "objective:" in ln]
+    assert len(lines) == 60, "want 30 report lines per fit (60), found %d" % len(lines)
 
-    if "balanced_fit" in s:
-        f = s["balanced_fit"]
-        check_line(c, "balanced", f["first"], SEED_LINE0["balanced"])
-        c.expect(f["last"]["Iter"] == 29, f"balanced fit: last iteration {f['last']['Iter']}, want 29")
-        check_line(c, "balanced", f["last"], SEED_LAST_BALANCED)
-    if "unbalanced_fit" in s:
-        check_line(c, "unbalanced", s["unbalanced_fit"]["first"], SEED_LINE0["unbalanced"])
 
-    if "balanced" in s:
-        b = s["balanced"]
-        c.expect(b["converged"] is False, "balanced: the tutorial's coupling is a non-converged Sinkhorn state; ours says converged")
-        ours = check_run(c, b, SEED_BALANCED)
-        if ours is not None:
-            # The printed column sums are far from GMM 1's masses: that is the point.
-            gap = max(abs(ours["col"][k] - ours["m1"][k]) for k in "ABC")
-            c.expect(gap > 0.05, f"balanced: column sums {b['colsums']} should differ visibly from GMM 1 masses {b['masses1']}")
-            # The tutorial's column sum of C (listed last) is 0.320.
-            c.close(ours["col"]["C"], SEED_BALANCED["colsums"][2], TOL_MASS, "balanced: column sum of component C")
-    if "balanced_converged" in s:
-        b = s["balanced_converged"]
-        c.expect(b["converged"] is True, "balanced_converged: Sinkhorn did not converge")
-        for got, want, what in ((b["rowsums"], b["masses0"], "row"), (b["colsums"], b["masses1"], "column")):
-            c.expect(max(abs(g - w) for g, w in zip(got, want)) <= TOL_MARGINAL,
-                     f"balanced_converged: {what} sums {got} differ from masses {want}")
-    if "unbalanced" in s:
-        u = s["unbalanced"]
-        ours = check_run(c, u, SEED_UNBALANCED)
-        if ours is not None:
-            off = sum(v for (k, l), v in ours["cp"].items() if k != l)
-            c.expect(off < 0.01, f"unbalanced: coupling should be diagonal in matched components, off-diagonal mass {off:.4f}")
+def check_fit_reports(nb):
+    f = _Failures("fit report lines")
+    b = _summary(nb, "balanced_fit")
+    _compare_line(f, b["first"], SEED_LINE0["balanced"])
+    f.expect(b["last"]["Iter"] == 29, "balanced fit: last iteration %d, want 29" % b["last"]["Iter"])
+    _compare_line(f, b["last"], SEED_LAST_BALANCED)
+    u = _summary(nb, "unbalanced_fit")
+    _compare_line(f, u["first"], SEED_LINE0["unbalanced"])
+    f.done()
 
-    if c.failures:
-        raise AssertionError("coupled_gmms.ipynb:\n  " + "\n  ".join(c.failures))
+
+def check_balanced_coupling(nb):
+    f = _Failures("balanced run")
+    b = _summary(nb, "balanced")
+    f.expect(b["converged"] is False and b["iterations"] == 2000,
+             "the tutorial's coupling is a Sinkhorn state stopped at 2000 iterations; ours: converged=%s after %d"
+             % (b["converged"], b["iterations"]))
+    ours = _compare_run(f, b, SEED_BALANCED)
+    if ours is not None:
+        gap = max(abs(ours["col"][k] - ours["m1"][k]) for k in "ABC")
+        f.expect(gap > 0.05, "column sums %s should differ visibly from GMM 1 masses %s" % (b["colsums"], b["masses1"]))
+        f.close(ours["col"]["C"], SEED_BALANCED_COLSUM_C, TOL_MASS, "column sum of component C")
+    # The notebook prints the column sums predicted from the weights alone
+    # (note §9.1's block rule); the capped state must follow it.
+    rule = [ln for ln in stdout_text(nb).splitlines() if ln.startswith("block rule")]
+    if f.expect(len(rule) == 1, "no 'block rule' line printed"):
+        pred = [float(v) for v in rule[0].split("[", 1)[1].rstrip("]").split()]
+        f.expect(max(abs(p - c) for p, c in zip(pred, b["colsums"])) < 1e-4,
+                 "column sums %s do not follow the block rule %s" % (b["colsums"], pred))
+    f.done()
+
+
+def check_converged_coupling(nb):
+    f = _Failures("converged balanced coupling")
+    b = _summary(nb, "balanced_converged")
+    f.expect(b["converged"] is True, "Sinkhorn with the epsilon schedule did not converge")
+    for got, want, what in ((b["rowsums"], b["masses0"], "row"), (b["colsums"], b["masses1"], "column")):
+        f.expect(max(abs(g - w) for g, w in zip(got, want)) <= TOL_MARGINAL,
+                 "%s sums %s differ from the masses %s" % (what, got, want))
+    capped = _summary(nb, "balanced")
+    f.expect(b["masses0"] == capped["masses0"] and b["masses1"] == capped["masses1"],
+             "the converged coupling must be computed for the same fitted mixtures")
+    ours = _ours_by_name(f, b)
+    if ours is not None:
+        # B (isolated, lighter in GMM 0 than in GMM 1) must receive mass from another component.
+        into_b = sum(v for (k, l), v in ours["cp"].items() if l == "B" and k != "B")
+        f.expect(into_b > 0.05, "no mass reaches component B from another component (%.4f)" % into_b)
+    f.done()
+
+
+def check_unbalanced_coupling(nb):
+    f = _Failures("unbalanced run")
+    u = _summary(nb, "unbalanced")
+    f.expect(u["converged"] is True, "the unbalanced Sinkhorn solve did not converge")
+    f.expect(0 < u["total_mass"] < 1, "an unbalanced coupling's total mass should be in (0, 1), got %g" % u["total_mass"])
+    ours = _compare_run(f, u, SEED_UNBALANCED)
+    if ours is not None:
+        off = sum(v for (k, l), v in ours["cp"].items() if k != l)
+        f.expect(off < 0.01, "the coupling should be diagonal in matched components, off-diagonal mass %.4f" % off)
+    f.done()
 
 
 if __name__ == "__main__":
     import nbformat
 
-    check(nbformat.read(sys.argv[1], as_version=4))
-    print("coupled_gmms checks passed")
+    node = nbformat.read(sys.argv[1], as_version=4)
+    failed = 0
+    for name, fn in sorted(globals().items()):
+        if name.startswith("check") and callable(fn):
+            try:
+                fn(node)
+                print("%-28s ok" % name)
+            except AssertionError as e:
+                failed += 1
+                print("%-28s FAIL: %s" % (name, e))
+    sys.exit(1 if failed else 0)

@@ -93,14 +93,6 @@ HELPERS = go(
     """
 )
 
-CHARTS_MD = md(
-    """
-    The charts are drawn by echarts inside the page. The next cell puts the
-    library into the page once (it is read from the copy that `npm ci`
-    installed at the repository root; nothing is fetched from the internet).
-    """
-)
-
 CHARTS = go(
     """
     %%
@@ -154,17 +146,21 @@ GMM = [
     SETUP_MD,
     SETUP,
     md(
-        """
-        **Helpers.** Imports, a `must`/`check` pair that turns an error into a
-        one-line message, a `summary` printer for the CI checks, and `seeded`,
-        which gives each random step its own fixed seed. The tutorial's
-        covariance-ellipse helper is part of the `widgets` package
-        (`widgets.NewMixturePlot` draws each component's 2-σ ellipse).
+        r"""
+        **Helpers.** Imports; a `must`/`check` pair that turns an error into a
+        one-line message instead of a stack trace; a `summary` printer whose
+        one-line JSON output the CI checks read; `seeded`, which gives each
+        random step its own fixed seed; printing helpers that mimic numpy's
+        layout. (Try a mistake: give a generator weights that do not sum to 1
+        and the cell stops with `error: otkit: NewGaussianMixture: weights sum
+        to 0.6, not 1`.) The tutorial's covariance-ellipse helper is part of the
+        `widgets` package (the mixture view draws each component's 2-σ
+        ellipse). The last line puts the echarts library into the page for the
+        charts below; it reads the copy that `npm ci` installed at the
+        repository root, nothing is fetched from the internet.
         """
     ),
     HELPERS,
-    CHARTS_MD,
-    CHARTS,
     md(
         r"""
         ## Synthetic data
@@ -209,6 +205,18 @@ GMM = [
             return g[0], g[1]
         }
 
+        %%
+        g0, g1 := generators()
+        for i, g := range []*otkit.GaussianMixture{g0, g1} {
+            fmt.Printf("generator %d\\n", i)
+            for k, c := range g.Covariances() {
+                fmt.Printf("  weight %.2f  mean %5.2f  covariance %s\\n", g.Weights()[k], g.Means()[k], fmtSym(c))
+            }
+        }
+        """
+    ),
+    go(
+        """
         // samples draws N points from each generator.
         func samples() (x0, x1 *mat.Dense) {
             g0, g1 := generators()
@@ -218,24 +226,32 @@ GMM = [
             check(err)
             return x0, x1
         }
-        """
-    ),
-    go(
-        """
+
         %%
         x0, x1 := samples()
-        check(widgets.ShowSamplesSideBySide(x0, x1,
-            "Samples from generating GMM 0", "Samples from generating GMM 1"))
+        check(widgets.ShowSamplesSideBySide(x0, x1, "Samples from generating GMM 0", "Samples from generating GMM 1"))
         """
     ),
     md(
-        """
+        r"""
         ## A pooled mixture as the starting point
 
         Both coupled fits start from one mixture fitted to the union of the two
         clouds: a k-means++ start (seed 3) with three components, then 20 EM
         steps. It is only a starting point, shared by the two mixtures we are
-        after.
+        after. Its three components sit between the matching clusters of the
+        two generators: around (3.5, 3), (−2.5, −0.5) and (2.5, −1.25).
+
+        **The listing order matters.** The mixture weights are stored as two
+        free logits against the *last* component, $\pi = \mathrm{softmax}([\theta, 0])$,
+        and the pair fit moves them with Adam, whose steps are roughly the same
+        size for every free parameter. Listing the components in another order
+        therefore changes the path of the fit (not the model), and the order of
+        the printed tables. The tutorial's balanced run lists the clusters as
+        (2, −1), (−2, 0), (4, 3), the way the generators do; its unbalanced run
+        lists them in reverse (probably from another execution of its
+        notebook). `otkit.TutorialGMMOrder` lists our pooled fit the same way
+        before each run, so the printed numbers line up with the tutorial's.
         """
     ),
     go(
@@ -247,15 +263,22 @@ GMM = [
             init := must(otkit.InitKMeansPlusPlus(seeded(seedInit), &all, nil, 3))
             return must(otkit.FitEM(init, &all, otkit.EMOptions{Steps: 20}))
         }
-        """
-    ),
-    go(
-        """
+
+        // inOrder lists g's components nearest to the generator clusters in the given order.
+        func inOrder(g *otkit.GaussianMixture, clusters ...int) *otkit.GaussianMixture {
+            g0, _ := generators()
+            return must(otkit.TutorialGMMOrder(g, g0.Means(), clusters))
+        }
+
         %%
         x0, x1 := samples()
         start := time.Now()
         g := pooled(x0, x1)
         fmt.Printf("pooled fit in %v\\n", time.Since(start).Round(time.Millisecond))
+        fmt.Println("weights:", fmtVec(g.Weights()))
+        fmt.Println("means:  ", fmtRows(g.Means()))
+        g = inOrder(g, 0, 1, 2)
+        fmt.Println("listed as the generators (balanced run):")
         fmt.Println("weights:", fmtVec(g.Weights()))
         fmt.Println("means:  ", fmtRows(g.Means()))
         """
@@ -292,7 +315,7 @@ GMM = [
 
         // fitBalanced runs the MW2-penalised fit; report receives the per-iteration lines.
         func fitBalanced(x0, x1 *mat.Dense, report io.Writer) *otkit.PairFitResult {
-            g := pooled(x0, x1)
+            g := inOrder(pooled(x0, x1), 0, 1, 2)
             p := must(otkit.NewMixturePair(g, g.Clone(), epsilon, 1, false))
             return must(otkit.FitPair(p, x0, x1, otkit.PairFitOptions{
                 WeightTransport: weightTransport,
@@ -302,21 +325,19 @@ GMM = [
                 Report:          report,
             }))
         }
-        """
-    ),
-    go(
-        """
+
         %%
         x0, x1 := samples()
         start := time.Now()
         res := fitBalanced(x0, x1, os.Stdout)
         fmt.Printf("wall time: %v\\n", time.Since(start).Round(time.Millisecond))
+        fmt.Printf("Sinkhorn solves during the fit: %d, of which %d stopped at the iteration cap\\n", res.Solves, res.Unconverged)
         last := res.Steps[len(res.Steps)-1]
         summary(map[string]any{"run": "balanced_fit", "first": res.Steps[0], "last": last, "objective": res.Objective})
         """
     ),
     md(
-        """
+        r"""
         ### The fitted mixtures
 
         Each point is coloured by the component with the largest posterior
@@ -358,7 +379,11 @@ GMM = [
         fmt.Println("Mass transfer, rows=source, columns=destination")
         fmt.Println(fmtMat(p))
         reportMarginals(sk, pair)
-        check(widgets.ShowCoupling(p, pair.GMM0.Weights(), pair.GMM1.Weights(), "Balanced coupling (as the tutorial prints it)"))
+        // The capped state follows from the weights alone (see below).
+        a, b := pair.GMM0.Weights(), pair.GMM1.Weights()
+        r := (a[0] + a[2]) / (b[0] + b[2])
+        fmt.Println("block rule ", fmtVec([]float64{b[0] * r, a[1], b[2] * r}))
+        showCoupling(p, pair, "Balanced coupling after the fit (capped Sinkhorn, as in the tutorial)")
         summary(couplingSummary("balanced", pair, sk))
         """
     ),
@@ -366,27 +391,32 @@ GMM = [
         r"""
         **This table is not a transport plan between the fitted weights.** Its
         column sums are not GMM 1's masses, and Sinkhorn reports that it did not
-        converge within its 2000 iterations. What happened: with
-        $\varepsilon = 0.01$ and components several units apart, every entry
-        whose cost is large is $e^{-C_{kl}/\varepsilon} \approx 0$ in floating
-        point, so the $3\times3$ problem falls apart into independent blocks
-        (here one component of each mixture matched only with its counterpart,
-        and the remaining two rows and two columns together). A balanced
-        problem whose blocks carry different masses on the two sides has no
-        solution with zero mass on the cross entries, so Sinkhorn alternates
-        between fitting the rows and fitting the columns forever; each block's
-        potentials drift by $\varepsilon\log(b_l/a_k)$ per iteration and never
-        meet. The printed state depends only on the weights: the isolated row
-        keeps its mass on the diagonal, and in the other block the columns get
-        $b_l\,(a_0+a_2)/(b_0+b_2)$ (the reference note, §9.1, derives this).
-        The tutorial's transport values during the fit are those of such capped
-        runs too, which is why they keep growing.
+        converge within its 2000 iterations. What happened: at
+        $\varepsilon = 0.01$ an entry carries mass only when the dual
+        potentials nearly pay for its cost, $f_k + g_l \approx C_{kl}$, and the
+        potentials start at zero and move in small steps. The routes into and
+        out of the cluster near (−2, 0) / (−3, −1) are the most expensive ones
+        and never open within 2000 iterations, so the problem splits into two
+        blocks: that cluster's component in each mixture on its own, and the
+        other two rows and columns together. Inside the isolated block GMM 0
+        offers $a_1$ and GMM 1 asks for $b_1 \ne a_1$; no plan can satisfy
+        both, so Sinkhorn alternates between fitting the rows and fitting the
+        columns, and the block's potentials drift by about
+        $\varepsilon\log(b_1/a_1)$ per iteration, far too slowly to open a
+        route to the other block. The capped state then depends only on the
+        weights: the isolated row keeps its mass on the diagonal, and in the
+        other block column $l$ receives $b_l\,(a_0+a_2)/(b_0+b_2)$ (the
+        "block rule" line above; the reference note derives it in §9.1). The
+        transport values printed during the fit come from such capped solves
+        too (599 of the 601 solves stopped at the cap), which is why they keep
+        growing.
 
         The true $\varepsilon = 0.01$ coupling must send the surplus mass over
         an expensive route. We get it with an epsilon schedule: Sinkhorn starts
         at a large $\varepsilon$, where all routes are open and the potentials
         find their relative levels, and lowers $\varepsilon$ geometrically to
-        the target ($\varepsilon_t = \max(200\cdot0.9^t, 1)\cdot0.01$). Same
+        the target ($\varepsilon_t = \max(100\cdot0.99^t, 1)\cdot0.01$, which reaches the
+        target after about 460 iterations). Same
         cost matrix, same weights.
         """
     ),
@@ -397,25 +427,27 @@ GMM = [
         pair := fitBalanced(x0, x1, io.Discard).Pair
         geom := must(otkit.NewGeometry(must(pair.CostMatrix()), otkit.GeometryOptions{
             Epsilon:  pair.Epsilon,
-            Schedule: otkit.EpsilonSchedule{Init: 200, Decay: 0.9},
+            Schedule: otkit.EpsilonSchedule{Init: 100, Decay: 0.99},
         }))
-        sk := must(otkit.Sinkhorn(geom, pair.GMM0.Weights(), pair.GMM1.Weights(), otkit.SinkhornOptions{MaxIterations: 10_000}))
+        sk := must(otkit.Sinkhorn(geom, pair.GMM0.Weights(), pair.GMM1.Weights(), otkit.SinkhornOptions{}))
         p := otkit.NormalizedCoupling(sk)
         fmt.Println("Converged coupling, rows=source, columns=destination")
         fmt.Println(fmtMat(p))
         reportMarginals(sk, pair)
-        check(widgets.ShowCoupling(p, pair.GMM0.Weights(), pair.GMM1.Weights(), "Balanced coupling, converged (epsilon schedule)"))
+        showCoupling(p, pair, "Balanced coupling, converged (epsilon schedule)")
         summary(couplingSummary("balanced_converged", pair, sk))
         """
     ),
     md(
         r"""
-        Now both marginals match the weights: the component that has too much
-        mass in GMM 0 sends the surplus to the component of GMM 1 that needs it,
-        even though that route is long. This is what $\mathrm{MW}_2$ between the
-        two fitted mixtures means, and it shows why a balanced penalty is a poor
-        fit for this data: the only way to explain a change of weights is to
-        move mass across the plane.
+        Now both marginals match the weights, and the plan uses long routes
+        that the capped run never opened: the cluster near (−3, −1) needs more
+        mass in GMM 1 than its counterpart has in GMM 0, so part of the mass
+        near (2, −1) travels there, and the heavy component near (4, 3) makes
+        up for it by sending mass down to the cluster near (3, −1.5). This is
+        what $\mathrm{MW}_2$ between the two fitted mixtures means, and it shows
+        why a balanced penalty fits this data poorly: the only way it can
+        explain a change of weights is to move mass across the plane.
 
         ## Letting components change weight
 
@@ -482,17 +514,15 @@ GMM = [
     go(
         """
         %%
-        // y = x log x − x + 1 on [0, 4) in steps of 0.1, with the limit 1 at x = 0.
-        var xs, ys []float64
-        for i := 0; i < 40; i++ {
-            x := 0.1 * float64(i)
-            y := 1.0
-            if x > 0 {
-                y = x*math.Log(x) - x + 1
+        // y = x log x − x + 1 at x = 0, 0.1, …, 3.9, with its limit 1 at x = 0.
+        curve := must(widgets.FunctionSeries("x log x − x + 1", func(x float64) float64 {
+            if x == 0 {
+                return 1
             }
-            xs, ys = append(xs, x), append(ys, y)
-        }
-        check(widgets.ShowLine(xs, ys, "y = x log x - x + 1"))
+            return x*math.Log(x) - x + 1
+        }, 0, 3.9, 40))
+        f := must(widgets.LinePlot(widgets.LinePlotOptions{Title: "y = x log x − x + 1", XLabel: "x", HideLegend: true}, curve))
+        check(f.Display())
         """
     ),
     md(
@@ -500,17 +530,20 @@ GMM = [
         A mass $F > 1$ never pays off: it scales up the cost of the normalised
         coupling and adds a positive penalty. Balanced Sinkhorn always has
         $F = 1$. A mass $F < 1$ means every point is down-weighted to make
-        transport cheaper; the cost can then be moved into the normalisation
-        penalty, which bounds the whole regularised cost by
-        $(\varepsilon + 2\rho)(F\log F - F + 1) \le \varepsilon + 2\rho$.
-        Keep that bound in mind when choosing $w_t$: the unbalanced transport
-        term is small, so the run below uses a ten times larger weight.
+        transport cheaper, trading transport and reweighting costs for the
+        normalisation penalty. In the extreme, the empty coupling ($F = 0$)
+        costs exactly $\varepsilon + 2\rho$, so the regularised unbalanced cost
+        never exceeds $\varepsilon + 2\rho$ (2.01 here), however far apart the
+        mixtures are. Keep that bound in mind when choosing $w_t$: the
+        unbalanced transport term stays small, so the run below uses a ten
+        times larger weight.
 
         ### Coupled fit with the $\mathrm{UW}_2$ penalty
 
         Parameters: $w_t = 0.1$, $\rho = 1$, so
         $\tau = \rho/(\rho+\varepsilon) = 1/1.01$; everything else as before
-        (same pooled start, 30 EM iterations of 20 M-steps). The tutorial's
+        (30 EM iterations of 20 M-steps, from the pooled fit, listed in reverse
+        like the tutorial's run). The tutorial's
         stored output of this run stops after iteration 6; we print all 30.
         """
     ),
@@ -524,7 +557,7 @@ GMM = [
 
         // fitUnbalanced runs the UW2-penalised fit.
         func fitUnbalanced(x0, x1 *mat.Dense, report io.Writer) *otkit.PairFitResult {
-            g := pooled(x0, x1)
+            g := inOrder(pooled(x0, x1), 2, 1, 0)
             p := must(otkit.NewMixturePair(g, g.Clone(), epsilon, tau, false))
             return must(otkit.FitPair(p, x0, x1, otkit.PairFitOptions{
                 WeightTransport: weightTransportUW,
@@ -534,15 +567,13 @@ GMM = [
                 Report:          report,
             }))
         }
-        """
-    ),
-    go(
-        """
+
         %%
         x0, x1 := samples()
         start := time.Now()
         res := fitUnbalanced(x0, x1, os.Stdout)
         fmt.Printf("wall time: %v\\n", time.Since(start).Round(time.Millisecond))
+        fmt.Printf("Sinkhorn solves during the fit: %d, of which %d stopped at the iteration cap\\n", res.Solves, res.Unconverged)
         last := res.Steps[len(res.Steps)-1]
         summary(map[string]any{"run": "unbalanced_fit", "first": res.Steps[0], "last": last, "objective": res.Objective})
         """
@@ -559,7 +590,8 @@ GMM = [
         fmt.Println("Normalized coupling")
         fmt.Println(fmtMat(p))
         reportMarginals(sk, pair)
-        check(widgets.ShowCoupling(p, pair.GMM0.Weights(), pair.GMM1.Weights(), "Unbalanced coupling (normalised)"))
+        showCoupling(p, pair, "Unbalanced coupling, normalised")
+        reweighting(p, pair)
         check(widgets.ShowMixturesSideBySide(pair.GMM0, x0, pair.GMM1, x1,
             "UW2 fit: GMM 0 and samples", "UW2 fit: GMM 1 and samples"))
         summary(couplingSummary("unbalanced", pair, sk))
@@ -570,13 +602,16 @@ GMM = [
         Neither marginal of the coupling equals the weights of its mixture, and
         that is the point: the coupling is now diagonal, each component is
         matched with its counterpart, and the differences in weight are
-        explained as reweighting instead of long-range transport. Divide a
-        normalised marginal by the mixture's weights to read the factor by
-        which a component's points are reweighted on the way out (GMM 0) or on
-        the way in (GMM 1). The heavy component of GMM 0 (around (4, 3)) is
-        roughly halved, while the two light ones roughly double — the change
-        from weights (0.2, 0.2, 0.6) to (0.4, 0.4, 0.2) of the generators,
-        seen through a fit that is still on its way there after 30 iterations.
+        explained as reweighting instead of long-range transport.
+
+        The last lines read the reweighting as above: a point leaving component
+        $k$ of GMM 0 is scaled by (row sum / mass), and arriving in component
+        $l$ of GMM 1 by (mass / column sum). With a diagonal coupling the two
+        row and column sums cancel and the net factor is simply the ratio of
+        the two masses. The heavy component near (4, 3) is roughly halved and
+        the two light ones grow by a factor 1.5 to 2: the generators' weights
+        went from (0.2, 0.2, 0.6) to (0.4, 0.4, 0.2), and after 30 iterations
+        the fit is on its way there (the tutorial reports 0.45, 1.98 and 1.49).
         """
     ),
 ]
@@ -595,6 +630,11 @@ GMM_FORMAT = go(
             s += fmt.Sprintf("%.8f", x)
         }
         return s + "]"
+    }
+
+    // fmtSym prints a 2×2 symmetric matrix on one line.
+    func fmtSym(c mat.Symmetric) string {
+        return fmt.Sprintf("[[%.4f %.4f] [%.4f %.4f]]", c.At(0, 0), c.At(0, 1), c.At(1, 0), c.At(1, 1))
     }
 
     // fmtRows prints a list of vectors.
@@ -647,6 +687,53 @@ GMM_FORMAT = go(
         fmt.Println("column sums", fmtVec(normalize(sk.ColMarginal())), " GMM 1 masses", fmtVec(pair.GMM1.Weights()))
     }
 
+    // showCoupling draws the coupling table with its row and column sums next
+    // to the mixtures' weights.
+    func showCoupling(p *mat.Dense, pair *otkit.MixturePair, caption string) {
+        t := must(widgets.NewCouplingTable(p, pair.GMM0.Weights(), pair.GMM1.Weights(), widgets.CouplingOptions{
+            Caption: caption, RowLabels: meanLabels(pair.GMM0), ColLabels: meanLabels(pair.GMM1)}))
+        check(t.Display())
+    }
+
+    // meanLabels names each component by its mean, e.g. "(4.0, 3.0)".
+    func meanLabels(g *otkit.GaussianMixture) []string {
+        var l []string
+        for _, m := range g.Means() {
+            l = append(l, fmt.Sprintf("(%.1f, %.1f)", m[0], m[1]))
+        }
+        return l
+    }
+
+    // reweighting prints, for each source component, where most of its mass
+    // goes and the factors applied to a point on the way out and on the way in.
+    func reweighting(p *mat.Dense, pair *otkit.MixturePair) {
+        a, b := pair.GMM0.Weights(), pair.GMM1.Weights()
+        rows, cols := mat.NewVecDense(len(a), nil), mat.NewVecDense(len(b), nil)
+        rows.MulVec(p, mat.NewVecDense(len(b), ones(len(b))))
+        cols.MulVec(p.T(), mat.NewVecDense(len(a), ones(len(a))))
+        l0, l1 := meanLabels(pair.GMM0), meanLabels(pair.GMM1)
+        for k := range a {
+            l := mat.Row(nil, k, p)
+            best := 0
+            for j := range l {
+                if l[j] > l[best] {
+                    best = j
+                }
+            }
+            out, in := rows.AtVec(k)/a[k], b[best]/cols.AtVec(best)
+            fmt.Printf("%s -> %s: leaves x%.2f, arrives x%.2f, net x%.2f\\n", l0[k], l1[best], out, in, out*in)
+        }
+    }
+
+    // ones returns a vector of n ones.
+    func ones(n int) []float64 {
+        v := make([]float64, n)
+        for i := range v {
+            v[i] = 1
+        }
+        return v
+    }
+
     // couplingSummary collects what the CI checks compare with the tutorial.
     func couplingSummary(run string, pair *otkit.MixturePair, sk *otkit.SinkhornResult) map[string]any {
         p := otkit.NormalizedCoupling(sk)
@@ -668,10 +755,15 @@ GMM_FORMAT = go(
 )
 
 
+def helpers_cell(extra):
+    """The imports and helpers of a notebook, plus the chart set-up, in one
+    cell (each cell costs a build, so the set-up cells are merged)."""
+    return go(HELPERS.source + "\n\n" + extra.source + "\n\n" + CHARTS.source)
+
+
 def gmm_notebook():
     cells = list(GMM)
-    i = cells.index(HELPERS)
-    cells.insert(i + 1, GMM_FORMAT)
+    cells[cells.index(HELPERS)] = helpers_cell(GMM_FORMAT)
     return cells
 
 
@@ -705,15 +797,17 @@ FLOWS = [
     SETUP_MD,
     SETUP,
     md(
-        """
-        **Helpers.** Imports, a `must`/`check` pair that turns an error into a
-        one-line message, a `summary` printer for the CI checks, and `seeded`
-        for fixed random streams.
+        r"""
+        **Helpers.** Imports; a `must`/`check` pair that turns an error into a
+        one-line message instead of a stack trace; a `summary` printer whose
+        one-line JSON output the CI checks read; `seeded` for fixed random
+        streams; and the statistics used to compare flows (`spread`,
+        `meanGap`). The last line puts the echarts library into the page for
+        the charts below; it reads the copy that `npm ci` installed at the
+        repository root, nothing is fetched from the internet.
         """
     ),
     HELPERS,
-    CHARTS_MD,
-    CHARTS,
     md(
         r"""
         ## Source and target clouds
@@ -731,10 +825,7 @@ FLOWS = [
 
         // clouds returns the source and target point clouds.
         func clouds() (x, y *mat.Dense) { return otkit.TutorialFlowClouds(seedClouds) }
-        """
-    ),
-    go(
-        """
+
         %%
         x, y := clouds()
         check(widgets.ShowClouds(x, y, "source x and target y"))
@@ -754,8 +845,10 @@ FLOWS = [
         displacement (envelope theorem).
 
         `runFlow` below runs one flow and labels its frames the way the
-        tutorial titles its animation frames; `showFlow` draws the frames as an
-        animation (points only, no coupling lines).
+        tutorial titles its animation frames. The tutorial's second helper,
+        which turns the stored frames into an animation, is `widgets.ShowFlow`
+        (an interactive player, one frame per second, points only, no coupling
+        lines).
         """
     ),
     go(
@@ -774,15 +867,6 @@ FLOWS = [
                 fmt.Println(t[len(t)-1])
             }
             return t
-        }
-        """
-    ),
-    go(
-        """
-        // showFlow animates the frames of a flow against the fixed target y,
-        // one frame per second.
-        func showFlow(res *otkit.FlowResult, y *mat.Dense, titles []string) {
-            check(widgets.ShowFlow(res, y, titles))
         }
         """
     ),
@@ -813,7 +897,7 @@ FLOWS = [
         start := time.Now()
         res := runFlow(x, regOT(y, 0))
         elapsed := time.Since(start)
-        showFlow(res, y, titles(res, "Reg OT Cost"))
+        check(widgets.ShowFlow(res, y, titles(res, "Reg OT Cost")))
         fmt.Printf("501 evaluations in %v\\n", elapsed.Round(time.Millisecond))
         summary(flowSummary("ot_default", res, y))
         """
@@ -837,7 +921,7 @@ FLOWS = [
         start := time.Now()
         res := runFlow(x, regOT(y, 1))
         elapsed := time.Since(start)
-        showFlow(res, y, titles(res, "Reg OT Cost, eps=1"))
+        check(widgets.ShowFlow(res, y, titles(res, "Reg OT Cost, eps=1")))
         fmt.Printf("501 evaluations in %v\\n", elapsed.Round(time.Millisecond))
         fmt.Printf("total variance of y: %.5f\\n", totalVariance(y))
         summary(flowSummary("ot_eps1", res, y))
@@ -871,17 +955,14 @@ FLOWS = [
         func sinkDiv(y *mat.Dense) otkit.FlowObjective {
             return otkit.DivergenceObjective(y, otkit.DivergenceOptions{Epsilon: 1, StaticB: true, OffsetStaticB: offsetYY(y)})
         }
-        """
-    ),
-    go(
-        """
+
         %%
         x, y := clouds()
         fmt.Printf("OT_1(y, y) = %.5f\\n", offsetYY(y))
         start := time.Now()
         res := runFlow(x, sinkDiv(y))
         elapsed := time.Since(start)
-        showFlow(res, y, titles(res, "Sink Div"))
+        check(widgets.ShowFlow(res, y, titles(res, "Sink Div")))
         fmt.Printf("501 evaluations in %v\\n", elapsed.Round(time.Millisecond))
         summary(flowSummary("sdiv_eps1", res, y))
         """
@@ -942,7 +1023,13 @@ FLOWS = [
         gap := values[1][0] - values[2][0]
         fmt.Printf("step 0: OT_1 - S_1 = %.5f, 1/2 (OT_1(x,x) + OT_1(y,y)) = %.5f\\n", gap, half)
         summary(map[string]any{"run": "comparison", "gap_step0": gap, "half_self_terms": half})
-        check(widgets.ShowFinalClouds(finals, y, names))
+        var panels []widgets.Panel
+        for i, f := range finals {
+            panels = append(panels, widgets.Panel{Title: names[i], Clouds: []widgets.Cloud{
+                {Name: "y", Points: y, Symbol: "x"}, {Name: "x after 500 steps", Points: f}}})
+        }
+        fig := must(widgets.ScatterPanels(widgets.ScatterOptions{Scale: 60, Width: 930, Height: 360}, panels...))
+        check(fig.Display())
         """
     ),
     md(
@@ -1003,8 +1090,7 @@ FLOW_HELPERS = go(
 
 def flows_notebook():
     cells = list(FLOWS)
-    i = cells.index(HELPERS)
-    cells.insert(i + 1, FLOW_HELPERS)
+    cells[cells.index(HELPERS)] = helpers_cell(FLOW_HELPERS)
     return cells
 
 

@@ -227,6 +227,18 @@ func (g *Geometry) yRow(j int) []float64 { return g.y[j*g.d : (j+1)*g.d] }
 func (g *Geometry) evalRow(dst []float64, i int) {
 	xi := g.xRow(i)
 	s := g.invScale
+	if g.sqEuclid && g.d == 2 {
+		// The common planar case, unrolled; same operations in the same
+		// order as the general loop, so the same bits.
+		x0, x1, nxi := xi[0], xi[1], g.nx[i]
+		ys := g.y[:2*len(dst)]
+		ny := g.ny[:len(dst)]
+		for j := range dst {
+			xy := x0*ys[2*j] + x1*ys[2*j+1]
+			dst[j] = (nxi + ny[j] - 2*xy) * s
+		}
+		return
+	}
 	if g.sqEuclid {
 		nxi := g.nx[i]
 		for j := range dst {

@@ -80,14 +80,18 @@ func TutorialGMMGenerators() ([]*GaussianMixture, error) {
 }
 
 // TutorialGMMOrder returns m with its components rearranged so that
-// component i is the one whose mean is nearest to refMeans[order[i]]. The
-// coupled-GMM tutorial's printed tables depend on the order of the pooled
-// mixture's components, not only on its values: the weights are
-// softmax([θ, 0]) with the last component as reference, so each Adam step of
-// the pair fit moves the weights differently when the components are listed
-// in another order. Arranging the pooled fit in the tutorial's order makes
-// its runs comparable with ours. It fails unless the nearest-mean matching
-// is one to one.
+// component i is the one whose mean is nearest to refMeans[order[i]]. Use it
+// on a mixture fitted to the pooled tutorial data, with refMeans the means of
+// a tutorial generator (or the midpoints of the two generators' means).
+//
+// The order is not cosmetic for the pair fit. The weights are
+// softmax([θ, 0]) with the last component as reference, so each Adam step
+// moves the weights differently when the components are listed in another
+// order, and the printed tables follow the listing. The tutorial's two runs
+// list the pooled components differently (clusters 0, 1, 2 in the balanced
+// run, 2, 1, 0 in the unbalanced one); starting from the same listing makes a
+// run comparable with the tutorial's. It fails unless the nearest-mean
+// matching is one to one.
 func TutorialGMMOrder(m *GaussianMixture, refMeans [][]float64, order []int) (*GaussianMixture, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err

@@ -228,6 +228,8 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		o0 := generatorOrder(t, pr.GMM0, tutMeans0)
 		o1 := generatorOrder(t, pr.GMM1, gen1)
 		w0, w1 := pfWeights(pr.GMM0), pfWeights(pr.GMM1)
+		t.Logf("masses in generator order: gmm0 %.4f %.4f %.4f (seed %v), gmm1 %.4f %.4f %.4f (seed %v)",
+			w0[o0[0]], w0[o0[1]], w0[o0[2]], seedRun1Mass0, w1[o1[0]], w1[o1[1]], w1[o1[2]], seedRun1Mass1)
 		for g := 0; g < 3; g++ {
 			if math.Abs(w0[o0[g]]-seedRun1Mass0[g]) > 0.02 {
 				t.Errorf("gmm0 mass of generator component %d: %.4f, seed %.4f", g, w0[o0[g]], seedRun1Mass0[g])
@@ -338,6 +340,8 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		o0 := generatorOrder(t, pr.GMM0, tutMeans0)
 		o1 := generatorOrder(t, pr.GMM1, gen1)
 		w0, w1 := pfWeights(pr.GMM0), pfWeights(pr.GMM1)
+		t.Logf("masses in generator order: gmm0 %.4f %.4f %.4f (seed %v), gmm1 %.4f %.4f %.4f (seed %v)",
+			w0[o0[0]], w0[o0[1]], w0[o0[2]], seedRun2Mass0, w1[o1[0]], w1[o1[1]], w1[o1[2]], seedRun2Mass1)
 		for g := 0; g < 3; g++ {
 			if math.Abs(w0[o0[g]]-seedRun2Mass0[g]) > 0.02 {
 				t.Errorf("gmm0 mass of generator component %d: %.4f, seed %.4f", g, w0[o0[g]], seedRun2Mass0[g])

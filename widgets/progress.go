@@ -1,0 +1,228 @@
+package widgets
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ProgressOptions configures [NewProgress].
+type ProgressOptions struct {
+	// Out receives the plain lines outside a notebook; nil means os.Stdout.
+	Out io.Writer
+	// MinInterval is the least time between two in-place notebook updates
+	// (the final state always shows); 0 means 100 ms.
+	MinInterval time.Duration
+	// KeepLines is how many report lines stay visible under the bar in a
+	// notebook; 0 means 6.
+	KeepLines int
+}
+
+// Progress is a live progress display for long loops (EM steps, flow
+// steps). In a GoNB cell it is one output updated in place: a bar, the count,
+// elapsed time and an estimate of the time left, and the latest report lines.
+// Outside a notebook it prints plain lines: every report line, and a status
+// line at the first update, every tenth of the way and at Done.
+//
+// It plugs into otkit's hooks: pass it as an io.Writer to EMOptions.Report or
+// PairFitOptions.Report (each line counts as one step), or its OnStep method
+// to FlowOptions.OnStep. It is safe for concurrent use.
+type Progress struct {
+	mu        sync.Mutex
+	label     string
+	total     int
+	step      int
+	msg       string
+	lines     []string
+	partial   bytes.Buffer
+	start     time.Time
+	last      time.Time
+	lastTenth int
+	id        string
+	notebook  bool
+	out       io.Writer
+	interval  time.Duration
+	keep      int
+	done      bool
+	now       func() time.Time
+}
+
+// NewProgress starts a progress display for total steps (total ≤ 0 when the
+// count is unknown). In a notebook the display appears at once.
+func NewProgress(label string, total int, opt ProgressOptions) *Progress {
+	p := &Progress{
+		label: label, total: total, out: opt.Out, interval: opt.MinInterval, keep: opt.KeepLines,
+		notebook: front.isNotebook(), now: time.Now, lastTenth: -1,
+	}
+	if p.out == nil {
+		p.out = os.Stdout
+	}
+	if p.interval == 0 {
+		p.interval = 100 * time.Millisecond
+	}
+	if p.keep == 0 {
+		p.keep = 6
+	}
+	p.start = p.now()
+	if p.notebook {
+		p.id = front.uniqueID()
+		front.updateHTML(p.id, p.html())
+		p.last = p.start
+	}
+	return p
+}
+
+// Update records that step steps are done, with an optional message (for
+// example the current objective), and refreshes the display.
+func (p *Progress) Update(step int, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.step, p.msg = step, msg
+	p.refresh(false, false)
+}
+
+// OnStep has the signature of otkit's FlowOptions.OnStep, which is called
+// after the evaluations at steps 0, 1, …, Steps: it records step gradient
+// steps done and shows the objective value. Use total = FlowOptions.Steps.
+func (p *Progress) OnStep(step int, value float64) {
+	p.Update(step, fmt.Sprintf("value %.5f", value))
+}
+
+// Write takes report text (otkit's EMOptions.Report, PairFitOptions.Report):
+// each complete line counts as one step and is shown (in a notebook) or
+// printed (outside).
+func (p *Progress) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.partial.Write(b)
+	for {
+		line, err := p.partial.ReadString('\n')
+		if err != nil {
+			// Keep the incomplete line for the next Write.
+			rest := line
+			p.partial.Reset()
+			p.partial.WriteString(rest)
+			break
+		}
+		line = strings.TrimRight(line, "\r\n")
+		p.step++
+		p.msg = ""
+		p.lines = append(p.lines, line)
+		if len(p.lines) > p.keep {
+			p.lines = p.lines[len(p.lines)-p.keep:]
+		}
+		if !p.notebook {
+			fmt.Fprintln(p.out, line)
+		}
+		p.refresh(false, true)
+	}
+	return len(b), nil
+}
+
+// Done shows the final state. Later calls do nothing.
+func (p *Progress) Done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return
+	}
+	if p.partial.Len() > 0 {
+		p.lines = append(p.lines, p.partial.String())
+		if !p.notebook {
+			fmt.Fprintln(p.out, p.partial.String())
+		}
+		p.partial.Reset()
+	}
+	p.done = true
+	p.refresh(true, false)
+	if p.notebook {
+		front.sync()
+	}
+}
+
+// refresh updates the notebook output (throttled) or prints a status line
+// (at the first update, every tenth of the way, the last step and Done; every
+// update when the total is unknown, except for report lines, which are
+// printed themselves).
+func (p *Progress) refresh(final, fromReport bool) {
+	now := p.now()
+	if p.notebook {
+		if final || p.step == p.total || now.Sub(p.last) >= p.interval {
+			front.updateHTML(p.id, p.html())
+			p.last = now
+		}
+		return
+	}
+	tenth := -1
+	if p.total > 0 {
+		tenth = 10 * p.step / p.total
+	}
+	print := final
+	switch {
+	case p.total <= 0:
+		print = print || !fromReport
+	case p.step == p.total, tenth != p.lastTenth:
+		print = true
+	}
+	p.lastTenth = tenth
+	if print {
+		fmt.Fprintln(p.out, p.status(now))
+	}
+}
+
+// status is the one-line summary.
+func (p *Progress) status(now time.Time) string {
+	el := now.Sub(p.start)
+	var b strings.Builder
+	if p.label != "" {
+		b.WriteString(p.label)
+		b.WriteString(": ")
+	}
+	if p.total > 0 {
+		fmt.Fprintf(&b, "%d/%d (%d%%)", p.step, p.total, 100*p.step/p.total)
+	} else {
+		fmt.Fprintf(&b, "%d", p.step)
+	}
+	fmt.Fprintf(&b, " elapsed %s", fmtDuration(el))
+	if p.total > 0 && p.step > 0 && p.step < p.total && !p.done {
+		left := time.Duration(float64(el) * float64(p.total-p.step) / float64(p.step))
+		fmt.Fprintf(&b, ", about %s left", fmtDuration(left))
+	}
+	if p.done {
+		b.WriteString(", done")
+	}
+	if p.msg != "" {
+		b.WriteString(" · ")
+		b.WriteString(p.msg)
+	}
+	return b.String()
+}
+
+func fmtDuration(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func (p *Progress) html() string {
+	var b strings.Builder
+	b.WriteString(`<div style="font:13px monospace;padding:2px 0">`)
+	if p.total > 0 {
+		fmt.Fprintf(&b, `<progress value="%d" max="%d" style="width:280px;vertical-align:middle"></progress> `, min(p.step, p.total), p.total)
+	}
+	b.WriteString(html.EscapeString(p.status(p.now())))
+	if len(p.lines) > 0 {
+		b.WriteString(`<pre style="margin:4px 0 0 0">`)
+		b.WriteString(html.EscapeString(strings.Join(p.lines, "\n")))
+		b.WriteString(`</pre>`)
+	}
+	b.WriteString(`</div>`)
+	return b.String()
+}

@@ -12,8 +12,9 @@ those, plus a few human-readable lines. What is compared with the tutorial
 (ott-reference §9.1). Our samples come from another random generator than
 JAX's, so values agree to a few hundredths, not digit for digit:
 
-* both fits' report lines: iteration 0 (both mixtures are the pooled fit) and,
-  for the balanced run, iteration 29;
+* both fits' report lines: iteration 0 (both mixtures are the pooled fit),
+  for the balanced run iteration 29, and the transport column line by line
+  (30 lines of run 1, the 7 stored lines of run 2) within 5 %;
 * the balanced (MW2) run: fitted masses of both mixtures, the normalised
   coupling, and the tutorial's non-converged Sinkhorn state (Converged false
   after the 2000-iteration cap, column sums that are not GMM 1's masses);
@@ -58,6 +59,13 @@ SEED_UNBALANCED = {
 # (q0, q1, transport, objective)
 SEED_LINE0 = {"balanced": (-3.872, -3.894, 0.011, -7.766), "unbalanced": (-3.872, -3.894, 0.011, -7.767)}
 SEED_LAST_BALANCED = (-3.617, -3.633, 6.862, -7.319)
+# The transport column of every printed line (run 2's stored output stops at 6).
+SEED_TRANSPORT = {
+    "balanced": [0.011, 0.026, 0.069, 0.133, 0.212, 0.312, 0.429, 0.558, 0.708, 0.876,
+                 1.062, 1.268, 1.494, 1.736, 1.997, 2.277, 2.575, 2.882, 3.186, 3.502,
+                 3.826, 4.164, 4.518, 4.886, 5.270, 5.668, 6.079, 6.469, 6.680, 6.862],
+    "unbalanced": [0.011, 0.018, 0.037, 0.057, 0.083, 0.112, 0.139],
+}
 
 TOL_MASS = 0.03  # masses and coupling entries
 TOL_Q = 0.04  # per-point EM objectives (sampling noise of 10 000 points is ~0.015)
@@ -180,6 +188,35 @@ def check_printed_output(nb):
     assert not missing, "the printed output lacks %s" % missing
     lines = [ln for ln in text.splitlines() if "transport:" in ln and "objective:" in ln]
     assert len(lines) == 60, "want 30 report lines per fit (60), found %d" % len(lines)
+
+
+def _report_lines(nb, run):
+    """The 'it q0 q1 transport:R objective:J' lines of the cell that printed run's summary."""
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        text = "".join(o.get("text", "") for o in c.get("outputs", [])
+                       if o.get("output_type") == "stream" and o.get("name") == "stdout")
+        if '"run":"%s"' % run in text:
+            out = []
+            for ln in text.splitlines():
+                p = ln.split()
+                if len(p) == 5 and p[3].startswith("transport:") and p[4].startswith("objective:"):
+                    out.append((int(p[0]), float(p[1]), float(p[2]), float(p[3][10:]), float(p[4][10:])))
+            return out
+    raise AssertionError("no cell printed the summary of run %r" % run)
+
+
+def check_transport_column(nb):
+    """With the tutorial's component listing, the transport term follows the
+    tutorial's path line by line (within 5 %, or 0.005 near zero)."""
+    f = _Failures("transport column of the fit reports")
+    for run in ("balanced", "unbalanced"):
+        lines = _report_lines(nb, run + "_fit")
+        f.expect([ln[0] for ln in lines] == list(range(30)), "%s: want iterations 0..29, got %s" % (run, [ln[0] for ln in lines]))
+        for (it, _, _, tr, _), want in zip(lines, SEED_TRANSPORT[run]):
+            f.close(tr, want, max(0.005, 0.05 * want), "%s iteration %d: transport" % (run, it))
+    f.done()
 
 
 def check_fit_reports(nb):

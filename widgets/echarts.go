@@ -120,8 +120,7 @@ func (f *figure) echart(id string) (*charts.Scatter, error) {
 		Show: opts.Bool(f.legend && len(legend) > 0), Data: legend, Top: "0px",
 	}))
 
-	gridTop, panelTitleTop, legendTop := f.top()
-	_ = gridTop
+	_, panelTitleTop, legendTop := f.top()
 	var titles []map[string]interface{}
 	if f.title != "" {
 		titles = append(titles, map[string]interface{}{"text": f.title, "left": "center", "top": 6})

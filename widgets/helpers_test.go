@@ -1,7 +1,6 @@
 package widgets
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -107,8 +106,6 @@ func mustNoErr(t *testing.T, err error) {
 func approx(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
-
-var _ = bytes.NewReader
 
 func itoa(i int) string { return fmt.Sprint(i) }
 

@@ -15,8 +15,9 @@ import (
 //
 //   - use their own exp (expNeg): range reduction to |r| ≤ ln2/2 and a
 //     degree-10 polynomial, all fused multiply-adds, no table and no
-//     branch, so it runs four lanes at a time in AVX2 (lse_fast_amd64.s); it
-//     is within 1e-15 relative of math.Exp;
+//     branch, so it runs eight lanes at a time with AVX-512 or four with
+//     AVX2 (lse_fast_amd64.s, chosen at run time); it is within 1e-15
+//     relative of math.Exp;
 //   - shift by the maximum without a separate pass over memory. Row
 //     reductions work on cache-sized blocks of a row: one pass computes the
 //     exponents into an L1 buffer with their maximum, a second sums
@@ -34,8 +35,8 @@ import (
 //     in a fixed order, so results do not depend on GOMAXPROCS.
 //
 // The pure-Go loops below are the fallback and the specification of the
-// assembly: the same operations in the same order, so both give the same
-// bits. Partial sums of a block use eight lanes, lane l taking the terms
+// assembly: the same operations in the same order, so all three paths give
+// the same bits. Partial sums of a block use eight lanes, lane l taking the terms
 // j ≡ l (mod 8), added in lane order.
 
 // Polynomial exp constants: 1.5·2^52 rounds to an integer, ln2 split in a
@@ -98,11 +99,13 @@ func expNeg(x float64) float64 {
 func expVec(dst, src []float64) {
 	dst = dst[:len(src)]
 	k := 0
-	if useAVX {
+	switch {
+	case useAVX512 && len(src) >= 16:
+		k = len(src) &^ 15
+		expVec512(&dst[0], &src[0], k)
+	case useAVX && len(src) >= 8:
 		k = len(src) &^ 7
-		if k > 0 {
-			expVecAVX(&dst[0], &src[0], k)
-		}
+		expVecAVX(&dst[0], &src[0], k)
 	}
 	for j := k; j < len(src); j++ {
 		dst[j] = expNeg(src[j])
@@ -135,7 +138,11 @@ func zDenseMax(z, c, h []float64, invEps float64) float64 {
 	z, h = z[:n], h[:n]
 	mx := math.Inf(-1)
 	k := 0
-	if useAVX && n >= 8 {
+	switch {
+	case useAVX512 && n >= 16:
+		k = n &^ 15
+		mx = zDenseMax512(&c[0], &h[0], &z[0], k, invEps)
+	case useAVX && n >= 8:
 		k = n &^ 7
 		mx = zDenseMaxAVX(&c[0], &h[0], &z[0], k, invEps)
 	}
@@ -156,7 +163,11 @@ func zPC2Max(z, a, y0, y1 []float64, x0, x1 float64) float64 {
 	z, y0, y1 = z[:n], y0[:n], y1[:n]
 	mx := math.Inf(-1)
 	k := 0
-	if useAVX && n >= 8 {
+	switch {
+	case useAVX512 && n >= 16:
+		k = n &^ 15
+		mx = zPC2Max512(&a[0], &y0[0], &y1[0], &z[0], k, x0, x1)
+	case useAVX && n >= 8:
 		k = n &^ 7
 		mx = zPC2MaxAVX(&a[0], &y0[0], &y1[0], &z[0], k, x0, x1)
 	}
@@ -170,12 +181,23 @@ func zPC2Max(z, a, y0, y1 []float64, x0, x1 float64) float64 {
 	return mx
 }
 
-// expSum adds exp(z_j − shift) to sums[j mod 8].
-func expSum(z []float64, shift float64, sums *[8]float64) {
+// expSum adds exp(z_j − shift) to sums[j mod 8]. A non-empty next (the
+// data the caller reads after this block) is prefetched meanwhile.
+func expSum(z []float64, shift float64, sums *[8]float64, next []float64) {
 	k := 0
-	if useAVX {
+	switch {
+	case useAVX512 && len(z) >= 16:
+		k = len(z) &^ 15
+		pf := &z[0] // nothing to prefetch: touch z itself
+		if len(next) >= k {
+			pf = &next[0]
+		}
+		expSum512(&z[0], k, shift, sums, pf)
+	case useAVX && len(z) >= 8:
 		k = len(z) &^ 7
-		if k > 0 {
+		if len(next) >= k {
+			expSumPFAVX(&z[0], k, shift, sums, &next[0])
+		} else {
 			expSumAVX(&z[0], k, shift, sums)
 		}
 	}
@@ -187,12 +209,13 @@ func expSum(z []float64, shift float64, sums *[8]float64) {
 // lseBlockMerge folds a block of exponents z with maximum mb into the
 // running state (m, s) of a reduction (s = Σ exp(z − m) so far): the block
 // is summed shifted by its own maximum, then rescaled to the larger one.
-func lseBlockMerge(z []float64, mb, m, s float64) (float64, float64) {
+// next is prefetched meanwhile (see expSum).
+func lseBlockMerge(z []float64, mb, m, s float64, next []float64) (float64, float64) {
 	if math.IsInf(mb, -1) {
 		return m, s // every term of the block is zero
 	}
 	var sums [8]float64
-	expSum(z, mb, &sums)
+	expSum(z, mb, &sums, next)
 	sb := 0.0
 	for _, v := range sums {
 		sb += v
@@ -211,16 +234,20 @@ func lseValue(m, s float64) float64 {
 	return m + math.Log(s)
 }
 
-// accColDense folds z_j = (hi − c_j)/eps into the per-column states (mx_j, s_j).
-func accColDense(c []float64, hi, invEps float64, mx, s []float64) {
+// accColDense folds z_j = (hi − c_j)/eps into the per-column states (mx_j,
+// s_j), prefetching next[:len(c)] (the same columns of the next row: a
+// short segment per row is too short for the hardware prefetcher).
+func accColDense(c []float64, hi, invEps float64, mx, s, next []float64) {
 	mx = mx[:len(c)]
 	s = s[:len(c)]
 	k := 0
-	if useAVX {
+	switch {
+	case useAVX512 && len(c) >= 16:
+		k = len(c) &^ 15
+		accColDense512(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
+	case useAVX && len(c) >= 8:
 		k = len(c) &^ 7
-		if k > 0 {
-			accColDenseAVX(&c[0], k, hi, invEps, &mx[0], &s[0])
-		}
+		accColDenseAVX(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
 	}
 	for j := k; j < len(c); j++ {
 		mx[j], s[j] = lseStep(mx[j], s[j], (hi-c[j])*invEps)
@@ -231,13 +258,14 @@ const (
 	// fastParallelWork is the n·m below which a reduction runs on the calling
 	// goroutine: starting goroutines costs more than it saves there.
 	fastParallelWork = 1 << 15
-	// fastColBlock is the column block (a multiple of 8) of the cache-blocked
-	// loops: three such float64 slices stay in L1.
+	// fastColBlock is the widest column block (a multiple of 8) of the dense
+	// colLSE: the block's running maxima and sums stay in L1.
 	fastColBlock = 1024
 	// lseBlock is the column block of the two-pass row reductions: the
-	// block's inputs and exponent buffer stay in L1/L2, and the per-block
-	// merge (one scalar exp) is amortised over many terms.
-	lseBlock = 2048
+	// block's inputs (up to three slices) and exponent buffer stay in L1
+	// (measured best of 512…4096), and the per-block merge (one scalar exp)
+	// is amortised over many terms.
+	lseBlock = 1024
 )
 
 // parallelChunks calls body(lo, hi) on consecutive chunks of [0, n) of
@@ -305,7 +333,9 @@ func (k *denseFastLSE) rowLSE(out, h []float64, eps float64) {
 				e := min(b+lseBlock, m)
 				zz := z[:e-b]
 				mb := zDenseMax(zz, row[b:e], h[b:e], inv)
-				mx, s = lseBlockMerge(zz, mb, mx, s)
+				// Prefetch the next block of the matrix while summing.
+				next := k.c[min(i*m+e, n*m):min(i*m+e+lseBlock, n*m)]
+				mx, s = lseBlockMerge(zz, mb, mx, s, next)
 			}
 			out[i] = eps * lseValue(mx, s)
 		}
@@ -341,7 +371,8 @@ func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
 			if math.IsInf(h[i], -1) {
 				continue // a zero-weight row adds exactly nothing
 			}
-			accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs)
+			nx := min(i+1, n-1) * m
+			accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs, k.c[nx+lo:nx+hi])
 		}
 		for j := lo; j < hi; j++ {
 			out[j] = eps * lseValue(mx[j], s[j])
@@ -442,7 +473,7 @@ func onlineSqLSE(out, h []float64, eps, s float64, d int, ps, pn []float64, nr i
 						}
 					}
 				}
-				rm[i-lo], rs[i-lo] = lseBlockMerge(zz, mb, rm[i-lo], rs[i-lo])
+				rm[i-lo], rs[i-lo] = lseBlockMerge(zz, mb, rm[i-lo], rs[i-lo], nil)
 			}
 		}
 		for i := lo; i < hi; i++ {

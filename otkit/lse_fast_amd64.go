@@ -15,18 +15,47 @@ func zPC2MaxAVX(a, y0, y1, z *float64, n int, x0, x1 float64) float64
 func expSumAVX(z *float64, n int, shift float64, sums *[8]float64)
 
 //go:noescape
-func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64)
+func expSumPFAVX(z *float64, n int, shift float64, sums *[8]float64, pf *float64)
+
+//go:noescape
+func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64)
 
 //go:noescape
 func expVecAVX(dst, src *float64, n int)
+
+//go:noescape
+func expVec512(dst, src *float64, n int)
+
+//go:noescape
+func zDenseMax512(c, h, z *float64, n int, invEps float64) float64
+
+//go:noescape
+func zPC2Max512(a, y0, y1, z *float64, n int, x0, x1 float64) float64
+
+//go:noescape
+func expSum512(z *float64, n int, shift float64, sums *[8]float64, pf *float64)
+
+//go:noescape
+func accColDense512(c *float64, n int, hi, invEps float64, mx, s, next *float64)
 
 func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 
 func xgetbv0() uint32
 
-// useAVX selects the assembly loops; tests switch it off to exercise the
-// pure-Go loops, which give bit-identical results.
-var useAVX = hasAVX2FMA()
+// useAVX selects the AVX2 assembly loops and useAVX512 (which needs
+// useAVX) their AVX-512 versions, twice as wide; tests switch them off to
+// exercise the other paths, which give bit-identical results.
+var (
+	useAVX    = hasAVX2FMA()
+	useAVX512 = useAVX && hasAVX512F()
+)
+
+// hasAVX512F reports whether the CPU and the OS support AVX-512 Foundation
+// (opmask and all 512-bit register state enabled in XCR0).
+func hasAVX512F() bool {
+	_, b7, _, _ := cpuid(7, 0)
+	return b7&(1<<16) != 0 && xgetbv0()&0xe6 == 0xe6
+}
 
 // hasAVX2FMA reports whether the CPU and the OS support AVX2 and FMA3.
 func hasAVX2FMA() bool {

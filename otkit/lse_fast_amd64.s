@@ -203,9 +203,10 @@ zdloop:
 	VZEROUPPER
 	RET
 
-// func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64)
+// func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64)
 // For each j: z = (hi - c_j)·invEps folded into (mx_j, s_j). n a multiple of 8.
-TEXT ·accColDenseAVX(SB), NOSPLIT, $0-48
+TEXT ·accColDenseAVX(SB), NOSPLIT, $0-56
+	MOVQ         next+48(FP), R8
 	MOVQ         c+0(FP), SI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSD hi+16(FP), Y14
@@ -217,6 +218,7 @@ TEXT ·accColDenseAVX(SB), NOSPLIT, $0-48
 	JGE          cddone
 
 cdloop:
+	PREFETCHT0 (R8)(AX*8)
 	VSUBPD  (SI)(AX*8), Y14, Y4
 	VMULPD  Y15, Y4, Y4
 	VSUBPD  32(SI)(AX*8), Y14, Y5
@@ -350,5 +352,252 @@ esloop:
 esdone:
 	VMOVUPD Y0, 0(DX)
 	VMOVUPD Y1, 32(DX)
+	VZEROUPPER
+	RET
+
+// func expSumPFAVX(z *float64, n int, shift float64, sums *[8]float64, pf *float64)
+// expSumAVX that also prefetches pf[0:n] (the next block of a streamed
+// cost matrix), 64 bytes per 8 terms, so memory keeps streaming while this
+// pass computes.
+TEXT ·expSumPFAVX(SB), NOSPLIT, $0-40
+	MOVQ         z+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD shift+16(FP), Y15
+	MOVQ         sums+24(FP), DX
+	MOVQ         pf+32(FP), R8
+	VMOVUPD      0(DX), Y0
+	VMOVUPD      32(DX), Y1
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          epdone
+
+eploop:
+	PREFETCHT0 (R8)(AX*8)
+	VMOVUPD    (SI)(AX*8), Y4
+	VSUBPD     Y15, Y4, Y4
+	VMOVUPD    32(SI)(AX*8), Y5
+	VSUBPD     Y15, Y5, Y5
+	EXPNEG(Y4, Y6, Y7, Y8)
+	EXPNEG(Y5, Y9, Y10, Y11)
+	VADDPD     Y4, Y0, Y0
+	VADDPD     Y5, Y1, Y1
+	ADDQ       $8, AX
+	CMPQ       AX, CX
+	JLT        eploop
+
+epdone:
+	VMOVUPD Y0, 0(DX)
+	VMOVUPD Y1, 32(DX)
+	VZEROUPPER
+	RET
+
+// AVX-512 versions: the same operations on eight lanes, two vectors (16
+// terms) per loop iteration; lengths are multiples of 16.
+
+// EXPNEG512 is EXPNEG on a ZMM register; K is clobbered.
+#define EXPNEG512(X, T, N, K) \
+	VCMPPD.BCST       $0x1d, expLow<>(SB), X, K; \
+	VMAXPD.BCST       expLow<>(SB), X, X; \
+	VBROADCASTSD      expLog2e<>(SB), T; \
+	VFMADD213PD.BCST  expMagic<>(SB), X, T; \
+	VSUBPD.BCST       expMagic<>(SB), T, N; \
+	VFNMADD231PD.BCST expLn2Hi<>(SB), N, X; \
+	VFNMADD231PD.BCST expLn2Lo<>(SB), N, X; \
+	VBROADCASTSD      expC10<>(SB), N; \
+	VFMADD213PD.BCST  expC9<>(SB), X, N; \
+	VFMADD213PD.BCST  expC8<>(SB), X, N; \
+	VFMADD213PD.BCST  expC7<>(SB), X, N; \
+	VFMADD213PD.BCST  expC6<>(SB), X, N; \
+	VFMADD213PD.BCST  expC5<>(SB), X, N; \
+	VFMADD213PD.BCST  expC4<>(SB), X, N; \
+	VFMADD213PD.BCST  expC3<>(SB), X, N; \
+	VFMADD213PD.BCST  expC2<>(SB), X, N; \
+	VFMADD213PD.BCST  expC1<>(SB), X, N; \
+	VFMADD213PD.BCST  expC0<>(SB), X, N; \
+	VPADDQ.BCST       expBias<>(SB), T, T; \
+	VPSLLQ            $52, T, T; \
+	VMULPD            T, N, X; \
+	VMOVAPD.Z         X, K, X
+
+// UPDATE512 is UPDATE on ZMM registers with mask registers GT and K.
+#define UPDATE512(Z, M, S, X, N, GT, K) \
+	VCMPPD           $0x1e, M, Z, GT; \
+	VMINPD           Z, M, X; \
+	VMAXPD           Z, M, M; \
+	VSUBPD           M, X, X; \
+	EXPNEG512(X, Z, N, K); \
+	VADDPD           X, S, Z; \
+	VFMADD213PD.BCST expOne<>(SB), X, S; \
+	VBLENDMPD        S, Z, GT, S
+
+// HMAX512 leaves the largest of the eight lanes of Z0 in X0 (clobbers Z1).
+#define HMAX512 \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VMAXPD        Y1, Y0, Y0; \
+	VEXTRACTF128  $1, Y0, X1; \
+	VMAXPD        X1, X0, X0; \
+	VPERMILPD     $1, X0, X1; \
+	VMAXSD        X1, X0, X0
+
+// func expVec512(dst, src *float64, n int)
+TEXT ·expVec512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	CMPQ AX, CX
+	JGE  e5done
+
+e5loop:
+	VMOVUPD (SI)(AX*8), Z0
+	VMOVUPD 64(SI)(AX*8), Z4
+	EXPNEG512(Z0, Z1, Z2, K1)
+	EXPNEG512(Z4, Z5, Z6, K2)
+	VMOVUPD Z0, (DI)(AX*8)
+	VMOVUPD Z4, 64(DI)(AX*8)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     e5loop
+
+e5done:
+	VZEROUPPER
+	RET
+
+// func zDenseMax512(c, h, z *float64, n int, invEps float64) float64
+TEXT ·zDenseMax512(SB), NOSPLIT, $0-48
+	MOVQ         c+0(FP), SI
+	MOVQ         h+8(FP), DI
+	MOVQ         z+16(FP), R9
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD invEps+32(FP), Z15
+	VBROADCASTSD expNegInf<>(SB), Z0
+	VMOVAPD      Z0, Z2
+	XORQ         AX, AX
+
+zd5loop:
+	VMOVUPD (DI)(AX*8), Z4
+	VSUBPD  (SI)(AX*8), Z4, Z4
+	VMULPD  Z15, Z4, Z4
+	VMOVUPD 64(DI)(AX*8), Z5
+	VSUBPD  64(SI)(AX*8), Z5, Z5
+	VMULPD  Z15, Z5, Z5
+	VMOVUPD Z4, (R9)(AX*8)
+	VMOVUPD Z5, 64(R9)(AX*8)
+	VMAXPD  Z4, Z0, Z0
+	VMAXPD  Z5, Z2, Z2
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     zd5loop
+
+	VMAXPD Z2, Z0, Z0
+	HMAX512
+	VMOVSD X0, ret+40(FP)
+	VZEROUPPER
+	RET
+
+// func zPC2Max512(a, y0, y1, z *float64, n int, x0, x1 float64) float64
+TEXT ·zPC2Max512(SB), NOSPLIT, $0-64
+	MOVQ         a+0(FP), SI
+	MOVQ         y0+8(FP), DI
+	MOVQ         y1+16(FP), R8
+	MOVQ         z+24(FP), R9
+	MOVQ         n+32(FP), CX
+	VBROADCASTSD x0+40(FP), Z14
+	VBROADCASTSD x1+48(FP), Z15
+	VBROADCASTSD expNegInf<>(SB), Z0
+	VMOVAPD      Z0, Z2
+	XORQ         AX, AX
+
+zp5loop:
+	VMOVUPD     (SI)(AX*8), Z4
+	VFMADD231PD (DI)(AX*8), Z14, Z4
+	VFMADD231PD (R8)(AX*8), Z15, Z4
+	VMOVUPD     64(SI)(AX*8), Z5
+	VFMADD231PD 64(DI)(AX*8), Z14, Z5
+	VFMADD231PD 64(R8)(AX*8), Z15, Z5
+	VMOVUPD     Z4, (R9)(AX*8)
+	VMOVUPD     Z5, 64(R9)(AX*8)
+	VMAXPD      Z4, Z0, Z0
+	VMAXPD      Z5, Z2, Z2
+	ADDQ        $16, AX
+	CMPQ        AX, CX
+	JLT         zp5loop
+
+	VMAXPD Z2, Z0, Z0
+	HMAX512
+	VMOVSD X0, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func expSum512(z *float64, n int, shift float64, sums *[8]float64, pf *float64)
+// One accumulator: lane l adds the terms j ≡ l (mod 8) in order of j, as
+// the AVX2 and Go loops do. pf may be nil (no prefetch) only if n is 0;
+// callers pass z itself when there is nothing to prefetch.
+TEXT ·expSum512(SB), NOSPLIT, $0-40
+	MOVQ         z+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD shift+16(FP), Z15
+	MOVQ         sums+24(FP), DX
+	MOVQ         pf+32(FP), R8
+	VMOVUPD      0(DX), Z0
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          es5done
+
+es5loop:
+	PREFETCHT0 (R8)(AX*8)
+	PREFETCHT0 64(R8)(AX*8)
+	VMOVUPD    (SI)(AX*8), Z4
+	VSUBPD     Z15, Z4, Z4
+	VMOVUPD    64(SI)(AX*8), Z5
+	VSUBPD     Z15, Z5, Z5
+	EXPNEG512(Z4, Z6, Z7, K1)
+	EXPNEG512(Z5, Z9, Z10, K2)
+	VADDPD     Z4, Z0, Z0
+	VADDPD     Z5, Z0, Z0
+	ADDQ       $16, AX
+	CMPQ       AX, CX
+	JLT        es5loop
+
+es5done:
+	VMOVUPD Z0, 0(DX)
+	VZEROUPPER
+	RET
+
+// func accColDense512(c *float64, n int, hi, invEps float64, mx, s, next *float64)
+TEXT ·accColDense512(SB), NOSPLIT, $0-56
+	MOVQ         next+48(FP), R8
+	MOVQ         c+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD hi+16(FP), Z14
+	VBROADCASTSD invEps+24(FP), Z15
+	MOVQ         mx+32(FP), DI
+	MOVQ         s+40(FP), DX
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          cd5done
+
+cd5loop:
+	PREFETCHT0 (R8)(AX*8)
+	PREFETCHT0 64(R8)(AX*8)
+	VSUBPD     (SI)(AX*8), Z14, Z4
+	VMULPD     Z15, Z4, Z4
+	VSUBPD     64(SI)(AX*8), Z14, Z5
+	VMULPD     Z15, Z5, Z5
+	VMOVUPD    (DI)(AX*8), Z0
+	VMOVUPD    64(DI)(AX*8), Z1
+	VMOVUPD    (DX)(AX*8), Z2
+	VMOVUPD    64(DX)(AX*8), Z3
+	UPDATE512(Z4, Z0, Z2, Z7, Z8, K1, K2)
+	UPDATE512(Z5, Z1, Z3, Z11, Z12, K3, K4)
+	VMOVUPD    Z0, (DI)(AX*8)
+	VMOVUPD    Z1, 64(DI)(AX*8)
+	VMOVUPD    Z2, (DX)(AX*8)
+	VMOVUPD    Z3, 64(DX)(AX*8)
+	ADDQ       $16, AX
+	CMPQ       AX, CX
+	JLT        cd5loop
+
+cd5done:
 	VZEROUPPER
 	RET

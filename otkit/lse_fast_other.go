@@ -4,7 +4,10 @@ package otkit
 
 // Without the assembly loops the fast kernels run their pure-Go loops.
 
-var useAVX = false
+var (
+	useAVX    = false
+	useAVX512 = false
+)
 
 func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64 {
 	panic("otkit: no assembly kernels on this platform")
@@ -18,10 +21,34 @@ func expSumAVX(z *float64, n int, shift float64, sums *[8]float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s *float64) {
+func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
 func expVecAVX(dst, src *float64, n int) {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func expSumPFAVX(z *float64, n int, shift float64, sums *[8]float64, pf *float64) {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func expVec512(dst, src *float64, n int) {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func zDenseMax512(c, h, z *float64, n int, invEps float64) float64 {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func zPC2Max512(a, y0, y1, z *float64, n int, x0, x1 float64) float64 {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func expSum512(z *float64, n int, shift float64, sums *[8]float64, pf *float64) {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func accColDense512(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
 	panic("otkit: no assembly kernels on this platform")
 }

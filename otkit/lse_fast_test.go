@@ -42,11 +42,26 @@ func lseTestNorms(x []float64, d int) []float64 {
 	return nrm
 }
 
-// lseTestPureGo runs f with the assembly loops switched off.
-func lseTestPureGo(f func()) {
-	saved := useAVX
-	useAVX = false
-	defer func() { useAVX = saved }()
+// Instruction-set levels the tests force: the best available, AVX2 only,
+// and the pure-Go loops.
+const (
+	lseTestBest = iota
+	lseTestAVX2
+	lseTestGo
+)
+
+var lseTestLevelName = [...]string{"best", "AVX2", "pure Go"}
+
+// lseTestAt runs f with the kernels limited to the given level.
+func lseTestAt(level int, f func()) {
+	saved, saved512 := useAVX, useAVX512
+	defer func() { useAVX, useAVX512 = saved, saved512 }()
+	if level >= lseTestAVX2 {
+		useAVX512 = false
+	}
+	if level >= lseTestGo {
+		useAVX = false
+	}
 	f()
 }
 
@@ -77,6 +92,13 @@ func TestExpNegAccuracy(t *testing.T) {
 			t.Fatalf("expNeg(%v) = %v, vector exp gives %v", x, g, dst[i])
 		}
 	}
+	avx2 := make([]float64, n)
+	lseTestAt(lseTestAVX2, func() { expVec(avx2, src) })
+	for i := range dst {
+		if avx2[i] != dst[i] {
+			t.Fatalf("exp(%v): AVX2 gives %v, best level %v", src[i], avx2[i], dst[i])
+		}
+	}
 	if worst > 1e-15 {
 		t.Errorf("exp max relative error %.3g, want ≤ 1e-15", worst)
 	}
@@ -86,11 +108,16 @@ func TestExpNegAccuracy(t *testing.T) {
 	for len(special)%8 != 0 {
 		special = append(special, math.Inf(-1))
 	}
-	out := make([]float64, len(special))
-	expVec(out, special)
-	for i, x := range special {
-		if out[i] != 0 || math.Signbit(out[i]) || expNeg(x) != 0 {
-			t.Errorf("exp(%v) = %v (vector) %v (scalar), want +0", x, out[i], expNeg(x))
+	for len(special)%16 != 0 {
+		special = append(special, -1e6)
+	}
+	for level := range lseTestLevelName {
+		out := make([]float64, len(special))
+		lseTestAt(level, func() { expVec(out, special) })
+		for i, x := range special {
+			if out[i] != 0 || math.Signbit(out[i]) || expNeg(x) != 0 {
+				t.Errorf("%s: exp(%v) = %v (vector) %v (scalar), want +0", lseTestLevelName[level], x, out[i], expNeg(x))
+			}
 		}
 	}
 }
@@ -223,8 +250,8 @@ func lseTestCases(t *testing.T) []*lseTestCase {
 }
 
 func TestFastLSEMatchesReference(t *testing.T) {
-	// The pure-Go loops are checked against the assembly bit for bit in
-	// TestFastLSEBitExact.
+	// The other instruction-set levels are checked against this one bit for
+	// bit in TestFastLSEBitExact.
 	for _, k := range lseTestCases(t) {
 		k.check(t, newDenseFastLSE(k.c, k.n, k.m, false), 1e-13)
 		k.check(t, newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, k.d), lseTestNorms(k.y, k.d), k.n, k.m, k.d, k.scale), 1e-13)
@@ -241,7 +268,7 @@ func TestFastLSEBitExact(t *testing.T) {
 		kernels := func() []lseKernel {
 			return []lseKernel{newDenseFastLSE(k.c, k.n, k.m, false), newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1)}
 		}
-		run := func(procs int, pureGo bool) [][]float64 {
+		run := func(procs int, level int) [][]float64 {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 			var res [][]float64
 			f := func() {
@@ -252,24 +279,19 @@ func TestFastLSEBitExact(t *testing.T) {
 					res = append(res, row, col)
 				}
 			}
-			if pureGo {
-				lseTestPureGo(f)
-			} else {
-				f()
-			}
+			lseTestAt(level, f)
 			return res
 		}
-		base := run(1, false)
-		for _, v := range []struct {
-			procs  int
-			pureGo bool
-		}{{2, false}, {3, false}, {1, true}, {2, true}} {
-			got := run(v.procs, v.pureGo)
+		base := run(1, lseTestBest)
+		for _, v := range []struct{ procs, level int }{
+			{2, lseTestBest}, {3, lseTestBest}, {1, lseTestAVX2}, {2, lseTestAVX2}, {1, lseTestGo}, {2, lseTestGo},
+		} {
+			got := run(v.procs, v.level)
 			for r := range base {
 				for i := range base[r] {
 					if math.Float64bits(got[r][i]) != math.Float64bits(base[r][i]) {
-						t.Fatalf("d=%d GOMAXPROCS=%d pureGo=%v: result %d[%d] = %v, want %v",
-							d, v.procs, v.pureGo, r, i, got[r][i], base[r][i])
+						t.Fatalf("d=%d GOMAXPROCS=%d %s: result %d[%d] = %v, want %v",
+							d, v.procs, lseTestLevelName[v.level], r, i, got[r][i], base[r][i])
 					}
 				}
 			}

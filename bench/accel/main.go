@@ -50,9 +50,20 @@ var configs = []config{
 
 func main() {
 	n := flag.Int("n", 10000, "size of the large problem (0 = skip)")
+	noFlows := flag.Bool("noflows", false, "skip the flows")
 	flag.Parse()
 	fmt.Printf("GOMAXPROCS=%d, load average before: %s\n\n", runtime.GOMAXPROCS(0), loadavg())
 
+	if !*noFlows {
+		flows()
+	}
+	if *n > 0 {
+		large(*n)
+	}
+	fmt.Printf("\nload average after: %s\n", loadavg())
+}
+
+func flows() {
 	rng := rand.New(rand.NewPCG(2026, 7))
 	x0 := gauss(rng, 25, 0.25, 0, 0)
 	y := gauss(rng, 50, 0.5, 6, 0)
@@ -82,11 +93,14 @@ func main() {
 		}
 		fmt.Printf("| %s | %s |\n", c.name, strings.Join(cells, " | "))
 	}
-	if *n > 0 {
+}
+
+func large(n int) {
+	{
 		rng := rand.New(rand.NewPCG(2026, 100))
-		x := gauss(rng, *n, 1, 0, 0)
-		yb := gauss(rng, *n, 1, 1, 1)
-		fmt.Printf("\n%d×%d online, d = 2, threshold 1e-3\n\n", *n, *n)
+		x := gauss(rng, n, 1, 0, 0)
+		yb := gauss(rng, n, 1, 1, 1)
+		fmt.Printf("\n%d×%d online, d = 2, threshold 1e-3\n\n", n, n)
 		fmt.Println("| options | iterations | converged | seconds | reg_ot_cost |")
 		fmt.Println("|---|---|---|---|---|")
 		var eps float64
@@ -104,7 +118,6 @@ func main() {
 			fmt.Printf("| %s | %d | %v | %.1f | %.8f |\n", c.name, r.Iterations, r.Converged, time.Since(start).Seconds(), r.RegOTCost)
 		}
 	}
-	fmt.Printf("\nload average after: %s\n", loadavg())
 }
 
 func gauss(rng *rand.Rand, n int, sd, mx, my float64) *mat.Dense {

@@ -2,7 +2,7 @@
 // clouds in online mode (costs evaluated on the fly, O(n+m) memory) and
 // reports the setup and solve times, iterations and peak memory.
 //
-//	/usr/bin/time -v go run ./bench/online -n 100000
+//	go build -o /tmp/online ./bench/online && /usr/bin/time -v /tmp/online -n 100000
 //
 // The clouds are x ~ N(0, I) and y ~ N((1,1), I) (fixed seed), uniform
 // weights, eps = 0.05·std(C) (OTT's default). The std of the n·m costs is
@@ -20,6 +20,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/otlab/gootlab/otkit"
@@ -30,9 +31,12 @@ func main() {
 	n := flag.Int("n", 100000, "points per cloud")
 	threshold := flag.Float64("threshold", 1e-3, "Sinkhorn threshold (L1 column-marginal error)")
 	maxIter := flag.Int("max", 2000, "maximum iterations")
+	anderson := flag.Int("anderson", 0, "Anderson memory (0 = off, the default solver)")
+	momentum := flag.Float64("momentum", 0, "constant momentum weight (0 = off)")
 	flag.Parse()
 
-	fmt.Printf("n = m = %d, d = 2, GOMAXPROCS=%d, load average before: %s\n", *n, runtime.GOMAXPROCS(0), loadavg())
+	fmt.Printf("n = m = %d, d = 2, Anderson %d, momentum %g, GOMAXPROCS=%d, load average before: %s\n",
+		*n, *anderson, *momentum, runtime.GOMAXPROCS(0), loadavg())
 	rng := rand.New(rand.NewPCG(2026, 100))
 	x := mat.NewDense(*n, 2, nil)
 	y := mat.NewDense(*n, 2, nil)
@@ -52,28 +56,30 @@ func main() {
 		fmt.Printf("check: closed-form eps %.17g, geometry's eps %.17g\n", eps, gd.Epsilon())
 	}
 
-	start := time.Now()
+	start, c0 := time.Now(), cpuSeconds()
 	g, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{Online: true, Epsilon: eps})
 	if err != nil {
 		log.Fatal(err)
 	}
 	setup := time.Since(start)
-	fmt.Printf("eps = 0.05·std(C) = %.6g; geometry built in %.1f s\n", eps, setup.Seconds())
+	fmt.Printf("eps = 0.05·std(C) = %.6g; geometry built in %.1f s (%.1f CPU s)\n", eps, setup.Seconds(), cpuSeconds()-c0)
 
-	start = time.Now()
-	r, err := otkit.Sinkhorn(g, nil, nil, otkit.SinkhornOptions{Threshold: *threshold, MaxIterations: *maxIter})
+	start, c0 = time.Now(), cpuSeconds()
+	r, err := otkit.Sinkhorn(g, nil, nil, otkit.SinkhornOptions{
+		Threshold: *threshold, MaxIterations: *maxIter, Anderson: *anderson, Momentum: *momentum})
 	if err != nil {
 		log.Fatal(err)
 	}
 	solve := time.Since(start)
+	cpu := cpuSeconds() - c0
 	var errs []string
 	for _, e := range r.Errors {
 		if e >= 0 {
 			errs = append(errs, fmt.Sprintf("%.2g", e))
 		}
 	}
-	fmt.Printf("converged=%v after %d iterations in %.1f s (%.2f s/iteration)\n",
-		r.Converged, r.Iterations, solve.Seconds(), solve.Seconds()/float64(r.Iterations))
+	fmt.Printf("converged=%v after %d iterations in %.1f s (%.2f s/iteration; %.1f CPU s, %.2f CPU s/iteration)\n",
+		r.Converged, r.Iterations, solve.Seconds(), solve.Seconds()/float64(r.Iterations), cpu, cpu/float64(r.Iterations))
 	fmt.Printf("errors per 10 iterations: %s\n", strings.Join(errs, " "))
 	fmt.Printf("reg_ot_cost = %.10g\n", r.RegOTCost)
 	fmt.Printf("peak RSS (VmHWM) = %s; load average after: %s\n", vmHWM(), loadavg())
@@ -144,6 +150,15 @@ func sqEuclidMoments(x, y []float64, d int) (mean, std float64) {
 	mean = a.u + b.u - 2*dot(a.mu, b.mu)
 	second := a.u2 + b.u2 + 4*dot(a.s, b.s) + 2*a.u*b.u - 4*dot(a.up, b.mu) - 4*dot(a.mu, b.up)
 	return mean, math.Sqrt(math.Max(0, second-mean*mean))
+}
+
+// cpuSeconds is the CPU time of the process so far (all threads).
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 func vmHWM() string {

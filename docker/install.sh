@@ -209,15 +209,24 @@ step_tools() {
 }
 
 # ---------------------------------------------------------------- 4. gonb kernel
-kernel_check() { # prints "ok" when the registered gonb kernel is usable
-	"$OTLAB_PYTHON" - "$OTLAB_GOBIN" "$(go env GOROOT)/bin" <<'PY'
+kernel_check() { # prints "ok DIR GONB" when the gonb kernel Jupyter finds (or the one under OTLAB_KERNEL_PREFIX) is usable
+	"$OTLAB_PYTHON" - "$OTLAB_GOBIN" "$(go env GOROOT)/bin" "${OTLAB_KERNEL_PREFIX:-}" <<'PY'
 import json, os, subprocess, sys
-gobin, gorootbin = sys.argv[1], sys.argv[2]
-try:
-    out = subprocess.run(["jupyter", "kernelspec", "list", "--json"], capture_output=True, text=True, check=True).stdout
-    spec = json.loads(out)["kernelspecs"].get("gonb")
-except Exception:
-    spec = None
+gobin, gorootbin, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
+spec = None
+if prefix:
+    d = os.path.join(prefix, "share/jupyter/kernels/gonb")
+    try:
+        with open(os.path.join(d, "kernel.json")) as f:
+            spec = {"resource_dir": d, "spec": json.load(f)}
+    except OSError:
+        pass
+else:
+    try:
+        out = subprocess.run(["jupyter", "kernelspec", "list", "--json"], capture_output=True, text=True, check=True).stdout
+        spec = json.loads(out)["kernelspecs"].get("gonb")
+    except Exception:
+        pass
 if not spec:
     print("not registered"); sys.exit()
 k = spec["spec"]

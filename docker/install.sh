@@ -3,6 +3,9 @@
 # Run it as often as you like: a second run only checks. Used unchanged by the
 # bare-machine set-up (lab.sh, test.sh), by CI and by the Dockerfile.
 #
+#   bash docker/install.sh              every step
+#   bash docker/install.sh go tools     only these steps (apt go tools kernel npm modules)
+#
 # Steps, each checked first:
 #   1. Debian packages (Jupyter Notebook, nbconvert, nbclient, Chromium, POT, sklearn, npm if missing)
 #   2. Go >= GO_MIN (else a Go that can switch toolchains, then GO_TOOLCHAIN through the Go module proxy)
@@ -168,8 +171,14 @@ step_go() {
 		miss "Go toolchain copy into $dest failed"
 		return
 	}
-	# The copy in the module cache is no longer needed.
-	chmod -R u+w "$goroot" 2>/dev/null && rm -rf "$goroot"
+	# The downloaded copy in the module cache is no longer needed (never remove
+	# the bootstrap's own GOROOT, which is what GOROOT is when it already was GO_TOOLCHAIN).
+	case "$goroot" in
+	*/golang.org/toolchain@*)
+		chmod -R u+w "$goroot" 2>/dev/null && rm -rf "$goroot"
+		rm -f "${goroot%/golang.org/toolchain@*}/cache/download/golang.org/toolchain/@v/v0.0.1-$GO_TOOLCHAIN".*
+		;;
+	esac
 	otlab_go_env
 	otlab_say "Go: $(go version)"
 }
@@ -353,13 +362,17 @@ step_modules() {
 }
 
 t0=$(date +%s)
-step_apt
-step_go
-step_tools
-otlab_go_env
-step_kernel
-step_npm
-step_modules
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(apt go tools kernel npm modules)
+for s in "${steps[@]}"; do
+	case "$s" in
+	apt | go | tools | kernel | npm | modules)
+		otlab_go_env
+		"step_$s"
+		;;
+	*) otlab_die "unknown step $s (steps: apt go tools kernel npm modules)" ;;
+	esac
+done
 
 if [ ${#missing[@]} -gt 0 ]; then
 	otlab_say "install incomplete after $(($(date +%s) - t0)) s; missing:"

@@ -237,15 +237,7 @@ func pfQ(m *pfMix, st *pfStats, gr *pfGrad) float64 {
 			gr.loc[c*d+i] += v
 		}
 		// pm = Σ⁻¹ M; G += ½ pm Σ⁻¹ − ½ N Σ⁻¹.
-		for i := 0; i < d; i++ {
-			for j := 0; j < d; j++ {
-				var v float64
-				for r := 0; r < d; r++ {
-					v += prec[i*d+r] * mk[r*d+j]
-				}
-				pm[i*d+j] = v
-			}
-		}
+		mulTo(pm, prec, mk, d)
 		g := gr.g[c*d*d : (c+1)*d*d]
 		for i := 0; i < d; i++ {
 			for j := 0; j <= i; j++ {

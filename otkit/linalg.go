@@ -151,15 +151,7 @@ func sandwich(a, b []float64, d int) []float64 {
 // sandwichTo writes A·B·A (A, B symmetric) into dst, symmetrised; tmp is d²
 // scratch.
 func sandwichTo(dst, a, b, tmp []float64, d int) {
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			var s float64
-			for r := 0; r < d; r++ {
-				s += a[i*d+r] * b[r*d+j]
-			}
-			tmp[i*d+j] = s
-		}
-	}
+	mulTo(tmp, a, b, d)
 	for i := 0; i < d; i++ {
 		for j := 0; j <= i; j++ {
 			var s, u float64
@@ -169,6 +161,19 @@ func sandwichTo(dst, a, b, tmp []float64, d int) {
 			}
 			v := 0.5 * (s + u)
 			dst[i*d+j], dst[j*d+i] = v, v
+		}
+	}
+}
+
+// mulTo writes the product A·B of flat d×d matrices into dst.
+func mulTo(dst, a, b []float64, d int) {
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			var s float64
+			for r := 0; r < d; r++ {
+				s += a[i*d+r] * b[r*d+j]
+			}
+			dst[i*d+j] = s
 		}
 	}
 }

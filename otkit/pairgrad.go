@@ -121,17 +121,7 @@ func (m *pfMix) set(th []float64) error {
 // pfCholInverse writes L⁻¹ (lower triangular, by forward substitution) into
 // inv and Σ⁻¹ = L⁻ᵀL⁻¹ into dst for the lower-triangular L.
 func pfCholInverse(dst, inv, l []float64, d int) {
-	clear(inv)
-	for j := 0; j < d; j++ {
-		inv[j*d+j] = 1 / l[j*d+j]
-		for i := j + 1; i < d; i++ {
-			var s float64
-			for r := j; r < i; r++ {
-				s += l[i*d+r] * inv[r*d+j]
-			}
-			inv[i*d+j] = -s / l[i*d+i]
-		}
-	}
+	triLowerInvTo(inv, l, d)
 	for i := 0; i < d; i++ {
 		for j := 0; j <= i; j++ {
 			var s float64
@@ -247,15 +237,7 @@ func pfQ(m *pfMix, st *pfStats, gr *pfGrad) float64 {
 			gr.loc[c*d+i] += v
 		}
 		// pm = Σ⁻¹ M; G += ½ pm Σ⁻¹ − ½ N Σ⁻¹.
-		for i := 0; i < d; i++ {
-			for j := 0; j < d; j++ {
-				var v float64
-				for r := 0; r < d; r++ {
-					v += prec[i*d+r] * mk[r*d+j]
-				}
-				pm[i*d+j] = v
-			}
-		}
+		mulTo(pm, prec, mk, d)
 		g := gr.g[c*d*d : (c+1)*d*d]
 		for i := 0; i < d; i++ {
 			for j := 0; j <= i; j++ {

@@ -14,23 +14,7 @@ func pfRandProblem(rng *rand.Rand, k0, k1 int) (c, a, b []float64) {
 	for i := range c {
 		c[i] = 2 * rng.Float64()
 	}
-	a, b = make([]float64, k0), make([]float64, k1)
-	var sa, sb float64
-	for i := range a {
-		a[i] = 0.2 + rng.Float64()
-		sa += a[i]
-	}
-	for j := range b {
-		b[j] = 0.2 + rng.Float64()
-		sb += b[j]
-	}
-	for i := range a {
-		a[i] /= sa
-	}
-	for j := range b {
-		b[j] /= sb
-	}
-	return c, a, b
+	return c, randomWeights(rng, k0, 1), randomWeights(rng, k1, 1)
 }
 
 var pfTight = SinkhornOptions{Threshold: 1e-14, MaxIterations: 200000}

@@ -154,11 +154,7 @@ const massTolerance = 1e-6
 // checkWeights copies w (uniform when nil) and validates it.
 func checkWeights(w []float64, k int, name string) ([]float64, float64, error) {
 	if w == nil {
-		out := make([]float64, k)
-		for i := range out {
-			out[i] = 1 / float64(k)
-		}
-		return out, 1, nil
+		return uniform(k), 1, nil
 	}
 	if len(w) != k {
 		return nil, 0, fmt.Errorf("otkit: weights %s have length %d, want %d", name, len(w), k)
@@ -650,6 +646,15 @@ func entropy(w []float64) float64 {
 		}
 	}
 	return h
+}
+
+// uniform returns k weights 1/k.
+func uniform(k int) []float64 {
+	out := make([]float64, k)
+	for i := range out {
+		out[i] = 1 / float64(k)
+	}
+	return out
 }
 
 func sum(v []float64) float64 {

@@ -47,6 +47,7 @@ type scalingForm struct {
 	u, v   []float64
 	un, vn []float64
 	kt     []float64 // K̃, n·m
+	ktT    []float64 // K̃ᵀ, m·n: the v update reads columns contiguously
 	col    []float64 // scratch, m
 	on     bool
 
@@ -84,7 +85,7 @@ func newScalingForm(geom *Geometry, a, b []float64) *scalingForm {
 	n, m := geom.Shape()
 	s := &scalingForm{
 		n: n, m: m, a: a, b: b, eps: geom.eps,
-		cs: make([]float64, n*m), kt: make([]float64, n*m),
+		cs: make([]float64, n*m), kt: make([]float64, n*m), ktT: make([]float64, n*m),
 		ft: make([]float64, n), gt: make([]float64, m),
 		u: make([]float64, n), v: make([]float64, m),
 		un: make([]float64, n), vn: make([]float64, m),
@@ -136,14 +137,15 @@ func (sc *scalingForm) absorbKernel() {
 	for j := range sc.v {
 		sc.v[j] = 1
 	}
-	for i := 0; i < sc.n; i++ {
+	n := sc.n
+	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			// Below −746 math.Exp returns exactly 0; skip the call.
+			k := 0.0
 			if e := sc.ft[i] + sc.gt[j] - sc.cs[i*m+j]; e > -746 {
-				sc.kt[i*m+j] = math.Exp(e)
-			} else {
-				sc.kt[i*m+j] = 0
+				k = math.Exp(e)
 			}
+			sc.kt[i*m+j], sc.ktT[j*n+i] = k, k
 		}
 	}
 }
@@ -175,18 +177,19 @@ func (sc *scalingForm) colError(p float64) float64 {
 // changing nothing, if a sum is zero or not finite.
 func (sc *scalingForm) step() bool {
 	n, m := sc.n, sc.m
-	kt, u, vn, un := sc.kt, sc.u, sc.vn, sc.un
-	for j := 0; j < m; j++ {
+	kt, u, vn, un := sc.kt, sc.u[:n], sc.vn[:m], sc.un[:n]
+	for j := range vn {
+		col := sc.ktT[j*n : (j+1)*n]
 		var sum float64
-		for i := 0; i < n; i++ {
-			sum += kt[i*m+j] * u[i]
+		for i, kij := range col {
+			sum += kij * u[i]
 		}
 		if !(sum > 0 && sum <= math.MaxFloat64) {
 			return false
 		}
 		vn[j] = sc.b[j] / sum
 	}
-	for i := 0; i < n; i++ {
+	for i := range un {
 		row := kt[i*m : (i+1)*m]
 		var sum float64
 		for j, kij := range row {

@@ -3,6 +3,9 @@
 # Run it as often as you like: a second run only checks. Used unchanged by the
 # bare-machine set-up (lab.sh, test.sh), by CI and by the Dockerfile.
 #
+#   bash docker/install.sh              every step
+#   bash docker/install.sh go tools     only these steps (apt go tools kernel npm modules)
+#
 # Steps, each checked first:
 #   1. Debian packages (Jupyter Notebook, nbconvert, nbclient, Chromium, POT, sklearn, npm if missing)
 #   2. Go >= GO_MIN (else a Go that can switch toolchains, then GO_TOOLCHAIN through the Go module proxy)
@@ -168,8 +171,14 @@ step_go() {
 		miss "Go toolchain copy into $dest failed"
 		return
 	}
-	# The copy in the module cache is no longer needed.
-	chmod -R u+w "$goroot" 2>/dev/null && rm -rf "$goroot"
+	# The downloaded copy in the module cache is no longer needed (never remove
+	# the bootstrap's own GOROOT, which is what GOROOT is when it already was GO_TOOLCHAIN).
+	case "$goroot" in
+	*/golang.org/toolchain@*)
+		chmod -R u+w "$goroot" 2>/dev/null && rm -rf "$goroot"
+		rm -f "${goroot%/golang.org/toolchain@*}/cache/download/golang.org/toolchain/@v/v0.0.1-$GO_TOOLCHAIN".*
+		;;
+	esac
 	otlab_go_env
 	otlab_say "Go: $(go version)"
 }
@@ -209,15 +218,24 @@ step_tools() {
 }
 
 # ---------------------------------------------------------------- 4. gonb kernel
-kernel_check() { # prints "ok" when the registered gonb kernel is usable
-	"$OTLAB_PYTHON" - "$OTLAB_GOBIN" "$(go env GOROOT)/bin" <<'PY'
+kernel_check() { # prints "ok DIR GONB" when the gonb kernel Jupyter finds (or the one under OTLAB_KERNEL_PREFIX) is usable
+	"$OTLAB_PYTHON" - "$OTLAB_GOBIN" "$(go env GOROOT)/bin" "${OTLAB_KERNEL_PREFIX:-}" <<'PY'
 import json, os, subprocess, sys
-gobin, gorootbin = sys.argv[1], sys.argv[2]
-try:
-    out = subprocess.run(["jupyter", "kernelspec", "list", "--json"], capture_output=True, text=True, check=True).stdout
-    spec = json.loads(out)["kernelspecs"].get("gonb")
-except Exception:
-    spec = None
+gobin, gorootbin, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
+spec = None
+if prefix:
+    d = os.path.join(prefix, "share/jupyter/kernels/gonb")
+    try:
+        with open(os.path.join(d, "kernel.json")) as f:
+            spec = {"resource_dir": d, "spec": json.load(f)}
+    except OSError:
+        pass
+else:
+    try:
+        out = subprocess.run(["jupyter", "kernelspec", "list", "--json"], capture_output=True, text=True, check=True).stdout
+        spec = json.loads(out)["kernelspecs"].get("gonb")
+    except Exception:
+        pass
 if not spec:
     print("not registered"); sys.exit()
 k = spec["spec"]
@@ -344,13 +362,17 @@ step_modules() {
 }
 
 t0=$(date +%s)
-step_apt
-step_go
-step_tools
-otlab_go_env
-step_kernel
-step_npm
-step_modules
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(apt go tools kernel npm modules)
+for s in "${steps[@]}"; do
+	case "$s" in
+	apt | go | tools | kernel | npm | modules)
+		otlab_go_env
+		"step_$s"
+		;;
+	*) otlab_die "unknown step $s (steps: apt go tools kernel npm modules)" ;;
+	esac
+done
 
 if [ ${#missing[@]} -gt 0 ]; then
 	otlab_say "install incomplete after $(($(date +%s) - t0)) s; missing:"

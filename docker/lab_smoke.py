@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Probes a running lab (docker/lab.sh --smoke starts one and calls this).
 
-    /usr/bin/python3 docker/lab_smoke.py PORT TOKEN
+    /usr/bin/python3 docker/lab_smoke.py PORT TOKEN [PREFIX]
 
 Checks, as a user's browser would see them: the server answers with the token
 and refuses without it (403); the gonb kernel is offered; a gonb kernel
@@ -11,6 +11,7 @@ Go cell that uses the project's own package (otkit), printing the right number.
 
 import asyncio
 import json
+import re
 import sys
 import time
 import urllib.error
@@ -24,22 +25,30 @@ CELL = ('%%\nvar c otkit.Cost = otkit.SqEuclidean{}\n'
 WANT = "otlab-smoke 25.0"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect (to a login page) is an answer, not something to follow
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def request(base, path, token=None, method="GET", body=None):
     req = urllib.request.Request(base + path, method=method, data=body)
     if token:
         req.add_header("Authorization", "token " + token)
     try:
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with _opener.open(req, timeout=10) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, b""
 
 
-async def run_cells(port, token, kernel_id, cells, timeout=300):
+async def run_cells(base, token, kernel_id, cells, timeout=300):
     """Executes cells on the kernel over the server's websocket; returns (text, errors)."""
     import tornado.websocket
 
-    url = "ws://127.0.0.1:%s/api/kernels/%s/channels?token=%s" % (port, kernel_id, token)
+    url = "ws" + base[len("http"):] + "/api/kernels/%s/channels?token=%s" % (kernel_id, token)
     ws = await tornado.websocket.websocket_connect(url, max_message_size=1 << 28)
     session = uuid.uuid4().hex
     text, errors = [], []
@@ -68,6 +77,10 @@ async def run_cells(port, token, kernel_id, cells, timeout=300):
             t = m["msg_type"]
             if t == "stream":
                 text.append(m["content"]["text"])
+            elif t == "display_data" and "gonb-err" in m["content"]["data"].get("text/html", ""):
+                # GoNB shows compile errors as HTML; keep their text.
+                h = re.sub(r"<style>.*?</style>|<[^>]+>", "", m["content"]["data"]["text/html"], flags=re.S)
+                errors.append(" ".join(h.split())[:600])
             elif t == "error":
                 errors.append("%s: %s" % (m["content"]["ename"], m["content"]["evalue"]))
             elif t == "status" and m["content"]["execution_state"] == "idle":
@@ -77,8 +90,11 @@ async def run_cells(port, token, kernel_id, cells, timeout=300):
 
 
 def main():
+    # PREFIX: a URL path in front of the server's, e.g. /user/NAME behind JupyterHub.
     port, token = sys.argv[1], sys.argv[2]
-    base = "http://127.0.0.1:%s" % port
+    prefix = sys.argv[3] if len(sys.argv) > 3 else ""
+    base = "http://127.0.0.1:%s%s" % (port, prefix)
+    refused = (403,) if not prefix else (302, 403)  # JupyterHub redirects to its login page
     deadline = time.time() + 90
     while True:
         try:
@@ -90,28 +106,30 @@ def main():
             sys.exit("lab smoke: server did not answer within 90 s")
         time.sleep(0.3)
     code, _ = request(base, "/api/kernelspecs")
-    if code != 403:
+    if code not in refused:
         sys.exit("lab smoke: /api/kernelspecs without a token answered %d, want 403" % code)
     code, _ = request(base, "/api/kernelspecs", "wrong" + token)
-    if code != 403:
+    if code not in refused:
         sys.exit("lab smoke: a wrong token answered %d, want 403" % code)
     code, body = request(base, "/api/kernelspecs", token)
     specs = json.loads(body)["kernelspecs"] if code == 200 else {}
     if "gonb" not in specs:
         sys.exit("lab smoke: gonb kernel not offered (kernels: %s)" % sorted(specs))
-    code, body = request(base, "/api/kernels", token, "POST", json.dumps({"name": "gonb"}).encode())
+    # A session, as the Notebook UI opens one: the kernel starts in the notebook's folder.
+    code, body = request(base, "/api/sessions", token, "POST", json.dumps(
+        {"path": "lab-smoke.ipynb", "type": "notebook", "name": "", "kernel": {"name": "gonb"}}).encode())
     if code not in (200, 201):
-        sys.exit("lab smoke: starting a gonb kernel answered %d" % code)
-    kid = json.loads(body)["id"]
+        sys.exit("lab smoke: starting a gonb session answered %d" % code)
+    sess = json.loads(body)
     t0 = time.monotonic()
     try:
-        text, errors = asyncio.run(run_cells(port, token, kid, [WIRING, CELL]))
+        text, errors = asyncio.run(run_cells(base, token, sess["kernel"]["id"], [WIRING, CELL]))
     finally:
-        request(base, "/api/kernels/" + kid, token, "DELETE")
+        request(base, "/api/sessions/" + sess["id"], token, "DELETE")
     if errors or WANT not in text:
         sys.exit("lab smoke: the Go cell did not print %r: errors %s, output %r" % (WANT, errors, text[-500:]))
-    print("lab smoke: server on 127.0.0.1:%s requires the token (403 without or wrong), offers %s; "
-          "a gonb kernel ran a cell using otkit in %.1fs" % (port, sorted(specs), time.monotonic() - t0))
+    print("lab smoke: server at %s requires the token (refused without or with a wrong one), offers %s; "
+          "a gonb kernel ran a cell using otkit in %.1fs" % (base, sorted(specs), time.monotonic() - t0))
 
 
 if __name__ == "__main__":

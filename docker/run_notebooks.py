@@ -15,8 +15,9 @@ For each notebook NAME.ipynb, in order:
 5. open the HTML in headless Chromium through the DevTools protocol: fail on
    page exceptions, and unless every echarts chart in the outputs drew into its
    canvases (non-transparent pixels); save a full-page screenshot
-   DIR/NAME.png (tiles NAME.png, NAME.2.png, ... for long pages) and one
-   PNG per chart, DIR/NAME.charts/cell-CC-chart-K.png;
+   DIR/NAME.png (tiles NAME.png, NAME.2.png, ... for long pages), one
+   PNG per chart, DIR/NAME.charts/cell-CC-chart-K.png, and one per code
+   cell's output area, DIR/NAME.outputs/cell-CC.png;
 6. run the author's checks, when NAME.checks.py exists beside the notebook.
 
 The checks hook (notebooks/NAME.checks.py): its function check(nb), and any
@@ -41,6 +42,8 @@ size, painted pixels, PNG path),
 nb.out_dir (artifacts folder, to save anything worth keeping).
 
 Timings go to DIR/NAME.timings.json and DIR/summary.json, and are printed.
+The README's figures (docs/figures.txt: which cell's picture is which figure)
+are copied to DIR/figures/; a figure whose cell cannot be found fails the run.
 Exit status 0 only if every notebook passed every step.
 """
 
@@ -246,6 +249,21 @@ CANVAS_JS = r"""
 """
 
 
+OUTPUTS_JS = r"""
+(() => {
+  const cells = [...document.querySelectorAll('.cell, .jp-Cell')];
+  const out = [];
+  cells.forEach((cell, i) => {
+    const o = cell.querySelector('.output_wrapper, .jp-Cell-outputWrapper');
+    if (!o) return;
+    const b = o.getBoundingClientRect();
+    if (b.width > 0 && b.height > 4) out.push({cell: i, x: b.left + scrollX, y: b.top + scrollY, w: b.width, h: b.height});
+  });
+  return out;
+})()
+"""
+
+
 def chromium_path():
     for c in ("chromium", "chromium-browser", "google-chrome"):
         p = shutil.which(c)
@@ -254,7 +272,7 @@ def chromium_path():
     return None
 
 
-async def inspect_html(html_path, shot_base, charts_dir, expected_charts):
+async def inspect_html(html_path, shot_base, charts_dir, outputs_dir, expected_charts):
     """Opens the exported HTML in headless Chromium; returns (charts, problems, shots)."""
     import tornado.websocket
 
@@ -267,8 +285,8 @@ async def inspect_html(html_path, shot_base, charts_dir, expected_charts):
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--hide-scrollbars", "--user-data-dir=" + prof, "--remote-debugging-port=0",
             "--window-size=1200,900", "about:blank"]
-    if os.geteuid() == 0:
-        args.insert(2, "--no-sandbox")
+    if os.geteuid() == 0 or os.path.exists("/.dockerenv"):
+        args.insert(2, "--no-sandbox")  # root, or a container without user namespaces for the sandbox
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         port_file = os.path.join(prof, "DevToolsActivePort")
@@ -340,6 +358,15 @@ async def inspect_html(html_path, shot_base, charts_dir, expected_charts):
                 with open(p, "wb") as f:
                     f.write(base64.b64decode(r["data"]))
                 c["png"] = p
+        # One PNG per code cell's output area: what a reader sees under the cell.
+        outputs = await dt.eval(OUTPUTS_JS) or []
+        if outputs:
+            os.makedirs(outputs_dir, exist_ok=True)
+        for o in outputs:
+            r = await dt.call("Page.captureScreenshot", timeout=120, format="png", captureBeyondViewport=True,
+                              clip={"x": o["x"], "y": o["y"], "width": o["w"], "height": min(o["h"], 8000), "scale": 1})
+            with open(os.path.join(outputs_dir, "cell-%02d.png" % o["cell"]), "wb") as f:
+                f.write(base64.b64decode(r["data"]))
         dt.reader.cancel()
         ws.close()
         return charts, problems, shots
@@ -473,7 +500,8 @@ def process(path, out_dir, timeout, browser):
                    if o.output_type == "display_data" and ECHARTS_INIT in o.data.get("text/html", ""))
     if browser and os.path.exists(html):
         charts, problems, shots = asyncio.run(inspect_html(html, os.path.join(out_dir, name),
-                                                           os.path.join(out_dir, name + ".charts"), expected))
+                                                           os.path.join(out_dir, name + ".charts"),
+                                                           os.path.join(out_dir, name + ".outputs"), expected))
         failures += problems
         log("  browser: %d chart(s) in the outputs, %d on the page, %d drew; screenshot %s (%.1fs; sign+export %.1fs)"
             % (expected, len(charts), sum(1 for c in charts if (c["painted"] or 0) > 0),
@@ -506,12 +534,50 @@ def process(path, out_dir, timeout, browser):
     return report
 
 
+def pick_figures(list_path, out_dir, reports):
+    """Copies the README's figures out of this run's PNGs; returns problems.
+
+    Each line of list_path: NOTEBOOK FIGURE.png KIND SOURCE-TEXT, where KIND is
+    "output" (the whole output area of a cell) or "chart" (its first chart),
+    and the cell is the first code cell whose source contains SOURCE-TEXT.
+    """
+    problems = []
+    fig_dir = os.path.join(out_dir, "figures")
+    os.makedirs(fig_dir, exist_ok=True)
+    by_name = {os.path.splitext(os.path.basename(r["notebook"]))[0]: r for r in reports}
+    for ln in open(list_path):
+        ln = ln.strip()
+        if not ln or ln.startswith("#"):
+            continue
+        parts = ln.split(None, 3)
+        if len(parts) != 4 or parts[2] not in ("output", "chart"):
+            problems.append("%s: bad line %r" % (list_path, ln))
+            continue
+        nbname, fig, kind, text = parts
+        if nbname not in by_name:
+            continue  # that notebook was not run this time
+        nb = nbformat.read(os.path.join(out_dir, nbname + ".ipynb"), as_version=4)
+        idx = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and text in c.source), None)
+        if idx is None:
+            problems.append("figure %s: no code cell of %s contains %r" % (fig, nbname, text))
+            continue
+        src = os.path.join(out_dir, nbname + (".outputs/cell-%02d.png" % idx if kind == "output"
+                                              else ".charts/cell-%02d-chart-1.png" % idx))
+        if not os.path.exists(src):
+            problems.append("figure %s: %s has no %s picture for cell %d" % (fig, nbname, kind, idx))
+            continue
+        shutil.copyfile(src, os.path.join(fig_dir, fig))
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
     ap.add_argument("--out", default=os.path.join(os.environ.get("OTLAB_ARTIFACTS", "artifacts"), "notebooks"))
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium check and screenshots")
+    ap.add_argument("--figures", default="docs/figures.txt",
+                    help="list of the README's figures to copy into OUT/figures (see pick_figures)")
     a = ap.parse_args()
     nbs = a.notebooks or sorted(glob.glob("notebooks/*.ipynb"))
     nbs = [p for p in nbs if not p.endswith(".out.ipynb") and "/.ipynb_checkpoints/" not in p]
@@ -519,6 +585,14 @@ def main():
         sys.exit("no notebooks given and none in notebooks/")
     os.makedirs(a.out, exist_ok=True)
     reports = [process(p, a.out, a.timeout, not a.no_browser) for p in nbs]
+    if a.figures and os.path.exists(a.figures) and not a.no_browser:
+        problems = pick_figures(a.figures, a.out, reports)
+        for msg in problems:
+            log("FAIL: " + msg)
+        if problems:
+            reports[-1]["failures"] += problems
+        else:
+            log("README figures copied to %s" % os.path.join(a.out, "figures"))
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(reports, f, indent=1)
     checks = [c for r in reports for c in r["checks"]]

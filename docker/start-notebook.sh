@@ -12,7 +12,12 @@ nbdir=${NOTEBOOK_DIR:-/opt/gootlab/notebooks}
 [ -d "$nbdir" ] || nbdir=$HOME
 
 if [ -n "${JUPYTERHUB_API_TOKEN:-}" ]; then
-	exec jupyterhub-singleuser --ip="${JUPYTER_IP:-0.0.0.0}" --port="${JUPYTER_PORT:-8888}" --notebook-dir="$nbdir" "$@"
+	# The spawner chooses address and port (JUPYTERHUB_SERVICE_URL) and may pass
+	# --notebook-dir itself; only fill in the notebook folder when it does not.
+	case " $* " in
+	*notebook-dir* | *notebook_dir*) exec jupyterhub-singleuser "$@" ;;
+	*) exec jupyterhub-singleuser --notebook-dir="$nbdir" "$@" ;;
+	esac
 fi
 
 if [ -z "${JUPYTER_TOKEN:-}" ]; then

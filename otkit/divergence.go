@@ -84,10 +84,10 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 		return nil, fmt.Errorf("otkit: divergence: non-finite OffsetStaticB %g", opt.OffsetStaticB)
 	}
 	if a == nil {
-		a = divUniform(n)
+		a = uniform(n)
 	}
 	if b == nil {
-		b = divUniform(m)
+		b = uniform(m)
 	}
 	if len(a) != n {
 		return nil, fmt.Errorf("otkit: divergence: x has %d points but a has %d weights", n, len(a))
@@ -142,7 +142,7 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 		ryy = res.YY.RegOTCost
 		res.Converged = res.Converged && res.YY.Converged
 	}
-	dm := divSum(a) - divSum(b)
+	dm := sum(a) - sum(b)
 	res.Divergence = rxy.RegOTCost - 0.5*(rxx.RegOTCost+ryy) + 0.5*eps*dm*dm
 	return res, nil
 }
@@ -182,20 +182,4 @@ func (r *DivergenceResult) GradX() (*mat.Dense, error) {
 		}
 	}
 	return out, nil
-}
-
-func divUniform(n int) []float64 {
-	w := make([]float64, n)
-	for i := range w {
-		w[i] = 1 / float64(n)
-	}
-	return w
-}
-
-func divSum(v []float64) float64 {
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	return s
 }

@@ -53,11 +53,7 @@ const emChunk = 2048
 // singular, is an error naming it.
 func MixtureFromAssignments(x *mat.Dense, pointWeights []float64, resp *mat.Dense) (*GaussianMixture, error) {
 	const op = "MixtureFromAssignments"
-	xs, n, d, err := densePoints(x, op)
-	if err != nil {
-		return nil, err
-	}
-	w, err := checkPointWeights(pointWeights, n, op)
+	xs, w, n, d, err := weightedPoints(x, pointWeights, op)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +105,7 @@ func InitKMeansPlusPlus(rng *rand.Rand, x *mat.Dense, pointWeights []float64, k 
 	if k < 1 {
 		return nil, fmt.Errorf("otkit: %s: %d components, want at least 1", op, k)
 	}
-	xs, n, d, err := densePoints(x, op)
-	if err != nil {
-		return nil, err
-	}
-	w, err := checkPointWeights(pointWeights, n, op)
+	xs, w, n, d, err := weightedPoints(x, pointWeights, op)
 	if err != nil {
 		return nil, err
 	}
@@ -225,13 +217,11 @@ func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*GaussianMixture, e
 	if math.IsNaN(opt.Ridge) || math.IsInf(opt.Ridge, 0) || opt.Ridge < 0 {
 		return nil, fmt.Errorf("otkit: %s: Ridge = %g, want finite and ≥ 0", op, opt.Ridge)
 	}
-	xs, n, d, err := densePoints(x, op)
+	xs, n, err := m.flatPoints(x, op)
 	if err != nil {
 		return nil, err
 	}
-	if d != m.Dim() {
-		return nil, fmt.Errorf("otkit: %s: points have %d columns, mixture has dimension %d", op, d, m.Dim())
-	}
+	d := m.Dim()
 	w, err := checkPointWeights(opt.PointWeights, n, op)
 	if err != nil {
 		return nil, err
@@ -574,6 +564,18 @@ func (e *emWork) mStep(ridge float64) (*GaussianMixture, emStats, error) {
 }
 
 // checkPointWeights validates optional point weights; nil stays nil (ones).
+// weightedPoints checks and flattens the points x (N×d) and their weights
+// (nil → all ones) for the operation op.
+func weightedPoints(x *mat.Dense, pointWeights []float64, op string) (xs, w []float64, n, d int, err error) {
+	if xs, n, d, err = densePoints(x, op); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	if w, err = checkPointWeights(pointWeights, n, op); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	return xs, w, n, d, nil
+}
+
 func checkPointWeights(w []float64, n int, op string) ([]float64, error) {
 	if w == nil {
 		return nil, nil

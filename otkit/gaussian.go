@@ -375,6 +375,14 @@ func cholLower(a []float64, d int) ([]float64, error) {
 // triLowerInv returns the inverse of the lower-triangular flat matrix l.
 func triLowerInv(l []float64, d int) []float64 {
 	inv := make([]float64, d*d)
+	triLowerInvTo(inv, l, d)
+	return inv
+}
+
+// triLowerInvTo writes the inverse of the lower-triangular flat matrix l
+// into inv (d², zero above the diagonal on return) by forward substitution.
+func triLowerInvTo(inv, l []float64, d int) {
+	clear(inv)
 	for j := 0; j < d; j++ {
 		inv[j*d+j] = 1 / l[j*d+j]
 		for i := j + 1; i < d; i++ {
@@ -385,7 +393,6 @@ func triLowerInv(l []float64, d int) []float64 {
 			inv[i*d+j] = -s / l[i*d+i]
 		}
 	}
-	return inv
 }
 
 func symDenseFlat(s *mat.SymDense) []float64 {

@@ -146,21 +146,7 @@ func TestGradPointsFD(t *testing.T) {
 	for _, c := range cfgs {
 		for _, tau := range taus {
 			opt := tightTau(tau[0], tau[1])
-			r := mustSinkhorn(t, mustCloud(t, x, y, c.opt), a, b, opt)
-			gx, err := r.GradX()
-			if err != nil {
-				t.Fatal(err)
-			}
-			gy, err := r.GradY()
-			if err != nil {
-				t.Fatal(err)
-			}
-			fdDirectional(t, c.name+" x", gx.RawMatrix().Data, dx, func(s float64) float64 {
-				return solvedCost(t, mustCloud(t, addScaled(x, dx, s), y, c.opt), a, b, opt)
-			}, 1e-7)
-			fdDirectional(t, c.name+" y", gy.RawMatrix().Data, dy, func(s float64) float64 {
-				return solvedCost(t, mustCloud(t, x, addScaled(y, dy, s), c.opt), a, b, opt)
-			}, 1e-7)
+			checkPointGradsFD(t, c.name, x, y, dx, dy, c.opt, a, b, opt)
 		}
 	}
 }
@@ -207,21 +193,7 @@ func TestGradBuresFD(t *testing.T) {
 	opt := PointCloudOptions{Epsilon: 0.5, Cost: Bures{Dim: 2}}
 	for _, tau := range taus {
 		so := tightTau(tau[0], tau[1])
-		r := mustSinkhorn(t, mustCloud(t, x, y, opt), nil, nil, so)
-		gx, err := r.GradX()
-		if err != nil {
-			t.Fatal(err)
-		}
-		gy, err := r.GradY()
-		if err != nil {
-			t.Fatal(err)
-		}
-		fdDirectional(t, "bures x", gx.RawMatrix().Data, dx, func(s float64) float64 {
-			return solvedCost(t, mustCloud(t, addScaled(x, dx, s), y, opt), nil, nil, so)
-		}, 1e-7)
-		fdDirectional(t, "bures y", gy.RawMatrix().Data, dy, func(s float64) float64 {
-			return solvedCost(t, mustCloud(t, x, addScaled(y, dy, s), opt), nil, nil, so)
-		}, 1e-7)
+		checkPointGradsFD(t, "bures", x, y, dx, dy, opt, nil, nil, so)
 	}
 }
 
@@ -301,3 +273,24 @@ func TestGradErrors(t *testing.T) {
 type costOnly struct{}
 
 func (costOnly) Cost(x, y []float64) float64 { return SqEuclidean{}.Cost(x, y) }
+
+// checkPointGradsFD solves on the clouds x, y and checks GradX and GradY
+// against central differences of the solved cost along dx and dy (1e-7).
+func checkPointGradsFD(t *testing.T, name string, x, y *mat.Dense, dx, dy []float64, geom PointCloudOptions, a, b []float64, opt SinkhornOptions) {
+	t.Helper()
+	r := mustSinkhorn(t, mustCloud(t, x, y, geom), a, b, opt)
+	gx, err := r.GradX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gy, err := r.GradY()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fdDirectional(t, name+" x", gx.RawMatrix().Data, dx, func(s float64) float64 {
+		return solvedCost(t, mustCloud(t, addScaled(x, dx, s), y, geom), a, b, opt)
+	}, 1e-7)
+	fdDirectional(t, name+" y", gy.RawMatrix().Data, dy, func(s float64) float64 {
+		return solvedCost(t, mustCloud(t, x, addScaled(y, dy, s), geom), a, b, opt)
+	}, 1e-7)
+}

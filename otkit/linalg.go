@@ -3,8 +3,6 @@ package otkit
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/mat"
 )
 
 // symFunc applies fn to the eigenvalues of the symmetric d×d matrix a (flat,
@@ -28,19 +26,17 @@ func symFunc(dst, a []float64, d int, fn func(float64) float64) error {
 		dst[0] = fn(a[0])
 		return nil
 	}
-	s := mat.NewSymDense(d, nil)
+	// symEigen reads the full matrix: mirror the lower triangle.
+	buf := make([]float64, 3*d*d+d)
+	sym, vecs, work, vals := buf[:d*d], buf[d*d:2*d*d], buf[2*d*d:3*d*d], buf[3*d*d:]
 	for i := 0; i < d; i++ {
 		for j := 0; j <= i; j++ {
-			s.SetSym(i, j, a[i*d+j])
+			sym[i*d+j], sym[j*d+i] = a[i*d+j], a[i*d+j]
 		}
 	}
-	var eig mat.EigenSym
-	if !eig.Factorize(s, true) {
-		return fmt.Errorf("otkit: matrix function: symmetric eigendecomposition failed")
+	if err := symEigen(vals, vecs, sym, work, d); err != nil {
+		return fmt.Errorf("otkit: matrix function: %v", err)
 	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
 	maxAbs := 0.0
 	for _, l := range vals {
 		maxAbs = math.Max(maxAbs, math.Abs(l))
@@ -54,11 +50,14 @@ func symFunc(dst, a []float64, d int, fn func(float64) float64) error {
 			vals[k] = 0
 		}
 	}
+	for k, l := range vals {
+		vals[k] = fn(l)
+	}
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
 			var sum float64
 			for k := 0; k < d; k++ {
-				sum += vecs.At(i, k) * fn(vals[k]) * vecs.At(j, k)
+				sum += vecs[i*d+k] * vals[k] * vecs[j*d+k]
 			}
 			dst[i*d+j] = sum
 		}
@@ -144,30 +143,108 @@ func buresTransport(s0, s1 []float64, d int) (t, tInv []float64, err error) {
 // sandwich returns A·B·A for flat d×d matrices with A symmetric, symmetrised
 // to remove rounding asymmetry.
 func sandwich(a, b []float64, d int) []float64 {
-	ab := make([]float64, d*d)
+	out := make([]float64, d*d)
+	sandwichTo(out, a, b, make([]float64, d*d), d)
+	return out
+}
+
+// sandwichTo writes A·B·A (A, B symmetric) into dst, symmetrised; tmp is d²
+// scratch.
+func sandwichTo(dst, a, b, tmp []float64, d int) {
+	mulTo(tmp, a, b, d)
 	for i := 0; i < d; i++ {
-		for k := 0; k < d; k++ {
-			aik := a[i*d+k]
-			for j := 0; j < d; j++ {
-				ab[i*d+j] += aik * b[k*d+j]
+		for j := 0; j <= i; j++ {
+			var s, u float64
+			for r := 0; r < d; r++ {
+				s += tmp[i*d+r] * a[r*d+j]
+				u += tmp[j*d+r] * a[r*d+i]
 			}
+			v := 0.5 * (s + u)
+			dst[i*d+j], dst[j*d+i] = v, v
 		}
 	}
-	out := make([]float64, d*d)
+}
+
+// mulTo writes the product A·B of flat d×d matrices into dst.
+func mulTo(dst, a, b []float64, d int) {
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
 			var s float64
-			for k := 0; k < d; k++ {
-				s += ab[i*d+k] * a[k*d+j]
+			for r := 0; r < d; r++ {
+				s += a[i*d+r] * b[r*d+j]
 			}
-			out[i*d+j] = s
+			dst[i*d+j] = s
 		}
 	}
+}
+
+// symEigen computes the eigendecomposition of the symmetric d×d matrix a by
+// cyclic Jacobi rotations: vals (length d) and vecs (d×d, eigenvectors in
+// columns). a is not modified; work must hold d² entries. Jacobi keeps high
+// relative accuracy for small eigenvalues, which the Bures square roots of
+// nearly equal covariances need, and allocates nothing, which the pair
+// fit's per-step Bures costs need; for the small d of covariances it is also
+// faster than a general LAPACK-style solver. The Bures helpers here and the
+// pair gradients (pairgrad.go) share it.
+func symEigen(vals, vecs, a, work []float64, d int) error {
+	copy(work, a)
 	for i := 0; i < d; i++ {
-		for j := 0; j < i; j++ {
-			v := 0.5 * (out[i*d+j] + out[j*d+i])
-			out[i*d+j], out[j*d+i] = v, v
+		for j := 0; j < d; j++ {
+			vecs[i*d+j] = 0
+		}
+		vecs[i*d+i] = 1
+	}
+	for sweep := 0; sweep < 60; sweep++ {
+		var off, diag float64
+		for i := 0; i < d; i++ {
+			diag += work[i*d+i] * work[i*d+i]
+			for j := i + 1; j < d; j++ {
+				off += work[i*d+j] * work[i*d+j]
+			}
+		}
+		if off == 0 || off <= 1e-36*diag {
+			for i := 0; i < d; i++ {
+				vals[i] = work[i*d+i]
+			}
+			return nil
+		}
+		for p := 0; p < d; p++ {
+			for q := p + 1; q < d; q++ {
+				apq := work[p*d+q]
+				if apq == 0 {
+					continue
+				}
+				app, aqq := work[p*d+p], work[q*d+q]
+				// Rotation angle from cot 2φ = (a_qq − a_pp) / (2 a_pq),
+				// taking the smaller root t = tan φ.
+				theta := (aqq - app) / (2 * apq)
+				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
+				if theta < 0 {
+					t = -t
+				}
+				if math.IsInf(theta, 0) {
+					t = 0
+				}
+				cs := 1 / math.Sqrt(t*t+1)
+				sn := t * cs
+				for r := 0; r < d; r++ {
+					arp, arq := work[r*d+p], work[r*d+q]
+					work[r*d+p] = cs*arp - sn*arq
+					work[r*d+q] = sn*arp + cs*arq
+				}
+				for r := 0; r < d; r++ {
+					apr, aqr := work[p*d+r], work[q*d+r]
+					work[p*d+r] = cs*apr - sn*aqr
+					work[q*d+r] = sn*apr + cs*aqr
+				}
+				work[p*d+q], work[q*d+p] = 0, 0
+				for r := 0; r < d; r++ {
+					vrp, vrq := vecs[r*d+p], vecs[r*d+q]
+					vecs[r*d+p] = cs*vrp - sn*vrq
+					vecs[r*d+q] = sn*vrp + cs*vrq
+				}
+			}
 		}
 	}
-	return out
+	return fmt.Errorf("symmetric eigendecomposition did not converge")
 }

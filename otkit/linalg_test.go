@@ -2,7 +2,11 @@ package otkit
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 func TestBuresTransportMapsSigma0ToSigma1(t *testing.T) {
@@ -66,5 +70,93 @@ func TestBuresTransportMapsSigma0ToSigma1(t *testing.T) {
 	}
 	if _, err := buresCov([]float64{1, 0, 0, -1}, s1, 2); err == nil {
 		t.Fatal("want an error for an indefinite covariance")
+	}
+}
+
+func TestSymEigenReconstructs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 0))
+	for _, d := range []int{1, 2, 3, 5} {
+		for trial := 0; trial < 20; trial++ {
+			a := make([]float64, d*d)
+			for i := 0; i < d; i++ {
+				for j := 0; j <= i; j++ {
+					v := rng.NormFloat64()
+					a[i*d+j], a[j*d+i] = v, v
+				}
+			}
+			vals, vecs, work := make([]float64, d), make([]float64, d*d), make([]float64, d*d)
+			if err := symEigen(vals, vecs, a, work, d); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < d; i++ {
+				for j := 0; j < d; j++ {
+					var s, o float64
+					for r := 0; r < d; r++ {
+						s += vecs[i*d+r] * vals[r] * vecs[j*d+r]
+						o += vecs[r*d+i] * vecs[r*d+j]
+					}
+					if math.Abs(s-a[i*d+j]) > 1e-13 {
+						t.Fatalf("d=%d: V Λ Vᵀ [%d,%d] = %v, want %v", d, i, j, s, a[i*d+j])
+					}
+					want := 0.0
+					if i == j {
+						want = 1
+					}
+					if math.Abs(o-want) > 1e-13 {
+						t.Fatalf("d=%d: VᵀV [%d,%d] = %v", d, i, j, o)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSymEigenMatchesGonum checks the Jacobi eigenvalues against gonum's
+// EigenSym (an independent LAPACK-style solver), including a nearly
+// singular covariance whose small eigenvalue the Bures roots depend on.
+func TestSymEigenMatchesGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 0))
+	for _, d := range []int{1, 2, 3, 4, 6} {
+		for trial := 0; trial < 10; trial++ {
+			a := make([]float64, d*d)
+			for i := 0; i < d; i++ {
+				for j := 0; j <= i; j++ {
+					v := rng.NormFloat64()
+					a[i*d+j], a[j*d+i] = v, v
+				}
+			}
+			if trial == 0 {
+				// B Bᵀ + 1e-9 I: positive definite with tiny eigenvalues.
+				b := append([]float64(nil), a...)
+				for i := 0; i < d; i++ {
+					for j := 0; j < d; j++ {
+						var s float64
+						for r := 0; r < d-1; r++ {
+							s += b[i*d+r] * b[j*d+r]
+						}
+						a[i*d+j] = s
+					}
+					a[i*d+i] += 1e-9
+				}
+			}
+			vals, vecs, work := make([]float64, d), make([]float64, d*d), make([]float64, d*d)
+			if err := symEigen(vals, vecs, a, work, d); err != nil {
+				t.Fatal(err)
+			}
+			var eig mat.EigenSym
+			if !eig.Factorize(mat.NewSymDense(d, append([]float64(nil), a...)), false) {
+				t.Fatal("gonum EigenSym failed")
+			}
+			want := eig.Values(nil)
+			got := append([]float64(nil), vals...)
+			slices.Sort(got)
+			slices.Sort(want)
+			scale := math.Max(math.Abs(want[0]), math.Abs(want[d-1]))
+			for k := range got {
+				if math.Abs(got[k]-want[k]) > 1e-13*scale {
+					t.Fatalf("d=%d trial %d: eigenvalue %d = %v, gonum %v", d, trial, k, got[k], want[k])
+				}
+			}
+		}
 	}
 }

@@ -99,7 +99,6 @@ type pfFit struct {
 	wt0, wt1   float64   // total weights
 	m0, m1     *pfMix
 	bures      *pfBures
-	solver     *pfSolver // nil: use Sinkhorn
 	gr0, gr1   *pfGrad
 	g0, g1     []float64 // packed gradients
 	st0, st1   *pfStats
@@ -162,14 +161,8 @@ func newPFFit(p *MixturePair, x0, x1 *mat.Dense, opt PairFitOptions) (*pfFit, er
 	f.bures = newPFBures(f.lay0.k, f.lay1.k, d)
 	so := opt.Sinkhorn
 	so.TauA, so.TauB = p.Tau, p.Tau
-	cfg, err := so.resolve(f.lay0.k, f.lay1.k)
-	if err != nil {
+	if _, err := so.resolve(f.lay0.k, f.lay1.k); err != nil {
 		return nil, fmt.Errorf("otkit: FitPair: %v", err)
-	}
-	if pfSolverFits(opt.Sinkhorn) {
-		rs := cfg.SinkhornOptions
-		rs.NormError = cfg.p
-		f.solver = newPFSolver(f.lay0.k, f.lay1.k, p.Epsilon, p.Tau, rs)
 	}
 	f.gr0, f.gr1 = newPFGrad(f.lay0), newPFGrad(f.lay1)
 	f.g0, f.g1 = make([]float64, f.lay0.size()), make([]float64, f.lay1.size())
@@ -293,25 +286,21 @@ func (f *pfFit) eval(grad bool) (pfEval, error) {
 	return ev, nil
 }
 
-// solve runs the component Sinkhorn on the current cost and weights.
+// pfSolve is what the M-step needs from one component solve.
+type pfSolve struct {
+	f, g         []float64 // potentials
+	p            []float64 // coupling, k0·k1
+	reg          float64   // reg_ot_cost
+	gradA, gradB []float64 // ∂R/∂a, ∂R/∂b with f, g frozen
+	converged    bool
+	iterations   int
+}
+
+// solve runs the component Sinkhorn on the current cost and weights. The
+// balanced default runs in the solver's scaling form (scaling.go), which is
+// what keeps the tutorial's 600 capped solves cheap.
 func (f *pfFit) solve() (pfSolve, error) {
 	f.solves++
-	if f.solver != nil {
-		zero := false
-		for _, v := range f.m0.pi {
-			zero = zero || v == 0
-		}
-		for _, v := range f.m1.pi {
-			zero = zero || v == 0
-		}
-		if !zero {
-			s := f.solver.solve(f.bures.cost, f.m0.pi, f.m1.pi)
-			if !s.converged {
-				f.unconv++
-			}
-			return s, nil
-		}
-	}
 	k0, k1 := f.lay0.k, f.lay1.k
 	opt := f.opt.Sinkhorn
 	opt.TauA, opt.TauB = f.p.Tau, f.p.Tau

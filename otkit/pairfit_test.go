@@ -165,7 +165,10 @@ func TestFitPairOTTUpdateGradient(t *testing.T) {
 	}
 	g0 := append([]float64(nil), f.g0...)
 	g1 := append([]float64(nil), f.g1...)
-	sol := f.solver.solve(f.bures.cost, f.m0.pi, f.m1.pi)
+	sol, err := f.solve()
+	if err != nil {
+		t.Fatal(err)
+	}
 	frozen := func() float64 {
 		ev, err := f.eval(false) // refreshes m0, m1 and the costs
 		if err != nil {

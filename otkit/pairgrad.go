@@ -121,17 +121,7 @@ func (m *pfMix) set(th []float64) error {
 // pfCholInverse writes L⁻¹ (lower triangular, by forward substitution) into
 // inv and Σ⁻¹ = L⁻ᵀL⁻¹ into dst for the lower-triangular L.
 func pfCholInverse(dst, inv, l []float64, d int) {
-	clear(inv)
-	for j := 0; j < d; j++ {
-		inv[j*d+j] = 1 / l[j*d+j]
-		for i := j + 1; i < d; i++ {
-			var s float64
-			for r := j; r < i; r++ {
-				s += l[i*d+r] * inv[r*d+j]
-			}
-			inv[i*d+j] = -s / l[i*d+i]
-		}
-	}
+	triLowerInvTo(inv, l, d)
 	for i := 0; i < d; i++ {
 		for j := 0; j <= i; j++ {
 			var s float64
@@ -247,15 +237,7 @@ func pfQ(m *pfMix, st *pfStats, gr *pfGrad) float64 {
 			gr.loc[c*d+i] += v
 		}
 		// pm = Σ⁻¹ M; G += ½ pm Σ⁻¹ − ½ N Σ⁻¹.
-		for i := 0; i < d; i++ {
-			for j := 0; j < d; j++ {
-				var v float64
-				for r := 0; r < d; r++ {
-					v += prec[i*d+r] * mk[r*d+j]
-				}
-				pm[i*d+j] = v
-			}
-		}
+		mulTo(pm, prec, mk, d)
 		g := gr.g[c*d*d : (c+1)*d*d]
 		for i := 0; i < d; i++ {
 			for j := 0; j <= i; j++ {
@@ -321,78 +303,10 @@ func pfChain(dst []float64, lay pfLayout, m *pfMix, gr *pfGrad) {
 	copy(lay.logits(dst), gr.logits)
 }
 
-// pfEigSym computes the eigen-decomposition of the symmetric d×d matrix a by
-// cyclic Jacobi rotations: vals (length d) and vecs (d×d, eigenvectors in
-// columns). a is not modified; work must hold d² entries. Jacobi keeps high
-// relative accuracy for small eigenvalues, which the Bures square roots of
-// nearly equal covariances need, and allocates nothing.
-func pfEigSym(vals, vecs, a, work []float64, d int) error {
-	copy(work, a)
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			vecs[i*d+j] = 0
-		}
-		vecs[i*d+i] = 1
-	}
-	for sweep := 0; sweep < 60; sweep++ {
-		var off, diag float64
-		for i := 0; i < d; i++ {
-			diag += work[i*d+i] * work[i*d+i]
-			for j := i + 1; j < d; j++ {
-				off += work[i*d+j] * work[i*d+j]
-			}
-		}
-		if off == 0 || off <= 1e-36*diag {
-			for i := 0; i < d; i++ {
-				vals[i] = work[i*d+i]
-			}
-			return nil
-		}
-		for p := 0; p < d; p++ {
-			for q := p + 1; q < d; q++ {
-				apq := work[p*d+q]
-				if apq == 0 {
-					continue
-				}
-				app, aqq := work[p*d+p], work[q*d+q]
-				// Rotation angle from cot 2φ = (a_qq − a_pp) / (2 a_pq),
-				// taking the smaller root t = tan φ.
-				theta := (aqq - app) / (2 * apq)
-				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
-				if theta < 0 {
-					t = -t
-				}
-				if math.IsInf(theta, 0) {
-					t = 0
-				}
-				cs := 1 / math.Sqrt(t*t+1)
-				sn := t * cs
-				for r := 0; r < d; r++ {
-					arp, arq := work[r*d+p], work[r*d+q]
-					work[r*d+p] = cs*arp - sn*arq
-					work[r*d+q] = sn*arp + cs*arq
-				}
-				for r := 0; r < d; r++ {
-					apr, aqr := work[p*d+r], work[q*d+r]
-					work[p*d+r] = cs*apr - sn*aqr
-					work[q*d+r] = sn*apr + cs*aqr
-				}
-				work[p*d+q], work[q*d+p] = 0, 0
-				for r := 0; r < d; r++ {
-					vrp, vrq := vecs[r*d+p], vecs[r*d+q]
-					vecs[r*d+p] = cs*vrp - sn*vrq
-					vecs[r*d+q] = sn*vrp + cs*vrq
-				}
-			}
-		}
-	}
-	return fmt.Errorf("symmetric eigendecomposition did not converge")
-}
-
 // pfSqrtPair writes a^{1/2} and a^{-1/2} of the symmetric positive definite
 // d×d matrix a and returns tr a^{1/2}. vals, vecs and work are scratch.
 func pfSqrtPair(sq, isq, a, vals, vecs, work []float64, d int) (float64, error) {
-	if err := pfEigSym(vals, vecs, a, work, d); err != nil {
+	if err := symEigen(vals, vecs, a, work, d); err != nil {
 		return 0, err
 	}
 	mx := 0.0
@@ -470,7 +384,7 @@ func (b *pfBures) compute(m0, m1 *pfMix, grad bool) error {
 		for l := 0; l < b.k1; l++ {
 			s1 := m1.cov[l*dd : (l+1)*dd]
 			mu1 := m1.loc[l*d : (l+1)*d]
-			pfSandwich(mm, r0, s1, tmp, d)
+			sandwichTo(mm, r0, s1, tmp, d)
 			var isq []float64
 			if grad {
 				isq = irm
@@ -487,37 +401,12 @@ func (b *pfBures) compute(m0, m1 *pfMix, grad bool) error {
 			b.cost[k*b.k1+l] = c - 2*trRoot
 			if grad {
 				idx := (k*b.k1 + l) * dd
-				pfSandwich(b.t[idx:idx+dd], ir0, rm, tmp, d)
-				pfSandwich(b.tInv[idx:idx+dd], r0, irm, tmp, d)
+				sandwichTo(b.t[idx:idx+dd], ir0, rm, tmp, d)
+				sandwichTo(b.tInv[idx:idx+dd], r0, irm, tmp, d)
 			}
 		}
 	}
 	return nil
-}
-
-// pfSandwich writes A·B·A (A, B symmetric) into dst, symmetrised; tmp is d²
-// scratch.
-func pfSandwich(dst, a, b, tmp []float64, d int) {
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			var s float64
-			for r := 0; r < d; r++ {
-				s += a[i*d+r] * b[r*d+j]
-			}
-			tmp[i*d+j] = s
-		}
-	}
-	for i := 0; i < d; i++ {
-		for j := 0; j <= i; j++ {
-			var s, u float64
-			for r := 0; r < d; r++ {
-				s += tmp[i*d+r] * a[r*d+j]
-				u += tmp[j*d+r] * a[r*d+i]
-			}
-			v := 0.5 * (s + u)
-			dst[i*d+j], dst[j*d+i] = v, v
-		}
-	}
 }
 
 // pfAddTransportGrad adds the gradient of −w·Σ_kl P_kl C_kl (P frozen, the

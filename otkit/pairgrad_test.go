@@ -55,44 +55,6 @@ func pfRandPoints(rng *rand.Rand, lay pfLayout, th []float64, n int) []float64 {
 	return x
 }
 
-func TestPFEigSymReconstructs(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 0))
-	for _, d := range []int{1, 2, 3, 5} {
-		for trial := 0; trial < 20; trial++ {
-			a := make([]float64, d*d)
-			for i := 0; i < d; i++ {
-				for j := 0; j <= i; j++ {
-					v := rng.NormFloat64()
-					a[i*d+j], a[j*d+i] = v, v
-				}
-			}
-			vals, vecs, work := make([]float64, d), make([]float64, d*d), make([]float64, d*d)
-			if err := pfEigSym(vals, vecs, a, work, d); err != nil {
-				t.Fatal(err)
-			}
-			for i := 0; i < d; i++ {
-				for j := 0; j < d; j++ {
-					var s, o float64
-					for r := 0; r < d; r++ {
-						s += vecs[i*d+r] * vals[r] * vecs[j*d+r]
-						o += vecs[r*d+i] * vecs[r*d+j]
-					}
-					if math.Abs(s-a[i*d+j]) > 1e-13 {
-						t.Fatalf("d=%d: V Λ Vᵀ [%d,%d] = %v, want %v", d, i, j, s, a[i*d+j])
-					}
-					want := 0.0
-					if i == j {
-						want = 1
-					}
-					if math.Abs(o-want) > 1e-13 {
-						t.Fatalf("d=%d: VᵀV [%d,%d] = %v", d, i, j, o)
-					}
-				}
-			}
-		}
-	}
-}
-
 func TestPFBuresMatchesLinalg(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 0))
 	for _, d := range []int{1, 2, 3} {

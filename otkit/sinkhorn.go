@@ -154,11 +154,7 @@ const massTolerance = 1e-6
 // checkWeights copies w (uniform when nil) and validates it.
 func checkWeights(w []float64, k int, name string) ([]float64, float64, error) {
 	if w == nil {
-		out := make([]float64, k)
-		for i := range out {
-			out[i] = 1 / float64(k)
-		}
-		return out, 1, nil
+		return uniform(k), 1, nil
 	}
 	if len(w) != k {
 		return nil, 0, fmt.Errorf("otkit: weights %s have length %d, want %d", name, len(w), k)
@@ -248,6 +244,8 @@ type solver struct {
 	// since and the schedule has reached the target, saving one LSE a block.
 	colF   []float64
 	colFOK bool
+
+	sc *scalingForm // balanced small stored problems (scaling.go); nil otherwise
 }
 
 func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
@@ -280,6 +278,9 @@ func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
 	}
 	if cfg.Anderson > 0 {
 		s.hist = newAndersonHistory(cfg.Anderson, n)
+	}
+	if useScalingForm(geom, a, b, cfg) {
+		s.sc = newScalingForm(geom, a, b)
 	}
 	return s
 }
@@ -324,6 +325,9 @@ func (s *solver) run() {
 			s.errors[blk] = math.Inf(1)
 		}
 	}
+	if s.sc != nil && s.sc.on {
+		s.sc.sync(s.f, s.g)
+	}
 	ran := 0
 	for _, e := range s.errors {
 		if e != -1 {
@@ -356,6 +360,9 @@ func (s *solver) momentumWeight(t int) float64 {
 
 // iterate performs iteration t: g update, then f update (§2.2).
 func (s *solver) iterate(t int) {
+	if s.sc != nil && s.scaledIterate(t) {
+		return
+	}
 	c := s.cfg
 	eps := s.geom.epsAt(t)
 	w := s.momentumWeight(t)
@@ -383,6 +390,9 @@ func (s *solver) iterate(t int) {
 	s.update(s.f, s.bufN, s.logA, eps, c.TauA, w)
 	if s.hist != nil {
 		s.hist.post(s.f)
+	}
+	if s.sc != nil && t == 0 {
+		s.sc.enter(s.f, s.g, eps)
 	}
 }
 
@@ -568,6 +578,10 @@ func lpNorm(a, b []float64, p float64) float64 {
 // exact), both marginals against their targets otherwise.
 func (s *solver) marginalError() float64 {
 	c := s.cfg
+	if s.sc != nil && s.sc.on {
+		s.colFOK = false
+		return s.sc.colError(c.p)
+	}
 	eps := s.geom.eps
 	if s.colF == nil {
 		s.colF = make([]float64, len(s.g))
@@ -632,6 +646,15 @@ func entropy(w []float64) float64 {
 		}
 	}
 	return h
+}
+
+// uniform returns k weights 1/k.
+func uniform(k int) []float64 {
+	out := make([]float64, k)
+	for i := range out {
+		out[i] = 1 / float64(k)
+	}
+	return out
 }
 
 func sum(v []float64) float64 {

@@ -24,17 +24,7 @@ func randCloud(seed uint64, n, d int, s, off float64) *mat.Dense {
 
 // randWeights returns positive weights of total mass.
 func randWeights(seed uint64, n int, mass float64) []float64 {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	w := make([]float64, n)
-	var s float64
-	for i := range w {
-		w[i] = 0.2 + rng.Float64()
-		s += w[i]
-	}
-	for i := range w {
-		w[i] *= mass / s
-	}
-	return w
+	return randomWeights(rand.New(rand.NewPCG(seed, 1)), n, mass)
 }
 
 var tight = SinkhornOptions{Threshold: 1e-13, MaxIterations: 20000}

@@ -225,19 +225,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 
 		// Masses and coupling, in generator order.
 		pr := res.Pair
-		o0 := generatorOrder(t, pr.GMM0, tutMeans0)
-		o1 := generatorOrder(t, pr.GMM1, gen1)
-		w0, w1 := pfWeights(pr.GMM0), pfWeights(pr.GMM1)
-		t.Logf("masses in generator order: gmm0 %.4f %.4f %.4f (seed %v), gmm1 %.4f %.4f %.4f (seed %v)",
-			w0[o0[0]], w0[o0[1]], w0[o0[2]], seedRun1Mass0, w1[o1[0]], w1[o1[1]], w1[o1[2]], seedRun1Mass1)
-		for g := 0; g < 3; g++ {
-			if math.Abs(w0[o0[g]]-seedRun1Mass0[g]) > 0.02 {
-				t.Errorf("gmm0 mass of generator component %d: %.4f, seed %.4f", g, w0[o0[g]], seedRun1Mass0[g])
-			}
-			if math.Abs(w1[o1[g]]-seedRun1Mass1[g]) > 0.02 {
-				t.Errorf("gmm1 mass of generator component %d: %.4f, seed %.4f", g, w1[o1[g]], seedRun1Mass1[g])
-			}
-		}
+		o0, o1, w0, w1 := checkGeneratorMasses(t, pr, gen1, seedRun1Mass0, seedRun1Mass1)
 		cost, err := pr.CostMatrix()
 		if err != nil {
 			t.Fatal(err)
@@ -337,19 +325,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		if math.Abs(pr.Rho()-1) > 1e-12 {
 			t.Errorf("rho = %v, want 1", pr.Rho())
 		}
-		o0 := generatorOrder(t, pr.GMM0, tutMeans0)
-		o1 := generatorOrder(t, pr.GMM1, gen1)
-		w0, w1 := pfWeights(pr.GMM0), pfWeights(pr.GMM1)
-		t.Logf("masses in generator order: gmm0 %.4f %.4f %.4f (seed %v), gmm1 %.4f %.4f %.4f (seed %v)",
-			w0[o0[0]], w0[o0[1]], w0[o0[2]], seedRun2Mass0, w1[o1[0]], w1[o1[1]], w1[o1[2]], seedRun2Mass1)
-		for g := 0; g < 3; g++ {
-			if math.Abs(w0[o0[g]]-seedRun2Mass0[g]) > 0.02 {
-				t.Errorf("gmm0 mass of generator component %d: %.4f, seed %.4f", g, w0[o0[g]], seedRun2Mass0[g])
-			}
-			if math.Abs(w1[o1[g]]-seedRun2Mass1[g]) > 0.02 {
-				t.Errorf("gmm1 mass of generator component %d: %.4f, seed %.4f", g, w1[o1[g]], seedRun2Mass1[g])
-			}
-		}
+		o0, o1, w0, _ := checkGeneratorMasses(t, pr, gen1, seedRun2Mass0, seedRun2Mass1)
 		cost, err := pr.CostMatrix()
 		if err != nil {
 			t.Fatal(err)
@@ -458,4 +434,26 @@ func BenchmarkPairFitTutorial(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// checkGeneratorMasses compares the fitted component masses of both
+// mixtures, in the order of the generators (gmm0 around tutMeans0, gmm1
+// around gen1), with the seed notebook's masses to 0.02, and returns the
+// generator orders and the masses.
+func checkGeneratorMasses(t *testing.T, pr *MixturePair, gen1 [][]float64, seed0, seed1 []float64) (o0, o1 []int, w0, w1 []float64) {
+	t.Helper()
+	o0 = generatorOrder(t, pr.GMM0, tutMeans0)
+	o1 = generatorOrder(t, pr.GMM1, gen1)
+	w0, w1 = pfWeights(pr.GMM0), pfWeights(pr.GMM1)
+	t.Logf("masses in generator order: gmm0 %.4f %.4f %.4f (seed %v), gmm1 %.4f %.4f %.4f (seed %v)",
+		w0[o0[0]], w0[o0[1]], w0[o0[2]], seed0, w1[o1[0]], w1[o1[1]], w1[o1[2]], seed1)
+	for g := 0; g < 3; g++ {
+		if math.Abs(w0[o0[g]]-seed0[g]) > 0.02 {
+			t.Errorf("gmm0 mass of generator component %d: %.4f, seed %.4f", g, w0[o0[g]], seed0[g])
+		}
+		if math.Abs(w1[o1[g]]-seed1[g]) > 0.02 {
+			t.Errorf("gmm1 mass of generator component %d: %.4f, seed %.4f", g, w1[o1[g]], seed1[g])
+		}
+	}
+	return o0, o1, w0, w1
 }

@@ -14,38 +14,50 @@ func pfRandProblem(rng *rand.Rand, k0, k1 int) (c, a, b []float64) {
 	for i := range c {
 		c[i] = 2 * rng.Float64()
 	}
-	a, b = make([]float64, k0), make([]float64, k1)
-	var sa, sb float64
-	for i := range a {
-		a[i] = 0.2 + rng.Float64()
-		sa += a[i]
-	}
-	for j := range b {
-		b[j] = 0.2 + rng.Float64()
-		sb += b[j]
-	}
-	for i := range a {
-		a[i] /= sa
-	}
-	for j := range b {
-		b[j] /= sb
-	}
-	return c, a, b
+	return c, randomWeights(rng, k0, 1), randomWeights(rng, k1, 1)
 }
 
 var pfTight = SinkhornOptions{Threshold: 1e-14, MaxIterations: 200000}
 
-// TestPFSolverBalancedPrimal: converged balanced value equals
+// smallSolve runs the solver on the flat k0×k1 cost c as Sinkhorn does and
+// also returns its scaling form (nil when the options exclude it); failAt > 0
+// makes the scaling step of that iteration fail.
+func smallSolve(t testing.TB, c, a, b []float64, k0, k1 int, eps, tau float64, opt SinkhornOptions, failAt int) (*SinkhornResult, *scalingForm) {
+	t.Helper()
+	geom, err := NewGeometry(mat.NewDense(k0, k1, append([]float64(nil), c...)), GeometryOptions{Epsilon: eps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.TauA, opt.TauB = tau, tau
+	cfg, err := opt.resolve(k0, k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSolver(geom, append([]float64(nil), a...), append([]float64(nil), b...), cfg)
+	if s.sc != nil {
+		s.sc.failAt = failAt
+	}
+	s.run()
+	return s.result(), s.sc
+}
+
+// TestScalingFormBalancedPrimal: converged balanced value equals
 // ⟨P,C⟩ + ε KL(P | abᵀ) and the marginals are a and b.
-func TestPFSolverBalancedPrimal(t *testing.T) {
+func TestScalingFormBalancedPrimal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 0))
 	c, a, b := pfRandProblem(rng, 3, 4)
 	const eps = 0.3
-	s := newPFSolver(3, 4, eps, 1, pfTight)
-	r := s.solve(c, a, b)
-	if !r.converged {
+	res, sc := smallSolve(t, c, a, b, 3, 4, eps, 1, pfTight, 0)
+	if sc == nil {
+		t.Fatal("the scaling form was not used")
+	}
+	if !res.Converged {
 		t.Fatal("not converged")
 	}
+	r := struct {
+		p   []float64
+		reg float64
+	}{res.Matrix().RawMatrix().Data, res.RegOTCost}
 	var primal float64
 	row, col := make([]float64, 3), make([]float64, 4)
 	for i := 0; i < 3; i++ {
@@ -72,18 +84,21 @@ func TestPFSolverBalancedPrimal(t *testing.T) {
 	}
 }
 
-// TestPFSolverGradients: with the consistent update, finite differences of
+// TestSmallSolveGradients: with the consistent update, finite differences of
 // the solved value in C, a and b equal P and the Danskin weight gradients,
 // balanced and unbalanced. With OTT's update (τ<1) they do not, but they do
 // when the potentials are frozen.
-func TestPFSolverGradients(t *testing.T) {
+func TestSmallSolveGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 0))
 	for _, tau := range []float64{1, 0.8, 1 / 1.01} {
 		c, a, b := pfRandProblem(rng, 3, 2)
 		const eps = 0.4
-		s := newPFSolver(3, 2, eps, tau, pfTight)
-		r := s.solve(c, a, b)
-		val := func() float64 { return s.solve(c, a, b).reg }
+		res, _ := smallSolve(t, c, a, b, 3, 2, eps, tau, pfTight, 0)
+		r := struct{ p, gradA, gradB []float64 }{res.Matrix().RawMatrix().Data, res.GradA(), res.GradB()}
+		val := func() float64 {
+			v, _ := smallSolve(t, c, a, b, 3, 2, eps, tau, pfTight, 0)
+			return v.RegOTCost
+		}
 		const h = 1e-6
 		for i := range c {
 			old := c[i]
@@ -129,10 +144,10 @@ func TestPFSolverGradients(t *testing.T) {
 	}
 }
 
-// TestPFSolverTutorialBlocks reproduces note §9.1: far-apart components,
+// TestSinkhornTutorialBlocks reproduces note §9.1: far-apart components,
 // ε = 0.01, the seed's fitted masses: 2000 iterations do not connect the
 // blocks, the state is not converged, and the coupling is the one printed.
-func TestPFSolverTutorialBlocks(t *testing.T) {
+func TestSinkhornTutorialBlocks(t *testing.T) {
 	a := []float64{0.22632582, 0.23542637, 0.5382478}
 	b := []float64{0.36791384, 0.3672651, 0.26482108}
 	c := []float64{
@@ -140,11 +155,14 @@ func TestPFSolverTutorialBlocks(t *testing.T) {
 		28, 0.02, 35,
 		21, 40, 0.04,
 	}
-	s := newPFSolver(3, 3, 0.01, 1, SinkhornOptions{})
-	r := s.solve(c, a, b)
-	if r.converged || r.iterations != 2000 {
-		t.Fatalf("converged=%v after %d iterations, want a non-converged 2000", r.converged, r.iterations)
+	res, sc := smallSolve(t, c, a, b, 3, 3, 0.01, 1, SinkhornOptions{}, 0)
+	if sc == nil {
+		t.Fatal("the scaling form was not used")
 	}
+	if res.Converged || res.Iterations != 2000 {
+		t.Fatalf("converged=%v after %d iterations, want a non-converged 2000", res.Converged, res.Iterations)
+	}
+	r := struct{ p []float64 }{res.Matrix().RawMatrix().Data}
 	var tot float64
 	for _, v := range r.p {
 		tot += v
@@ -157,11 +175,12 @@ func TestPFSolverTutorialBlocks(t *testing.T) {
 	}
 }
 
-// TestPFSolverMatchesSinkhorn checks the pair fit's solver against the
-// general Sinkhorn on the same problems and options: same iteration count
-// and convergence flag, potentials, coupling, reg cost and weight gradients
-// to rounding.
-func TestPFSolverMatchesSinkhorn(t *testing.T) {
+// TestScalingFormMatchesReferenceKernel checks the solver on small stored
+// problems (the scaling form where balanced, the fast kernel otherwise)
+// against the log-domain solve with the reference kernel on the same
+// problems and options: same iteration count and convergence flag,
+// potentials, coupling, reg cost and weight gradients to rounding.
+func TestScalingFormMatchesReferenceKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 0))
 	type tc struct {
 		name     string
@@ -198,32 +217,40 @@ func TestPFSolverMatchesSinkhorn(t *testing.T) {
 	cases[len(cases)-1].name = "tutorial blocks, log-domain fallback"
 	absorbed := 0
 	for ci, c := range cases {
-		s := newPFSolver(c.k0, c.k1, c.eps, c.tau, c.opt)
+		failAt := 0
 		if ci == len(cases)-1 {
-			s.failScaleAt = 555
+			failAt = 555
 		}
-		got := s.solve(c.c, c.a, c.b)
-		absorbed += s.nAbsorb
-		if ci == len(cases)-1 && s.nFallback != 1 {
-			t.Errorf("%s: %d fallbacks, want 1", c.name, s.nFallback)
+		res, sc := smallSolve(t, c.c, c.a, c.b, c.k0, c.k1, c.eps, c.tau, c.opt, failAt)
+		if (sc != nil) != (c.tau == 1) {
+			t.Errorf("%s: scaling form used: %v", c.name, sc != nil)
 		}
+		if sc != nil {
+			absorbed += sc.nAbsorb
+		}
+		if ci == len(cases)-1 && sc.nFallback != 1 {
+			t.Errorf("%s: %d fallbacks, want 1", c.name, sc.nFallback)
+		}
+		got := pfSolve{f: res.F, g: res.G, p: res.Matrix().RawMatrix().Data, reg: res.RegOTCost,
+			gradA: res.GradA(), gradB: res.GradB(), converged: res.Converged, iterations: res.Iterations}
 		geom, err := NewGeometry(mat.NewDense(c.k0, c.k1, c.c), GeometryOptions{Epsilon: c.eps})
 		if err != nil {
 			t.Fatal(err)
 		}
 		o := c.opt
 		o.TauA, o.TauB = c.tau, c.tau
+		o.ReferenceKernel = true
 		want, err := Sinkhorn(geom, c.a, c.b, o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.iterations != want.Iterations || got.converged != want.Converged {
-			t.Errorf("%s: %d iterations converged=%v, Sinkhorn %d %v", c.name, got.iterations, got.converged, want.Iterations, want.Converged)
+			t.Errorf("%s: %d iterations converged=%v, reference %d %v", c.name, got.iterations, got.converged, want.Iterations, want.Converged)
 		}
 		close := func(what string, x, y []float64, tol float64) {
 			for i := range x {
 				if math.Abs(x[i]-y[i]) > tol {
-					t.Errorf("%s: %s[%d] = %.15g, Sinkhorn %.15g", c.name, what, i, x[i], y[i])
+					t.Errorf("%s: %s[%d] = %.15g, reference %.15g", c.name, what, i, x[i], y[i])
 					return
 				}
 			}
@@ -246,14 +273,7 @@ var pfBenchBlocksC = []float64{0.05, 30, 22, 28, 0.02, 35, 21, 40, 0.04}
 var pfBenchBlocksA = []float64{0.22632582, 0.23542637, 0.5382478}
 var pfBenchBlocksB = []float64{0.36791384, 0.3672651, 0.26482108}
 
-func BenchmarkPFSolverTutorialBlocks(bm *testing.B) {
-	s := newPFSolver(3, 3, 0.01, 1, SinkhornOptions{})
-	for i := 0; i < bm.N; i++ {
-		s.solve(pfBenchBlocksC, pfBenchBlocksA, pfBenchBlocksB)
-	}
-}
-
-func BenchmarkCoreSinkhornTutorialBlocks(bm *testing.B) {
+func BenchmarkSinkhornTutorialBlocks(bm *testing.B) {
 	for i := 0; i < bm.N; i++ {
 		g, _ := NewGeometry(mat.NewDense(3, 3, pfBenchBlocksC), GeometryOptions{Epsilon: 0.01})
 		Sinkhorn(g, pfBenchBlocksA, pfBenchBlocksB, SinkhornOptions{})

@@ -74,10 +74,12 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 	k, d := m.lay.k, m.lay.d
 	n := len(x) / d
 	nChunks := (n + pfChunk - 1) / pfChunk
+	// Each chunk's statistics are allocated by the goroutine that fills
+	// them (inside work), so two workers never write to one cache line:
+	// allocating them all up front put neighbouring chunks' few-float
+	// slices side by side, and the false sharing made two cores slower
+	// than one.
 	parts := make([]*pfStats, nChunks)
-	for i := range parts {
-		parts[i] = newPFStats(k, d)
-	}
 	// Per-component constants: log π_k − ½(d log 2π + log|Σ_k|).
 	cst := make([]float64, k)
 	for c := 0; c < k; c++ {
@@ -87,7 +89,9 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 	// parameters.
 	shared := &preparedMixture{d: d, k: k, mu: m.loc, linv: m.linv, cst: cst}
 	work := func(ci int) {
-		st := parts[ci]
+		st := newPFStats(k, d)
+		copy(st.c, m.loc)
+		parts[ci] = st
 		lo, hi := ci*pfChunk, min((ci+1)*pfChunk, n)
 		pm := shared.clone()
 		ell := make([]float64, k)
@@ -139,7 +143,7 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 					continue
 				}
 				st.n[c] += r
-				cc := st.c[c*d : (c+1)*d] // centres are set below, before work runs
+				cc := st.c[c*d : (c+1)*d]
 				s := st.s[c*d : (c+1)*d]
 				bigS := st.S[c*d*d : (c+1)*d*d]
 				if d == 2 {
@@ -164,9 +168,6 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 				}
 			}
 		}
-	}
-	for _, st := range parts {
-		copy(st.c, m.loc)
 	}
 	workers := min(runtime.GOMAXPROCS(0), nChunks)
 	if workers <= 1 {

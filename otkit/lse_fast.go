@@ -254,10 +254,48 @@ func accColDense(c []float64, hi, invEps float64, mx, s, next []float64) {
 	}
 }
 
+// fastParallelWork is the n·m below which a reduction runs on the calling
+// goroutine, in one piece and with the kernel's own scratch: starting
+// goroutines (and allocating per-chunk buffers) costs more than it saves
+// there. A variable only so that tests can force the parallel path and
+// compare it bit for bit with the inline one.
+var fastParallelWork = 1 << 15
+
+// runsInline reports whether a reduction of n outputs in chunks of the given
+// size and total work runs on the calling goroutine (the parallelChunks rule).
+func runsInline(n, chunk, work int) bool {
+	nChunks := (n + chunk - 1) / chunk
+	return min(runtime.GOMAXPROCS(0), nChunks) <= 1 || work < fastParallelWork
+}
+
+// lseScratch is a kernel's reusable buffer for inline reductions, so that a
+// small solve does not allocate in every iteration. A kernel may be shared
+// (a result's methods can be called from several goroutines), so the buffer
+// is taken with a flag and a caller that finds it taken allocates its own.
+type lseScratch struct {
+	busy atomic.Bool
+	buf  []float64
+}
+
+// take returns a buffer of length k and whether it is the shared one (then
+// release must follow).
+func (sc *lseScratch) take(k int) ([]float64, bool) {
+	if !sc.busy.CompareAndSwap(false, true) {
+		return make([]float64, k), false
+	}
+	if cap(sc.buf) < k {
+		sc.buf = make([]float64, k)
+	}
+	return sc.buf[:k], true
+}
+
+func (sc *lseScratch) release(own bool) {
+	if own {
+		sc.busy.Store(false)
+	}
+}
+
 const (
-	// fastParallelWork is the n·m below which a reduction runs on the calling
-	// goroutine: starting goroutines costs more than it saves there.
-	fastParallelWork = 1 << 15
 	// fastColBlock is the widest column block (a multiple of 8) of the dense
 	// colLSE: the block's running maxima and sums stay in L1.
 	fastColBlock = 1024
@@ -275,7 +313,7 @@ const (
 func parallelChunks(n, chunk, work int, body func(lo, hi int)) {
 	nChunks := (n + chunk - 1) / chunk
 	workers := min(runtime.GOMAXPROCS(0), nChunks)
-	if workers <= 1 || work < fastParallelWork {
+	if runsInline(n, chunk, work) {
 		for lo := 0; lo < n; lo += chunk {
 			body(lo, min(lo+chunk, n))
 		}
@@ -313,6 +351,7 @@ type denseFastLSE struct {
 	c         []float64
 	n, m      int
 	symmetric bool // C = Cᵀ exactly (a point cloud against itself)
+	scratch   lseScratch
 }
 
 func newDenseFastLSE(c []float64, n, m int, symmetric bool) *denseFastLSE {
@@ -324,22 +363,38 @@ func (k *denseFastLSE) rowLSE(out, h []float64, eps float64) {
 	n, m := k.n, k.m
 	h = h[:m]
 	out = out[:n]
-	parallelChunks(n, rowChunk(n), n*m, func(lo, hi int) {
-		z := make([]float64, min(lseBlock, m))
-		for i := lo; i < hi; i++ {
-			row := k.c[i*m : (i+1)*m]
-			mx, s := math.Inf(-1), 0.0
-			for b := 0; b < m; b += lseBlock {
-				e := min(b+lseBlock, m)
-				zz := z[:e-b]
-				mb := zDenseMax(zz, row[b:e], h[b:e], inv)
-				// Prefetch the next block of the matrix while summing.
-				next := k.c[min(i*m+e, n*m):min(i*m+e+lseBlock, n*m)]
-				mx, s = lseBlockMerge(zz, mb, mx, s, next)
-			}
-			out[i] = eps * lseValue(mx, s)
-		}
+	zl := min(lseBlock, m)
+	chunk := rowChunk(n)
+	if runsInline(n, chunk, n*m) {
+		// Rows are independent: one pass over all of them gives the same
+		// bits as the chunked parallel path.
+		z, own := k.scratch.take(zl)
+		k.rows(out, h, eps, inv, 0, n, z)
+		k.scratch.release(own)
+		return
+	}
+	parallelChunks(n, chunk, n*m, func(lo, hi int) {
+		k.rows(out, h, eps, inv, lo, hi, make([]float64, zl))
 	})
+}
+
+// rows computes rowLSE outputs lo ≤ i < hi with z (min(lseBlock, m) long)
+// as the exponent buffer.
+func (k *denseFastLSE) rows(out, h []float64, eps, inv float64, lo, hi int, z []float64) {
+	n, m := k.n, k.m
+	for i := lo; i < hi; i++ {
+		row := k.c[i*m : (i+1)*m]
+		mx, s := math.Inf(-1), 0.0
+		for b := 0; b < m; b += lseBlock {
+			e := min(b+lseBlock, m)
+			zz := z[:e-b]
+			mb := zDenseMax(zz, row[b:e], h[b:e], inv)
+			// Prefetch the next block of the matrix while summing.
+			next := k.c[min(i*m+e, n*m):min(i*m+e+lseBlock, n*m)]
+			mx, s = lseBlockMerge(zz, mb, mx, s, next)
+		}
+		out[i] = eps * lseValue(mx, s)
+	}
 }
 
 // colLSE walks the rows in order for a block of columns at a time, keeping
@@ -355,29 +410,49 @@ func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
 	n, m := k.n, k.m
 	h = h[:n]
 	out = out[:m]
-	mx := make([]float64, m)
-	s := make([]float64, m)
 	workers := runtime.GOMAXPROCS(0)
 	// Column blocks: at most fastColBlock wide, a multiple of 8, and enough
 	// of them to keep every goroutine busy.
 	nb := max((m+fastColBlock-1)/fastColBlock, min(4*workers, (m+63)/64))
 	blk := ((m+nb-1)/nb + 7) &^ 7
+	if runsInline(m, blk, n*m) {
+		// Every column is reduced on its own in row order (the vector and
+		// scalar steps are the same operations), so the blocks' results do
+		// not depend on where the blocks are cut; inline, the blocks run in
+		// turn on the kernel's scratch.
+		st, own := k.scratch.take(2 * blk)
+		for lo := 0; lo < m; lo += blk {
+			hi := min(lo+blk, m)
+			k.cols(out, h, eps, inv, lo, hi, st[:hi-lo], st[blk:blk+hi-lo])
+		}
+		k.scratch.release(own)
+		return
+	}
+	mx := make([]float64, m)
+	s := make([]float64, m)
 	parallelChunks(m, blk, n*m, func(lo, hi int) {
-		bm, bs := mx[lo:hi], s[lo:hi]
-		for j := range bm {
-			bm[j] = math.Inf(-1)
-		}
-		for i := 0; i < n; i++ {
-			if math.IsInf(h[i], -1) {
-				continue // a zero-weight row adds exactly nothing
-			}
-			nx := min(i+1, n-1) * m
-			accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs, k.c[nx+lo:nx+hi])
-		}
-		for j := lo; j < hi; j++ {
-			out[j] = eps * lseValue(mx[j], s[j])
-		}
+		k.cols(out, h, eps, inv, lo, hi, mx[lo:hi], s[lo:hi])
 	})
+}
+
+// cols computes colLSE outputs lo ≤ j < hi with bm, bs (hi−lo long) as the
+// columns' running maxima and sums.
+func (k *denseFastLSE) cols(out, h []float64, eps, inv float64, lo, hi int, bm, bs []float64) {
+	n, m := k.n, k.m
+	for j := range bm {
+		bm[j] = math.Inf(-1)
+		bs[j] = 0
+	}
+	for i := 0; i < n; i++ {
+		if math.IsInf(h[i], -1) {
+			continue // a zero-weight row adds exactly nothing
+		}
+		nx := min(i+1, n-1) * m
+		accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs, k.c[nx+lo:nx+hi])
+	}
+	for j := range bm {
+		out[lo+j] = eps * lseValue(bm[j], bs[j])
+	}
 }
 
 // sqEuclidFastLSE is the fast lseKernel of an online squared-Euclidean point
@@ -388,6 +463,7 @@ type sqEuclidFastLSE struct {
 	scale   float64
 	xs, ys  []float64 // coordinates, transposed: xs[k*n+i] = x_i[k]
 	nx, ny  []float64 // squared norms
+	scratch lseScratch
 }
 
 // newSqEuclidFastLSE takes row-major n×d and m×d coordinates, their squared
@@ -410,12 +486,12 @@ func transpose(x []float64, n, d int) []float64 {
 }
 
 func (k *sqEuclidFastLSE) rowLSE(out, h []float64, eps float64) {
-	onlineSqLSE(out, h, eps, k.scale, k.d, k.xs, k.nx, k.n, k.ys, k.ny, k.m)
+	onlineSqLSE(&k.scratch, out, h, eps, k.scale, k.d, k.xs, k.nx, k.n, k.ys, k.ny, k.m)
 }
 
 // colLSE is rowLSE with the clouds swapped: the cost is symmetric in (x, y).
 func (k *sqEuclidFastLSE) colLSE(out, h []float64, eps float64) {
-	onlineSqLSE(out, h, eps, k.scale, k.d, k.ys, k.ny, k.m, k.xs, k.nx, k.n)
+	onlineSqLSE(&k.scratch, out, h, eps, k.scale, k.d, k.ys, k.ny, k.m, k.xs, k.nx, k.n)
 }
 
 // onlineSqLSE computes, for the nr points p (transposed ps, norms pn) against
@@ -430,26 +506,35 @@ func (k *sqEuclidFastLSE) colLSE(out, h []float64, eps float64) {
 // maximum, then summed shifted by it (two passes over data in L1, cheaper
 // than a running maximum per term); blocks merge into a running state per
 // row, in column order.
-func onlineSqLSE(out, h []float64, eps, s float64, d int, ps, pn []float64, nr int, qs, qn []float64, nc int) {
+func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn []float64, nr int, qs, qn []float64, nc int) {
 	inv := 1 / eps
 	h = h[:nc]
 	out = out[:nr]
-	a := make([]float64, nc)
+	zl := min(lseBlock, nc)
+	chunk := rowChunk(nr)
+	work := nr * nc * max(1, d/2)
+	inline := runsInline(nr, chunk, work)
+	var buf []float64
+	own := false
+	if inline {
+		buf, own = sc.take((d+1)*nc + 2*nr + zl)
+		defer sc.release(own)
+	} else {
+		buf = make([]float64, (d+1)*nc)
+	}
+	a, w := buf[:nc], buf[nc:(d+1)*nc]
 	for j := range a {
 		a[j] = (h[j] - s*qn[j]) * inv
 	}
-	w := make([]float64, d*nc)
 	two := 2 * s * inv
 	for t, v := range qs[:d*nc] {
 		w[t] = two * v
 	}
-	parallelChunks(nr, rowChunk(nr), nr*nc*max(1, d/2), func(lo, hi int) {
-		rm := make([]float64, hi-lo) // running maxima
-		rs := make([]float64, hi-lo) // running sums, scaled by exp(−max)
+	rows := func(lo, hi int, rm, rs, z []float64) {
 		for r := range rm {
-			rm[r] = math.Inf(-1)
+			rm[r] = math.Inf(-1) // running maxima
+			rs[r] = 0            // running sums, scaled by exp(−max)
 		}
-		z := make([]float64, min(lseBlock, nc))
 		for b := 0; b < nc; b += lseBlock {
 			e := min(b+lseBlock, nc)
 			zz := z[:e-b]
@@ -479,6 +564,16 @@ func onlineSqLSE(out, h []float64, eps, s float64, d int, ps, pn []float64, nr i
 		for i := lo; i < hi; i++ {
 			out[i] = eps*lseValue(rm[i-lo], rs[i-lo]) - s*pn[i]
 		}
+	}
+	if inline {
+		// Every row's reduction is the same whatever chunk it is in: one
+		// pass over all rows gives the bits of the chunked path.
+		st := buf[(d+1)*nc:]
+		rows(0, nr, st[:nr], st[nr:2*nr], st[2*nr:2*nr+zl])
+		return
+	}
+	parallelChunks(nr, chunk, work, func(lo, hi int) {
+		rows(lo, hi, make([]float64, hi-lo), make([]float64, hi-lo), make([]float64, zl))
 	})
 }
 

@@ -362,3 +362,57 @@ func TestFastLSESymmetric(t *testing.T) {
 		}
 	}
 }
+
+// TestFastLSEInlineEqualsParallel checks that the inline path taken below
+// fastParallelWork (one pass, kernel scratch) gives the same bits as the
+// chunked parallel path, also when a kernel is called repeatedly (the
+// scratch is reused) and on a symmetric geometry.
+func TestFastLSEInlineEqualsParallel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 0))
+	for _, d := range []int{2, 3} {
+		for _, sz := range [][2]int{{25, 50}, {50, 25}, {7, 130}, {130, 9}, {3, lseBlock + 21}} {
+			k := newLSETestCase(rng, sz[0], sz[1], d, 1, 1, 0.01, 0.05)
+			sym := newLSETestCase(rng, sz[0], sz[0], d, 1, 1, 0.01, 0.05)
+			for i := 0; i < sym.n; i++ {
+				for j := 0; j < i; j++ {
+					sym.c[i*sym.n+j] = sym.c[j*sym.n+i]
+				}
+			}
+			run := func(work int) [][]float64 {
+				defer func(w int) { fastParallelWork = w }(fastParallelWork)
+				fastParallelWork = work
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+				var res [][]float64
+				kernels := []struct {
+					kern lseKernel
+					c    *lseTestCase
+				}{
+					{newDenseFastLSE(k.c, k.n, k.m, false), k},
+					{newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1), k},
+					{newDenseFastLSE(sym.c, sym.n, sym.m, true), sym},
+				}
+				for _, kc := range kernels {
+					for rep := 0; rep < 2; rep++ {
+						row, col := make([]float64, kc.c.n), make([]float64, kc.c.m)
+						kc.kern.rowLSE(row, kc.c.g, kc.c.eps)
+						kc.kern.colLSE(col, kc.c.f, kc.c.eps)
+						res = append(res, row, col)
+					}
+				}
+				return res
+			}
+			if !runsInline(k.n, rowChunk(k.n), k.n*k.m) {
+				t.Fatalf("%dx%d: expected the inline path by default", k.n, k.m)
+			}
+			inline := run(math.MaxInt)
+			par := run(0)
+			for r := range inline {
+				for i := range inline[r] {
+					if math.Float64bits(inline[r][i]) != math.Float64bits(par[r][i]) {
+						t.Fatalf("d=%d %dx%d: result %d[%d] inline %v, parallel %v", d, k.n, k.m, r, i, inline[r][i], par[r][i])
+					}
+				}
+			}
+		}
+	}
+}

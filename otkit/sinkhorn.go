@@ -244,6 +244,7 @@ type solver struct {
 	// since and the schedule has reached the target, saving one LSE a block.
 	colF   []float64
 	colFOK bool
+	colBuf []float64 // the column marginal of marginalError, reused
 
 	sc *scalingForm // balanced small stored problems (scaling.go); nil otherwise
 }
@@ -595,7 +596,10 @@ func (s *solver) marginalError() float64 {
 	}
 	s.kern.colLSE(s.colF, s.f, eps)
 	s.colFOK = !c.KernelMode
-	col := make([]float64, len(s.g))
+	if s.colBuf == nil {
+		s.colBuf = make([]float64, len(s.g))
+	}
+	col := s.colBuf
 	for j, v := range s.colF {
 		col[j] = math.Exp((s.g[j] + v) / eps)
 	}

@@ -83,9 +83,13 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 	for c := 0; c < k; c++ {
 		cst[c] = m.logPi[c] - 0.5*(float64(d)*math.Log(2*math.Pi)+m.logDet[c])
 	}
+	// The log joint densities are the EM's (mixture.go), on the pair's
+	// parameters.
+	shared := &preparedMixture{d: d, k: k, mu: m.loc, linv: m.linv, cst: cst}
 	work := func(ci int) {
 		st := parts[ci]
 		lo, hi := ci*pfChunk, min((ci+1)*pfChunk, n)
+		pm := shared.clone()
 		ell := make([]float64, k)
 		z := make([]float64, d)
 		for p := lo; p < hi; p++ {
@@ -94,32 +98,11 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 			if w != nil {
 				wp = w[p]
 			}
+			pm.logJoint(ell, xp)
 			mx := math.Inf(-1)
-			for c := 0; c < k; c++ {
-				// ‖L⁻¹(x − μ)‖² with L⁻¹ precomputed: products only.
-				li := m.linv[c*d*d : (c+1)*d*d]
-				mu := m.loc[c*d : (c+1)*d]
-				var q float64
-				if d == 2 {
-					u0, u1 := xp[0]-mu[0], xp[1]-mu[1]
-					z0 := li[0] * u0
-					z1 := li[2]*u0 + li[3]*u1
-					q = z0*z0 + z1*z1
-				} else {
-					for i := 0; i < d; i++ {
-						z[i] = xp[i] - mu[i]
-					}
-					for i := 0; i < d; i++ {
-						var v float64
-						for r := 0; r <= i; r++ {
-							v += li[i*d+r] * z[r]
-						}
-						q += v * v
-					}
-				}
-				ell[c] = cst[c] - 0.5*q
-				if ell[c] > mx {
-					mx = ell[c]
+			for _, v := range ell {
+				if v > mx {
+					mx = v
 				}
 			}
 			// Unnormalised posteriors; a term more than 40 below the maximum

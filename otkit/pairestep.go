@@ -74,10 +74,12 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 	k, d := m.lay.k, m.lay.d
 	n := len(x) / d
 	nChunks := (n + pfChunk - 1) / pfChunk
+	// Each chunk's statistics are allocated by the goroutine that fills
+	// them (inside work), so two workers never write to one cache line:
+	// allocating them all up front put neighbouring chunks' few-float
+	// slices side by side, and the false sharing made two cores slower
+	// than one.
 	parts := make([]*pfStats, nChunks)
-	for i := range parts {
-		parts[i] = newPFStats(k, d)
-	}
 	// Per-component constants: log π_k − ½(d log 2π + log|Σ_k|).
 	cst := make([]float64, k)
 	for c := 0; c < k; c++ {
@@ -87,86 +89,15 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 	// parameters.
 	shared := &preparedMixture{d: d, k: k, mu: m.loc, linv: m.linv, cst: cst}
 	work := func(ci int) {
-		st := parts[ci]
-		lo, hi := ci*pfChunk, min((ci+1)*pfChunk, n)
-		pm := shared.clone()
-		ell := make([]float64, k)
-		z := make([]float64, d)
-		for p := lo; p < hi; p++ {
-			xp := x[p*d : (p+1)*d]
-			wp := 1.0
-			if w != nil {
-				wp = w[p]
-			}
-			pm.logJoint(ell, xp)
-			mx := math.Inf(-1)
-			for _, v := range ell {
-				if v > mx {
-					mx = v
-				}
-			}
-			// Unnormalised posteriors; a term more than 40 below the maximum
-			// (e^-40 ≈ 4e-18 relative) is dropped, and the maximum itself is
-			// exactly 1, which saves most exponentials when the components
-			// are well separated.
-			var sum float64
-			for c := 0; c < k; c++ {
-				switch dl := ell[c] - mx; {
-				case dl == 0:
-					ell[c] = 1
-				case dl > -40:
-					ell[c] = expNeg(dl)
-				default:
-					ell[c] = 0
-				}
-				sum += ell[c]
-			}
-			if !(sum >= 1) || math.IsInf(mx, 0) {
-				// NaN or an infinite log density: report it below.
-				st.logLik = math.NaN()
-				continue
-			}
-			if wantLL {
-				st.logLik += wp * (mx + math.Log(sum))
-			}
-			if wp == 0 {
-				continue
-			}
-			scale := wp / sum
-			for c := 0; c < k; c++ {
-				r := ell[c] * scale
-				if r == 0 {
-					continue
-				}
-				st.n[c] += r
-				cc := st.c[c*d : (c+1)*d] // centres are set below, before work runs
-				s := st.s[c*d : (c+1)*d]
-				bigS := st.S[c*d*d : (c+1)*d*d]
-				if d == 2 {
-					z0, z1 := xp[0]-cc[0], xp[1]-cc[1]
-					rz0, rz1 := r*z0, r*z1
-					s[0] += rz0
-					s[1] += rz1
-					bigS[0] += rz0 * z0
-					bigS[2] += rz1 * z0
-					bigS[3] += rz1 * z1
-					continue
-				}
-				for i := 0; i < d; i++ {
-					z[i] = xp[i] - cc[i]
-					s[i] += r * z[i]
-				}
-				for i := 0; i < d; i++ {
-					rz := r * z[i]
-					for j := 0; j <= i; j++ {
-						bigS[i*d+j] += rz * z[j]
-					}
-				}
-			}
-		}
-	}
-	for _, st := range parts {
+		st := newPFStats(k, d)
 		copy(st.c, m.loc)
+		parts[ci] = st
+		lo, hi := ci*pfChunk, min((ci+1)*pfChunk, n)
+		if d == 2 && k <= pfFastK {
+			pfEChunk2(st, shared, x, w, lo, hi, wantLL)
+			return
+		}
+		pfEChunk(st, shared, x, w, lo, hi, wantLL)
 	}
 	workers := min(runtime.GOMAXPROCS(0), nChunks)
 	if workers <= 1 {
@@ -217,4 +148,188 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 		return nil, fmt.Errorf("the log density of a point is not finite")
 	}
 	return out, nil
+}
+
+// pfEChunk accumulates the statistics of points lo..hi−1 into st (whose
+// centres are set). It is the general form of every chunk and the
+// reference pfEChunk2 is tested against.
+func pfEChunk(st *pfStats, shared *preparedMixture, x, w []float64, lo, hi int, wantLL bool) {
+	k, d := shared.k, shared.d
+	pm := shared.clone()
+	ell := make([]float64, k)
+	z := make([]float64, d)
+	for p := lo; p < hi; p++ {
+		xp := x[p*d : (p+1)*d]
+		wp := 1.0
+		if w != nil {
+			wp = w[p]
+		}
+		pm.logJoint(ell, xp)
+		mx := math.Inf(-1)
+		for _, v := range ell {
+			if v > mx {
+				mx = v
+			}
+		}
+		// Unnormalised posteriors; a term more than 40 below the maximum
+		// (e^-40 ≈ 4e-18 relative) is dropped, and the maximum itself is
+		// exactly 1, which saves most exponentials when the components
+		// are well separated.
+		var sum float64
+		for c := 0; c < k; c++ {
+			switch dl := ell[c] - mx; {
+			case dl == 0:
+				ell[c] = 1
+			case dl > -40:
+				ell[c] = expNeg(dl)
+			default:
+				ell[c] = 0
+			}
+			sum += ell[c]
+		}
+		if !(sum >= 1) || math.IsInf(mx, 0) {
+			// NaN or an infinite log density: report it below.
+			st.logLik = math.NaN()
+			continue
+		}
+		if wantLL {
+			st.logLik += wp * (mx + math.Log(sum))
+		}
+		if wp == 0 {
+			continue
+		}
+		scale := wp / sum
+		for c := 0; c < k; c++ {
+			r := ell[c] * scale
+			if r == 0 {
+				continue
+			}
+			st.n[c] += r
+			cc := st.c[c*d : (c+1)*d]
+			s := st.s[c*d : (c+1)*d]
+			bigS := st.S[c*d*d : (c+1)*d*d]
+			if d == 2 {
+				z0, z1 := xp[0]-cc[0], xp[1]-cc[1]
+				rz0, rz1 := r*z0, r*z1
+				s[0] += rz0
+				s[1] += rz1
+				bigS[0] += rz0 * z0
+				bigS[2] += rz1 * z0
+				bigS[3] += rz1 * z1
+				continue
+			}
+			for i := 0; i < d; i++ {
+				z[i] = xp[i] - cc[i]
+				s[i] += r * z[i]
+			}
+			for i := 0; i < d; i++ {
+				rz := r * z[i]
+				for j := 0; j <= i; j++ {
+					bigS[i*d+j] += rz * z[j]
+				}
+			}
+		}
+	}
+}
+
+// pfFastK is the largest K that pfEChunk2 handles.
+const pfFastK = 8
+
+// pfEChunk2 is pfEChunk for d = 2 and K ≤ pfFastK: the parameters and the
+// running sums live in fixed-size local arrays and the log joint density
+// is computed inline, which removes the per-point calls, slicing and
+// bounds checks that dominated the tutorial's E-steps. It performs the same
+// floating-point operations in the same order as pfEChunk, so the
+// statistics are bit for bit the same (TestPFEChunk2MatchesGeneral).
+func pfEChunk2(st *pfStats, pm *preparedMixture, x, w []float64, lo, hi int, wantLL bool) {
+	k := pm.k
+	var mu, cc, sk [2 * pfFastK]float64
+	var li, bigS [4 * pfFastK]float64
+	var cst, nk, ell [pfFastK]float64
+	copy(mu[:], pm.mu[:2*k])
+	copy(li[:], pm.linv[:4*k])
+	copy(cst[:], pm.cst[:k])
+	copy(cc[:], st.c[:2*k])
+	copy(nk[:], st.n[:k])
+	copy(sk[:], st.s[:2*k])
+	copy(bigS[:], st.S[:4*k])
+	logLik := st.logLik
+	x = x[2*lo : 2*hi]
+	for p := 0; p < hi-lo; p++ {
+		x0, x1 := x[2*p], x[2*p+1]
+		wp := 1.0
+		if w != nil {
+			wp = w[lo+p]
+		}
+		mx := math.Inf(-1)
+		for c := 0; c < k; c++ {
+			a0 := x0 - mu[2*c]
+			a1 := x1 - mu[2*c+1]
+			z0 := li[4*c] * a0
+			z1 := li[4*c+2]*a0 + li[4*c+3]*a1
+			v := cst[c] - 0.5*(z0*z0+z1*z1)
+			ell[c] = v
+			if v > mx {
+				mx = v
+			}
+		}
+		var sum float64
+		for c := 0; c < k; c++ {
+			switch dl := ell[c] - mx; {
+			case dl == 0:
+				ell[c] = 1
+			case dl > -40:
+				// expNeg(dl) written out (too large for the inliner; the
+				// call was a third of the chunk): the same operations, and
+				// dl > -40 never takes its flush-to-zero branch.
+				t := math.FMA(dl, expLog2e, expMagic)
+				nn := t - expMagic
+				r := math.FMA(-nn, expLn2Hi, dl)
+				r = math.FMA(-nn, expLn2Lo, r)
+				q := math.FMA(r, expC10, expC9)
+				q = math.FMA(r, q, expC8)
+				q = math.FMA(r, q, expC7)
+				q = math.FMA(r, q, expC6)
+				q = math.FMA(r, q, expC5)
+				q = math.FMA(r, q, expC4)
+				q = math.FMA(r, q, expC3)
+				q = math.FMA(r, q, expC2)
+				q = math.FMA(r, q, expC1)
+				q = math.FMA(r, q, 1)
+				ell[c] = q * math.Float64frombits((math.Float64bits(t)+1023)<<52)
+			default:
+				ell[c] = 0
+			}
+			sum += ell[c]
+		}
+		if !(sum >= 1) || math.IsInf(mx, 0) {
+			logLik = math.NaN()
+			continue
+		}
+		if wantLL {
+			logLik += wp * (mx + math.Log(sum))
+		}
+		if wp == 0 {
+			continue
+		}
+		scale := wp / sum
+		for c := 0; c < k; c++ {
+			r := ell[c] * scale
+			if r == 0 {
+				continue
+			}
+			nk[c] += r
+			z0, z1 := x0-cc[2*c], x1-cc[2*c+1]
+			rz0, rz1 := r*z0, r*z1
+			sk[2*c] += rz0
+			sk[2*c+1] += rz1
+			bigS[4*c] += rz0 * z0
+			bigS[4*c+2] += rz1 * z0
+			bigS[4*c+3] += rz1 * z1
+		}
+	}
+	copy(st.n, nk[:k])
+	copy(st.s, sk[:2*k])
+	copy(st.S, bigS[:4*k])
+	st.logLik = logLik
 }

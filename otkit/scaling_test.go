@@ -279,3 +279,122 @@ func BenchmarkSinkhornTutorialBlocks(bm *testing.B) {
 		Sinkhorn(g, pfBenchBlocksA, pfBenchBlocksB, SinkhornOptions{})
 	}
 }
+
+// TestScalingStep3MatchesStep: the unrolled 3×3 step gives bit for bit the
+// iterates of the general step, through absorptions (small ε) and on a
+// kernel column that is zero (both must refuse the step and change nothing).
+func TestScalingStep3MatchesStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 0))
+	absorbed, refused := 0, false
+	for trial, eps := range []float64{1, 0.1, 0.01, 0.002, 1e-4} {
+		c, a, b := pfRandProblem(rng, 3, 3)
+		geom, err := NewGeometry(mat.NewDense(3, 3, c), GeometryOptions{Epsilon: eps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+		g := []float64{rng.NormFloat64(), 0, rng.NormFloat64()}
+		fast, ref := newScalingForm(geom, a, b), newScalingForm(geom, a, b)
+		fast.enter(f, g, eps)
+		ref.enter(f, g, eps)
+		if trial == 4 {
+			// A zero kernel column: the sums fail on the first step.
+			for i := 0; i < 3; i++ {
+				fast.kt[i*3+1], ref.kt[i*3+1] = 0, 0
+				fast.ktT[3+i], ref.ktT[3+i] = 0, 0
+			}
+		}
+		for it := 0; it < 300; it++ {
+			okF, okR := fast.step3(), ref.stepGeneric()
+			if okF != okR {
+				t.Fatalf("eps %v iteration %d: step3 reports %v, the general step %v", eps, it, okF, okR)
+			}
+			for name, pair := range map[string][2][]float64{
+				"u": {fast.u, ref.u}, "v": {fast.v, ref.v}, "ft": {fast.ft, ref.ft}, "gt": {fast.gt, ref.gt},
+				"kt": {fast.kt, ref.kt}, "ktT": {fast.ktT, ref.ktT},
+			} {
+				for i := range pair[0] {
+					if math.Float64bits(pair[0][i]) != math.Float64bits(pair[1][i]) {
+						t.Fatalf("eps %v iteration %d: %s[%d] = %v, general step %v", eps, it, name, i, pair[0][i], pair[1][i])
+					}
+				}
+			}
+			if fast.nAbsorb != ref.nAbsorb {
+				t.Fatalf("eps %v iteration %d: %d absorptions, general step %d", eps, it, fast.nAbsorb, ref.nAbsorb)
+			}
+			if !okF {
+				refused = true
+				break
+			}
+		}
+		absorbed += fast.nAbsorb
+	}
+	if absorbed == 0 || !refused {
+		t.Errorf("%d absorptions, a refused step: %v; the test does not reach both paths", absorbed, refused)
+	}
+}
+
+// TestScalingStepsMatchStep: a block of steps (the 3×3 register loop and
+// the general loop) gives bit for bit the iterates of single general
+// steps, stops before the iteration failAt names and before a refused step.
+func TestScalingStepsMatchStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 0))
+	absorbed := 0
+	for _, shape := range [][2]int{{3, 3}, {3, 4}} {
+		for trial, eps := range []float64{0.5, 0.01, 0.002, 1e-3} {
+			k0, k1 := shape[0], shape[1]
+			c, a, b := pfRandProblem(rng, k0, k1)
+			geom, err := NewGeometry(mat.NewDense(k0, k1, c), GeometryOptions{Epsilon: eps})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := make([]float64, k0)
+			g := make([]float64, k1)
+			for i := range f {
+				f[i] = rng.NormFloat64()
+			}
+			fast, ref := newScalingForm(geom, a, b), newScalingForm(geom, a, b)
+			fast.enter(f, g, eps)
+			ref.enter(f, g, eps)
+			failAt := 0
+			if trial == 1 {
+				failAt = 57
+			}
+			fast.failAt = failAt
+			stopped := -1
+			for t0 := 1; t0 < 400 && stopped < 0; t0 += 10 {
+				got := fast.steps(t0, 10)
+				want := 10
+				for k := 0; k < 10; k++ {
+					if t0+k+1 == failAt || !ref.stepGeneric() {
+						want = k
+						break
+					}
+				}
+				if got != want {
+					t.Fatalf("%v eps %v block at %d: %d steps, want %d", shape, eps, t0, got, want)
+				}
+				if got < 10 {
+					stopped = t0 + got
+				}
+				for name, pair := range map[string][2][]float64{
+					"u": {fast.u, ref.u}, "v": {fast.v, ref.v}, "ft": {fast.ft, ref.ft}, "gt": {fast.gt, ref.gt},
+					"kt": {fast.kt, ref.kt}, "ktT": {fast.ktT, ref.ktT},
+				} {
+					for i := range pair[0] {
+						if math.Float64bits(pair[0][i]) != math.Float64bits(pair[1][i]) {
+							t.Fatalf("%v eps %v block at %d: %s[%d] = %v, general step %v", shape, eps, t0, name, i, pair[0][i], pair[1][i])
+						}
+					}
+				}
+			}
+			if failAt > 0 && stopped != failAt-1 {
+				t.Errorf("%v: stopped at iteration %d, failAt %d", shape, stopped, failAt)
+			}
+			absorbed += fast.nAbsorb
+		}
+	}
+	if absorbed == 0 {
+		t.Error("no absorption: the test does not reach that path")
+	}
+}

@@ -314,7 +314,14 @@ func (s *solver) run() {
 			}
 		}
 		blk := it / inner
-		for k := 0; k < inner; k++ {
+		k := 0
+		if s.sc != nil && s.sc.on {
+			// The block's scaling iterations in one call (scaling.go); an
+			// iteration it cannot run goes through iterate as before.
+			k = s.sc.steps(it, inner)
+			it += k
+		}
+		for ; k < inner; k++ {
 			s.iterate(it)
 			it++
 		}

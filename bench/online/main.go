@@ -7,8 +7,12 @@
 // The clouds are x ~ N(0, I) and y ~ N((1,1), I) (fixed seed), uniform
 // weights, eps = 0.05·std(C) (OTT's default). The std of the n·m costs is
 // computed in closed form from the moments of the points (exact for the
-// squared Euclidean cost, O((n+m)·d²)), and passed as Epsilon so the
-// geometry does not scan all n·m costs for it.
+// squared Euclidean cost, O((n+m)·d²)) and passed as Epsilon, as in the
+// recorded runs; the online geometry now computes the same from moments
+// itself. With -build-only the command only times building the online
+// geometry with the default epsilon (no Epsilon passed) and exits:
+//
+//	/tmp/online -n 100000 -build-only
 package main
 
 import (

@@ -37,6 +37,8 @@ Notebook offers: nb.nb (the executed nbformat node), nb.cells (all cells),
 nb.cell(substr) -> index, nb.text(i) (stream + text/plain output of cell i),
 nb.html(i), nb.pngs(i) (PNG bytes), nb.floats(i, regex), nb.search(regex) ->
 first match in any cell's text, nb.seconds(i) (wall time of cell i),
+nb.stdout() (all standard output), nb.summaries() / nb.summary(run) (the
+fields of the "summary: {json}" lines a notebook prints, keyed by "run"),
 nb.charts (per echarts chart on the page: cell index, canvas count and
 size, painted pixels, PNG path),
 nb.out_dir (artifacts folder, to save anything worth keeping).
@@ -432,6 +434,27 @@ class Notebook:
     def seconds(self, i):
         return self._seconds.get(i)
 
+    def stdout(self):
+        """All standard-output text of the code cells, in order."""
+        return "\n".join(o.get("text", "") for c in self.cells if c.cell_type == "code"
+                         for o in c.get("outputs", [])
+                         if o.get("output_type") == "stream" and o.get("name") == "stdout")
+
+    def summaries(self):
+        """{run: fields} from the notebook's machine-readable `summary: {json}` lines,
+        each of which names its run in the field "run"."""
+        out = {}
+        for line in self.stdout().splitlines():
+            if line.startswith("summary: "):
+                d = json.loads(line[len("summary: "):])
+                out[d["run"]] = d
+        return out
+
+    def summary(self, run):
+        s = self.summaries()
+        assert run in s, "no summary line for run %r: did its cell run?" % run
+        return s[run]
+
 
 def is_check(name, f):
     """check(nb), and any check_*(nb) taking exactly one argument (helpers with more are left alone)."""
@@ -570,12 +593,32 @@ def pick_figures(list_path, out_dir, reports):
     return problems
 
 
+def checks_only(paths):
+    """Runs notebooks/NAME.checks.py on each executed NAME.ipynb; returns the exit status."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    failed = 0
+    for p in paths:
+        name = os.path.splitext(os.path.basename(p))[0]
+        checks = os.path.join(root, "notebooks", name + ".checks.py")
+        if not os.path.exists(checks):
+            log("%s: no %s" % (p, checks))
+            failed += 1
+            continue
+        nbobj = Notebook(nbformat.read(p, as_version=4), {}, [], os.path.dirname(p))
+        for n, err in run_checks(checks, nbobj):
+            log("  check %-36s %s" % (n, "ok" if err is None else "FAIL: " + err))
+            failed += err is not None
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
     ap.add_argument("--out", default=os.path.join(os.environ.get("OTLAB_ARTIFACTS", "artifacts"), "notebooks"))
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium check and screenshots")
+    ap.add_argument("--checks-only", action="store_true",
+                    help="only run the checks, on notebooks executed before (e.g. artifacts/notebooks/NAME.ipynb)")
     ap.add_argument("--figures", default="docs/figures.txt",
                     help="list of the README's figures to copy into OUT/figures (see pick_figures)")
     a = ap.parse_args()
@@ -583,6 +626,8 @@ def main():
     nbs = [p for p in nbs if not p.endswith(".out.ipynb") and "/.ipynb_checkpoints/" not in p]
     if not nbs:
         sys.exit("no notebooks given and none in notebooks/")
+    if a.checks_only:
+        sys.exit(checks_only(nbs))
     os.makedirs(a.out, exist_ok=True)
     reports = [process(p, a.out, a.timeout, not a.no_browser) for p in nbs]
     if a.figures and os.path.exists(a.figures) and not a.no_browser:

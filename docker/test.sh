@@ -80,8 +80,8 @@ notebooks() {
 	shopt -s nullglob
 	local nbs=(notebooks/*.ipynb)
 	if [ ${#nbs[@]} -eq 0 ]; then
-		echo "no notebooks/*.ipynb yet: nothing to execute" >&2
-		return 0
+		echo "no notebooks/*.ipynb found: the notebooks are part of the test and must exist" >&2
+		return 1
 	fi
 	"$OTLAB_PYTHON" docker/run_notebooks.py --out "$OTLAB_ARTIFACTS/notebooks" "${nbs[@]}"
 }

@@ -1,11 +1,11 @@
 """Output checks for coupled_gmms.ipynb, read as a user would read them.
 
 The CI harness (docker/run_notebooks.py) calls every top-level function whose
-name starts with "check" with the executed notebook (its Notebook wrapper, or
-a plain nbformat node: both have .cells) and fails on an AssertionError. The
-file also runs on its own:
+name starts with "check" with the executed notebook (the harness's Notebook
+wrapper) and fails on an AssertionError. To run only the checks on a notebook
+executed before:
 
-    /usr/bin/python3 notebooks/coupled_gmms.checks.py EXECUTED.ipynb
+    /usr/bin/python3 docker/run_notebooks.py --checks-only EXECUTED/coupled_gmms.ipynb
 
 The notebook prints one line ``summary: {json}`` per run; the checks read
 those, plus a few human-readable lines. What is compared with the tutorial
@@ -31,9 +31,7 @@ and the closer assignment is used.
 """
 
 import itertools
-import json
 import math
-import sys
 
 # Generator means (ott-reference §9.1): GMM 1 shifts GMM 0's means.
 GEN_MEANS = [
@@ -72,31 +70,6 @@ TOL_Q = 0.04  # per-point EM objectives (sampling noise of 10 000 points is ~0.0
 TOL_MARGINAL = 1e-3  # converged marginals against the masses (Sinkhorn's threshold)
 
 
-def summaries(nb):
-    """Returns {run: fields} from the notebook's `summary: {...}` lines."""
-    out = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for o in cell.get("outputs", []):
-            if o.get("output_type") != "stream" or o.get("name") != "stdout":
-                continue
-            for line in o.get("text", "").splitlines():
-                if line.startswith("summary: "):
-                    d = json.loads(line[len("summary: "):])
-                    out[d["run"]] = d
-    return out
-
-
-def stdout_text(nb):
-    return "\n".join(
-        o.get("text", "")
-        for c in nb.cells if c.cell_type == "code"
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "stream" and o.get("name") == "stdout"
-    )
-
-
 class _Failures:
     def __init__(self, what):
         self.what = what
@@ -113,12 +86,6 @@ class _Failures:
     def done(self):
         if self.msgs:
             raise AssertionError("coupled_gmms.ipynb, %s:\n  %s" % (self.what, "\n  ".join(self.msgs)))
-
-
-def _summary(nb, run):
-    s = summaries(nb)
-    assert run in s, "no summary line for run %r: did its cell run?" % run
-    return s[run]
 
 
 def _names(means, j):
@@ -180,7 +147,7 @@ def _compare_line(f, step, want):
 
 def check_printed_output(nb):
     """The human-readable results the tutorial prints are there."""
-    text = stdout_text(nb)
+    text = nb.stdout()
     missing = [n for n in ("Fitted GMM 0 masses", "Fitted GMM 1 masses", "Mass transfer, rows=source, columns=destination",
                            "Normalized coupling", "Sinkhorn converged: false", "Sinkhorn converged: true", "wall time:",
                            "transport:", "objective:", "net x")
@@ -221,18 +188,18 @@ def check_transport_column(nb):
 
 def check_fit_reports(nb):
     f = _Failures("fit report lines")
-    b = _summary(nb, "balanced_fit")
+    b = nb.summary("balanced_fit")
     _compare_line(f, b["first"], SEED_LINE0["balanced"])
     f.expect(b["last"]["Iter"] == 29, "balanced fit: last iteration %d, want 29" % b["last"]["Iter"])
     _compare_line(f, b["last"], SEED_LAST_BALANCED)
-    u = _summary(nb, "unbalanced_fit")
+    u = nb.summary("unbalanced_fit")
     _compare_line(f, u["first"], SEED_LINE0["unbalanced"])
     f.done()
 
 
 def check_balanced_coupling(nb):
     f = _Failures("balanced run")
-    b = _summary(nb, "balanced")
+    b = nb.summary("balanced")
     f.expect(b["converged"] is False and b["iterations"] == 2000,
              "the tutorial's coupling is a Sinkhorn state stopped at 2000 iterations; ours: converged=%s after %d"
              % (b["converged"], b["iterations"]))
@@ -243,7 +210,7 @@ def check_balanced_coupling(nb):
         f.close(ours["col"]["C"], SEED_BALANCED_COLSUM_C, TOL_MASS, "column sum of component C")
     # The notebook prints the column sums predicted from the weights alone
     # (note §9.1's block rule); the capped state must follow it.
-    rule = [ln for ln in stdout_text(nb).splitlines() if ln.startswith("block rule")]
+    rule = [ln for ln in nb.stdout().splitlines() if ln.startswith("block rule")]
     if f.expect(len(rule) == 1, "no 'block rule' line printed"):
         pred = [float(v) for v in rule[0].split("[", 1)[1].rstrip("]").split()]
         f.expect(max(abs(p - c) for p, c in zip(pred, b["colsums"])) < 1e-4,
@@ -253,12 +220,12 @@ def check_balanced_coupling(nb):
 
 def check_converged_coupling(nb):
     f = _Failures("converged balanced coupling")
-    b = _summary(nb, "balanced_converged")
+    b = nb.summary("balanced_converged")
     f.expect(b["converged"] is True, "Sinkhorn with the epsilon schedule did not converge")
     for got, want, what in ((b["rowsums"], b["masses0"], "row"), (b["colsums"], b["masses1"], "column")):
         f.expect(max(abs(g - w) for g, w in zip(got, want)) <= TOL_MARGINAL,
                  "%s sums %s differ from the masses %s" % (what, got, want))
-    capped = _summary(nb, "balanced")
+    capped = nb.summary("balanced")
     f.expect(b["masses0"] == capped["masses0"] and b["masses1"] == capped["masses1"],
              "the converged coupling must be computed for the same fitted mixtures")
     ours = _ours_by_name(f, b)
@@ -271,7 +238,7 @@ def check_converged_coupling(nb):
 
 def check_unbalanced_coupling(nb):
     f = _Failures("unbalanced run")
-    u = _summary(nb, "unbalanced")
+    u = nb.summary("unbalanced")
     f.expect(u["converged"] is True, "the unbalanced Sinkhorn solve did not converge")
     f.expect(0 < u["total_mass"] < 1, "an unbalanced coupling's total mass should be in (0, 1), got %g" % u["total_mass"])
     ours = _compare_run(f, u, SEED_UNBALANCED)
@@ -280,18 +247,3 @@ def check_unbalanced_coupling(nb):
         f.expect(off < 0.01, "the coupling should be diagonal in matched components, off-diagonal mass %.4f" % off)
     f.done()
 
-
-if __name__ == "__main__":
-    import nbformat
-
-    node = nbformat.read(sys.argv[1], as_version=4)
-    failed = 0
-    for name, fn in sorted(globals().items()):
-        if name.startswith("check") and callable(fn):
-            try:
-                fn(node)
-                print("%-28s ok" % name)
-            except AssertionError as e:
-                failed += 1
-                print("%-28s FAIL: %s" % (name, e))
-    sys.exit(1 if failed else 0)

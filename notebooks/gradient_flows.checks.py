@@ -1,11 +1,11 @@
 """Output checks for gradient_flows.ipynb, read as a user would read them.
 
 The CI harness (docker/run_notebooks.py) calls every top-level function whose
-name starts with "check" with the executed notebook (its Notebook wrapper, or
-a plain nbformat node: both have .cells) and fails on an AssertionError. The
-file also runs on its own:
+name starts with "check" with the executed notebook (the harness's Notebook
+wrapper) and fails on an AssertionError. To run only the checks on a notebook
+executed before:
 
-    /usr/bin/python3 notebooks/gradient_flows.checks.py EXECUTED.ipynb
+    /usr/bin/python3 docker/run_notebooks.py --checks-only EXECUTED/gradient_flows.ipynb
 
 The notebook prints one ``summary: {json}`` line per flow with the 11 frame
 values (steps 0, 50, …, 500), the final spread of x (root-mean-square distance
@@ -26,32 +26,9 @@ other random points, so the checks assert what does not depend on them:
   notebook, and each step-0 value is within 10 % of the tutorial's.
 """
 
-import json
-import sys
 
 SEED_FIRST = {"ot_default": 37.65444, "ot_eps1": 37.75590, "sdiv_eps1": 37.25344}
 SEED_LAST = {"ot_default": 0.14988, "ot_eps1": 0.52791, "sdiv_eps1": 0.00162}
-
-
-def summaries(nb):
-    out = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for o in cell.get("outputs", []):
-            if o.get("output_type") != "stream" or o.get("name") != "stdout":
-                continue
-            for line in o.get("text", "").splitlines():
-                if line.startswith("summary: "):
-                    d = json.loads(line[len("summary: "):])
-                    out[d["run"]] = d
-    return out
-
-
-def _summary(nb, run):
-    s = summaries(nb)
-    assert run in s, "no summary line for run %r: did its cell run?" % run
-    return s[run]
 
 
 def _common(run, r):
@@ -75,7 +52,7 @@ def _done(run, failures):
 
 
 def check_ot_default_eps(nb):
-    r = _summary(nb, "ot_default")
+    r = nb.summary("ot_default")
     f = _common("ot_default", r)
     if r["spread_x"] < 0.5 * r["spread_y"]:
         f.append("final spread %.4f is less than half the target's %.4f" % (r["spread_x"], r["spread_y"]))
@@ -85,7 +62,7 @@ def check_ot_default_eps(nb):
 
 
 def check_ot_eps1_collapses(nb):
-    r = _summary(nb, "ot_eps1")
+    r = nb.summary("ot_eps1")
     f = _common("ot_eps1", r)
     if r["spread_x"] >= 0.15 * r["spread_y"]:
         f.append("no collapse: final spread %.4f vs target %.4f" % (r["spread_x"], r["spread_y"]))
@@ -96,7 +73,7 @@ def check_ot_eps1_collapses(nb):
 
 
 def check_sinkhorn_divergence_spreads(nb):
-    r = _summary(nb, "sdiv_eps1")
+    r = nb.summary("sdiv_eps1")
     f = _common("sdiv_eps1", r)
     if abs(r["spread_x"] / r["spread_y"] - 1) > 0.25:
         f.append("final spread %.4f not comparable to the target's %.4f" % (r["spread_x"], r["spread_y"]))
@@ -106,7 +83,7 @@ def check_sinkhorn_divergence_spreads(nb):
 
 
 def check_comparison(nb):
-    r = _summary(nb, "comparison")
+    r = nb.summary("comparison")
     a, b = r["gap_step0"], r["half_self_terms"]
     assert abs(a - b) <= 1e-6 * max(1, abs(b)), \
         "step 0: OT_1 - S_1 = %.8f, want 1/2 (OT(x,x) + OT(y,y)) = %.8f" % (a, b)
@@ -116,18 +93,3 @@ def check_comparison(nb):
                    "501 evaluations in", "spread of the target y:"):
         assert needle in text, "the printed output lacks %r" % needle
 
-
-if __name__ == "__main__":
-    import nbformat
-
-    node = nbformat.read(sys.argv[1], as_version=4)
-    failed = 0
-    for name, fn in sorted(globals().items()):
-        if name.startswith("check") and callable(fn):
-            try:
-                fn(node)
-                print("%-36s ok" % name)
-            except AssertionError as e:
-                failed += 1
-                print("%-36s FAIL: %s" % (name, e))
-    sys.exit(1 if failed else 0)

@@ -62,6 +62,14 @@ type GeometryOptions struct {
 // point clouds (NewPointCloud). A point-cloud geometry in online mode never
 // stores C and evaluates cost rows on demand.
 //
+// Statistics of all costs (the default epsilon 0.05·std(C), RelativeEpsilon
+// "mean" and "std", ScaleCostRule "mean") and the check that every cost is
+// finite would scan all n·m costs. For an online SqEuclidean geometry they
+// are computed from moments of the points instead, in O((n+m)·d²) (see
+// sqeuclid_moments.go); they agree with the scan to rounding. The rules
+// "median" and "max_cost" still scan every cost ("max_norm" and "max_bound"
+// only read the points); a dense geometry always scans its stored matrix.
+//
 // Fields are read by the LSE kernels (lse_ref.go, lse_fast*.go): cost is the
 // flat row-major scaled matrix (nil when online); x, y are the flat row-major
 // points (nil for a cost-matrix geometry); invScale multiplies the raw cost.
@@ -267,8 +275,13 @@ func (g *Geometry) costRow(dst []float64, i int) []float64 {
 }
 
 // checkCosts rejects non-finite costs (a user cost returning NaN, overflow,
-// a Bures point that slipped through validation).
+// a Bures point that slipped through validation). An online SqEuclidean
+// geometry checks a bound from the largest norms instead (O(n + m)), and
+// scans only when that bound is inconclusive.
 func (g *Geometry) checkCosts() error {
+	if g.onlineSqEuclid() && g.sqEuclidFinite() {
+		return nil
+	}
 	buf := make([]float64, g.m)
 	for i := 0; i < g.n; i++ {
 		row := g.costRow(buf, i)
@@ -300,6 +313,10 @@ func (g *Geometry) scaleFactor(value float64, rule string, points bool) (float64
 	var f float64
 	switch rule {
 	case "mean":
+		if mean, _, ok := g.sqEuclidCostStats(); ok {
+			f = mean
+			break
+		}
 		var s float64
 		g.eachRow(func(_ int, row []float64) {
 			for _, v := range row {
@@ -403,7 +420,11 @@ func (g *Geometry) setScale(factor float64) error {
 
 // costMoments returns the mean and population standard deviation of the
 // scaled cost entries, the std as sqrt(max(0, mean(C²) − mean(C)²)) as OTT.
+// An online SqEuclidean geometry takes them from the moments of the points.
 func (g *Geometry) costMoments() (mean, std float64) {
+	if mean, std, ok := g.sqEuclidCostStats(); ok {
+		return mean, std
+	}
 	var s, s2 float64
 	g.eachRow(func(_ int, row []float64) {
 		for _, v := range row {

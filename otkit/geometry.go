@@ -65,7 +65,8 @@ type GeometryOptions struct {
 // Statistics of all costs (the default epsilon 0.05·std(C), RelativeEpsilon
 // "mean" and "std", ScaleCostRule "mean") and the check that every cost is
 // finite would scan all n·m costs. For an online SqEuclidean geometry they
-// are computed from moments of the points instead, in O((n+m)·d²) (see
+// are computed from moments of the points instead, in O((n+m)·d²) when that
+// is cheaper than the O(n·m·d) scan (see
 // sqeuclid_moments.go); they agree with the scan to rounding. The rules
 // "median" and "max_cost" still scan every cost ("max_norm" and "max_bound"
 // only read the points); a dense geometry always scans its stored matrix.

@@ -152,7 +152,9 @@ func (g *Geometry) onlineSqEuclid() bool { return g.cost == nil && g.sqEuclid }
 // SqEuclidean geometry from the moments of its points; ok is false for other
 // geometries, or if the moments overflow.
 func (g *Geometry) sqEuclidCostStats() (mean, std float64, ok bool) {
-	if !g.onlineSqEuclid() {
+	// The moments cost O((n+m)·d²) and the scan O(n·m·d): with few points
+	// in many dimensions the scan is the cheaper one.
+	if !g.onlineSqEuclid() || g.d*(g.n+g.m) > g.n*g.m {
 		return 0, 0, false
 	}
 	mean, std = sqEuclidStats(g.x, g.y, g.d)

@@ -153,3 +153,31 @@ func TestOnlineSqEuclidFiniteness(t *testing.T) {
 		t.Errorf("ordinary points: bound should be conclusive (err %v)", err)
 	}
 }
+
+// TestSqEuclidStatsPickCheaperPath checks that few points in many dimensions
+// use the scan (O(n·m·d)) rather than the moments (O((n+m)·d²)), and that
+// both give the same epsilon.
+func TestSqEuclidStatsPickCheaperPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 0))
+	for _, c := range []struct {
+		n, m, d int
+		moments bool
+	}{{3, 2, 10, false}, {40, 30, 10, true}} {
+		x := mat.NewDense(c.n, c.d, momentCloud(rng, c.n, c.d, 0, 0))
+		y := mat.NewDense(c.m, c.d, momentCloud(rng, c.m, c.d, 0, 1))
+		online, err := NewPointCloud(x, y, PointCloudOptions{Online: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dense, err := NewPointCloud(x, y, PointCloudOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, ok := online.sqEuclidCostStats(); ok != c.moments {
+			t.Errorf("n=%d m=%d d=%d: moments used = %v, want %v", c.n, c.m, c.d, ok, c.moments)
+		}
+		if momentRel(online.Epsilon(), dense.Epsilon()) > 1e-12 {
+			t.Errorf("n=%d m=%d d=%d: online eps %.17g, dense %.17g", c.n, c.m, c.d, online.Epsilon(), dense.Epsilon())
+		}
+	}
+}

@@ -209,7 +209,7 @@ GMM = [
         g0, g1 := generators()
         for i, g := range []*otkit.GaussianMixture{g0, g1} {
             fmt.Printf("generator %d\\n", i)
-            for k, c := range g.Covariances() {
+            for k, c := range must(g.Covariances()) {
                 fmt.Printf("  weight %.2f  mean %5.2f  covariance %s\\n", g.Weights()[k], g.Means()[k], fmtSym(c))
             }
         }

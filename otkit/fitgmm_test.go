@@ -22,7 +22,7 @@ func tutorialPoints(t testing.TB, seed uint64, n int) *mat.Dense {
 		r := mat.NewDense(2, 2, []float64{math.Cos(th), -math.Sin(th), math.Sin(th), math.Cos(th)})
 		var m mat.Dense
 		m.Mul(r, mat.NewDense(2, 2, s))
-		return Symmetrize(&m) // the tutorial's covariances are non-symmetric
+		return mustSym(t, &m) // the tutorial's covariances are non-symmetric
 	}
 	base := [][]float64{{0.6, 0, 0, 0.3}, {1.8, 0, 0, 0.9}, {1.5, -1.2, -1.2, 1.5}}
 	g0, err := NewGaussianMixture([][]float64{{2, -1}, {-2, 0}, {4, 3}},
@@ -392,7 +392,7 @@ func TestFitEMCollapse(t *testing.T) {
 		t.Fatal(err)
 	}
 	// With the ridge the flat direction has variance exactly 1e-6.
-	if v := fit.Covariances()[1].At(1, 1); math.Abs(v-1e-6) > 1e-15 {
+	if v := mustCovs(t, fit)[1].At(1, 1); math.Abs(v-1e-6) > 1e-15 {
 		t.Errorf("ridged variance %v", v)
 	}
 }

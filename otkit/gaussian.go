@@ -60,11 +60,18 @@ func NewGaussian(mean []float64, cov *mat.SymDense) (Gaussian, error) {
 
 // Symmetrize returns (A+Aᵀ)/2 for a square matrix A, the symmetric part that
 // JAX's Cholesky factorises when it is handed a non-symmetric matrix. It
-// returns nil when A is not square.
-func Symmetrize(a mat.Matrix) *mat.SymDense {
+// returns an error when A is nil, empty or not square, so that a shape
+// mistake is reported here rather than as a nil covariance later.
+func Symmetrize(a mat.Matrix) (*mat.SymDense, error) {
+	if a == nil {
+		return nil, fmt.Errorf("otkit: Symmetrize: nil matrix")
+	}
 	r, c := a.Dims()
-	if r != c || r == 0 {
-		return nil
+	if r != c {
+		return nil, fmt.Errorf("otkit: Symmetrize: matrix is %d×%d, not square", r, c)
+	}
+	if r == 0 {
+		return nil, fmt.Errorf("otkit: Symmetrize: empty matrix")
 	}
 	s := mat.NewSymDense(r, nil)
 	for i := 0; i < r; i++ {
@@ -72,7 +79,7 @@ func Symmetrize(a mat.Matrix) *mat.SymDense {
 			s.SetSym(i, j, 0.5*(a.At(i, j)+a.At(j, i)))
 		}
 	}
-	return s
+	return s, nil
 }
 
 // Dim returns the dimension d of the Gaussian.
@@ -93,23 +100,25 @@ func (g Gaussian) check() error {
 	return nil
 }
 
-// Covariance returns Σ = L·Lᵀ, or nil when the parameters are malformed
-// (wrong number of scale parameters).
-func (g Gaussian) Covariance() *mat.SymDense {
-	d := g.Dim()
-	if d == 0 || len(g.Scale) != trilLen(d) {
-		return nil
+// Covariance returns Σ = L·Lᵀ. Gaussian's fields are exported (so that
+// gradient steps can move them), hence a value may be malformed; Covariance
+// then returns the error of the parameter check (wrong number of scale
+// parameters, empty or non-finite parameters) instead of a nil matrix.
+func (g Gaussian) Covariance() (*mat.SymDense, error) {
+	if err := g.check(); err != nil {
+		return nil, fmt.Errorf("otkit: Covariance: %v", err)
 	}
-	return flatSymDense(covFromL(scaleToL(g.Scale, d), d), d)
+	d := g.Dim()
+	return flatSymDense(g.covFlat(), d), nil
 }
 
-// CholeskyL returns the lower-triangular factor L with Σ = L·Lᵀ, or nil
-// when the parameters are malformed.
-func (g Gaussian) CholeskyL() *mat.TriDense {
-	d := g.Dim()
-	if d == 0 || len(g.Scale) != trilLen(d) {
-		return nil
+// CholeskyL returns the lower-triangular factor L with Σ = L·Lᵀ, or the
+// error of the parameter check when the Gaussian is malformed.
+func (g Gaussian) CholeskyL() (*mat.TriDense, error) {
+	if err := g.check(); err != nil {
+		return nil, fmt.Errorf("otkit: CholeskyL: %v", err)
 	}
+	d := g.Dim()
 	l := scaleToL(g.Scale, d)
 	t := mat.NewTriDense(d, mat.Lower, nil)
 	for i := 0; i < d; i++ {
@@ -117,17 +126,22 @@ func (g Gaussian) CholeskyL() *mat.TriDense {
 			t.SetTri(i, j, l[i*d+j])
 		}
 	}
-	return t
+	return t, nil
 }
 
 // LogProb returns the log density at x,
-// −½(d·log 2π + log|Σ| + ‖L⁻¹(x−μ)‖²). It returns NaN when x has the wrong
-// length or the Gaussian's parameters are malformed (see Validate on the
-// mixture for a checked path).
-func (g Gaussian) LogProb(x []float64) float64 {
+// −½(d·log 2π + log|Σ| + ‖L⁻¹(x−μ)‖²). A point of the wrong length, a
+// non-finite point or malformed parameters give an error, never NaN.
+func (g Gaussian) LogProb(x []float64) (float64, error) {
+	if err := g.check(); err != nil {
+		return 0, fmt.Errorf("otkit: LogProb: %v", err)
+	}
 	d := g.Dim()
-	if len(x) != d || len(g.Scale) != trilLen(d) || d == 0 {
-		return math.NaN()
+	if len(x) != d {
+		return 0, fmt.Errorf("otkit: LogProb: point has length %d, Gaussian has dimension %d", len(x), d)
+	}
+	if !finiteVec(x) {
+		return 0, fmt.Errorf("otkit: LogProb: point has a NaN or infinite entry")
 	}
 	l := scaleToL(g.Scale, d)
 	z := make([]float64, d)
@@ -141,16 +155,23 @@ func (g Gaussian) LogProb(x []float64) float64 {
 		q += z[i] * z[i]
 		logDet += 2 * g.Scale[i*(i+1)/2+i]
 	}
-	return -0.5 * (float64(d)*logTwoPi + logDet + q)
+	return -0.5 * (float64(d)*logTwoPi + logDet + q), nil
 }
 
 // Sample draws n points μ + L·z with z standard normal, one row per point.
-// It returns nil when n < 1, rng is nil or the parameters are malformed.
-func (g Gaussian) Sample(rng *rand.Rand, n int) *mat.Dense {
-	d := g.Dim()
-	if n < 1 || rng == nil || g.check() != nil {
-		return nil
+// It returns an error when n < 1, rng is nil or the parameters are
+// malformed.
+func (g Gaussian) Sample(rng *rand.Rand, n int) (*mat.Dense, error) {
+	if err := g.check(); err != nil {
+		return nil, fmt.Errorf("otkit: Gaussian Sample: %v", err)
 	}
+	if n < 1 {
+		return nil, fmt.Errorf("otkit: Gaussian Sample: need n ≥ 1 points, got %d", n)
+	}
+	if rng == nil {
+		return nil, fmt.Errorf("otkit: Gaussian Sample: nil random source (pass a seeded *rand.Rand)")
+	}
+	d := g.Dim()
 	l := scaleToL(g.Scale, d)
 	out := make([]float64, n*d)
 	z := make([]float64, d)
@@ -167,7 +188,7 @@ func (g Gaussian) Sample(rng *rand.Rand, n int) *mat.Dense {
 			row[i] = s
 		}
 	}
-	return mat.NewDense(n, d, out)
+	return mat.NewDense(n, d, out), nil
 }
 
 // W2 returns the squared 2-Wasserstein distance to o,

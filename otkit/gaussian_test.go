@@ -24,7 +24,7 @@ func TestGaussianScaleLayout(t *testing.T) {
 	l := mat.NewDense(3, 3, []float64{2, 0, 0, 0.5, 3, 0, -1, 0.25, 0.5})
 	var s mat.Dense
 	s.Mul(l, l.T())
-	g, err := NewGaussian([]float64{1, 2, 3}, Symmetrize(&s))
+	g, err := NewGaussian([]float64{1, 2, 3}, mustSym(t, &s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,11 +34,15 @@ func TestGaussianScaleLayout(t *testing.T) {
 			t.Fatalf("Scale = %v, want %v", g.Scale, want)
 		}
 	}
-	if !mat.EqualApprox(g.CholeskyL(), l, 1e-14) {
-		t.Errorf("CholeskyL = %v", mat.Formatted(g.CholeskyL()))
+	gl, err := g.CholeskyL()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !mat.EqualApprox(g.Covariance(), &s, 1e-13) {
-		t.Errorf("Covariance = %v, want %v", mat.Formatted(g.Covariance()), mat.Formatted(&s))
+	if !mat.EqualApprox(gl, l, 1e-14) {
+		t.Errorf("CholeskyL = %v", mat.Formatted(gl))
+	}
+	if gc := mustCov(t, g); !mat.EqualApprox(gc, &s, 1e-13) {
+		t.Errorf("Covariance = %v, want %v", mat.Formatted(gc), mat.Formatted(&s))
 	}
 	if g.Dim() != 3 {
 		t.Errorf("Dim = %d", g.Dim())
@@ -47,12 +51,21 @@ func TestGaussianScaleLayout(t *testing.T) {
 
 func TestSymmetrize(t *testing.T) {
 	a := mat.NewDense(2, 2, []float64{1, 2, 4, 3})
-	s := Symmetrize(a)
+	s, err := Symmetrize(a)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s.At(0, 1) != 3 || s.At(1, 0) != 3 || s.At(0, 0) != 1 || s.At(1, 1) != 3 {
 		t.Errorf("Symmetrize = %v", mat.Formatted(s))
 	}
-	if Symmetrize(mat.NewDense(2, 3, nil)) != nil {
-		t.Error("non-square input should give nil")
+	for name, bad := range map[string]mat.Matrix{
+		"non-square": mat.NewDense(2, 3, nil),
+		"nil":        nil,
+		"empty":      &mat.Dense{},
+	} {
+		if s, err := Symmetrize(bad); err == nil || s != nil {
+			t.Errorf("Symmetrize(%s) = %v, %v; want an error", name, s, err)
+		}
 	}
 }
 
@@ -79,13 +92,19 @@ func TestGaussianLogProbMatchesFormula(t *testing.T) {
 	cov := []float64{2, 0.3, -0.2, 0.3, 1, 0.1, -0.2, 0.1, 0.5}
 	g := testGaussian(t, mean, cov)
 	for _, x := range [][]float64{{0, 0, 0}, {0.5, -1, 2}, {3, -2, 1}, {-10, 4, 7}} {
-		got, want := g.LogProb(x), refLogProb(mean, cov, x)
+		got, err := g.LogProb(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := refLogProb(mean, cov, x)
 		if math.Abs(got-want) > 1e-12*math.Max(1, math.Abs(want)) {
 			t.Errorf("LogProb(%v) = %v, formula %v", x, got, want)
 		}
 	}
-	if !math.IsNaN(g.LogProb([]float64{1, 2})) {
-		t.Error("wrong-length point should give NaN")
+	for _, bad := range [][]float64{{1, 2}, nil, {1, 2, 3, 4}, {1, math.NaN(), 0}, {math.Inf(1), 0, 0}} {
+		if v, err := g.LogProb(bad); err == nil {
+			t.Errorf("LogProb(%v) = %v with no error", bad, v)
+		}
 	}
 }
 
@@ -94,7 +113,10 @@ func TestGaussianSampleMoments(t *testing.T) {
 	cov := []float64{2, -0.8, -0.8, 1}
 	g := testGaussian(t, mean, cov)
 	const n = 40000
-	x := g.Sample(rand.New(rand.NewPCG(1, 2)), n)
+	x, err := g.Sample(rand.New(rand.NewPCG(1, 2)), n)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var m [2]float64
 	for r := 0; r < n; r++ {
 		m[0] += x.At(r, 0) / n
@@ -119,7 +141,10 @@ func TestGaussianSampleMoments(t *testing.T) {
 			t.Errorf("sample covariance %v, want %v", c, cov)
 		}
 	}
-	y := g.Sample(rand.New(rand.NewPCG(1, 2)), n)
+	y, err := g.Sample(rand.New(rand.NewPCG(1, 2)), n)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !mat.Equal(x, y) {
 		t.Error("same seed gave different samples")
 	}
@@ -162,9 +187,9 @@ func TestGaussianTransport(t *testing.T) {
 	}
 	// T Σ0 T = Σ1 and T positive definite.
 	var ts, tst mat.Dense
-	ts.Mul(tm, g0.Covariance())
+	ts.Mul(tm, mustCov(t, g0))
 	tst.Mul(&ts, tm)
-	if !mat.EqualApprox(&tst, g1.Covariance(), 1e-12) {
+	if !mat.EqualApprox(&tst, mustCov(t, g1), 1e-12) {
 		t.Errorf("TΣ0T = %v", mat.Formatted(&tst))
 	}
 	var ch mat.Cholesky
@@ -202,7 +227,7 @@ func TestGaussianTransport(t *testing.T) {
 	var it mat.Dense
 	it.Sub(eye(2), tm)
 	var a1, a2 mat.Dense
-	a1.Mul(&it, g0.Covariance())
+	a1.Mul(&it, mustCov(t, g0))
 	a2.Mul(&a1, &it)
 	w2, _ := g0.W2(g1)
 	if want := mat.Trace(&a2) + 4 + 9; math.Abs(w2-want) > 1e-12 {
@@ -253,4 +278,34 @@ func TestNewGaussianErrors(t *testing.T) {
 	if _, err := bad.TransportMatrix(good); err == nil {
 		t.Error("malformed Gaussian accepted by TransportMatrix")
 	}
+}
+
+// mustSym is Symmetrize for inputs known to be square.
+func mustSym(t testing.TB, a mat.Matrix) *mat.SymDense {
+	t.Helper()
+	s, err := Symmetrize(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// mustCov is Covariance for Gaussians known to be well formed.
+func mustCov(t testing.TB, g Gaussian) *mat.SymDense {
+	t.Helper()
+	c, err := g.Covariance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// mustCovs is Covariances for mixtures known to be well formed.
+func mustCovs(t testing.TB, m *GaussianMixture) []*mat.SymDense {
+	t.Helper()
+	c, err := m.Covariances()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

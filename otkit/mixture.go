@@ -148,18 +148,19 @@ func (m *GaussianMixture) Means() [][]float64 {
 	return out
 }
 
-// Covariances returns the K covariances L·Lᵀ; an entry is nil when that
-// component's scale vector has the wrong length.
-func (m *GaussianMixture) Covariances() []*mat.SymDense {
+// Covariances returns the K covariances L·Lᵀ. The mixture's fields are
+// exported, so it is checked first (Validate): a malformed mixture gives
+// that error rather than nil entries.
+func (m *GaussianMixture) Covariances() ([]*mat.SymDense, error) {
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("otkit: Covariances: %v", err)
+	}
 	out := make([]*mat.SymDense, m.K())
 	d := m.Dim()
 	for c := range out {
-		if c >= len(m.Scale) || len(m.Scale[c]) != trilLen(d) {
-			continue
-		}
 		out[c] = flatSymDense(covFromL(scaleToL(m.Scale[c], d), d), d)
 	}
-	return out
+	return out, nil
 }
 
 // Clone returns a deep copy.

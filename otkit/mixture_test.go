@@ -50,7 +50,7 @@ func TestNewGaussianMixtureParameters(t *testing.T) {
 			t.Errorf("LogWeights = %v", m.LogWeights())
 		}
 	}
-	for k, c := range m.Covariances() {
+	for k, c := range mustCovs(t, m) {
 		if !mat.EqualApprox(c, mat.NewSymDense(2, tmCovs[k]), 1e-14) {
 			t.Errorf("covariance %d = %v", k, mat.Formatted(c))
 		}
@@ -171,8 +171,8 @@ func TestMixtureDensities(t *testing.T) {
 	}
 	// Component log densities agree with Gaussian.LogProb.
 	for k, g := range m.Components() {
-		if v := g.LogProb([]float64{0, 0}); math.Abs(v-cond.At(0, k)) > 1e-13 {
-			t.Errorf("component %d: %v vs %v", k, v, cond.At(0, k))
+		if v, err := g.LogProb([]float64{0, 0}); err != nil || math.Abs(v-cond.At(0, k)) > 1e-13 {
+			t.Errorf("component %d: %v (%v) vs %v", k, v, err, cond.At(0, k))
 		}
 	}
 	if _, err := m.LogProb(mat.NewDense(1, 3, nil)); err == nil {
@@ -253,7 +253,7 @@ func TestMixtureFromAssignments(t *testing.T) {
 	for _, v := range w {
 		wsum += v
 	}
-	covs := m.Covariances()
+	covs := mustCovs(t, m)
 	for c := 0; c < k; c++ {
 		var nk float64
 		mu := make([]float64, d)
@@ -317,13 +317,33 @@ func TestMixtureFromAssignments(t *testing.T) {
 
 func TestMalformedParametersDoNotPanic(t *testing.T) {
 	g := Gaussian{Loc: []float64{0, 0}, Scale: []float64{0}}
-	if g.Covariance() != nil || g.CholeskyL() != nil || g.Sample(rand.New(rand.NewPCG(1, 1)), 3) != nil {
-		t.Error("malformed Gaussian should give nil")
+	if c, err := g.Covariance(); err == nil || c != nil {
+		t.Errorf("Covariance of a malformed Gaussian = %v, %v; want an error", c, err)
+	}
+	if l, err := g.CholeskyL(); err == nil || l != nil {
+		t.Errorf("CholeskyL of a malformed Gaussian = %v, %v; want an error", l, err)
+	}
+	if x, err := g.Sample(rand.New(rand.NewPCG(1, 1)), 3); err == nil || x != nil {
+		t.Errorf("Sample of a malformed Gaussian = %v, %v; want an error", x, err)
+	}
+	if v, err := g.LogProb([]float64{0, 0}); err == nil {
+		t.Errorf("LogProb of a malformed Gaussian = %v with no error", v)
+	}
+	good := testGaussian(t, []float64{0, 0}, []float64{1, 0, 0, 1})
+	if _, err := good.Sample(rand.New(rand.NewPCG(1, 1)), 0); err == nil {
+		t.Error("Sample with n = 0 accepted")
+	}
+	if _, err := good.Sample(nil, 3); err == nil {
+		t.Error("Sample with a nil rng accepted")
+	}
+	nan := Gaussian{Loc: []float64{0, math.NaN()}, Scale: []float64{0, 0, 0}}
+	if _, err := nan.Covariance(); err == nil {
+		t.Error("Covariance of a NaN Gaussian accepted")
 	}
 	m := testMixture(t)
 	m.Scale[1] = m.Scale[1][:1]
-	if covs := m.Covariances(); covs[1] != nil || covs[0] == nil {
-		t.Error("Covariances of a malformed component should be nil, others intact")
+	if covs, err := m.Covariances(); err == nil || covs != nil || !strings.Contains(err.Error(), "component 1") {
+		t.Errorf("Covariances of a malformed mixture = %v, %v; want an error naming component 1", covs, err)
 	}
 	if _, err := m.LogProb(mat.NewDense(1, 2, nil)); err == nil || !strings.Contains(err.Error(), "component 1") {
 		t.Errorf("LogProb on malformed mixture: %v", err)

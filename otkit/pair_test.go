@@ -50,7 +50,7 @@ func TestMixturePairCostMatrix(t *testing.T) {
 		t.Fatalf("cost is %d×%d, want 3×2", r, k)
 	}
 	pack := func(g Gaussian) []float64 {
-		cov := g.Covariance()
+		cov := mustCov(t, g)
 		return append(append([]float64(nil), g.Loc...), cov.At(0, 0), cov.At(0, 1), cov.At(1, 0), cov.At(1, 1))
 	}
 	x, y := mat.NewDense(3, 6, nil), mat.NewDense(2, 6, nil)

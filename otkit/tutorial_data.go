@@ -60,12 +60,20 @@ func TutorialGMMGenerators() ([]*GaussianMixture, error) {
 		for i, v := range covs0[k] {
 			s.Set(i/2, i%2, 3*v)
 		}
-		c0 = append(c0, Symmetrize(s))
+		s0, err := Symmetrize(s)
+		if err != nil {
+			return nil, fmt.Errorf("otkit: tutorial generator 0: %v", err)
+		}
+		c0 = append(c0, s0)
 		th := degrees[k] * math.Pi / 180
 		r := mat.NewDense(2, 2, []float64{math.Cos(th), -math.Sin(th), math.Sin(th), math.Cos(th)})
 		var rs mat.Dense
 		rs.Mul(r, s)
-		c1 = append(c1, Symmetrize(&rs))
+		s1, err := Symmetrize(&rs)
+		if err != nil {
+			return nil, fmt.Errorf("otkit: tutorial generator 1: %v", err)
+		}
+		c1 = append(c1, s1)
 		means1 = append(means1, []float64{means0[k][0] + shift[k][0], means0[k][1] + shift[k][1]})
 	}
 	g0, err := NewGaussianMixture(means0, c0, []float64{0.2, 0.2, 0.6})

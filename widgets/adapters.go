@@ -46,7 +46,10 @@ func mixtureDataOf(x *mat.Dense, m *otkit.GaussianMixture) (mixtureData, error) 
 		}
 		labels[i] = best
 	}
-	covs := m.Covariances()
+	covs, err := m.Covariances()
+	if err != nil {
+		return mixtureData{}, err
+	}
 	sym := make([]mat.Symmetric, len(covs))
 	for i, c := range covs {
 		sym[i] = c

@@ -38,7 +38,10 @@ func TestMixtureViewFromOtkit(t *testing.T) {
 		t.Errorf("only %d of 400 labels match the drawing component", agree)
 	}
 	// The ellipses are the mixture's own covariances.
-	covs := gens[0].Covariances()
+	covs, err := gens[0].Covariances()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for c := 0; c < 3; c++ {
 		if !mat.EqualApprox(d.covs[c], covs[c], 0) {
 			t.Errorf("component %d covariance differs", c)

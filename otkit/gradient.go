@@ -31,6 +31,9 @@ func (r *SinkhornResult) GradX() (*mat.Dense, error) { return r.gradPoints(true)
 func (r *SinkhornResult) GradY() (*mat.Dense, error) { return r.gradPoints(false) }
 
 func (r *SinkhornResult) gradPoints(wrtX bool) (*mat.Dense, error) {
+	if err := r.checkShape("point gradient"); err != nil {
+		return nil, err
+	}
 	g := r.Geom
 	if g.x == nil {
 		return nil, errors.New("otkit: point gradient needs a point-cloud geometry")

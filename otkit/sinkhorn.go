@@ -783,6 +783,9 @@ func (r *SinkhornResult) PrimalCost() float64 {
 // with the LSE kernel, so P is never formed and large potentials do not
 // overflow.
 func (r *SinkhornResult) Apply(v []float64) ([]float64, error) {
+	if err := r.checkShape("Apply"); err != nil {
+		return nil, err
+	}
 	n, m := r.Geom.Shape()
 	if len(v) != m {
 		return nil, fmt.Errorf("otkit: Apply: vector has length %d, want m = %d", len(v), m)
@@ -792,11 +795,34 @@ func (r *SinkhornResult) Apply(v []float64) ([]float64, error) {
 
 // ApplyT returns Pᵀ·v (v of length n, result of length m), like Apply.
 func (r *SinkhornResult) ApplyT(v []float64) ([]float64, error) {
+	if err := r.checkShape("ApplyT"); err != nil {
+		return nil, err
+	}
 	n, m := r.Geom.Shape()
 	if len(v) != n {
 		return nil, fmt.Errorf("otkit: ApplyT: vector has length %d, want n = %d", len(v), n)
 	}
 	return r.applySigned(v, r.F, r.G, m, false)
+}
+
+// checkShape reports a nil or hand-assembled result whose geometry or
+// potentials are missing or do not match, which the checked methods would
+// otherwise turn into a nil dereference or an index out of range.
+func (r *SinkhornResult) checkShape(op string) error {
+	if r == nil {
+		return fmt.Errorf("otkit: %s: nil Sinkhorn result", op)
+	}
+	if r.Geom == nil {
+		return fmt.Errorf("otkit: %s: Sinkhorn result has no geometry", op)
+	}
+	n, m := r.Geom.Shape()
+	if len(r.F) != n || len(r.G) != m {
+		return fmt.Errorf("otkit: %s: potentials have lengths %d and %d, geometry is %d×%d", op, len(r.F), len(r.G), n, m)
+	}
+	if len(r.A) != n || len(r.B) != m {
+		return fmt.Errorf("otkit: %s: marginals have lengths %d and %d, geometry is %d×%d", op, len(r.A), len(r.B), n, m)
+	}
+	return nil
 }
 
 // applySigned computes out_k = Σ_l exp((outPot_k + inPot_l − C)/eps) v_l as

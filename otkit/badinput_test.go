@@ -72,7 +72,10 @@ func TestBadInputReturnsError(t *testing.T) {
 		{"GradY short potentials", func() error { _, err := (&SinkhornResult{Geom: geom, F: []float64{0}}).GradY(); return err }},
 		{"Apply nil result", func() error { _, err := (*SinkhornResult)(nil).Apply([]float64{1, 1}); return err }},
 		{"ApplyT no geometry", func() error { _, err := (&SinkhornResult{}).ApplyT([]float64{1, 1}); return err }},
-		{"Apply short potentials", func() error { _, err := (&SinkhornResult{Geom: geom, F: []float64{0}}).Apply([]float64{1, 1}); return err }},
+		{"Apply short potentials", func() error {
+			_, err := (&SinkhornResult{Geom: geom, F: []float64{0}}).Apply([]float64{1, 1})
+			return err
+		}},
 		{"Divergence nil", func() error { _, err := Divergence(nil, nil, nil, nil, DivergenceOptions{}); return err }},
 		{"Divergence mismatch", func() error { _, err := Divergence(x, x3, nil, nil, DivergenceOptions{}); return err }},
 		{"Divergence negative a", func() error {

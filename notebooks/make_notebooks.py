@@ -375,7 +375,7 @@ GMM = [
         fmt.Println("Fitted GMM 0 masses", fmtVec(pair.GMM0.Weights()))
         fmt.Println("Fitted GMM 1 masses", fmtVec(pair.GMM1.Weights()))
         sk := must(pair.Sinkhorn(must(pair.CostMatrix()), otkit.SinkhornOptions{}))
-        p := otkit.NormalizedCoupling(sk)
+        p := must(otkit.NormalizedCoupling(sk))
         fmt.Println("Mass transfer, rows=source, columns=destination")
         fmt.Println(fmtMat(p))
         reportMarginals(sk, pair)
@@ -430,7 +430,7 @@ GMM = [
             Schedule: otkit.EpsilonSchedule{Init: 100, Decay: 0.99},
         }))
         sk := must(otkit.Sinkhorn(geom, pair.GMM0.Weights(), pair.GMM1.Weights(), otkit.SinkhornOptions{}))
-        p := otkit.NormalizedCoupling(sk)
+        p := must(otkit.NormalizedCoupling(sk))
         fmt.Println("Converged coupling, rows=source, columns=destination")
         fmt.Println(fmtMat(p))
         reportMarginals(sk, pair)
@@ -586,7 +586,7 @@ GMM = [
         fmt.Println("Fitted GMM 0 masses", fmtVec(pair.GMM0.Weights()))
         fmt.Println("Fitted GMM 1 masses", fmtVec(pair.GMM1.Weights()))
         sk := must(pair.Sinkhorn(must(pair.CostMatrix()), otkit.SinkhornOptions{}))
-        p := otkit.NormalizedCoupling(sk)
+        p := must(otkit.NormalizedCoupling(sk))
         fmt.Println("Normalized coupling")
         fmt.Println(fmtMat(p))
         reportMarginals(sk, pair)
@@ -736,7 +736,7 @@ GMM_FORMAT = go(
 
     // couplingSummary collects what the CI checks compare with the tutorial.
     func couplingSummary(run string, pair *otkit.MixturePair, sk *otkit.SinkhornResult) map[string]any {
-        p := otkit.NormalizedCoupling(sk)
+        p := must(otkit.NormalizedCoupling(sk))
         r, c := p.Dims()
         rows := make([][]float64, r)
         for i := range rows {

@@ -169,6 +169,15 @@ func TestBadInputReturnsError(t *testing.T) {
 		{"FitPair nil pair", func() error { _, err := FitPair(nil, x, x, PairFitOptions{}); return err }},
 		{"FitPair nil points", func() error { _, err := FitPair(pair, nil, nil, PairFitOptions{}); return err }},
 		{"FitPair column mismatch", func() error { _, err := FitPair(pair, x3, x, PairFitOptions{}); return err }},
+		{"NormalizedCoupling nil", func() error { _, err := NormalizedCoupling(nil); return err }},
+		{"NormalizedCoupling no geometry", func() error { _, err := NormalizedCoupling(&SinkhornResult{}); return err }},
+		{"NormalizedCoupling zero mass", func() error {
+			inf := math.Inf(-1)
+			z := *sk
+			z.F, z.G = []float64{inf, inf}, []float64{inf, inf}
+			_, err := NormalizedCoupling(&z)
+			return err
+		}},
 		{"TutorialGMMOrder nil", func() error { _, err := TutorialGMMOrder(nil, nil, nil); return err }},
 	}
 	for _, c := range cases {

@@ -37,7 +37,12 @@ func ExampleMixturePair() {
 		cost, _ := pair.CostMatrix()
 		out, _ := pair.Sinkhorn(cost, otkit.SinkhornOptions{})
 		fmt.Printf("tau %.3f rho %.2f converged %v reg cost %.4f\n", tau, pair.Rho(), out.Converged, out.RegOTCost)
-		fmt.Printf("%.4f\n", mat.Formatted(otkit.NormalizedCoupling(out)))
+		np, err := otkit.NormalizedCoupling(out)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%.4f\n", mat.Formatted(np))
 	}
 	// Output:
 	// tau 1.000 rho +Inf converged true reg cost 7.4372

@@ -137,20 +137,19 @@ func pfCheckTau(opt SinkhornOptions, tau float64) error {
 // NormalizedCoupling returns the coupling of r divided by its total mass,
 // P/ΣP, as OTT's get_normalized_sinkhorn_coupling: for an unbalanced pair it
 // shows where mass goes regardless of how much the marginals were
-// reweighted. A plan with zero total mass is returned unscaled.
-func NormalizedCoupling(r *SinkhornResult) *mat.Dense {
-	if r == nil {
-		return nil
+// reweighted. A nil or malformed result, or a plan whose total mass is zero
+// or not finite (nothing to normalise by), is an error.
+func NormalizedCoupling(r *SinkhornResult) (*mat.Dense, error) {
+	if err := r.checkShape("NormalizedCoupling"); err != nil {
+		return nil, err
 	}
 	p := r.Matrix()
-	if p == nil {
-		return nil
-	}
 	s := mat.Sum(p)
-	if s != 0 {
-		p.Scale(1/s, p)
+	if !(s > 0) || math.IsInf(s, 0) {
+		return nil, fmt.Errorf("otkit: NormalizedCoupling: total mass is %v, cannot normalise", s)
 	}
-	return p
+	p.Scale(1/s, p)
+	return p, nil
 }
 
 // pfWeights returns softmax([Logits, 0]), the component weights.

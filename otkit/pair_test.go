@@ -111,7 +111,10 @@ func TestMixturePairUpstreamInvariants(t *testing.T) {
 		if math.Abs(r.RegOTCost-tc.cost) > tc.costTol {
 			t.Errorf("shift %v: reg cost %v, want %v", tc.shift, r.RegOTCost, tc.cost)
 		}
-		np := NormalizedCoupling(r)
+		np, err := NormalizedCoupling(r)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if s := mat.Sum(np); math.Abs(s-1) > 1e-12 {
 			t.Errorf("normalized coupling sums to %v", s)
 		}
@@ -168,8 +171,8 @@ func TestMixturePairUnbalanced(t *testing.T) {
 	if _, err := p.Sinkhorn(mat.NewDense(2, 3, nil), SinkhornOptions{}); err == nil || !strings.Contains(err.Error(), "2×3") {
 		t.Errorf("wrong cost shape: error %v", err)
 	}
-	if NormalizedCoupling(nil) != nil {
-		t.Error("NormalizedCoupling(nil) should be nil")
+	if np, err := NormalizedCoupling(nil); err == nil || np != nil {
+		t.Errorf("NormalizedCoupling(nil) = %v, %v; want an error", np, err)
 	}
 }
 

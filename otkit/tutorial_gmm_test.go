@@ -237,7 +237,10 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		if math.Abs(sk.RegOTCost-res.Transport) > 1e-9*math.Max(1, res.Transport) {
 			t.Errorf("Sinkhorn reg cost %.12g, FitPair's final transport %.12g", sk.RegOTCost, res.Transport)
 		}
-		np := NormalizedCoupling(sk)
+		np, err := NormalizedCoupling(sk)
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Logf("normalized coupling (fitted order):\n%v", mat.Formatted(np))
 		for g := 0; g < 3; g++ {
 			for l := 0; l < 3; l++ {
@@ -337,7 +340,10 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		if !sk.Converged {
 			t.Error("unbalanced final solve did not converge")
 		}
-		np := NormalizedCoupling(sk)
+		np, err := NormalizedCoupling(sk)
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Logf("normalized coupling (fitted order):\n%v", mat.Formatted(np))
 		for g := 0; g < 3; g++ {
 			for l := 0; l < 3; l++ {

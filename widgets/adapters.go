@@ -100,8 +100,8 @@ func SinkhornPlot(r *otkit.SinkhornResult, opt LinesOptions) (*Figure, error) {
 }
 
 func solvePoints(r *otkit.SinkhornResult) (x, y *mat.Dense, err error) {
-	if r == nil || r.Geom == nil {
-		return nil, nil, fmt.Errorf("widgets: Sinkhorn result without a geometry")
+	if err := checkResult(r); err != nil {
+		return nil, nil, err
 	}
 	x, y = r.Geom.X(), r.Geom.Y()
 	if x == nil || y == nil {
@@ -110,11 +110,25 @@ func solvePoints(r *otkit.SinkhornResult) (x, y *mat.Dense, err error) {
 	return x, y, nil
 }
 
+// checkResult refuses a nil Sinkhorn result, or one assembled by hand whose
+// potentials or weights do not match its geometry: r.Matrix would index out
+// of range on it.
+func checkResult(r *otkit.SinkhornResult) error {
+	if r == nil || r.Geom == nil {
+		return fmt.Errorf("widgets: Sinkhorn result without a geometry")
+	}
+	n, m := r.Geom.Shape()
+	if len(r.F) != n || len(r.G) != m || len(r.A) != n || len(r.B) != m {
+		return fmt.Errorf("widgets: Sinkhorn result has potentials of lengths %d, %d and weights of lengths %d, %d for a %d×%d geometry", len(r.F), len(r.G), len(r.A), len(r.B), n, m)
+	}
+	return nil
+}
+
 // SinkhornCouplingTable is the table of the solve's coupling P against its
 // weights a and b (for a mixture pair's solve, the two mixtures' weights).
 func SinkhornCouplingTable(r *otkit.SinkhornResult, opt CouplingOptions) (*CouplingTable, error) {
-	if r == nil || r.Geom == nil {
-		return nil, fmt.Errorf("widgets: Sinkhorn result without a geometry")
+	if err := checkResult(r); err != nil {
+		return nil, err
 	}
 	return NewCouplingTable(r.Matrix(), r.A, r.B, opt)
 }
@@ -201,14 +215,14 @@ func PairCouplingTable(pair *otkit.MixturePair, r *otkit.SinkhornResult, normali
 	if pair == nil || pair.GMM0 == nil || pair.GMM1 == nil {
 		return nil, fmt.Errorf("widgets: mixture pair is incomplete")
 	}
-	if r == nil || r.Geom == nil {
-		return nil, fmt.Errorf("widgets: Sinkhorn result without a geometry")
+	if err := checkResult(r); err != nil {
+		return nil, err
 	}
 	p := r.Matrix()
 	if normalize {
-		p = otkit.NormalizedCoupling(r)
-		if p == nil {
-			return nil, fmt.Errorf("widgets: the coupling has no mass to normalise")
+		var err error
+		if p, err = otkit.NormalizedCoupling(r); err != nil {
+			return nil, fmt.Errorf("widgets: %v", err)
 		}
 	}
 	return NewCouplingTable(p, pair.GMM0.Weights(), pair.GMM1.Weights(), opt)

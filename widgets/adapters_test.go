@@ -183,7 +183,10 @@ func TestPairAdapters(t *testing.T) {
 	if !approx(tab.Total(), 1, 1e-12) {
 		t.Errorf("normalised total %v", tab.Total())
 	}
-	want := otkit.NormalizedCoupling(sk)
+	want, err := otkit.NormalizedCoupling(sk)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, v := range tab.RowSums() {
 		if !approx(v, mat.Sum(want.RowView(i)), 1e-12) {
 			t.Errorf("row %d sum %v", i, v)

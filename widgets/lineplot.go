@@ -136,6 +136,9 @@ func linePanel(opt LinePlotOptions, series []Series) (panel, error) {
 // non-finite value is an error naming x, so that, e.g., 0·log 0 must be
 // given its limit by the caller.
 func FunctionSeries(name string, f func(float64) float64, lo, hi float64, n int) (Series, error) {
+	if f == nil {
+		return Series{}, fmt.Errorf("widgets: FunctionSeries %q: nil function", name)
+	}
 	if n < 2 || !(lo < hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
 		return Series{}, fmt.Errorf("widgets: FunctionSeries needs lo < hi (finite) and n ≥ 2, got [%v, %v], n = %d", lo, hi, n)
 	}

@@ -178,8 +178,86 @@ func TestBadInputReturnsError(t *testing.T) {
 			_, err := NormalizedCoupling(&z)
 			return err
 		}},
+		{"Sinkhorn NaN threshold", func() error { _, err := Sinkhorn(geom, nil, nil, SinkhornOptions{Threshold: nan}); return err }},
+		{"Sinkhorn negative threshold", func() error { _, err := Sinkhorn(geom, nil, nil, SinkhornOptions{Threshold: -1}); return err }},
+		{"Sinkhorn negative MaxIterations", func() error { _, err := Sinkhorn(geom, nil, nil, SinkhornOptions{MaxIterations: -1}); return err }},
+		{"Sinkhorn negative InnerIterations", func() error { _, err := Sinkhorn(geom, nil, nil, SinkhornOptions{InnerIterations: -1}); return err }},
+		{"Sinkhorn NaN momentum", func() error { _, err := Sinkhorn(geom, nil, nil, SinkhornOptions{Momentum: nan}); return err }},
+		{"Sinkhorn negative Anderson", func() error { _, err := Sinkhorn(geom, nil, nil, SinkhornOptions{Anderson: -1}); return err }},
+		{"Sinkhorn NaN NormError", func() error { _, err := Sinkhorn(geom, nil, nil, SinkhornOptions{NormError: nan}); return err }},
+		{"Sinkhorn NaN InitF", func() error {
+			_, err := Sinkhorn(geom, nil, nil, SinkhornOptions{InitF: []float64{nan, 0}})
+			return err
+		}},
+		{"Sinkhorn zero-mass a", func() error { _, err := Sinkhorn(geom, []float64{0, 0}, nil, SinkhornOptions{}); return err }},
+		{"NewPointCloud NaN ScaleCost", func() error { _, err := NewPointCloud(x, x, PointCloudOptions{ScaleCost: nan}); return err }},
+		{"NewPointCloud negative ScaleCost", func() error { _, err := NewPointCloud(x, x, PointCloudOptions{ScaleCost: -1}); return err }},
+		{"NewPointCloud bad relative", func() error { _, err := NewPointCloud(x, x, PointCloudOptions{RelativeEpsilon: "nope"}); return err }},
+		{"NewPointCloud NaN decay", func() error {
+			_, err := NewPointCloud(x, x, PointCloudOptions{Epsilon: 0.1, Schedule: EpsilonSchedule{Init: 10, Decay: nan}})
+			return err
+		}},
+		{"Divergence NaN eps", func() error { _, err := Divergence(x, x, nil, nil, DivergenceOptions{Epsilon: nan}); return err }},
+		{"Divergence NaN offset", func() error {
+			_, err := Divergence(x, x, nil, nil, DivergenceOptions{Epsilon: 0.1, StaticB: true, OffsetStaticB: nan})
+			return err
+		}},
+		{"GradientFlow negative steps", func() error { _, err := GradientFlow(x, obj, FlowOptions{Steps: -1}); return err }},
+		{"GradientFlow negative rate", func() error { _, err := GradientFlow(x, obj, FlowOptions{Steps: 1, LearningRate: -1}); return err }},
+		{"GradientFlow NaN x", func() error { _, err := GradientFlow(xNaN, obj, FlowOptions{Steps: 1}); return err }},
+		{"RegOTObjective nil y", func() error { _, err := RegOTObjective(nil, PointCloudOptions{}, SinkhornOptions{})(x); return err }},
+		{"DivergenceObjective nil y", func() error { _, err := DivergenceObjective(nil, DivergenceOptions{})(x); return err }},
+		{"InitKMeansPlusPlus NaN x", func() error { _, err := InitKMeansPlusPlus(rng(), xNaN, nil, 2); return err }},
+		{"InitKMeansPlusPlus negative weight", func() error { _, err := InitKMeansPlusPlus(rng(), x, []float64{1, -1, 1}, 2); return err }},
+		{"InitKMeansPlusPlus zero weights", func() error { _, err := InitKMeansPlusPlus(rng(), x, []float64{0, 0, 0}, 2); return err }},
+		{"FitEM NaN x", func() error { _, err := FitEM(mix, xNaN, EMOptions{Steps: 1}); return err }},
+		{"FitEM negative steps", func() error { _, err := FitEM(mix, x, EMOptions{Steps: -1}); return err }},
+		{"FitEM NaN ridge", func() error { _, err := FitEM(mix, x, EMOptions{Steps: 1, Ridge: nan}); return err }},
+		{"FitEM NaN weight", func() error {
+			_, err := FitEM(mix, x, EMOptions{Steps: 1, PointWeights: []float64{1, nan, 1}})
+			return err
+		}},
+		{"MixtureFromAssignments NaN resp", func() error {
+			_, err := MixtureFromAssignments(x, nil, mat.NewDense(3, 1, []float64{1, nan, 1}))
+			return err
+		}},
+		{"MixtureFromAssignments negative resp", func() error {
+			_, err := MixtureFromAssignments(x, nil, mat.NewDense(3, 1, []float64{1, -1, 1}))
+			return err
+		}},
+		{"FitPair negative rate", func() error { _, err := FitPair(pair, x, x, PairFitOptions{LearningRate: -1}); return err }},
+		{"FitPair NaN rate", func() error { _, err := FitPair(pair, x, x, PairFitOptions{LearningRate: nan}); return err }},
+		{"FitPair negative EMSteps", func() error { _, err := FitPair(pair, x, x, PairFitOptions{EMSteps: -1}); return err }},
+		{"FitPair NaN transport weight", func() error { _, err := FitPair(pair, x, x, PairFitOptions{WeightTransport: nan}); return err }},
+		{"FitPair short point weights", func() error { _, err := FitPair(pair, x, x, PairFitOptions{PointWeights0: []float64{1}}); return err }},
+		{"FitPair NaN points", func() error { _, err := FitPair(pair, xNaN, x, PairFitOptions{}); return err }},
+		{"mixture Sample negative n", func() error { _, _, err := mix.Sample(rng(), -1); return err }},
+		{"mixture Sample wrong logits", func() error {
+			m := mix.Clone()
+			m.Logits = m.Logits[:1]
+			_, _, err := m.Sample(rng(), 2)
+			return err
+		}},
+		{"MixturePair Sinkhorn NaN cost", func() error {
+			c := mat.NewDense(3, 3, nil)
+			c.Set(1, 1, nan)
+			_, err := pair.Sinkhorn(c, SinkhornOptions{})
+			return err
+		}},
 		{"TutorialGMMOrder nil", func() error { _, err := TutorialGMMOrder(nil, nil, nil); return err }},
 	}
+	// The plain reads of a mixture never panic, even on a nil mixture.
+	t.Run("nil mixture reads", func(t *testing.T) {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("panic: %v", r)
+			}
+		}()
+		if nilMix.K() != 0 || nilMix.Dim() != 0 || nilMix.Weights() != nil || nilMix.LogWeights() != nil ||
+			nilMix.Means() != nil || nilMix.Components() != nil || nilMix.Clone() != nil {
+			t.Error("nil mixture reads should give zero values")
+		}
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			defer func() {

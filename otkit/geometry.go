@@ -74,7 +74,9 @@ type GeometryOptions struct {
 // Fields are read by the LSE kernels (lse_ref.go, lse_fast*.go): cost is the
 // flat row-major scaled matrix (nil when online); x, y are the flat row-major
 // points (nil for a cost-matrix geometry); invScale multiplies the raw cost.
-// A Geometry is immutable once built and safe for concurrent use.
+// A Geometry is immutable once built and safe for concurrent use. Its fields
+// are unexported, so NewPointCloud and NewGeometry, which check their input,
+// are the only way to get one; the accessors need no error.
 type Geometry struct {
 	n, m, d  int
 	x, y     []float64

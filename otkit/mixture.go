@@ -13,6 +13,13 @@ import (
 // component weights are softmax([Logits, 0]), K−1 free logits measured
 // against the last component. All parameters are unconstrained, which is what
 // the penalised pair fit's gradient steps need.
+//
+// Because the fields are exported, a value may be malformed. Validate checks
+// it; every method that computes from the parameters (Covariances, Sample,
+// LogProb, ConditionalLogProb, LogComponentPosterior, Permute) validates
+// first and returns its error. The plain reads K, Dim, Weights, LogWeights,
+// Means, Components and Clone do not validate, but they never panic: on a
+// nil mixture they return zero values.
 type GaussianMixture struct {
 	Loc    [][]float64 // K means, each of length d
 	Scale  [][]float64 // K Cholesky parameter vectors as in Gaussian
@@ -100,11 +107,16 @@ func logWeights(logits []float64) []float64 {
 }
 
 // K returns the number of components.
-func (m *GaussianMixture) K() int { return len(m.Loc) }
+func (m *GaussianMixture) K() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.Loc)
+}
 
 // Dim returns the dimension of the points.
 func (m *GaussianMixture) Dim() int {
-	if len(m.Loc) == 0 {
+	if m == nil || len(m.Loc) == 0 {
 		return 0
 	}
 	return len(m.Loc[0])
@@ -112,6 +124,9 @@ func (m *GaussianMixture) Dim() int {
 
 // Weights returns the component weights softmax([Logits, 0]).
 func (m *GaussianMixture) Weights() []float64 {
+	if m == nil {
+		return nil
+	}
 	lw := logWeights(m.Logits)
 	for i, v := range lw {
 		lw[i] = math.Exp(v)
@@ -120,11 +135,19 @@ func (m *GaussianMixture) Weights() []float64 {
 }
 
 // LogWeights returns the log component weights, log softmax([Logits, 0]).
-func (m *GaussianMixture) LogWeights() []float64 { return logWeights(m.Logits) }
+func (m *GaussianMixture) LogWeights() []float64 {
+	if m == nil {
+		return nil
+	}
+	return logWeights(m.Logits)
+}
 
 // Components returns the K Gaussians (copies; editing them does not change
 // the mixture).
 func (m *GaussianMixture) Components() []Gaussian {
+	if m == nil {
+		return nil
+	}
 	out := make([]Gaussian, m.K())
 	for c := range out {
 		if c >= len(m.Scale) {
@@ -141,6 +164,9 @@ func (m *GaussianMixture) Components() []Gaussian {
 
 // Means returns copies of the K means.
 func (m *GaussianMixture) Means() [][]float64 {
+	if m == nil {
+		return nil
+	}
 	out := make([][]float64, m.K())
 	for c := range out {
 		out[c] = append([]float64(nil), m.Loc[c]...)
@@ -165,6 +191,9 @@ func (m *GaussianMixture) Covariances() ([]*mat.SymDense, error) {
 
 // Clone returns a deep copy.
 func (m *GaussianMixture) Clone() *GaussianMixture {
+	if m == nil {
+		return nil
+	}
 	out := &GaussianMixture{
 		Loc:    make([][]float64, len(m.Loc)),
 		Scale:  make([][]float64, len(m.Scale)),

@@ -41,6 +41,13 @@ type SinkhornOptions struct {
 // SinkhornResult holds the potentials and everything OTT's SinkhornOutput
 // reports. P_ij = exp((F_i + G_j − C_ij)/eps) with the target eps; it is
 // never stored, methods recompute what they need from F and G.
+//
+// A result is valid by construction: it comes from Sinkhorn (or a solver
+// built on it), which checks every input. The plain accessors (Matrix,
+// PrimalCost, the marginals, GradA, GradB) trust that and do not re-check;
+// the methods that take arguments (Apply, ApplyT, GradX, GradY) and
+// NormalizedCoupling return an error for a nil result or one assembled by
+// hand whose potentials, weights and geometry disagree.
 type SinkhornResult struct {
 	F, G       []float64
 	RegOTCost  float64   // OTT's reg_ot_cost (§3), balanced and unbalanced

@@ -8,6 +8,10 @@ import (
 // Cost is a ground cost c(x, y) between two points given as plain slices of
 // equal length. Users may implement it; the geometry multiplies it by the
 // inverse scale factor and rejects NaN or infinite values.
+//
+// Geometries validate points before calling a cost. Called directly with
+// points of the wrong length, the costs of this package return NaN (and
+// their GradX fills dst with NaN) rather than panic.
 type Cost interface {
 	Cost(x, y []float64) float64
 }
@@ -48,6 +52,9 @@ type SqEuclidean struct{}
 
 // Cost returns ‖x‖² + ‖y‖² − 2⟨x, y⟩.
 func (SqEuclidean) Cost(x, y []float64) float64 {
+	if len(y) != len(x) {
+		return math.NaN()
+	}
 	var nx, ny, xy float64
 	for k, xv := range x {
 		yv := y[k]
@@ -60,6 +67,10 @@ func (SqEuclidean) Cost(x, y []float64) float64 {
 
 // GradX writes 2(x − y); it is exactly 0 at x = y.
 func (SqEuclidean) GradX(dst, x, y []float64) {
+	if len(y) != len(x) || len(dst) != len(x) {
+		fillNaN(dst)
+		return
+	}
 	for k := range x {
 		dst[k] = 2 * (x[k] - y[k])
 	}
@@ -79,6 +90,9 @@ type Euclidean struct{}
 
 // Cost returns ‖x − y‖₂.
 func (Euclidean) Cost(x, y []float64) float64 {
+	if len(y) != len(x) {
+		return math.NaN()
+	}
 	var s float64
 	for k, xv := range x {
 		d := xv - y[k]
@@ -91,6 +105,10 @@ func (Euclidean) Cost(x, y []float64) float64 {
 // differentiable (OTT's custom derivative makes the same choice rather than
 // returning NaN).
 func (Euclidean) GradX(dst, x, y []float64) {
+	if len(y) != len(x) || len(dst) != len(x) {
+		fillNaN(dst)
+		return
+	}
 	var s float64
 	for k, xv := range x {
 		d := xv - y[k]
@@ -152,6 +170,10 @@ func (c Bures) Cost(x, y []float64) float64 {
 // when Σx is singular (the gradient does not exist there).
 func (c Bures) GradX(dst, x, y []float64) {
 	d := c.Dim
+	if d <= 0 || len(x) != d+d*d || len(y) != d+d*d || len(dst) != d+d*d {
+		fillNaN(dst)
+		return
+	}
 	mx, sx := c.split(x)
 	my, sy := c.split(y)
 	for k := 0; k < d; k++ {
@@ -177,6 +199,9 @@ func (c Bures) GradX(dst, x, y []float64) {
 
 // Norm returns ‖μ‖² + tr Σ.
 func (c Bures) Norm(x []float64) float64 {
+	if c.Dim <= 0 || len(x) != c.Dim+c.Dim*c.Dim {
+		return math.NaN()
+	}
 	mu, cov := c.split(x)
 	var s float64
 	for _, v := range mu {
@@ -223,4 +248,11 @@ func costGradY(c CostGradient, dst, x, y []float64) {
 		return
 	}
 	c.GradX(dst, y, x)
+}
+
+// fillNaN marks every entry of dst as undefined.
+func fillNaN(dst []float64) {
+	for k := range dst {
+		dst[k] = math.NaN()
+	}
 }

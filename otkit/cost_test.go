@@ -104,3 +104,29 @@ func TestBuresValue(t *testing.T) {
 		t.Fatal("wrong packing must give NaN")
 	}
 }
+
+// TestCostsMismatchedLengths checks that the package's costs, called
+// directly with points of different lengths, give NaN instead of panicking.
+func TestCostsMismatchedLengths(t *testing.T) {
+	costs := []CostGradient{SqEuclidean{}, Euclidean{}, Bures{Dim: 1}, Bures{Dim: 2}}
+	for _, c := range costs {
+		x := []float64{1, 2, 3, 4, 5, 6}
+		for _, y := range [][]float64{nil, {1}, {1, 2, 3, 4, 5, 6, 7}} {
+			if v := c.Cost(x, y); !math.IsNaN(v) {
+				t.Errorf("%T.Cost(len %d, len %d) = %v, want NaN", c, len(x), len(y), v)
+			}
+			dst := make([]float64, len(x))
+			c.GradX(dst, x, y)
+			for _, v := range dst {
+				if !math.IsNaN(v) {
+					t.Errorf("%T.GradX(len %d, len %d) = %v, want NaN", c, len(x), len(y), dst)
+					break
+				}
+			}
+		}
+		c.GradX(make([]float64, 2), x, x) // dst too short: must not panic
+	}
+	if v := (Bures{Dim: 2}).Norm([]float64{1, 2}); !math.IsNaN(v) {
+		t.Errorf("Bures.Norm of a short point = %v, want NaN", v)
+	}
+}

@@ -232,8 +232,12 @@ func checkBarycenterWeights(w []float64, k int, op string) ([]float64, error) {
 
 // opError prefixes an error of checkWeights with the operation's name.
 func opError(op string, err error) error {
-	return fmt.Errorf("otkit: %s: %s", op, strings.TrimPrefix(err.Error(), "otkit: "))
+	return fmt.Errorf("otkit: %s: %s", op, trimPrefix(err))
 }
+
+// trimPrefix returns an otkit error's message without its "otkit: " prefix,
+// for wrapping with the name of the calling operation.
+func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "otkit: ") }
 
 // resolveStopping applies defaults to a threshold and an iteration cap.
 func resolveStopping(thr float64, maxIter int, defThr float64, defMax int, op string) (float64, int, error) {

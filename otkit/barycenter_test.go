@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -305,6 +306,79 @@ func TestBarycenterBadInput(t *testing.T) {
 		err := tc.run()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// Inputs on 12 points, barycenter on 5 others (a rectangular geometry): the
+// couplings rebuilt from F and G have the inputs as row marginals and the
+// barycenter as column marginals.
+func TestBarycenterRectangularSupportMarginals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	x := mat.NewDense(12, 1, nil)
+	for i := 0; i < 12; i++ {
+		x.Set(i, 0, rng.Float64())
+	}
+	y := mat.NewDense(5, 1, []float64{0.1, 0.3, 0.5, 0.7, 0.9})
+	geom, err := NewPointCloud(x, y, PointCloudOptions{Epsilon: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hists := make([][]float64, 3)
+	for k := range hists {
+		h := make([]float64, 12)
+		for i := range h {
+			h[i] = rng.Float64()
+		}
+		s := sum(h)
+		for i := range h {
+			h[i] /= s
+		}
+		hists[k] = h
+	}
+	r, err := Barycenter(geom, hists, BarycenterOptions{Weights: []float64{1, 2, 3}, Threshold: 1e-12})
+	if err != nil || !r.Converged {
+		t.Fatalf("err %v, converged %v", err, r != nil && r.Converged)
+	}
+	cost := geom.CostMatrix()
+	for k, h := range hists {
+		row := make([]float64, 12)
+		col := make([]float64, 5)
+		for i := 0; i < 12; i++ {
+			for j := 0; j < 5; j++ {
+				p := math.Exp((r.F[k][i] + r.G[k][j] - cost.At(i, j)) / r.Epsilon)
+				row[i] += p
+				col[j] += p
+			}
+		}
+		if d := maxAbsDiff(row, h); d > 1e-12 {
+			t.Errorf("input %d: row marginal off by %.2g", k, d)
+		}
+		if d := maxAbsDiff(col, r.Weights); d > 1e-11 {
+			t.Errorf("input %d: column marginal differs from the barycenter by %.2g", k, d)
+		}
+	}
+}
+
+// gonum's Dgemm goes parallel on a 100×100 image; the bits must not depend
+// on GOMAXPROCS.
+func TestGridConvolutionDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	g := newGridConvolution(100, 100, 0.003)
+	h := make([]float64, 100*100)
+	for i := range h {
+		h[i] = 0.01 * rng.NormFloat64()
+	}
+	outs := make([][]float64, 2)
+	for k, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		outs[k] = make([]float64, len(h))
+		g.apply(outs[k], h, 0.003)
+		runtime.GOMAXPROCS(prev)
+	}
+	for i := range h {
+		if math.Float64bits(outs[0][i]) != math.Float64bits(outs[1][i]) {
+			t.Fatalf("pixel %d: %v at GOMAXPROCS 1, %v at 2", i, outs[0][i], outs[1][i])
 		}
 	}
 }

@@ -20,6 +20,11 @@ type GromovOptions struct {
 	// previous one's potentials (InitF/InitG are set by the solver).
 	Sinkhorn SinkhornOptions
 
+	// NormalizeDistances divides each dissimilarity matrix by its largest
+	// entry first (as POT's examples do by hand), so that a rescaled copy
+	// of a space is isometric to it and eps is on the scale of [0, 1].
+	NormalizeDistances bool
+
 	// FeatureCost, when set (n×m), makes the problem fused GW: the objective
 	// is (1−Alpha)·⟨M, T⟩ + Alpha·GW(T).
 	// Alpha must be in (0, 1]; 0 → 0.5 (POT's default). Alpha = 0 would be
@@ -125,6 +130,15 @@ func newGromovProblem(c1, c2 *mat.Dense, a, b []float64, eps float64, opt Gromov
 	}
 	n, _ := c1.Dims()
 	m, _ := c2.Dims()
+	if opt.NormalizeDistances {
+		var err error
+		if c1, err = normalizeByMax(c1, "c1"); err != nil {
+			return nil, err
+		}
+		if c2, err = normalizeByMax(c2, "c2"); err != nil {
+			return nil, err
+		}
+	}
 	if !(eps > 0) || math.IsInf(eps, 0) {
 		return bad("eps must be positive and finite, have %g", eps)
 	}
@@ -279,6 +293,17 @@ func (p *gromovProblem) objective(t *mat.Dense) float64 {
 		val += (1 - p.alpha) * mat.Sum(elemMul(p.m, t))
 	}
 	return val
+}
+
+// normalizeByMax returns c divided by its largest entry.
+func normalizeByMax(c *mat.Dense, name string) (*mat.Dense, error) {
+	mx := mat.Max(c)
+	if !(mx > 0) {
+		return nil, fmt.Errorf("otkit: Gromov-Wasserstein: cannot normalise %s: its largest entry is %g (a single point or all points equal)", name, mx)
+	}
+	var out mat.Dense
+	out.Scale(1/mx, c)
+	return &out, nil
 }
 
 func elemMul(x, y *mat.Dense) *mat.Dense {

@@ -136,6 +136,14 @@ func TestGromovRecoversIsometry(t *testing.T) {
 	if !mat.Equal(rp.Coupling, rm.Coupling) || rp.Cost != rm.Cost {
 		t.Errorf("point-cloud GW differs from GW on the distance matrices")
 	}
+	// NormalizeDistances on the raw point clouds is the hand-normalised run.
+	rn, err := EntropicGromovWassersteinPoints(x, y, nil, nil, nil, 0.02, GromovOptions{Threshold: 1e-7, NormalizeDistances: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(rn.Coupling, r.Coupling) || rn.Cost != r.Cost {
+		t.Errorf("NormalizeDistances differs from normalising by hand")
+	}
 }
 
 // The linearised cost is the gradient of the objective along directions
@@ -280,6 +288,10 @@ func TestGromovBadInput(t *testing.T) {
 		}},
 		{"alpha without features", "FeatureCost is nil", func() error {
 			_, err := EntropicGromovWasserstein(c, c, nil, nil, 1, GromovOptions{Alpha: 0.5})
+			return err
+		}},
+		{"normalise zero", "cannot normalise c1", func() error {
+			_, err := EntropicGromovWasserstein(mat.NewDense(1, 1, nil), c, nil, nil, 1, GromovOptions{NormalizeDistances: true})
 			return err
 		}},
 		{"points NaN", "non-finite", func() error {

@@ -23,7 +23,7 @@ type BarycenterOptions struct {
 
 // BarycenterResult is the barycenter histogram with its convergence record.
 type BarycenterResult struct {
-	Weights []float64 // the barycenter, one weight per column of the geometry
+	Histogram []float64 // the barycenter, one weight per column of the geometry
 	// Errors holds the stopping statistic each time it was evaluated (every
 	// 10 iterations): Σ_j std_k (P_kᵀ1)_j, the spread over the inputs of
 	// their couplings' barycenter-side marginals (POT's err).
@@ -158,11 +158,11 @@ func bregmanBarycenter(p bregmanProblem) *BarycenterResult {
 		}
 	}
 	res.Iterations = min(it+1, p.maxIter)
-	res.Weights = make([]float64, p.m)
+	res.Histogram = make([]float64, p.m)
 	for j, lb := range logBar {
-		res.Weights[j] = math.Exp(lb)
+		res.Histogram[j] = math.Exp(lb)
 	}
-	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold && allFinite(res.Weights)
+	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold && allFinite(res.Histogram)
 	res.F, res.G = f, g
 	return res
 }

@@ -102,7 +102,7 @@ func ConvolutionalBarycenter(images []*mat.Dense, eps float64, opt Convolutional
 		threshold: thr, maxIter: maxIter, checkPhase: convolutionCheckPhase,
 	})
 	return &ConvolutionalBarycenterResult{
-		Image: mat.NewDense(rows, cols, r.Weights), Errors: r.Errors,
+		Image: mat.NewDense(rows, cols, r.Histogram), Errors: r.Errors,
 		Converged: r.Converged, Iterations: r.Iterations, Epsilon: eps,
 	}, nil
 }

@@ -103,7 +103,7 @@ func TestPOTBarycenter(t *testing.T) {
 				t.Errorf("%s: converged %v after %d iterations, %d errors; POT stopped at index %d with %d errors",
 					c.Name, r.Converged, r.Iterations, len(r.Errors), c.NiterDefault, len(c.ErrDefault))
 			}
-			if d := maxAbsDiff(r.Weights, c.BarDefault); d > 1e-12 {
+			if d := maxAbsDiff(r.Histogram, c.BarDefault); d > 1e-12 {
 				t.Errorf("%s (reference kernel %v): default threshold differs from POT by %.2g", c.Name, ref, d)
 			}
 			if d := maxAbsDiff(r.Errors, c.ErrDefault); d > 1e-12 {
@@ -114,16 +114,16 @@ func TestPOTBarycenter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dTight := maxAbsDiff(r.Weights, c.BarTight)
+		dTight := maxAbsDiff(r.Histogram, c.BarTight)
 		if !r.Converged || dTight > 1e-11 {
 			t.Errorf("%s: tight: converged %v, differs from POT by %.2g", c.Name, r.Converged, dTight)
 		}
-		if math.Abs(sum(r.Weights)-1) > 1e-9 {
-			t.Errorf("%s: barycenter mass %v", c.Name, sum(r.Weights))
+		if math.Abs(sum(r.Histogram)-1) > 1e-9 {
+			t.Errorf("%s: barycenter mass %v", c.Name, sum(r.Histogram))
 		}
 		// POT's scaling form keeps the unweighted start's product of
 		// scalings: right for uniform weights only (gen.py docstring).
-		dScal := maxAbsDiff(r.Weights, c.BarTightScaling)
+		dScal := maxAbsDiff(r.Histogram, c.BarTightScaling)
 		uniformW := maxAbsDiff(c.Weights, uniform(len(c.Weights))) < 1e-15
 		if uniformW && dScal > 1e-11 || !uniformW && dScal < 1e-3 {
 			t.Errorf("%s: scaling-form POT differs by %.2g (uniform weights %v)", c.Name, dScal, uniformW)
@@ -212,7 +212,7 @@ func TestConvolutionalMatchesDense(t *testing.T) {
 	if !dense.Converged || !conv.Converged {
 		t.Fatalf("converged: dense %v, conv %v", dense.Converged, conv.Converged)
 	}
-	if d := maxAbsDiff(dense.Weights, conv.Image.RawMatrix().Data); d > 1e-10 {
+	if d := maxAbsDiff(dense.Histogram, conv.Image.RawMatrix().Data); d > 1e-10 {
 		t.Errorf("convolutional vs dense barycenter: %.2g", d)
 	}
 }
@@ -354,7 +354,7 @@ func TestBarycenterRectangularSupportMarginals(t *testing.T) {
 		if d := maxAbsDiff(row, h); d > 1e-12 {
 			t.Errorf("input %d: row marginal off by %.2g", k, d)
 		}
-		if d := maxAbsDiff(col, r.Weights); d > 1e-11 {
+		if d := maxAbsDiff(col, r.Histogram); d > 1e-11 {
 			t.Errorf("input %d: column marginal differs from the barycenter by %.2g", k, d)
 		}
 	}

@@ -30,7 +30,7 @@ func ExampleBarycenter() {
 		return
 	}
 	fmt.Printf("converged: %v after %d iterations\n", res.Converged, res.Iterations)
-	fmt.Printf("barycenter: %.3f\n", res.Weights)
+	fmt.Printf("barycenter: %.3f\n", res.Histogram)
 	// Output:
 	// converged: true after 42 iterations
 	// barycenter: [0.000 0.000 0.000 0.250 0.500 0.250 0.000 0.000 0.000]

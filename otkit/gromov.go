@@ -70,7 +70,17 @@ type GromovResult struct {
 // Sinkhorn. a and b: nil → uniform; equal masses.
 //
 // GW has local minima; the iteration is deterministic from a bᵀ, so it
-// finds the same stationary point as POT from the same start.
+// finds the same stationary point as POT from the same start. When every
+// point of a space has the same weighted mean dissimilarity to the others
+// (the corners of a square, a regular polygon, uniform weights) the
+// gradient at a bᵀ has no structure and a bᵀ is itself stationary: the
+// result is the independent coupling. Break the symmetry with a feature
+// cost or with weights.
+//
+// Converged requires the outer criterion and the last inner Sinkhorn solve
+// to have converged. Inner solves slow down sharply when eps is small
+// against the range of the linearised cost; NormalizeDistances puts the
+// dissimilarities in [0, 1], where eps of 1e-3..1e-1 is the usual range.
 func EntropicGromovWasserstein(c1, c2 *mat.Dense, a, b []float64, eps float64, opt GromovOptions) (*GromovResult, error) {
 	p, err := newGromovProblem(c1, c2, a, b, eps, opt)
 	if err != nil {

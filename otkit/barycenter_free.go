@@ -19,9 +19,11 @@ type FreeSupportBarycenterOptions struct {
 	B             []float64
 	Threshold     float64 // 0 → 1e-7 on the squared displacement Σ_i ‖X_new,i − X_i‖²
 	MaxIterations int     // 0 → 100
-	// Epsilon > 0 replaces the exact inner transport by otkit's entropic
-	// Sinkhorn with this (absolute) regularisation on the squared Euclidean
-	// cost; 0 → exact transport (EMD).
+	// Epsilon > 0 replaces the exact inner transport (EMD, network simplex)
+	// by otkit's entropic Sinkhorn with this absolute regularisation on the
+	// squared Euclidean cost. Sinkhorn slows down sharply when Epsilon is
+	// small against the costs (ratios of a few hundred stall the 1e-9
+	// threshold); the exact solve has no such limit.
 	Epsilon float64
 	// Sinkhorn configures the entropic inner solves; its zero value here
 	// means Threshold 1e-9 and at most 10000 iterations. Each solve starts
@@ -39,7 +41,7 @@ type FreeSupportBarycenterResult struct {
 	// between the X before the last update and the inputs (the transport
 	// part only; no entropy).
 	Cost       float64
-	Converged  bool // displacement ≤ Threshold, every inner solve optimal/converged
+	Converged  bool // displacement ≤ Threshold and every inner solve optimal (exact) or converged (entropic)
 	Iterations int
 }
 
@@ -51,10 +53,12 @@ type FreeSupportBarycenterResult struct {
 //
 // where P_k is the optimal coupling between (X, B) and (Y_k, a_k) for the
 // squared Euclidean cost — the barycentric projection of each input onto
-// the current support, averaged (Cuturi and Doucet 2014; POT's
-// ot.lp.free_support_barycenter). With Epsilon > 0 the couplings are
-// entropic; their projections are blurred towards the inputs' means, so the
-// support contracts as epsilon grows.
+// the current support, averaged (Cuturi and Doucet 2014). The zero value
+// is POT's ot.lp.free_support_barycenter: exact couplings (EMD), the same
+// iterates and stopping rule. With Epsilon > 0 the couplings are entropic;
+// their projections are blurred towards the inputs' means, so the support
+// contracts as epsilon grows. The fixed point depends on xInit: the problem
+// is not convex in the support.
 //
 // Inputs must share the dimension of xInit, be finite, and carry the same
 // positive mass as B; weights must be non-negative with positive sums.

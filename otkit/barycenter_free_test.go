@@ -25,6 +25,25 @@ func freeCaseInputs(c struct {
 	return locs, denseFromRows(c.XInit)
 }
 
+// The zero value is POT's ot.lp.free_support_barycenter: exact inner
+// transport, the same iterates (displacement record) and the same support.
+func TestPOTFreeSupportBarycenter(t *testing.T) {
+	for _, c := range loadPOTBarycenters(t).Free {
+		locs, x0 := freeCaseInputs(c)
+		r, err := FreeSupportBarycenter(locs, c.Masses, x0, FreeSupportBarycenterOptions{B: c.B, Weights: c.Weights})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := maxAbsDiff(r.X.RawMatrix().Data, flatRows(c.X))
+		dd := maxAbsDiff(r.Displacements, c.Displacements)
+		if !r.Converged || r.Iterations != len(c.Displacements) || d > 1e-12 || dd > 1e-12 {
+			t.Errorf("%s: converged %v after %d iterations (POT %d), support vs POT %.2g, displacements %.2g",
+				c.Name, r.Converged, r.Iterations, len(c.Displacements), d, dd)
+		}
+		t.Logf("%s: %d iterations, support vs POT %.1e, displacements %.1e, cost %.6g", c.Name, r.Iterations, d, dd, r.Cost)
+	}
+}
+
 // As epsilon decreases the entropic fixed point approaches POT's exact one
 // (first case; the second has several fixed points and large epsilons
 // settle in another). The converged support is a fixed point of its own

@@ -57,8 +57,10 @@ func ExampleConvolutionalBarycenter() {
 }
 
 // Three small clouds in the unit square; the free-support barycenter of
-// three points with entropic inner solves (Epsilon > 0): each point is close
-// to the mean of its three counterparts, (0+0.8+0.4)/3 = 0.4 and so on.
+// three points, with exact inner transport (the zero value, as POT) and
+// with entropic inner solves (Epsilon > 0). Exactly, each point is the mean
+// of its three counterparts, (0+0.8+0.4)/3 = 0.4 and so on; the entropic
+// one is close.
 func ExampleFreeSupportBarycenter() {
 	clouds := []*mat.Dense{
 		mat.NewDense(3, 2, []float64{0, 0, 0.2, 0.04, 0.06, 0.2}),
@@ -66,16 +68,26 @@ func ExampleFreeSupportBarycenter() {
 		mat.NewDense(3, 2, []float64{0.4, 0.8, 0.6, 0.86, 0.44, 1}),
 	}
 	x0 := mat.NewDense(3, 2, []float64{0, 0, 0.2, 0, 0, 0.2})
+	exact, err := otkit.FreeSupportBarycenter(clouds, nil, x0, otkit.FreeSupportBarycenterOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("exact: converged %v after %d iterations\n", exact.Converged, exact.Iterations)
+	fmt.Printf("%.3f\n", mat.Formatted(exact.X))
 	res, err := otkit.FreeSupportBarycenter(clouds, nil, x0, otkit.FreeSupportBarycenterOptions{Epsilon: 0.01})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("converged: %v after %d iterations\n", res.Converged, res.Iterations)
-	fmt.Printf("support:\n%.3f\n", mat.Formatted(res.X))
+	fmt.Printf("entropic: converged %v after %d iterations\n", res.Converged, res.Iterations)
+	fmt.Printf("%.3f\n", mat.Formatted(res.X))
 	// Output:
-	// converged: true after 3 iterations
-	// support:
+	// exact: converged true after 2 iterations
+	// ⎡0.400  0.267⎤
+	// ⎢0.600  0.307⎥
+	// ⎣0.460  0.480⎦
+	// entropic: converged true after 3 iterations
 	// ⎡0.404  0.269⎤
 	// ⎢0.595  0.307⎥
 	// ⎣0.461  0.477⎦

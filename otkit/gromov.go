@@ -305,4 +305,3 @@ func (p *gromovProblem) objective(t *mat.Dense) float64 {
 	}
 	return val
 }
-

@@ -272,3 +272,21 @@ func TestNilWidgetsReportErrors(t *testing.T) {
 		}()
 	}
 }
+
+func TestPairFitProgressParsesReport(t *testing.T) {
+	ff := &fakeFront{notebook: true}
+	withFront(t, ff)
+	p := NewPairFitProgress("fit", 2, ProgressOptions{MinInterval: time.Nanosecond})
+	fmt.Fprintf(p, "%3d %.3f %.3f transport:%.3f objective:%.3f\n", 0, -3.872, -3.894, 0.011, -7.766)
+	fmt.Fprintf(p, "%3d %.3f %.3f transport:%.3f objective:%.3f\n", 1, -3.848, -3.867, 0.026, -7.716)
+	p.Done()
+	if len(p.panels) != 2 || len(p.panels[0].curves) != 3 || len(p.panels[1].curves[0].y) != 2 {
+		t.Fatalf("chart data: %+v", p.panels)
+	}
+	if got := p.panels[1].curves[0].y[1]; got != 0.026 {
+		t.Errorf("transport at iteration 1: %v, want 0.026", got)
+	}
+	if p.step != 2 {
+		t.Errorf("step %d, want 2", p.step)
+	}
+}

@@ -440,6 +440,36 @@ async def check_static_charts(url, what, static_dir, expected_charts, settle=0.5
         close_page(proc, prof, dt, ws)
 
 
+async def save_players_gif(dt, charts, players, path):
+    """Steps every animation player of the page through its frames together
+    and writes the side-by-side pictures as an animated GIF (half size, one
+    frame per second, like the players)."""
+    import io
+    from PIL import Image
+    count = await dt.eval("document.querySelectorAll('[_echarts_instance_]')[%d].otlabPlayer.count" % charts.index(players[0]))
+    frames = []
+    for k in range(count):
+        for c in players:
+            await dt.eval("(() => { const el = document.querySelectorAll('[_echarts_instance_]')[%d]; "
+                          "el.otlabPlayer.show(Math.min(%d, el.otlabPlayer.count - 1)); })()" % (charts.index(c), k))
+        await asyncio.sleep(0.9)  # the transition between frames (at most 600 ms)
+        row = []
+        for c in players:
+            r = await dt.call("Page.captureScreenshot", timeout=120, format="png", captureBeyondViewport=True,
+                              clip={"x": c["x"], "y": c["y"], "width": c["w"], "height": c["h"], "scale": 0.5})
+            row.append(Image.open(io.BytesIO(base64.b64decode(r["data"]))).convert("RGB"))
+        w, h = sum(im.width for im in row), max(im.height for im in row)
+        frame = Image.new("RGB", (w, h), "white")
+        x = 0
+        for im in row:
+            frame.paste(im, (x, 0))
+            x += im.width
+        frames.append(frame.convert("P", palette=Image.ADAPTIVE, colors=128))
+    # Hold the last frame: the end state is the point.
+    durations = [1000] * (len(frames) - 1) + [3000]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=True)
+
+
 async def inspect_html(html_path, shot_base, charts_dir, outputs_dir, expected_charts):
     """Opens the exported HTML in headless Chromium; returns (charts, problems, shots)."""
     import tornado.websocket
@@ -538,6 +568,10 @@ async def inspect_html(html_path, shot_base, charts_dir, outputs_dir, expected_c
             c["png_last"] = c["png"][:-len(".png")] + "-last.png"
             with open(c["png_last"], "wb") as f:
                 f.write(base64.b64decode(r["data"]))
+        # All players side by side, frame by frame, as one GIF (NAME.players.gif).
+        players = [c for c in charts if c.get("player") and c.get("png")]
+        if len(players) >= 2:
+            await save_players_gif(dt, charts, players, shot_base + ".players.gif")
         # One PNG per code cell's output area: what a reader sees under the cell.
         outputs = await dt.eval(OUTPUTS_JS) or []
         if outputs:
@@ -752,7 +786,9 @@ class Notebook:
     def html_text(self, i):
         """The text of cell i's HTML outputs, tags removed (what a reader reads there)."""
         import html as _html
-        return _html.unescape(re.sub(r"<style>.*?</style>|<script>.*?</script>|<[^>]+>", "", self.html(i), flags=re.S))
+        h = re.sub(r"<style>.*?</style>|<script>.*?</script>", "", self.html(i), flags=re.S)
+        h = re.sub(r"</?(br|p|div|pre|summary|details|tr|td|th|table|caption)\b[^>]*>", "\n", h)
+        return _html.unescape(re.sub(r"<[^>]+>", "", h))
 
 
 def is_check(name, f):
@@ -879,9 +915,12 @@ def process(path, out_dir, timeout, browser, restart=True):
 def pick_figures(list_path, out_dir, reports):
     """Copies the README's figures out of this run's PNGs; returns problems.
 
-    Each line of list_path: NOTEBOOK FIGURE.png KIND SOURCE-TEXT, where KIND is
-    "output" (the whole output area of a cell) or "chart" (its first chart),
-    and the cell is the first code cell whose source contains SOURCE-TEXT.
+    Each line of list_path: NOTEBOOK FIGURE KIND SOURCE-TEXT, where KIND is
+    "output" (the whole output area of a cell), "chart" or "chart-K" (its
+    first or K-th chart), or
+    "players" (the GIF of all the notebook's animation players side by side;
+    SOURCE-TEXT must still name a code cell, e.g. one with a player), and the
+    cell is the first code cell whose source contains SOURCE-TEXT.
     """
     problems = []
     fig_dir = os.path.join(out_dir, "figures")
@@ -892,7 +931,7 @@ def pick_figures(list_path, out_dir, reports):
         if not ln or ln.startswith("#"):
             continue
         parts = ln.split(None, 3)
-        if len(parts) != 4 or parts[2] not in ("output", "chart"):
+        if len(parts) != 4 or not re.fullmatch(r"output|chart(-[1-9][0-9]*)?|players", parts[2]):
             problems.append("%s: bad line %r" % (list_path, ln))
             continue
         nbname, fig, kind, text = parts
@@ -903,8 +942,10 @@ def pick_figures(list_path, out_dir, reports):
         if idx is None:
             problems.append("figure %s: no code cell of %s contains %r" % (fig, nbname, text))
             continue
-        src = os.path.join(out_dir, nbname + (".outputs/cell-%02d.png" % idx if kind == "output"
-                                              else ".charts/cell-%02d-chart-1.png" % idx))
+        if kind.startswith("chart"):
+            src = os.path.join(out_dir, nbname + ".charts/cell-%02d-chart-%s.png" % (idx, kind[6:] or "1"))
+        else:
+            src = os.path.join(out_dir, nbname + {"output": ".outputs/cell-%02d.png" % idx, "players": ".players.gif"}[kind])
         if not os.path.exists(src):
             problems.append("figure %s: %s has no %s picture for cell %d" % (fig, nbname, kind, idx))
             continue

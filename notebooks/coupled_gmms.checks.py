@@ -224,7 +224,7 @@ def check_transport_column(nb):
     tutorial's path line by line (within 5 %, or 0.005 near zero)."""
     f = _Failures("transport column of the fit reports")
     for run in ("balanced", "unbalanced"):
-        lines = _report_lines(nb, run + "_fit")
+        lines = _report_lines(nb, run)
         f.expect([ln[0] for ln in lines] == list(range(30)), "%s: want iterations 0..29, got %s" % (run, [ln[0] for ln in lines]))
         for (it, _, _, tr, _), want in zip(lines, SEED_TRANSPORT[run]):
             f.close(tr, want, max(0.005, 0.05 * want), "%s iteration %d: transport" % (run, it))

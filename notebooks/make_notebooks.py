@@ -315,7 +315,7 @@ GMM = [
         // rerun is the progress bar of a cell that runs a fit again: each cell
         // is a new program, and the fit takes a fraction of a second.
         func rerun(what string) io.Writer {
-            return widgets.NewProgress(what+" (run again in this cell)", 30, widgets.ProgressOptions{})
+            return widgets.NewProgress(what+" (run again in this cell)", 30, widgets.ProgressOptions{KeepLines: -1})
         }
 
         %%

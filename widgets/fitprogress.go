@@ -16,6 +16,9 @@ func NewPairFitProgress(label string, emSteps int, opt ProgressOptions) *PairFit
 	if opt.ChartWidth == 0 {
 		opt.ChartWidth = 760
 	}
+	if opt.ChartXLabel == "" {
+		opt.ChartXLabel = "EM iteration"
+	}
 	return &PairFitProgress{NewProgress(label, emSteps, opt)}
 }
 

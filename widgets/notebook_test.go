@@ -290,3 +290,16 @@ func TestPairFitProgressParsesReport(t *testing.T) {
 		t.Errorf("step %d, want 2", p.step)
 	}
 }
+
+func TestProgressHidesLinesWhenAsked(t *testing.T) {
+	ff := &fakeFront{notebook: true}
+	withFront(t, ff)
+	p := NewProgress("re-run", 2, ProgressOptions{MinInterval: time.Nanosecond, KeepLines: -1})
+	fmt.Fprintf(p, "  0 secret line\n  1 secret line\n")
+	p.Done()
+	ups := ff.updates["cell-1"]
+	last := ups[len(ups)-1]
+	if strings.Contains(last, "secret") || !strings.Contains(last, `value="2" max="2"`) {
+		t.Errorf("KeepLines -1 should count lines without showing them: %s", last)
+	}
+}

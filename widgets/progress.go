@@ -21,11 +21,14 @@ type ProgressOptions struct {
 	MinInterval time.Duration
 	// KeepLines is how many report lines stay visible under the bar in a
 	// notebook while the loop runs; 0 means 6. At Done all of them go into a
-	// collapsed list.
+	// collapsed list. Negative: report lines only count steps and are not
+	// shown (in a notebook).
 	KeepLines int
 	// ChartWidth and ChartHeight size the chart of the values given to
 	// Point (a PNG redrawn with each in-place update); 0 means 620 × 260.
 	ChartWidth, ChartHeight int
+	// ChartXLabel names the chart's x axis; "" means "step".
+	ChartXLabel string
 }
 
 // Progress is a live progress display for long loops (EM steps, flow
@@ -47,6 +50,7 @@ type Progress struct {
 	panels    []progressPanel
 	chartW    int
 	chartH    int
+	chartX    string
 	partial   bytes.Buffer
 	start     time.Time
 	last      time.Time
@@ -65,7 +69,7 @@ type Progress struct {
 func NewProgress(label string, total int, opt ProgressOptions) *Progress {
 	p := &Progress{
 		label: label, total: total, out: opt.Out, interval: opt.MinInterval, keep: opt.KeepLines,
-		chartW: sizeOr(opt.ChartWidth, 620), chartH: sizeOr(opt.ChartHeight, 260),
+		chartW: sizeOr(opt.ChartWidth, 620), chartH: sizeOr(opt.ChartHeight, 260), chartX: opt.ChartXLabel,
 		notebook: front.isNotebook(), now: time.Now, lastTenth: -1,
 	}
 	if p.out == nil {
@@ -227,12 +231,14 @@ func (p *Progress) html() string {
 	if img := p.chartHTML(); img != "" {
 		b.WriteString(`<div>` + img + `</div>`)
 	}
-	if len(p.lines) > 0 && !p.done {
+	if p.keep < 0 {
+		// Lines counted, not shown.
+	} else if len(p.lines) > 0 && !p.done {
 		b.WriteString(`<pre style="margin:4px 0 0 0">`)
 		b.WriteString(html.EscapeString(strings.Join(p.lines[max(0, len(p.lines)-p.keep):], "\n")))
 		b.WriteString(`</pre>`)
 	}
-	if len(p.lines) > 0 && p.done {
+	if len(p.lines) > 0 && p.done && p.keep >= 0 {
 		// Collapsed: the numbers stay in the notebook without filling it.
 		fmt.Fprintf(&b, `<details style="margin:4px 0 0 0"><summary>the %d report lines</summary><pre style="margin:4px 0 0 0">`, len(p.lines))
 		b.WriteString(html.EscapeString(strings.Join(p.lines, "\n")))
@@ -297,7 +303,10 @@ func (p *Progress) chartHTML() string {
 	}
 	var lps []LinePanel
 	for _, pp := range p.panels {
-		lp := LinePanel{Title: pp.title, XLabel: "step"}
+		lp := LinePanel{Title: pp.title, XLabel: p.chartX}
+		if lp.XLabel == "" {
+			lp.XLabel = "step"
+		}
 		for _, c := range pp.curves {
 			lp.Series = append(lp.Series, Series{Name: c.name, X: c.x, Y: c.y, Markers: len(c.x) < 40})
 		}

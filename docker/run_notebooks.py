@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Executes GoNB notebooks headless and checks them as a reader would see them.
 
-    /usr/bin/python3 docker/run_notebooks.py [--out DIR] [--timeout S] [--no-browser] NB.ipynb...
+    /usr/bin/python3 docker/run_notebooks.py [--out DIR] [--timeout S] [--no-browser] [--no-live] [--no-restart] NB.ipynb...
 
 For each notebook NAME.ipynb, in order:
 
@@ -18,7 +18,23 @@ For each notebook NAME.ipynb, in order:
    DIR/NAME.png (tiles NAME.png, NAME.2.png, ... for long pages), one
    PNG per chart, DIR/NAME.charts/cell-CC-chart-K.png, and one per code
    cell's output area, DIR/NAME.outputs/cell-CC.png;
-6. run the author's checks, when NAME.checks.py exists beside the notebook.
+6. fail when a chart output carries no static image (widgets put a PNG of the
+   chart inside its element), and open the HTML again with JavaScript
+   disabled: every chart must show a loaded, non-blank static image
+   (non-background pixels counted; DIR/NAME.static/);
+7. serve an unsigned copy with the classic Notebook (untrusted: scripts
+   stripped) and check the same there (DIR/NAME.untrusted/);
+8. run the committed notebook in a live Notebook page (Run All through the
+   DevTools protocol): every cell runs without error, every chart draws, and
+   every cell that sent progress updates in step 1 shows a progress bar while
+   it runs (DIR/NAME.live.png);
+9. restart check: the set-up cell and the last code cell alone in a fresh
+   kernel must run without error;
+10. run the author's checks, when NAME.checks.py exists beside the notebook.
+
+Also saved: the last frame of every animation player
+(DIR/NAME.charts/cell-CC-chart-K-last.png) and, when a notebook has several
+players, all of them side by side frame by frame (DIR/NAME.players.gif).
 
 The checks hook (notebooks/NAME.checks.py): its function check(nb), and any
 other top-level check_*(nb) function of exactly one argument, is called with
@@ -697,6 +713,116 @@ async def check_untrusted(nb, name, out_dir, expected_charts):
         shutil.rmtree(d, ignore_errors=True)
 
 
+LIVE_WATCH_JS = r"""
+(() => {
+  // Record every cell whose output shows a progress bar while the cell runs.
+  window.otlabLive = {progress: {}, errors: []};
+  window.addEventListener('error', e => otlabLive.errors.push(String(e.message)));
+  const cells = () => [...document.querySelectorAll('#notebook-container .cell')];
+  const look = () => document.querySelectorAll('.cell.running .output_area progress').forEach(p => {
+    otlabLive.progress[cells().indexOf(p.closest('.cell'))] = true; });
+  new MutationObserver(look).observe(document.getElementById('notebook-container'),
+                                     {childList: true, subtree: true, attributes: true});
+  Jupyter.notebook.execute_all_cells();
+  return true;
+})()
+"""
+
+LIVE_STATE_JS = r"""
+(() => {
+  const cs = Jupyter.notebook.get_cells().map((c, i) => ({i: i, code: c.cell_type === 'code', n: c.input_prompt_number}));
+  const code = cs.filter(c => c.code);
+  return {done: code.every(c => typeof c.n === 'number') && !document.querySelector('.cell.running'),
+          executed: code.filter(c => typeof c.n === 'number').length, code: code.length,
+          kernel: !!(Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()),
+          canvases: document.querySelectorAll('.output_area canvas').length,
+          errors: document.querySelectorAll('.output_area .output_error, .output_area .gonb-err').length,
+          progress: otlabLive.progress, pageErrors: otlabLive.errors};
+})()
+"""
+
+
+async def check_live(path, name, out_dir, progress_cells, expected_charts):
+    """The live lab: serves a copy of the notebook as committed (no outputs)
+    with the classic Notebook, runs all cells from the page (as a reader
+    clicking Run All), and checks that every cell that sends progress updates
+    (progress_cells, from the nbclient run) shows a progress bar while it
+    runs, that every chart draws, and that no cell fails. Returns (report, problems)."""
+    import secrets
+    what = "live lab"
+    # The copy sits next to the notebook: its set-up cell finds the repository
+    # from the notebook's folder. The server autosaves it; it is removed after.
+    d = os.path.dirname(os.path.abspath(path))
+    live_name = ".otlab-live-%s-%d" % (name, os.getpid())
+    shutil.copyfile(path, os.path.join(d, live_name + ".ipynb"))
+    port, token = free_port(), secrets.token_hex(16)
+    args = [sys.executable, "-m", "notebook", "--no-browser", "--ip=127.0.0.1", "--port=%d" % port,
+            "--NotebookApp.port_retries=0", "--NotebookApp.token=" + token, "--notebook-dir=" + d]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = prof = dt = ws = None
+    problems, report = [], {}
+    t0 = time.monotonic()
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen("http://127.0.0.1:%d/api?token=%s" % (port, token), timeout=2)
+                break
+            except Exception:
+                await asyncio.sleep(0.2)
+        else:
+            return report, ["%s: the Notebook server did not start" % what]
+        url = "http://127.0.0.1:%d/notebooks/%s.ipynb?token=%s" % (port, live_name, token)
+        proc, prof, dt, ws, problems = await open_page(url)
+        if dt is None:
+            return report, problems
+        deadline = time.monotonic() + 60
+        while not await dt.eval("!!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && "
+                                "Jupyter.notebook.kernel.is_connected())"):
+            if time.monotonic() > deadline:
+                return report, problems + ["%s: the kernel did not connect in 60 s" % what]
+            await asyncio.sleep(0.25)
+        t_run = time.monotonic()
+        await dt.eval(LIVE_WATCH_JS)
+        deadline = time.monotonic() + 900
+        while True:
+            r = await dt.eval(LIVE_STATE_JS)
+            if r["done"] or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(2)  # the last chart's first paint
+        r = await dt.eval(LIVE_STATE_JS)
+        report = {"code_cells": r["code"], "executed": r["executed"], "seconds": round(time.monotonic() - t_run, 1),
+                  "canvases": r["canvases"], "progress_seen": sorted(int(k) for k in r["progress"])}
+        shot = await dt.call("Page.captureScreenshot", timeout=120, format="png")
+        with open(os.path.join(out_dir, name + ".live.png"), "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        if not r["done"]:
+            problems.append("%s: %d of %d code cells ran in 15 min" % (what, r["executed"], r["code"]))
+        if r["errors"]:
+            problems.append("%s: %d cell(s) show an error" % (what, r["errors"]))
+        for e in r["pageErrors"]:
+            problems.append("%s: page error: %s" % (what, e[:200]))
+        if r["canvases"] < expected_charts:
+            problems.append("%s: %d canvas(es) for %d chart(s)" % (what, r["canvases"], expected_charts))
+        for i in progress_cells:
+            if str(i) not in r["progress"]:
+                problems.append("%s: cell %d sends progress updates, but no progress bar showed while it ran" % (what, i))
+        return report, problems
+    except Exception as e:
+        return report, problems + ["%s: check failed: %s: %s" % (what, type(e).__name__, e)]
+    finally:
+        close_page(proc, prof, dt, ws)
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        for p in glob.glob(os.path.join(d, live_name + ".ipynb")) + glob.glob(os.path.join(d, ".ipynb_checkpoints", live_name + "*")):
+            os.unlink(p)
+
+
 def check_restart(path, out_dir, timeout):
     """A reader restarts the kernel and runs the set-up cell and then one cell
     further down: that must work (the set-up cell declares what later cells
@@ -826,7 +952,7 @@ def run_checks(checks_path, nbobj):
 # ----------------------------------------------------------------------------- main
 
 
-def process(path, out_dir, timeout, browser, restart=True):
+def process(path, out_dir, timeout, browser, restart=True, live=True):
     name = os.path.splitext(os.path.basename(path))[0]
     log("\n=== notebook %s" % path)
     nb, seconds, kernel_s, total, failures = execute(path, out_dir, timeout)
@@ -882,6 +1008,15 @@ def process(path, out_dir, timeout, browser, restart=True):
         problems = asyncio.run(check_untrusted(nb, name, out_dir, expected))
         failures += problems
         log("  untrusted notebook in the Notebook UI: %s (%.1fs)" % ("ok" if not problems else "FAIL", time.monotonic() - t_untrusted))
+        if live:
+            progress_cells = sorted(int(k) for k, v in nb.metadata["otlab"]["display_updates"].items() if v > 0)
+            live_report, problems = asyncio.run(check_live(path, name, out_dir, progress_cells, expected))
+            failures += problems
+            log("  live lab (Run All in the Notebook page): %s code cells of %s ran in %ss, %s canvases, progress bars seen "
+                "while running in cells %s (want %s): %s" % (live_report.get("executed"), live_report.get("code_cells"),
+                                                             live_report.get("seconds"), live_report.get("canvases"),
+                                                             live_report.get("progress_seen"), progress_cells,
+                                                             "ok" if not problems else "FAIL"))
     if restart:
         failures += check_restart(path, out_dir, timeout)
 
@@ -978,19 +1113,21 @@ def main():
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium checks and screenshots")
     ap.add_argument("--no-restart", action="store_true", help="skip the restart check (set-up cell + last cell, fresh kernel)")
+    ap.add_argument("--no-live", action="store_true", help="skip the live-lab run (Run All in the Notebook page)")
     ap.add_argument("--checks-only", action="store_true",
                     help="only run the checks, on notebooks executed before (e.g. artifacts/notebooks/NAME.ipynb)")
     ap.add_argument("--figures", default="docs/figures.txt",
                     help="list of the README's figures to copy into OUT/figures (see pick_figures)")
     a = ap.parse_args()
     nbs = a.notebooks or sorted(glob.glob("notebooks/*.ipynb"))
-    nbs = [p for p in nbs if not p.endswith(".out.ipynb") and "/.ipynb_checkpoints/" not in p]
+    nbs = [p for p in nbs if not p.endswith(".out.ipynb") and "/.ipynb_checkpoints/" not in p
+           and not os.path.basename(p).startswith(".otlab-live-")]
     if not nbs:
         sys.exit("no notebooks given and none in notebooks/")
     if a.checks_only:
         sys.exit(checks_only(nbs))
     os.makedirs(a.out, exist_ok=True)
-    reports = [process(p, a.out, a.timeout, not a.no_browser, not a.no_restart) for p in nbs]
+    reports = [process(p, a.out, a.timeout, not a.no_browser, not a.no_restart, not a.no_live) for p in nbs]
     if a.figures and os.path.exists(a.figures) and not a.no_browser:
         problems = pick_figures(a.figures, a.out, reports)
         for msg in problems:

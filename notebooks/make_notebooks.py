@@ -826,7 +826,8 @@ FLOWS = [
         fmt.Printf("spread of x after 500 steps: %.4f (target y: %.4f)\\n", tutorial.Spread(res.X), tutorial.Spread(y))
 
         // The last frame, zoomed on x: a window 12 spreads of x wide around its mean.
-        cx, cy := mat.Sum(res.X.ColView(0))/25, mat.Sum(res.X.ColView(1))/25
+        n, _ := res.X.Dims()
+        cx, cy := mat.Sum(res.X.ColView(0))/float64(n), mat.Sum(res.X.ColView(1))/float64(n)
         h := math.Max(6*tutorial.Spread(res.X), 0.25)
         zoom := must(widgets.ScatterPlot(widgets.ScatterOptions{Title: "eps = 1, step 500, zoomed on x", EqualAxes: true,
             XLim: []float64{cx - h, cx + h}, YLim: []float64{cy - h, cy + h}, Width: 460, Height: 420},

@@ -757,7 +757,8 @@ async def check_live(path, name, out_dir, progress_cells, expected_charts):
     shutil.copyfile(path, os.path.join(d, live_name + ".ipynb"))
     port, token = free_port(), secrets.token_hex(16)
     args = [sys.executable, "-m", "notebook", "--no-browser", "--ip=127.0.0.1", "--port=%d" % port,
-            "--NotebookApp.port_retries=0", "--NotebookApp.token=" + token, "--notebook-dir=" + d]
+            "--NotebookApp.port_retries=0", "--NotebookApp.token=" + token, "--notebook-dir=" + d,
+            "--ContentsManager.allow_hidden=True"]  # the copy's name starts with a dot
     if os.geteuid() == 0:
         args.append("--allow-root")
     server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

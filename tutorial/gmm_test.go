@@ -263,7 +263,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 			colErr += math.Abs(col[l] - w1[l])
 		}
 		if colErr < 0.05 {
-			t.Errorf("column sums %v are b = %v; expected the §9.1 mismatch", col, w1)
+			t.Errorf("column sums %v are b = %v; expected the capped state's mismatch (Sinkhorn stopped at its iteration cap, column sums ≠ b)", col, w1)
 		}
 		// The block state depends only on a and b: row 1 sends a1, and the
 		// other block's columns receive b_l (a0+a2)/(b0+b2).

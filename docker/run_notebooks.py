@@ -822,6 +822,10 @@ async def check_live(path, name, out_dir, progress_cells, expected_charts):
             server.kill()
         for p in glob.glob(os.path.join(d, live_name + ".ipynb")) + glob.glob(os.path.join(d, ".ipynb_checkpoints", live_name + "*")):
             os.unlink(p)
+        try:
+            os.rmdir(os.path.join(d, ".ipynb_checkpoints"))  # only if the server created it for the copy
+        except OSError:
+            pass
 
 
 def check_restart(path, out_dir, timeout):

@@ -71,6 +71,11 @@ type MultiscaleResult struct {
 // units of ε (a factor e^-2 on the tolerance).
 const patternMargin = 2
 
+// coarseDirectEntries is the size (clusters × clusters) up to which the
+// coarse problem is solved by EpsScaling with the full kernel; larger coarse
+// problems are solved by MultiscaleSinkhorn in turn.
+const coarseDirectEntries = 1 << 20
+
 // maxFineRounds bounds the rounds of "converge, rebuild the pattern, grow".
 const maxFineRounds = 4
 
@@ -126,6 +131,12 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 	// the pattern from the converged potentials; done when it is contained
 	// in the pattern used (then the truncation bound holds for the result).
 	s.sc = nil
+	if opt.Sinkhorn.InnerIterations == 0 {
+		// Started close to the fixed point, the fine loop stops within a few
+		// iterations; checking every iteration costs little, as the
+		// check's reduction is reused by the next update.
+		s.cfg.InnerIterations = 1
+	}
 	k := math.Log(1 / o.Tolerance)
 	var used []uint64
 	fineIters := 0
@@ -194,6 +205,21 @@ func solveCoarse(geom *Geometry, a, b []float64, cx, cy *gridClusters, o Multisc
 	}
 	copt := o.Sinkhorn
 	copt.InitF, copt.InitG = nil, nil
+	if cx.count()*cy.count() > coarseDirectEntries {
+		// Still large: solve the coarse problem itself multiscale.
+		co := o
+		co.CellSize = 0
+		co.Sinkhorn = copt
+		r, err := MultiscaleSinkhorn(cg, ma, mb, co)
+		if err != nil && !errors.Is(err, ErrNotConverged) {
+			return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: coarse problem: %w", err)
+		}
+		for _, l := range r.Levels {
+			l.Coarse = true
+			*levels = append(*levels, l)
+		}
+		return r.SinkhornResult, nil
+	}
 	eps0 := geom.costDiameter()
 	lv := annealingLevels(eps0, geom.eps, o.Scaling)
 	r, err := EpsScaling(cg, ma, mb, EpsScalingOptions{Scaling: o.Scaling, InitialEpsilon: eps0,

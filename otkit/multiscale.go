@@ -30,11 +30,14 @@ import (
 // Every dropped entry then has r_ij > ε·log(1/tol), so P_ij < tol·a_i b_j:
 // the mass of P outside the kept pattern is below tol·Σa·Σb, that of row i
 // below tol·a_i·Σb. After the loop converges the pattern is rebuilt from
-// the final potentials; if it is not contained in the pattern used, the union
-// is taken and the loop continues. So the bound holds for the returned
-// potentials: the full kernel's marginals differ from the truncated ones in
-// the result by at most tol·Σa·Σb in L1, and RegOTCost (which uses the
-// truncated mass) by at most ε·tol·Σa·Σb.
+// the final potentials (the pattern used is built with a margin of 2ε on the
+// limit, so this rarely fails); if it is not contained in the pattern used,
+// the union is taken and the loop continues. So the bound holds for the
+// returned potentials: the full kernel's marginals differ from the truncated
+// ones in the result by at most tol·Σa·Σb in L1 each, and RegOTCost (which
+// uses the truncated mass) by at most ε·tol·Σa·Σb. The fine loop stops at
+// Threshold − 2·tol·Σa·Σb, so that the full-kernel marginal error is below
+// Threshold as well.
 
 // MultiscaleOptions configures MultiscaleSinkhorn. The zero value truncates
 // at 1e-5, picks the grid from ε and n, and anneals the coarse problem by
@@ -137,6 +140,16 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 		// check's reduction is reused by the next update.
 		s.cfg.InnerIterations = 1
 	}
+	// The loop sees the truncated marginals, which differ from the full
+	// kernel's by at most MassBound on each side: it stops below the
+	// threshold minus both, so that the full-kernel error meets the
+	// threshold too.
+	res.MassBound = o.Tolerance * sum(s.a) * sum(s.b)
+	threshold := s.cfg.Threshold
+	s.cfg.Threshold -= 2 * res.MassBound
+	if !(s.cfg.Threshold > 0) {
+		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance %g is too loose for the threshold %g (the dropped mass could reach %g on each marginal); lower Tolerance", o.Tolerance, threshold, res.MassBound)
+	}
 	k := math.Log(1 / o.Tolerance)
 	var used []uint64
 	fineIters := 0
@@ -163,7 +176,6 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 	r := s.result()
 	r.Iterations = fineIters
 	res.SinkhornResult = r
-	res.MassBound = o.Tolerance * sum(s.a) * sum(s.b)
 	if err := convergenceError(op, r); err != nil {
 		return res, err
 	}

@@ -30,6 +30,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -51,6 +52,7 @@ func main() {
 	plainIters := flag.Int("plain-iters", -1, "plain solver: -1 skip, 0 run to convergence, k > 0 time k iterations and extrapolate")
 	plainCount := flag.Int("plain-count", 0, "iteration count the plain solver needs (for the extrapolation)")
 	plainMax := flag.Int("plain-max", 20000, "MaxIterations of the plain solver run to convergence")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the multiscale solve")
 	flag.Parse()
 
 	fmt.Printf("n = m = %d, d = %d, data %s, eps = %g, threshold %g, GOMAXPROCS=%d, load average before: %s\n",
@@ -62,12 +64,22 @@ func main() {
 	}
 	sopt := otkit.SinkhornOptions{Threshold: *threshold, MaxIterations: 5000}
 
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+	}
 	start, c0 := time.Now(), cpuSeconds()
 	res, err := otkit.MultiscaleSinkhorn(geom, nil, nil, otkit.MultiscaleOptions{Tolerance: *tol, CellSize: *cell, Sinkhorn: sopt})
 	if err != nil && !errors.Is(err, otkit.ErrNotConverged) {
 		log.Fatal(err)
 	}
 	wall, cpu := time.Since(start).Seconds(), cpuSeconds()-c0
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
 	fmt.Printf("multiscale: %.2f s wall, %.2f CPU s; converged=%v (err=%v); clusters %d × %d; kept fraction %.4f\n",
 		wall, cpu, res.Converged, err, res.XClusters, res.YClusters, res.KeptFraction)
 	var lv []string

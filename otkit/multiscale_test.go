@@ -309,3 +309,33 @@ func TestMultiscaleBadInputAndNonConvergence(t *testing.T) {
 		t.Error("divergence negative epsilon: no error")
 	}
 }
+
+// Zero weights (whole clusters of them included) keep −Inf potentials and
+// leave everything else finite and converged, as in Sinkhorn.
+func TestMultiscaleZeroWeights(t *testing.T) {
+	x, y := unitCloud(91, 300, 2), unitCloud(92, 250, 2)
+	a, b := uniform(300), uniform(250)
+	for i := range a {
+		if x.At(i, 0) < 0.2 || i%7 == 0 {
+			a[i] = 0
+		}
+	}
+	sa := sum(a)
+	for j := range b {
+		b[j] *= sa
+	}
+	g := mustCloud(t, x, y, PointCloudOptions{Epsilon: 0.005, Online: true})
+	r := msSolve(t, g, a, b, MultiscaleOptions{CellSize: 0.05})
+	for i, v := range a {
+		if (v == 0) != math.IsInf(r.F[i], -1) {
+			t.Fatalf("F[%d] = %g with weight %g", i, r.F[i], v)
+		}
+	}
+	if !r.Converged || !isFinite(r.RegOTCost) {
+		t.Fatalf("converged %v, cost %g", r.Converged, r.RegOTCost)
+	}
+	ref := denseReference(t, x, y, a, b, 0.005, SinkhornOptions{})
+	if rel := math.Abs(r.RegOTCost-ref.RegOTCost) / ref.RegOTCost; rel > 1e-3 {
+		t.Errorf("cost %.10g vs full %.10g", r.RegOTCost, ref.RegOTCost)
+	}
+}

@@ -266,18 +266,21 @@ func extendPotential(s *solver, pts, centroids, h, pot, logW []float64, tau floa
 }
 
 // truncationPattern applies the truncation rule at the solver's potentials:
-// bit I·nY + J is set when cluster pair (I, J) is kept. Every cluster with
-// positive mass keeps at least its best partner, so no reduction is empty.
+// bit J of row I (rows of patternStride(nY) words) is set when cluster pair
+// (I, J) is kept. Every cluster with positive mass keeps at least its best
+// partner, so no reduction is empty. Rows are independent and run in
+// parallel; the result does not depend on GOMAXPROCS.
 func truncationPattern(cx, cy *gridClusters, s *solver, scale, eps, k float64, euclid bool) []uint64 {
 	phi := cx.maxReduced(s.f, s.a, eps)
 	psi := cy.maxReduced(s.g, s.b, eps)
 	nx, ny := cx.count(), cy.count()
+	stride := patternStride(ny)
 	d := cx.d
-	bits := make([]uint64, (nx*ny+63)/64)
+	bits := make([]uint64, nx*stride)
 	lower := func(i, j int) float64 {
 		var g2 float64
 		for t := 0; t < d; t++ {
-			gap := math.Max(0, math.Max(cy.lo[j*d+t]-cx.hi[i*d+t], cx.lo[i*d+t]-cy.hi[j*d+t]))
+			gap := max(0, cy.lo[j*d+t]-cx.hi[i*d+t], cx.lo[i*d+t]-cy.hi[j*d+t])
 			g2 += gap * gap
 		}
 		if euclid {
@@ -286,32 +289,38 @@ func truncationPattern(cx, cy *gridClusters, s *solver, scale, eps, k float64, e
 		return scale*g2 - phi[i] - psi[j]
 	}
 	limit := k * eps
-	colHas := make([]bool, ny)
-	for i := 0; i < nx; i++ {
-		if math.IsInf(phi[i], -1) {
-			continue
-		}
-		best, bestV := -1, math.Inf(1)
-		for j := 0; j < ny; j++ {
-			if math.IsInf(psi[j], -1) {
+	parallelChunks(nx, 16, nx*ny, func(i0, i1 int) {
+		for i := i0; i < i1; i++ {
+			if math.IsInf(phi[i], -1) {
 				continue
 			}
-			v := lower(i, j)
-			if v <= limit {
-				bits[(i*ny+j)/64] |= 1 << ((i*ny + j) % 64)
-				colHas[j] = true
-				best = -2
-			} else if best != -2 && v < bestV {
-				best, bestV = j, v
+			row := bits[i*stride : (i+1)*stride]
+			best, bestV, any := -1, math.Inf(1), false
+			for j := 0; j < ny; j++ {
+				if math.IsInf(psi[j], -1) {
+					continue
+				}
+				v := lower(i, j)
+				if v <= limit {
+					row[j/64] |= 1 << (j % 64)
+					any = true
+				} else if v < bestV {
+					best, bestV = j, v
+				}
+			}
+			if !any && best >= 0 {
+				row[best/64] |= 1 << (best % 64)
 			}
 		}
-		if best >= 0 {
-			bits[(i*ny+best)/64] |= 1 << ((i*ny + best) % 64)
-			colHas[best] = true
+	})
+	colAny := make([]uint64, stride)
+	for i := 0; i < nx; i++ {
+		for w := range colAny {
+			colAny[w] |= bits[i*stride+w]
 		}
 	}
 	for j := 0; j < ny; j++ {
-		if colHas[j] || math.IsInf(psi[j], -1) {
+		if colAny[j/64]>>(j%64)&1 == 1 || math.IsInf(psi[j], -1) {
 			continue
 		}
 		best, bestV := -1, math.Inf(1)
@@ -321,11 +330,14 @@ func truncationPattern(cx, cy *gridClusters, s *solver, scale, eps, k float64, e
 			}
 		}
 		if best >= 0 {
-			bits[(best*ny+j)/64] |= 1 << ((best*ny + j) % 64)
+			bits[best*stride+j/64] |= 1 << (j % 64)
 		}
 	}
 	return bits
 }
+
+// patternStride is the number of words of a pattern row of ny clusters.
+func patternStride(ny int) int { return (ny + 63) / 64 }
 
 func subset(a, b []uint64) bool {
 	for k, v := range a {
@@ -352,7 +364,8 @@ func newBlockSparseLSE(g *Geometry, cx, cy *gridClusters, bits []uint64, euclid 
 	nx, ny := cx.count(), cy.count()
 	bk := &blockSparseLSE{n: g.n, m: g.m, d: g.d, scale: g.invScale, euclid: euclid,
 		x: cx.side, y: cy.side}
-	has := func(i, j int) bool { return bits[(i*ny+j)/64]>>((i*ny+j)%64)&1 == 1 }
+	stride := patternStride(ny)
+	has := func(i, j int) bool { return bits[i*stride+j/64]>>(j%64)&1 == 1 }
 	bk.x.ptr, bk.x.lo, bk.x.hi = ranges(nx, ny, cy.side.starts, func(c, o int) bool { return has(c, o) })
 	bk.y.ptr, bk.y.lo, bk.y.hi = ranges(ny, nx, cx.side.starts, func(c, o int) bool { return has(o, c) })
 	for c := 0; c < nx; c++ {

@@ -73,7 +73,7 @@ func TestBlockSparseKernelMatchesReference(t *testing.T) {
 func denseReference(t testing.TB, x, y *mat.Dense, a, b []float64, eps float64, opt SinkhornOptions) *SinkhornResult {
 	t.Helper()
 	g := mustCloud(t, x, y, PointCloudOptions{Epsilon: eps})
-	opt.Threshold, opt.MaxIterations = 1e-8, 50000
+	opt.Threshold, opt.MaxIterations = 1e-6, 50000
 	r, err := EpsScaling(g, a, b, EpsScalingOptions{Sinkhorn: opt})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func denseReference(t testing.TB, x, y *mat.Dense, a, b []float64, eps float64, 
 // marginal error below the threshold, the full-kernel marginal error within
 // threshold + the stated bound; balanced and unbalanced.
 func TestMultiscaleMatchesFullSolver(t *testing.T) {
-	const n, m, eps = 900, 700, 0.0025
+	const n, m, eps = 600, 500, 0.0025
 	x, y := unitCloud(31, n, 2), unitCloud(32, m, 2)
 	a, b := randWeights(33, n, 1), randWeights(34, m, 1)
 	g := mustCloud(t, x, y, PointCloudOptions{Epsilon: eps, Online: true})
@@ -186,7 +186,11 @@ func TestMultiscaleGradients(t *testing.T) {
 			if !wrtX {
 				pts = y
 			}
-			for _, ik := range [][2]int{{3, 0}, {50, 1}} {
+			ik := [2]int{3, 0}
+			if !wrtX {
+				ik = [2]int{50, 1}
+			}
+			{
 				const h = 1e-4
 				at := func(delta float64) float64 {
 					p := mat.DenseCopyOf(pts)

@@ -7,7 +7,9 @@
 // The transport half works on point clouds and cost matrices: a Geometry
 // holds the cost (squared Euclidean, Euclidean, Bures between Gaussians, or a
 // user Cost) and the regularisation epsilon; Sinkhorn solves the balanced or
-// unbalanced entropic problem in the log domain; Divergence computes the
+// unbalanced entropic problem in the log domain (EpsScaling anneals ε on
+// any geometry; MultiscaleSinkhorn adds grid clustering and a truncated
+// kernel for large clouds in d ≤ 3); Divergence computes the
 // debiased Sinkhorn divergence; closed-form gradients (envelope theorem) move
 // points in GradientFlow.
 //

@@ -36,6 +36,7 @@ type networkSimplex struct {
 	prev   []int32 // previous sibling, −1 if first
 	depth  []int32
 	flow   []float64 // flow on the arc between u and parent[u]
+	arcC   []float64 // cost of that arc (kept here: the matrix is far away in memory)
 	pi     []float64
 	tol    float64 // entering threshold: reduced cost < −tol
 	block  int
@@ -50,7 +51,7 @@ func newNetworkSimplex(c, a, b []float64) *networkSimplex {
 		c: c, n: n, m: m, a: a, b: b,
 		parent: make([]int32, N), child: make([]int32, N),
 		next: make([]int32, N), prev: make([]int32, N),
-		depth: make([]int32, N), flow: make([]float64, N), pi: make([]float64, N),
+		depth: make([]int32, N), flow: make([]float64, N), arcC: make([]float64, N), pi: make([]float64, N),
 	}
 	var cmax float64
 	for _, v := range c {
@@ -102,8 +103,17 @@ func (s *networkSimplex) initialTree() {
 	s.refresh(0)
 }
 
-// attach makes u the first child of p.
+// attach makes u the first child of p, recording the cost of their arc
+// (none for the root).
 func (s *networkSimplex) attach(u, p int32) {
+	if p != int32(s.n+s.m) {
+		s.arcC[u] = s.arcCost(u, p)
+	}
+	s.link(u, p)
+}
+
+// link makes u the first child of p (the arc cost is set by the caller).
+func (s *networkSimplex) link(u, p int32) {
 	s.parent[u] = p
 	s.prev[u] = -1
 	s.next[u] = s.child[p]
@@ -149,9 +159,9 @@ func (s *networkSimplex) refresh(top int32) {
 		} else {
 			s.depth[u] = s.depth[p] + 1
 			if u < n {
-				s.pi[u] = s.pi[p] - s.arcCost(u, p)
+				s.pi[u] = s.pi[p] - s.arcC[u]
 			} else {
-				s.pi[u] = s.pi[p] + s.arcCost(u, p)
+				s.pi[u] = s.pi[p] + s.arcC[u]
 			}
 		}
 		if s.child[u] >= 0 {
@@ -278,19 +288,19 @@ func (s *networkSimplex) pivot(i, j int) {
 		uIn, vIn = src, dst
 	}
 	s.detach(out)
-	newParent, carried := vIn, delta
+	newParent, carried, carriedC := vIn, delta, s.c[i*s.m+j]
 	w := uIn
 	for {
-		oldParent, oldFlow := s.parent[w], s.flow[w]
+		oldParent, oldFlow, oldC := s.parent[w], s.flow[w], s.arcC[w]
 		if w != out {
 			s.detach(w)
 		}
-		s.attach(w, newParent)
-		s.flow[w] = carried
+		s.link(w, newParent)
+		s.flow[w], s.arcC[w] = carried, carriedC
 		if w == out {
 			break
 		}
-		newParent, carried, w = w, oldFlow, oldParent
+		newParent, carried, carriedC, w = w, oldFlow, oldC, oldParent
 	}
 	s.refresh(uIn)
 }

@@ -34,6 +34,9 @@ func (r *SinkhornResult) gradPoints(wrtX bool) (*mat.Dense, error) {
 	if err := r.checkShape("point gradient"); err != nil {
 		return nil, err
 	}
+	if bk, ok := r.kern.(*blockSparseLSE); ok && r.Geom.rule == "" {
+		return r.gradPointsSparse(bk, wrtX) // multiscale_grad.go
+	}
 	g := r.Geom
 	if g.x == nil {
 		return nil, errors.New("otkit: point gradient needs a point-cloud geometry")

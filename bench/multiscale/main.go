@@ -1,0 +1,219 @@
+// Command multiscale times otkit.MultiscaleSinkhorn (ε-scaling with
+// multiscale kernel truncation) on one large problem and compares it with
+// the plain online Sinkhorn solver at the same ε.
+//
+//	go build -o /tmp/multiscale ./bench/multiscale
+//	/tmp/multiscale -n 100000 -data square -d 2 -eps 0.0025 -plain-iters 3 -plain-count 1000
+//
+// Data (fixed seeds): "square" draws x and y uniformly in the unit square
+// (cube for d = 3); "blobs" draws each cloud from two Gaussian blobs
+// (σ = 0.08) at opposite corners (x at (0.3,…,0.3), (0.7,…,0.7); y at the
+// two other diagonal positions). Weights are uniform; cost |x − y|².
+//
+// It prints the multiscale wall and CPU time, the iterations per level,
+// the kept fraction of the kernel, the truncated marginal errors and the
+// bound on the dropped mass, and the peak RSS (VmHWM) right after the
+// multiscale solve. With -ref it then solves the same problem with the full
+// online kernel (EpsScaling, the Sinkhorn loop run to -ref-threshold) and
+// prints the relative cost error; with -ref-ms (for sizes where the full
+// kernel is too slow) the reference is MultiscaleSinkhorn itself run to
+// -ref-threshold with tolerance 1e-10. The plain online solver (otkit.Sinkhorn,
+// default options at the same ε) is either run to convergence (-plain-iters
+// 0) or timed for -plain-iters iterations and extrapolated to -plain-count
+// iterations, which the output marks as extrapolated.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"math"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/otlab/gootlab/otkit"
+	"gonum.org/v1/gonum/mat"
+)
+
+func main() {
+	n := flag.Int("n", 10000, "points per cloud")
+	d := flag.Int("d", 2, "dimension (1–3)")
+	data := flag.String("data", "square", "square or blobs")
+	eps := flag.Float64("eps", 0.0025, "epsilon (cost |x−y|²)")
+	threshold := flag.Float64("threshold", 1e-3, "Sinkhorn threshold (L1 marginal error)")
+	tol := flag.Float64("tol", 0, "truncation tolerance (0 = default 1e-5)")
+	cell := flag.Float64("cell", 0, "grid cell side (0 = default)")
+	ref := flag.Bool("ref", false, "also solve with the full online kernel (EpsScaling) for the error")
+	refThreshold := flag.Float64("ref-threshold", 1e-5, "threshold of the reference solve")
+	refMS := flag.Bool("ref-ms", false, "also solve multiscale to threshold -ref-threshold with tolerance 1e-10 (the converged value when the full kernel is too slow)")
+	plainIters := flag.Int("plain-iters", -1, "plain solver: -1 skip, 0 run to convergence, k > 0 time k iterations and extrapolate")
+	plainCount := flag.Int("plain-count", 0, "iteration count the plain solver needs (for the extrapolation)")
+	plainMax := flag.Int("plain-max", 20000, "MaxIterations of the plain solver run to convergence")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the multiscale solve")
+	flag.Parse()
+
+	fmt.Printf("n = m = %d, d = %d, data %s, eps = %g, threshold %g, GOMAXPROCS=%d, load average before: %s\n",
+		*n, *d, *data, *eps, *threshold, runtime.GOMAXPROCS(0), loadavg())
+	x, y := clouds(*n, *d, *data)
+	geom, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{Online: true, Epsilon: *eps})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sopt := otkit.SinkhornOptions{Threshold: *threshold, MaxIterations: 5000}
+
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+	}
+	start, c0 := time.Now(), cpuSeconds()
+	res, err := otkit.MultiscaleSinkhorn(geom, nil, nil, otkit.MultiscaleOptions{Tolerance: *tol, CellSize: *cell, Sinkhorn: sopt})
+	if err != nil && !errors.Is(err, otkit.ErrNotConverged) {
+		log.Fatal(err)
+	}
+	wall, cpu := time.Since(start).Seconds(), cpuSeconds()-c0
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	fmt.Printf("multiscale: %.2f s wall, %.2f CPU s; converged=%v (err=%v); clusters %d × %d; kept fraction %.4f\n",
+		wall, cpu, res.Converged, err, res.XClusters, res.YClusters, res.KeptFraction)
+	var lv []string
+	for _, l := range res.Levels {
+		tag := "fine"
+		if l.Coarse {
+			tag = "coarse"
+		}
+		lv = append(lv, fmt.Sprintf("%s ε=%.3g:%d", tag, l.Epsilon, l.Iterations))
+	}
+	fmt.Printf("levels (iterations): %s\n", strings.Join(lv, ", "))
+	rowErr, colErr := marginalErrors(res.SinkhornResult)
+	fmt.Printf("reg_ot_cost = %.10g; L1 marginal errors (truncated kernel) rows %.3g cols %.3g; dropped-mass bound %.1g\n",
+		res.RegOTCost, rowErr, colErr, res.MassBound)
+	fmt.Printf("peak RSS (VmHWM) after multiscale = %s; load average: %s\n", vmHWM(), loadavg())
+
+	if *ref {
+		start, c0 = time.Now(), cpuSeconds()
+		rr, err := otkit.EpsScaling(geom, nil, nil, otkit.EpsScalingOptions{Sinkhorn: otkit.SinkhornOptions{Threshold: *refThreshold, MaxIterations: 20000}})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("reference (EpsScaling, full online kernel, threshold %g): %.1f s, %d iterations, reg_ot_cost = %.10g\n",
+			*refThreshold, time.Since(start).Seconds(), rr.Iterations, rr.RegOTCost)
+		fmt.Printf("relative cost error multiscale vs reference: %.2e (CPU %.1f s); load average: %s\n",
+			math.Abs(res.RegOTCost-rr.RegOTCost)/math.Abs(rr.RegOTCost), cpuSeconds()-c0, loadavg())
+	}
+	if *refMS {
+		start = time.Now()
+		rr, err := otkit.MultiscaleSinkhorn(geom, nil, nil, otkit.MultiscaleOptions{Tolerance: 1e-10, CellSize: *cell,
+			Sinkhorn: otkit.SinkhornOptions{Threshold: *refThreshold, MaxIterations: 20000}})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("converged value (multiscale, threshold %g, tolerance 1e-10): %.1f s, %d fine iterations, reg_ot_cost = %.10g; relative cost error %.2e; load average: %s\n",
+			*refThreshold, time.Since(start).Seconds(), rr.Iterations, rr.RegOTCost, math.Abs(res.RegOTCost-rr.RegOTCost)/math.Abs(rr.RegOTCost), loadavg())
+	}
+	if *plainIters >= 0 {
+		plain(geom, *plainIters, *plainCount, *plainMax, *threshold, wall)
+	}
+}
+
+// plain runs (or times a few iterations of) the plain online solver.
+func plain(geom *otkit.Geometry, iters, count, maxIter int, threshold, msWall float64) {
+	opt := otkit.SinkhornOptions{Threshold: threshold, MaxIterations: maxIter}
+	if iters > 0 {
+		opt.MinIterations, opt.MaxIterations = iters, iters
+	}
+	start := time.Now()
+	r, err := otkit.Sinkhorn(geom, nil, nil, opt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	t := time.Since(start).Seconds()
+	if iters == 0 {
+		fmt.Printf("plain online Sinkhorn: converged=%v after %d iterations in %.1f s; reg_ot_cost = %.10g; ratio plain/multiscale = %.1f×; load average: %s\n",
+			r.Converged, r.Iterations, t, r.RegOTCost, t/msWall, loadavg())
+		return
+	}
+	per := t / float64(r.Iterations)
+	fmt.Printf("plain online Sinkhorn: %d iterations timed, %.3f s/iteration", r.Iterations, per)
+	if count > 0 {
+		fmt.Printf("; EXTRAPOLATED to %d iterations: %.0f s; ratio plain/multiscale = %.0f× (extrapolated)", count, per*float64(count), per*float64(count)/msWall)
+	}
+	fmt.Printf("; load average: %s\n", loadavg())
+}
+
+func marginalErrors(r *otkit.SinkhornResult) (rowErr, colErr float64) {
+	for i, v := range r.RowMarginal() {
+		rowErr += math.Abs(v - r.A[i])
+	}
+	for j, v := range r.ColMarginal() {
+		colErr += math.Abs(v - r.B[j])
+	}
+	return rowErr, colErr
+}
+
+func clouds(n, d int, data string) (*mat.Dense, *mat.Dense) {
+	rng := rand.New(rand.NewPCG(2026, 13))
+	x := mat.NewDense(n, d, nil)
+	y := mat.NewDense(n, d, nil)
+	for _, c := range []struct {
+		p    *mat.Dense
+		side int
+	}{{x, 0}, {y, 1}} {
+		for i := 0; i < n; i++ {
+			blob := i % 2
+			for k := 0; k < d; k++ {
+				switch data {
+				case "square":
+					c.p.Set(i, k, rng.Float64())
+				case "blobs":
+					center := 0.3 + 0.4*float64(blob)
+					if c.side == 1 && k == 1 {
+						center = 1 - center // y's blobs on the other diagonal
+					}
+					c.p.Set(i, k, center+0.08*rng.NormFloat64())
+				default:
+					log.Fatalf("unknown -data %q", data)
+				}
+			}
+		}
+	}
+	return x, y
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+func vmHWM() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
+		}
+	}
+	return "unknown"
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}

@@ -1,0 +1,217 @@
+package otkit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// ε-scaling (annealing): the potentials are first computed at a large
+// regularisation, where Sinkhorn converges in a few iterations, and carried
+// down a geometric schedule of ε to the target, where they start close to
+// the fixed point. This is GeomLoss's schedule: ε_0 of the order of the
+// diameter^p of the data, ε_{k+1} = Scaling·ε_k, a few symmetric updates per
+// level (f and g both from the previous pair, averaged with it), then the
+// ordinary Sinkhorn loop at the target ε until the marginal error is below
+// the threshold.
+
+// ErrNotConverged is wrapped by the error that EpsScaling, MultiscaleSinkhorn
+// and MultiscaleDivergence return when the final Sinkhorn phase stops at
+// MaxIterations above its threshold. The result is returned with it (finite,
+// Converged false), so a caller may still use it.
+var ErrNotConverged = errors.New("otkit: Sinkhorn did not reach its threshold")
+
+// EpsScalingOptions configures EpsScaling. The zero value anneals from the
+// diameter^p of the data by halving ε with one symmetric update per level,
+// then runs the default Sinkhorn loop at the target ε.
+type EpsScalingOptions struct {
+	Scaling            float64 // ratio ε_{k+1}/ε_k in (0, 1); 0 → 0.5
+	InitialEpsilon     float64 // ε_0; 0 → the largest cost (diameter^p for point clouds)
+	IterationsPerLevel int     // symmetric updates per annealing level; 0 → 1
+	// Sinkhorn configures the final phase at the target ε (threshold,
+	// maximum iterations, tau for unbalanced problems, ...). InitF and
+	// InitG, if set, start the annealing instead of zeros.
+	Sinkhorn SinkhornOptions
+}
+
+// ScalingLevel describes one level of an annealed solve.
+type ScalingLevel struct {
+	Epsilon      float64
+	Iterations   int
+	KeptFraction float64 // fraction of the n·m kernel entries evaluated (1 when not truncated)
+	Coarse       bool    // solved on the cluster centroids (MultiscaleSinkhorn)
+}
+
+// EpsScaling solves the same problem as Sinkhorn (same ε, options, weights,
+// result) by ε-scaling: annealing levels ε_k = ε_0·Scaling^k > ε run
+// IterationsPerLevel symmetric updates each, then the Sinkhorn loop of
+// opt.Sinkhorn continues at the target ε from the annealed potentials. The
+// result's Iterations counts both phases; Errors holds the final phase's
+// errors. It works on any geometry; its potentials are those of the target ε.
+//
+// Bad input is an error, as for Sinkhorn; a final phase that does not reach
+// its threshold returns the (finite) result together with an error wrapping
+// ErrNotConverged.
+func EpsScaling(geom *Geometry, a, b []float64, opt EpsScalingOptions) (*SinkhornResult, error) {
+	s, err := newCheckedSolver("EpsScaling", geom, a, b, opt.Sinkhorn)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := opt.resolve(geom)
+	if err != nil {
+		return nil, err
+	}
+	levels := annealingLevels(sc.InitialEpsilon, geom.eps, sc.Scaling)
+	s.sc = nil // the annealing moves f and g in ways the scaling form does not track
+	annealed := 0
+	for k, eps := range levels {
+		annealed += s.anneal(eps, sc.IterationsPerLevel, k == 0 && opt.Sinkhorn.InitF == nil && opt.Sinkhorn.InitG == nil)
+	}
+	s.run()
+	r := s.result()
+	r.Iterations += annealed
+	return r, convergenceError("EpsScaling", r)
+}
+
+// resolve applies the defaults and checks the options.
+func (o EpsScalingOptions) resolve(geom *Geometry) (EpsScalingOptions, error) {
+	if o.Scaling == 0 {
+		o.Scaling = 0.5
+	}
+	if !(o.Scaling > 0 && o.Scaling < 1) {
+		return o, fmt.Errorf("otkit: EpsScaling: Scaling must be in (0, 1), have %g", o.Scaling)
+	}
+	if math.IsNaN(o.InitialEpsilon) || math.IsInf(o.InitialEpsilon, 0) || o.InitialEpsilon < 0 {
+		return o, fmt.Errorf("otkit: EpsScaling: InitialEpsilon must be positive and finite (0 for the default), have %g", o.InitialEpsilon)
+	}
+	if o.InitialEpsilon == 0 {
+		o.InitialEpsilon = geom.costDiameter()
+	}
+	if o.IterationsPerLevel < 0 {
+		return o, fmt.Errorf("otkit: EpsScaling: IterationsPerLevel must not be negative, have %d", o.IterationsPerLevel)
+	}
+	if o.IterationsPerLevel == 0 {
+		o.IterationsPerLevel = 1
+	}
+	return o, nil
+}
+
+// annealingLevels returns ε_0·ratio^k for k = 0, 1, ... while above target.
+func annealingLevels(eps0, target, ratio float64) []float64 {
+	var out []float64
+	for e := eps0; e > target*(1+1e-9) && len(out) < 200; e *= ratio {
+		out = append(out, e)
+	}
+	return out
+}
+
+// costDiameter is GeomLoss's ε_0: the largest cost, from the bounding box of
+// both clouds for the squared Euclidean and Euclidean costs (diameter^p, an
+// upper bound on every cost), otherwise by scanning the costs.
+func (g *Geometry) costDiameter() float64 {
+	if g.x != nil {
+		_, isEuclid := g.costFn.(Euclidean)
+		if g.sqEuclid || isEuclid {
+			lo, hi := boundingBox(g.x, g.d)
+			lo2, hi2 := boundingBox(g.y, g.d)
+			var d2 float64
+			for k := range lo {
+				w := math.Max(hi[k], hi2[k]) - math.Min(lo[k], lo2[k])
+				d2 += w * w
+			}
+			if isEuclid {
+				d2 = math.Sqrt(d2)
+			}
+			return math.Max(d2*g.invScale, g.eps)
+		}
+	}
+	mx := g.eps
+	g.eachRow(func(_ int, row []float64) {
+		for _, v := range row {
+			mx = math.Max(mx, v)
+		}
+	})
+	return mx
+}
+
+// boundingBox returns the coordinate-wise minimum and maximum of flat
+// row-major points of dimension d.
+func boundingBox(p []float64, d int) (lo, hi []float64) {
+	lo, hi = make([]float64, d), make([]float64, d)
+	for k := range lo {
+		lo[k], hi[k] = math.Inf(1), math.Inf(-1)
+	}
+	for i := 0; i < len(p); i += d {
+		for k := 0; k < d; k++ {
+			lo[k] = math.Min(lo[k], p[i+k])
+			hi[k] = math.Max(hi[k], p[i+k])
+		}
+	}
+	return lo, hi
+}
+
+// anneal runs iters symmetric updates at eps: f and g are both computed from
+// the previous pair and averaged with it (GeomLoss), except on a cold start
+// (first level from zero potentials), where the first update replaces them.
+// It returns the number of updates.
+func (s *solver) anneal(eps float64, iters int, cold bool) int {
+	tauA, tauB := s.cfg.TauA, s.cfg.TauB
+	for t := 0; t < iters; t++ {
+		w := 0.5
+		if cold && t == 0 {
+			w = 1
+		}
+		s.reduce(false, s.bufM, s.f, eps)
+		s.reduce(true, s.bufN, s.g, eps)
+		s.update(s.g, s.bufM, s.logB, eps, tauB, w)
+		s.update(s.f, s.bufN, s.logA, eps, tauA, w)
+	}
+	s.colFOK = false
+	return iters
+}
+
+// newCheckedSolver validates the input as Sinkhorn does and returns a solver
+// ready to run on the geometry's own kernel.
+func newCheckedSolver(op string, geom *Geometry, a, b []float64, opt SinkhornOptions) (*solver, error) {
+	if geom == nil {
+		return nil, fmt.Errorf("otkit: %s: nil geometry", op)
+	}
+	n, m := geom.Shape()
+	if n == 0 || m == 0 || !(geom.eps > 0) {
+		return nil, fmt.Errorf("otkit: %s: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)", op)
+	}
+	cfg, err := opt.resolve(n, m)
+	if err != nil {
+		return nil, err
+	}
+	a, sa, err := checkWeights(a, n, "a")
+	if err != nil {
+		return nil, err
+	}
+	b, sb, err := checkWeights(b, m, "b")
+	if err != nil {
+		return nil, err
+	}
+	if cfg.TauA == 1 && cfg.TauB == 1 && math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
+		return nil, fmt.Errorf("otkit: %s: balanced problem needs equal masses, have Σa = %g and Σb = %g (set TauA/TauB < 1 for unbalanced transport)", op, sa, sb)
+	}
+	return newSolver(geom, a, b, cfg), nil
+}
+
+// convergenceError returns nil for a converged result with finite values,
+// and an error wrapping ErrNotConverged otherwise.
+func convergenceError(op string, r *SinkhornResult) error {
+	if !isFinite(r.RegOTCost) {
+		return fmt.Errorf("otkit: %s: the regularised cost is %g (potentials overflowed); check the scale of the costs against epsilon", op, r.RegOTCost)
+	}
+	if r.Converged {
+		return nil
+	}
+	last := math.NaN()
+	for _, e := range r.Errors {
+		if e >= 0 {
+			last = e
+		}
+	}
+	return fmt.Errorf("%w: %s stopped after %d iterations with marginal error %.3g; raise Sinkhorn.MaxIterations or the threshold", ErrNotConverged, op, r.Iterations, last)
+}

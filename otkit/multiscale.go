@@ -1,0 +1,402 @@
+package otkit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Multiscale Sinkhorn for point clouds in d ≤ 3 (GeomLoss's method on the
+// CPU). Both clouds are clustered on one regular grid (a cluster is the set
+// of points in a non-empty cell); the coarse problem between the clusters'
+// weighted centroids, with the clusters' masses as weights, is solved by
+// ε-scaling down to the target ε; the coarse potentials are extended to the
+// points by one c-transform against the other cloud's centroids; and the
+// Sinkhorn loop finishes at the target ε on the points with a block-sparse
+// kernel that evaluates only the cluster pairs whose reduced cost can
+// matter (multiscale_kernel.go).
+//
+// Truncation rule. With φ_i = f_i − ε log a_i and ψ_j = g_j − ε log b_j (the
+// potentials without OTT's log-weight terms), P_ij = a_i b_j exp(−r_ij/ε) with
+// the reduced cost r_ij = C_ij − φ_i − ψ_j. For clusters I, J let
+// Cmin(I, J) = s·dist(box I, box J)^p (the cost between their bounding
+// boxes, a lower bound on C over I×J), Φ_I = max φ over I, Ψ_J = max ψ over
+// J. The pair is kept when
+//
+//	Cmin(I, J) − Φ_I − Ψ_J ≤ ε·log(1/Tolerance).
+//
+// Every dropped entry then has r_ij > ε·log(1/tol), so P_ij < tol·a_i b_j:
+// the mass of P outside the kept pattern is below tol·Σa·Σb, that of row i
+// below tol·a_i·Σb. After the loop converges the pattern is rebuilt from
+// the final potentials (the pattern used is built with a margin of 2ε on the
+// limit, so this rarely fails); if it is not contained in the pattern used,
+// the union is taken and the loop continues. So the bound holds for the
+// returned potentials: the full kernel's marginals differ from the truncated
+// ones in the result by at most tol·Σa·Σb in L1 each, and RegOTCost (which
+// uses the truncated mass) by at most ε·tol·Σa·Σb. The fine loop stops at
+// Threshold − 2·tol·Σa·Σb, so that the full-kernel marginal error is below
+// Threshold as well.
+
+// MultiscaleOptions configures MultiscaleSinkhorn. The zero value truncates
+// at 1e-5, picks the grid from ε and n, and anneals the coarse problem by
+// halving ε with one symmetric update per level.
+type MultiscaleOptions struct {
+	Tolerance          float64 // tol of the truncation rule, in (0, 1); 0 → 1e-5
+	CellSize           float64 // grid cell side in point units; 0 → max(√(ε/s)/4, side/(n/16)^(1/d))
+	Scaling            float64 // ε ratio between annealing levels of the coarse problem; 0 → 0.5
+	IterationsPerLevel int     // symmetric updates per coarse level; 0 → 1
+	// Sinkhorn configures the loops at the target ε (coarse and fine):
+	// threshold, maximum iterations, tau, update rule. KernelMode and
+	// Anderson acceleration are not supported; InitF/InitG are ignored.
+	Sinkhorn SinkhornOptions
+}
+
+// MultiscaleResult is a SinkhornResult (whose methods, gradients included,
+// use the truncated kernel) with the multiscale solve's statistics.
+type MultiscaleResult struct {
+	*SinkhornResult
+	// Levels lists the coarse annealing levels, the coarse loop at the
+	// target ε, and the fine rounds (more than one when the pattern had to
+	// grow), in order.
+	Levels               []ScalingLevel
+	XClusters, YClusters int
+	// KeptFraction is the fraction of the n·m kernel entries the final
+	// pattern evaluates.
+	KeptFraction float64
+	// MassBound is tol·Σa·Σb, the bound on the coupling mass outside the
+	// pattern at the returned potentials.
+	MassBound float64
+}
+
+// patternMargin widens the built pattern beyond the checked rule by this many
+// units of ε (a factor e^-2 on the tolerance).
+const patternMargin = 2
+
+// coarseDirectEntries is the size (clusters × clusters) up to which the
+// coarse problem is solved by EpsScaling with the full kernel; larger coarse
+// problems are solved by MultiscaleSinkhorn in turn.
+const coarseDirectEntries = 1 << 20
+
+// maxFineRounds bounds the rounds of "converge, rebuild the pattern, grow".
+const maxFineRounds = 4
+
+// MultiscaleSinkhorn solves the entropic problem of Sinkhorn on a point-cloud
+// geometry with the SqEuclidean or Euclidean cost in dimension d ≤ 3 (online
+// or not; no data-dependent ScaleCostRule), by coarse-to-fine ε-scaling with
+// kernel truncation. Memory is O(n + m) plus the pattern (O(clusters²) bits).
+//
+// Bad input is an error. A fine loop that stops above its threshold
+// returns the result together with an error wrapping ErrNotConverged.
+func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (*MultiscaleResult, error) {
+	const op = "MultiscaleSinkhorn"
+	s, err := newCheckedSolver(op, geom, a, b, opt.Sinkhorn)
+	if err != nil {
+		return nil, err
+	}
+	_, euclid := geom.costFn.(Euclidean)
+	switch {
+	case geom.x == nil:
+		return nil, errors.New("otkit: MultiscaleSinkhorn needs a point-cloud geometry (NewPointCloud)")
+	case !geom.sqEuclid && !euclid:
+		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn supports the SqEuclidean and Euclidean costs, have %T; use EpsScaling", geom.costFn)
+	case geom.d > 3:
+		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn supports d ≤ 3, have d = %d; use EpsScaling", geom.d)
+	case geom.rule != "":
+		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: ScaleCostRule %q is data-dependent; pass the factor as ScaleCost", geom.rule)
+	case opt.Sinkhorn.KernelMode || opt.Sinkhorn.Anderson > 0:
+		return nil, errors.New("otkit: MultiscaleSinkhorn runs in the log domain without Anderson acceleration; unset KernelMode and Anderson")
+	}
+	o, err := opt.resolve(geom)
+	if err != nil {
+		return nil, err
+	}
+	eps := geom.eps
+	cx, cy := newGridClusters(geom, s.a, s.b, o.CellSize, euclid)
+	res := &MultiscaleResult{XClusters: cx.count(), YClusters: cy.count()}
+
+	// Coarse problem between centroids, annealed to the target ε.
+	coarse, err := solveCoarse(geom, s.a, s.b, cx, cy, o, &res.Levels)
+	if err != nil {
+		return nil, err
+	}
+	// Extend the coarse potentials to the points: f from the coarse g
+	// against the y centroids, g from the coarse f against the x centroids.
+	if err := extendPotential(s, geom.x, cy.centroids, coarse.G, s.f, s.logA, s.cfg.TauA); err != nil {
+		return nil, err
+	}
+	if err := extendPotential(s, geom.y, cx.centroids, coarse.F, s.g, s.logB, s.cfg.TauB); err != nil {
+		return nil, err
+	}
+
+	// Fine rounds: truncate at the current potentials, converge, rebuild
+	// the pattern from the converged potentials; done when it is contained
+	// in the pattern used (then the truncation bound holds for the result).
+	s.sc = nil
+	if opt.Sinkhorn.InnerIterations == 0 {
+		// Started close to the fixed point, the fine loop stops within a few
+		// iterations; checking every iteration costs little, as the
+		// check's reduction is reused by the next update.
+		s.cfg.InnerIterations = 1
+	}
+	// The loop sees the truncated marginals, which differ from the full
+	// kernel's by at most MassBound on each side: it stops below the
+	// threshold minus both, so that the full-kernel error meets the
+	// threshold too.
+	res.MassBound = o.Tolerance * sum(s.a) * sum(s.b)
+	threshold := s.cfg.Threshold
+	s.cfg.Threshold -= 2 * res.MassBound
+	if !(s.cfg.Threshold > 0) {
+		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance %g is too loose for the threshold %g (the dropped mass could reach %g on each marginal); lower Tolerance", o.Tolerance, threshold, res.MassBound)
+	}
+	k := math.Log(1 / o.Tolerance)
+	var used []uint64
+	fineIters := 0
+	stable := false
+	for round := 0; round <= maxFineRounds; round++ {
+		if used != nil && subset(truncationPattern(cx, cy, s, geom.invScale, eps, k, euclid), used) {
+			stable = true
+			break
+		}
+		if round == maxFineRounds {
+			break
+		}
+		// Built with a margin so that the potentials' last moves rarely
+		// push a pair across the limit the check applies.
+		used = union(used, truncationPattern(cx, cy, s, geom.invScale, eps, k+patternMargin, euclid))
+		bk := newBlockSparseLSE(geom, cx, cy, used, euclid)
+		s.kern = bk
+		s.colFOK = false
+		s.run()
+		fineIters += s.iters
+		res.KeptFraction = float64(bk.kept) / (float64(geom.n) * float64(geom.m))
+		res.Levels = append(res.Levels, ScalingLevel{Epsilon: eps, Iterations: s.iters, KeptFraction: res.KeptFraction})
+	}
+	r := s.result()
+	r.Iterations = fineIters
+	res.SinkhornResult = r
+	if err := convergenceError(op, r); err != nil {
+		return res, err
+	}
+	if !stable {
+		return res, fmt.Errorf("%w: MultiscaleSinkhorn: the truncation pattern still grew after %d rounds, so the bound %g on the dropped mass is not guaranteed; lower the threshold", ErrNotConverged, maxFineRounds, res.MassBound)
+	}
+	return res, nil
+}
+
+func (o MultiscaleOptions) resolve(geom *Geometry) (MultiscaleOptions, error) {
+	if o.Tolerance == 0 {
+		o.Tolerance = 1e-5
+	}
+	if !(o.Tolerance > 0 && o.Tolerance < 1) {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance must be in (0, 1), have %g", o.Tolerance)
+	}
+	if math.IsNaN(o.CellSize) || math.IsInf(o.CellSize, 0) || o.CellSize < 0 {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: CellSize must be positive and finite (0 for the default), have %g", o.CellSize)
+	}
+	sc, err := EpsScalingOptions{Scaling: o.Scaling, IterationsPerLevel: o.IterationsPerLevel}.resolve(geom)
+	if err != nil {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: %w", err)
+	}
+	o.Scaling, o.IterationsPerLevel = sc.Scaling, sc.IterationsPerLevel
+	return o, nil
+}
+
+// solveCoarse runs EpsScaling between the clusters' centroids with their
+// masses as weights and records its levels. A coarse loop that stops at its
+// iteration cap is not an error: the fine loop continues from it.
+func solveCoarse(geom *Geometry, a, b []float64, cx, cy *gridClusters, o MultiscaleOptions, levels *[]ScalingLevel) (*SinkhornResult, error) {
+	ma, mb := cx.masses(a), cy.masses(b)
+	xs := mat.NewDense(cx.count(), geom.d, cx.centroids)
+	ys := mat.NewDense(cy.count(), geom.d, cy.centroids)
+	cg, err := NewPointCloud(xs, ys, PointCloudOptions{Cost: geom.costFn, Epsilon: geom.eps, ScaleCost: geom.ScaleFactor(),
+		Online: cx.count()*cy.count() > 1<<22})
+	if err != nil {
+		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: coarse geometry: %w", err)
+	}
+	copt := o.Sinkhorn
+	copt.InitF, copt.InitG = nil, nil
+	if cx.count()*cy.count() > coarseDirectEntries {
+		// Still large: solve the coarse problem itself multiscale.
+		co := o
+		co.CellSize = 0
+		co.Sinkhorn = copt
+		r, err := MultiscaleSinkhorn(cg, ma, mb, co)
+		if err != nil && !errors.Is(err, ErrNotConverged) {
+			return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: coarse problem: %w", err)
+		}
+		for _, l := range r.Levels {
+			l.Coarse = true
+			*levels = append(*levels, l)
+		}
+		return r.SinkhornResult, nil
+	}
+	eps0 := geom.costDiameter()
+	lv := annealingLevels(eps0, geom.eps, o.Scaling)
+	r, err := EpsScaling(cg, ma, mb, EpsScalingOptions{Scaling: o.Scaling, InitialEpsilon: eps0,
+		IterationsPerLevel: o.IterationsPerLevel, Sinkhorn: copt})
+	if err != nil && !errors.Is(err, ErrNotConverged) {
+		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: coarse problem: %w", err)
+	}
+	for _, e := range lv {
+		*levels = append(*levels, ScalingLevel{Epsilon: e, Iterations: o.IterationsPerLevel, KeptFraction: 1, Coarse: true})
+	}
+	*levels = append(*levels, ScalingLevel{Epsilon: geom.eps, Iterations: r.Iterations - len(lv)*o.IterationsPerLevel, KeptFraction: 1, Coarse: true})
+	return r, nil
+}
+
+// extendPotential sets pot (of the points pts) to the update against the
+// other cloud's centroids with their coarse potential h: pot_i =
+// eps·log w_i − tau·eps·LSE_J (h_J − C(p_i, c_J))/eps, the c-transform that
+// the coarse solution implies at the points.
+func extendPotential(s *solver, pts, centroids, h, pot, logW []float64, tau float64) error {
+	g := s.geom
+	d := g.d
+	pg, err := NewPointCloud(mat.NewDense(len(pts)/d, d, pts), mat.NewDense(len(centroids)/d, d, centroids),
+		PointCloudOptions{Cost: g.costFn, Epsilon: g.eps, ScaleCost: g.ScaleFactor(), Online: true})
+	if err != nil {
+		return fmt.Errorf("otkit: MultiscaleSinkhorn: extending the coarse potentials: %w", err)
+	}
+	lse := make([]float64, len(pts)/d)
+	pg.kernel(SinkhornOptions{}).rowLSE(lse, h, g.eps)
+	zeroNonFinite(lse)
+	s.update(pot, lse, logW, g.eps, tau, 1)
+	return nil
+}
+
+// truncationPattern applies the truncation rule at the solver's potentials:
+// bit J of row I (rows of patternStride(nY) words) is set when cluster pair
+// (I, J) is kept. Every cluster with positive mass keeps at least its best
+// partner, so no reduction is empty. Rows are independent and run in
+// parallel; the result does not depend on GOMAXPROCS.
+func truncationPattern(cx, cy *gridClusters, s *solver, scale, eps, k float64, euclid bool) []uint64 {
+	phi := cx.maxReduced(s.f, s.a, eps)
+	psi := cy.maxReduced(s.g, s.b, eps)
+	nx, ny := cx.count(), cy.count()
+	stride := patternStride(ny)
+	d := cx.d
+	bits := make([]uint64, nx*stride)
+	lower := func(i, j int) float64 {
+		var g2 float64
+		for t := 0; t < d; t++ {
+			gap := max(0, cy.lo[j*d+t]-cx.hi[i*d+t], cx.lo[i*d+t]-cy.hi[j*d+t])
+			g2 += gap * gap
+		}
+		if euclid {
+			g2 = math.Sqrt(g2)
+		}
+		return scale*g2 - phi[i] - psi[j]
+	}
+	limit := k * eps
+	parallelChunks(nx, 16, nx*ny, func(i0, i1 int) {
+		for i := i0; i < i1; i++ {
+			if math.IsInf(phi[i], -1) {
+				continue
+			}
+			row := bits[i*stride : (i+1)*stride]
+			best, bestV, any := -1, math.Inf(1), false
+			for j := 0; j < ny; j++ {
+				if math.IsInf(psi[j], -1) {
+					continue
+				}
+				v := lower(i, j)
+				if v <= limit {
+					row[j/64] |= 1 << (j % 64)
+					any = true
+				} else if v < bestV {
+					best, bestV = j, v
+				}
+			}
+			if !any && best >= 0 {
+				row[best/64] |= 1 << (best % 64)
+			}
+		}
+	})
+	colAny := make([]uint64, stride)
+	for i := 0; i < nx; i++ {
+		for w := range colAny {
+			colAny[w] |= bits[i*stride+w]
+		}
+	}
+	for j := 0; j < ny; j++ {
+		if colAny[j/64]>>(j%64)&1 == 1 || math.IsInf(psi[j], -1) {
+			continue
+		}
+		best, bestV := -1, math.Inf(1)
+		for i := 0; i < nx; i++ {
+			if v := lower(i, j); !math.IsInf(phi[i], -1) && v < bestV {
+				best, bestV = i, v
+			}
+		}
+		if best >= 0 {
+			bits[best*stride+j/64] |= 1 << (j % 64)
+		}
+	}
+	return bits
+}
+
+// patternStride is the number of words of a pattern row of ny clusters.
+func patternStride(ny int) int { return (ny + 63) / 64 }
+
+func subset(a, b []uint64) bool {
+	for k, v := range a {
+		if v&^b[k] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func union(a, b []uint64) []uint64 {
+	if a == nil {
+		return b
+	}
+	out := make([]uint64, len(a))
+	for k := range a {
+		out[k] = a[k] | b[k]
+	}
+	return out
+}
+
+// newBlockSparseLSE builds the kernel of the kept cluster pairs.
+func newBlockSparseLSE(g *Geometry, cx, cy *gridClusters, bits []uint64, euclid bool) *blockSparseLSE {
+	nx, ny := cx.count(), cy.count()
+	bk := &blockSparseLSE{n: g.n, m: g.m, d: g.d, scale: g.invScale, euclid: euclid,
+		x: cx.side, y: cy.side}
+	stride := patternStride(ny)
+	has := func(i, j int) bool { return bits[i*stride+j/64]>>(j%64)&1 == 1 }
+	bk.x.ptr, bk.x.lo, bk.x.hi = ranges(nx, ny, cy.side.starts, func(c, o int) bool { return has(c, o) })
+	bk.y.ptr, bk.y.lo, bk.y.hi = ranges(ny, nx, cx.side.starts, func(c, o int) bool { return has(o, c) })
+	for c := 0; c < nx; c++ {
+		size := int64(cx.side.starts[c+1] - cx.side.starts[c])
+		for r := bk.x.ptr[c]; r < bk.x.ptr[c+1]; r++ {
+			bk.kept += size * int64(bk.x.hi[r]-bk.x.lo[r])
+		}
+	}
+	return bk
+}
+
+// ranges lists, for each of nc clusters, the kept clusters of the other side
+// as ranges of sorted point indices, merging consecutive clusters.
+func ranges(nc, no int, otherStarts []int, kept func(c, o int) bool) (ptr []int, lo, hi []int32) {
+	ptr = make([]int, nc+1)
+	for c := 0; c < nc; c++ {
+		open := false
+		for o := 0; o < no; o++ {
+			if !kept(c, o) {
+				open = false
+				continue
+			}
+			if open {
+				hi[len(hi)-1] = int32(otherStarts[o+1])
+				continue
+			}
+			lo = append(lo, int32(otherStarts[o]))
+			hi = append(hi, int32(otherStarts[o+1]))
+			open = true
+		}
+		ptr[c+1] = len(lo)
+	}
+	return ptr, lo, hi
+}

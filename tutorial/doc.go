@@ -5,6 +5,9 @@
 //   - printing in numpy's layout (Vec, Rows, Matrix, Sym2) and the reading
 //     of a coupling (PrintMarginals, PrintReweighting, MeanLabels);
 //   - the statistics the flows notebook compares (Spread, MeanGap);
+//   - the third notebook's shapes (ShapeImage, ShapeCloud, SpiralCloud,
+//     LiftedCopy, UniformClouds) and readings (Matches, MatchFraction,
+//     PlaneView, SortByFirst, MarginalError);
 //   - Record, the channel through which a cell hands numbers to the
 //     notebook checks (notebooks/NAME.checks.py) without printing them;
 //   - Must and Check, which stop a cell with one readable line.

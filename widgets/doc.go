@@ -40,6 +40,7 @@
 //	NewCouplingTable(p, a, b, opt)          mass-transfer table; .Heatmap() for the heatmap
 //	SinkhornCouplingTable, PairCouplingTable  the same from otkit results
 //	NewHeatmap(p, opt)                      any non-negative matrix
+//	ImagePanels(opt, images...)             images (histograms on a grid, couplings) side by side
 //	CouplingLines(x, y, a, b, p, opt)       OTT's coupling plot; SinkhornPlot(result, opt)
 //	NewAnimation(frames, opt)               player + GIF; FlowAnimation(flow.Frames, name, y, opt)
 //	LinePlot(opt, series...)                curves; FunctionSeries, LinePanels, PairFitPlot

@@ -1122,9 +1122,10 @@ BEYOND = [
     ),
     md(
         r"""
-        The sliced distance settles as directions are added (its value is an
-        average over the circle of directions) and stays well below $W_2$:
-        most directions see the shift only partly. The max-sliced distance
+        The sliced distance is a Monte Carlo average over the circle of
+        directions: 5 directions are too few, and between 50 and 500 it
+        still moves by about a tenth. It stays well below $W_2$: most
+        directions see the shift and the difference of shapes only partly. The max-sliced distance
         approaches $W_2$ from below: along the best direction, the shift is
         seen in full.
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -124,7 +125,7 @@ func EMDPoints(x, y *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, err
 	}
 	g, err := NewPointCloud(x, y, PointCloudOptions{Cost: opt.Cost, Epsilon: 1})
 	if err != nil {
-		return nil, fmt.Errorf("otkit: EMDPoints: %w", err)
+		return nil, within("EMDPoints", err)
 	}
 	n, m := g.Shape()
 	c := g.cost
@@ -145,11 +146,11 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 	}
 	a, sa, err := checkWeights(a, n, "a")
 	if err != nil {
-		return nil, fmt.Errorf("otkit: EMD: %w", err)
+		return nil, within("EMD", err)
 	}
 	b, sb, err := checkWeights(b, m, "b")
 	if err != nil {
-		return nil, fmt.Errorf("otkit: EMD: %w", err)
+		return nil, within("EMD", err)
 	}
 	if math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
 		return nil, fmt.Errorf("otkit: EMD: exact transport needs equal masses, have Σa = %g and Σb = %g (normalise both weight vectors)", sa, sb)
@@ -186,6 +187,22 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 	centerDuals(res.F, res.G, a, b)
 	return res, nil
 }
+
+// opError prefixes an error from a helper with the public call it
+// happened in, without repeating the package prefix; errors.Is and As see
+// the original.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string {
+	return "otkit: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "otkit: ")
+}
+
+func (e *opError) Unwrap() error { return e.err }
+
+func within(op string, err error) error { return &opError{op, err} }
 
 // positive returns the indices of the positive entries of w.
 func positive(w []float64) []int {

@@ -33,10 +33,10 @@ type networkSimplex struct {
 	n, m   int
 	a, b   []float64
 	parent []int32
-	child  []int32 // first child, −1 if none
-	next   []int32 // next sibling, −1 if none
-	prev   []int32 // previous sibling, −1 if first
-	size   []int32 // number of nodes in the subtree (for the join search)
+	child  []int32   // first child, −1 if none
+	next   []int32   // next sibling, −1 if none
+	prev   []int32   // previous sibling, −1 if first
+	size   []int32   // number of nodes in the subtree (for the join search)
 	flow   []float64 // flow on the arc between u and parent[u]
 	arcC   []float64 // cost of that arc (kept here: the matrix is far away in memory)
 	pi     []float64
@@ -81,7 +81,7 @@ func (s *networkSimplex) initialTree() {
 	i, j := 0, 0
 	ra, rb := s.a[0], s.b[0]
 	s.attach(int32(n), 0)
-	node := int32(n) // the node whose parent arc is (i, j)
+	node := int32(n)                // the node whose parent arc is (i, j)
 	order := []int32{root, 0, node} // every node after its parent
 	for {
 		x := math.Min(ra, rb)
@@ -248,6 +248,7 @@ func (s *networkSimplex) entering() int {
 		cnt := min(m-j0, s.block-inBlock, total-scanned)
 		row := s.c[i*m+j0 : i*m+j0+cnt]
 		cols := piCol[j0 : j0+cnt]
+		cols = cols[:len(row)] // same length: lets the compiler drop bounds checks
 		pii := s.pi[i]
 		for k, cv := range row {
 			if rc := cv + pii - cols[k]; rc < bestRC {

@@ -103,14 +103,20 @@ func EMD(cost *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, error) {
 	if n == 0 || m == 0 {
 		return nil, errors.New("otkit: EMD: empty cost matrix")
 	}
-	c := make([]float64, n*m)
-	for i := 0; i < n; i++ {
-		row := c[i*m : (i+1)*m]
-		mat.Row(row, i, cost)
-		for j, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("otkit: EMD: cost is not finite (%g) at [%d,%d]", v, i, j)
-			}
+	// A contiguous matrix is read in place (the solver never writes to
+	// it); a view with a larger stride is copied.
+	raw := cost.RawMatrix()
+	c := raw.Data
+	if raw.Stride != m {
+		c = make([]float64, n*m)
+		for i := 0; i < n; i++ {
+			copy(c[i*m:(i+1)*m], raw.Data[i*raw.Stride:i*raw.Stride+m])
+		}
+	}
+	c = c[:n*m]
+	for k, v := range c {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("otkit: EMD: cost is not finite (%g) at [%d,%d]", v, k/m, k%m)
 		}
 	}
 	return solveEMD(c, n, m, a, b, opt)

@@ -195,6 +195,30 @@ func (s *networkSimplex) walk(top int32, fn func(u int32)) {
 	}
 }
 
+// shiftOutside adds delta to pi on every node outside the subtree rooted
+// at skip.
+func (s *networkSimplex) shiftOutside(skip int32, delta float64) {
+	root := int32(s.n + s.m)
+	u := root
+	for {
+		descend := u != skip
+		if descend {
+			s.pi[u] += delta
+		}
+		if descend && s.child[u] >= 0 {
+			u = s.child[u]
+			continue
+		}
+		for u != root && s.next[u] < 0 {
+			u = s.parent[u]
+		}
+		if u == root {
+			return
+		}
+		u = s.next[u]
+	}
+}
+
 // shift adds delta to pi on the subtree rooted at top.
 func (s *networkSimplex) shift(top int32, delta float64) {
 	u := top
@@ -367,11 +391,17 @@ func (s *networkSimplex) pivot(i, j int) {
 		}
 		newParent, carried, carriedC, w = w, oldFlow, oldC, oldParent
 	}
-	// The entering arc becomes tight by shifting the re-hung part.
+	// The entering arc becomes tight by shifting the re-hung part, or,
+	// when that part is the larger one, the rest of the tree the other way
+	// (potentials matter only up to a constant).
+	sigma := rc
 	if uIn == src {
-		s.shift(uIn, -rc)
+		sigma = -rc
+	}
+	if 2*int(S) <= s.n+s.m+1 {
+		s.shift(uIn, sigma)
 	} else {
-		s.shift(uIn, rc)
+		s.shiftOutside(uIn, -sigma)
 	}
 }
 

@@ -238,6 +238,10 @@ func (s *networkSimplex) shift(top int32, delta float64) {
 	}
 }
 
+// recomputeEvery is the number of pivots between exact recomputations of
+// the potentials (O(n+m) each, negligible against the pivots).
+const recomputeEvery = 4096
+
 // run pivots until no arc prices out (true) or maxPivots pivots ran
 // (false). Pivots shift potentials by sums that round; before declaring
 // optimality they are recomputed exactly from the tree and priced again.
@@ -255,6 +259,11 @@ func (s *networkSimplex) run(maxPivots int) bool {
 		}
 		s.pivot(e/s.m, e%s.m)
 		s.pivots++
+		if s.pivots%recomputeEvery == 0 {
+			// Keep the drift of the shifted potentials far below tol, so
+			// that tree arcs (reduced cost 0) never price out.
+			s.recompute(0)
+		}
 	}
 }
 

@@ -18,10 +18,11 @@ import (
 // stored: the n·m costs are the only O(n·m) memory.
 //
 // Potentials pi make every tree arc tight: C_ij + pi_i − pi_{n+j} = 0. Each
-// pivot shifts pi on the re-hung subtree by one constant; the rounding
-// this accumulates is removed by an exact recomputation from the tree
-// before optimality is declared. The join of a cycle is found with
-// subtree sizes, which a pivot changes only along the cycle.
+// pivot shifts pi by one constant on the smaller side of the cut (the
+// re-hung subtree or the rest of the tree); the rounding this accumulates
+// is removed by an exact recomputation from the tree every recomputeEvery
+// pivots and before optimality is declared. The join of a cycle is found
+// with subtree sizes, which a pivot changes only along the cycle.
 //
 // Pivoting: block search (scan the arcs cyclically in blocks of about
 // √(n·m), enter the most negative reduced cost of the first block that has

@@ -120,7 +120,7 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 	res := &MultiscaleResult{XClusters: cx.count(), YClusters: cy.count()}
 
 	// Coarse problem between centroids, annealed to the target ε.
-	coarse, err := solveCoarse(geom, s.a, s.b, cx, cy, o, &res.Levels)
+	coarse, err := solveCoarse(geom, cx, cy, o, &res.Levels)
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +209,8 @@ func (o MultiscaleOptions) resolve(geom *Geometry) (MultiscaleOptions, error) {
 // solveCoarse runs EpsScaling between the clusters' centroids with their
 // masses as weights and records its levels. A coarse loop that stops at its
 // iteration cap is not an error: the fine loop continues from it.
-func solveCoarse(geom *Geometry, a, b []float64, cx, cy *gridClusters, o MultiscaleOptions, levels *[]ScalingLevel) (*SinkhornResult, error) {
-	ma, mb := cx.masses(a), cy.masses(b)
+func solveCoarse(geom *Geometry, cx, cy *gridClusters, o MultiscaleOptions, levels *[]ScalingLevel) (*SinkhornResult, error) {
+	ma, mb := cx.mass, cy.mass
 	xs := mat.NewDense(cx.count(), geom.d, cx.centroids)
 	ys := mat.NewDense(cy.count(), geom.d, cy.centroids)
 	cg, err := NewPointCloud(xs, ys, PointCloudOptions{Cost: geom.costFn, Epsilon: geom.eps, ScaleCost: geom.ScaleFactor(),

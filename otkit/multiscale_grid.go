@@ -25,9 +25,6 @@ type gridClusters struct {
 
 func (c *gridClusters) count() int { return len(c.side.starts) - 1 }
 
-// masses returns the clusters' total weights.
-func (c *gridClusters) masses(w []float64) []float64 { return c.mass }
-
 // maxReduced returns for each cluster the largest pot_i − eps·log w_i over
 // its points of positive weight, −Inf when there are none.
 func (c *gridClusters) maxReduced(pot, w []float64, eps float64) []float64 {

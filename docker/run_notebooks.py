@@ -376,30 +376,33 @@ async def open_page(url, js_enabled=True):
     if os.geteuid() == 0 or os.path.exists("/.dockerenv"):
         args.insert(2, "--no-sandbox")
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    port_file = os.path.join(prof, "DevToolsActivePort")
-    for _ in range(200):
-        if os.path.exists(port_file) and open(port_file).read().count("\n") >= 1:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        return proc, prof, None, None, ["chromium did not open its DevTools port"]
-    port = open(port_file).read().split("\n")[0].strip()
-    with urllib.request.urlopen("http://127.0.0.1:%s/json/list" % port, timeout=10) as r:
-        page = next(t for t in json.load(r) if t["type"] == "page")
-    ws = await tornado.websocket.websocket_connect(page["webSocketDebuggerUrl"], max_message_size=1 << 30)
-    dt = DevTools(ws)
-    await dt.call("Runtime.enable")
-    await dt.call("Page.enable")
-    if not js_enabled:
-        await dt.call("Emulation.setScriptExecutionDisabled", value=True)
-    await dt.call("Page.navigate", url=url)
-    problems = []
-    deadline = time.monotonic() + 60
-    while not any(e["method"] == "Page.loadEventFired" for e in dt.events):
-        if time.monotonic() > deadline:
-            problems.append("page did not finish loading in 60 s")
-            break
-        await asyncio.sleep(0.1)
+    try:
+        port_file = os.path.join(prof, "DevToolsActivePort")
+        for _ in range(200):
+            if os.path.exists(port_file) and open(port_file).read().count("\n") >= 1:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            return proc, prof, None, None, ["chromium did not open its DevTools port"]
+        port = open(port_file).read().split("\n")[0].strip()
+        with urllib.request.urlopen("http://127.0.0.1:%s/json/list" % port, timeout=10) as r:
+            page = next(t for t in json.load(r) if t["type"] == "page")
+        ws = await tornado.websocket.websocket_connect(page["webSocketDebuggerUrl"], max_message_size=1 << 30)
+        dt = DevTools(ws)
+        await dt.call("Runtime.enable")
+        await dt.call("Page.enable")
+        if not js_enabled:
+            await dt.call("Emulation.setScriptExecutionDisabled", value=True)
+        await dt.call("Page.navigate", url=url)
+        problems = []
+        deadline = time.monotonic() + 60
+        while not any(e["method"] == "Page.loadEventFired" for e in dt.events):
+            if time.monotonic() > deadline:
+                problems.append("page did not finish loading in 60 s")
+                break
+            await asyncio.sleep(0.1)
+    except Exception as e:  # the caller's close_page stops chromium
+        return proc, prof, None, None, ["chromium: %s: %s" % (type(e).__name__, e)]
     return proc, prof, dt, ws, problems
 
 
@@ -488,42 +491,10 @@ async def save_players_gif(dt, charts, players, path):
 
 async def inspect_html(html_path, shot_base, charts_dir, outputs_dir, expected_charts):
     """Opens the exported HTML in headless Chromium; returns (charts, problems, shots)."""
-    import tornado.websocket
-
-    problems = []
-    exe = chromium_path()
-    if not exe:
-        return [], ["chromium not found (Debian package chromium)"], []
-    prof = tempfile.mkdtemp(prefix="otlab-chromium-")
-    args = [exe, "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--hide-scrollbars", "--user-data-dir=" + prof, "--remote-debugging-port=0",
-            "--window-size=1200,900", "about:blank"]
-    if os.geteuid() == 0 or os.path.exists("/.dockerenv"):
-        args.insert(2, "--no-sandbox")  # root, or a container without user namespaces for the sandbox
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, prof, dt, ws, problems = await open_page("file://" + os.path.abspath(html_path))
     try:
-        port_file = os.path.join(prof, "DevToolsActivePort")
-        for _ in range(200):
-            if os.path.exists(port_file) and open(port_file).read().count("\n") >= 1:
-                break
-            await asyncio.sleep(0.1)
-        else:
-            return [], ["chromium did not open its DevTools port"], []
-        port = open(port_file).read().split("\n")[0].strip()
-        with urllib.request.urlopen("http://127.0.0.1:%s/json/list" % port, timeout=10) as r:
-            page = next(t for t in json.load(r) if t["type"] == "page")
-        ws = await tornado.websocket.websocket_connect(page["webSocketDebuggerUrl"], max_message_size=1 << 30)
-        dt = DevTools(ws)
-        await dt.call("Runtime.enable")
-        await dt.call("Page.enable")
-        await dt.call("Page.navigate", url="file://" + os.path.abspath(html_path))
-        deadline = time.monotonic() + 60
-        while not any(e["method"] == "Page.loadEventFired" for e in dt.events):
-            if time.monotonic() > deadline:
-                problems.append("page did not finish loading in 60 s")
-                break
-            await asyncio.sleep(0.1)
+        if dt is None:
+            return [], problems, []
         # Wait until the charts have drawn (and their entry animation ended): the
         # painted-pixel counts stop changing for a second, or 20 s pass.
         charts, last, stable_since = [], None, time.monotonic()
@@ -597,18 +568,11 @@ async def inspect_html(html_path, shot_base, charts_dir, outputs_dir, expected_c
                               clip={"x": o["x"], "y": o["y"], "width": o["w"], "height": min(o["h"], 8000), "scale": 1})
             with open(os.path.join(outputs_dir, "cell-%02d.png" % o["cell"]), "wb") as f:
                 f.write(base64.b64decode(r["data"]))
-        dt.reader.cancel()
-        ws.close()
         return charts, problems, shots
     except Exception as e:
         return [], ["browser check failed: %s: %s" % (type(e).__name__, e)], []
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(prof, ignore_errors=True)
+        close_page(proc, prof, dt, ws)
 
 
 UNTRUSTED_JS = r"""

@@ -20,13 +20,16 @@ import (
 //
 // Truncation rule. With φ_i = f_i − ε log a_i and ψ_j = g_j − ε log b_j (the
 // potentials without OTT's log-weight terms), P_ij = a_i b_j exp(−r_ij/ε) with
-// the reduced cost r_ij = C_ij − φ_i − ψ_j. For clusters I, J let
-// Cmin(I, J) = s·dist(box I, box J)^p (the cost between their bounding
-// boxes, a lower bound on C over I×J), Φ_I = max φ over I, Ψ_J = max ψ over
-// J. The pair is kept when
+// the reduced cost r_ij = C_ij − φ_i − ψ_j. A pair of clusters (I, J) is kept
+// when a lower bound LB(I, J) of r_ij over I×J satisfies
 //
-//	Cmin(I, J) − Φ_I − Ψ_J ≤ ε·log(1/Tolerance).
+//	LB(I, J) ≤ ε·log(1/Tolerance).
 //
+// For the Euclidean cost LB = s·dist(box I, box J) − max_I φ − max_J ψ. For
+// the squared Euclidean cost, where steep potentials (large displacements)
+// would make that bound loose by |∇φ|·(cell size), LB comes from a linear
+// lower bound of s‖x‖² − φ over each cluster (pairBound in
+// multiscale_grid.go), exact up to O(cell size²) where it matters.
 // Every dropped entry then has r_ij > ε·log(1/tol), so P_ij < tol·a_i b_j:
 // the mass of P outside the kept pattern is below tol·Σa·Σb, that of row i
 // below tol·a_i·Σb. After the loop converges the pattern is rebuilt from
@@ -117,7 +120,7 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 	res := &MultiscaleResult{XClusters: cx.count(), YClusters: cy.count()}
 
 	// Coarse problem between centroids, annealed to the target ε.
-	coarse, err := solveCoarse(geom, s.a, s.b, cx, cy, o, &res.Levels)
+	coarse, err := solveCoarse(geom, cx, cy, o, &res.Levels)
 	if err != nil {
 		return nil, err
 	}
@@ -206,8 +209,8 @@ func (o MultiscaleOptions) resolve(geom *Geometry) (MultiscaleOptions, error) {
 // solveCoarse runs EpsScaling between the clusters' centroids with their
 // masses as weights and records its levels. A coarse loop that stops at its
 // iteration cap is not an error: the fine loop continues from it.
-func solveCoarse(geom *Geometry, a, b []float64, cx, cy *gridClusters, o MultiscaleOptions, levels *[]ScalingLevel) (*SinkhornResult, error) {
-	ma, mb := cx.masses(a), cy.masses(b)
+func solveCoarse(geom *Geometry, cx, cy *gridClusters, o MultiscaleOptions, levels *[]ScalingLevel) (*SinkhornResult, error) {
+	ma, mb := cx.mass, cy.mass
 	xs := mat.NewDense(cx.count(), geom.d, cx.centroids)
 	ys := mat.NewDense(cy.count(), geom.d, cy.centroids)
 	cg, err := NewPointCloud(xs, ys, PointCloudOptions{Cost: geom.costFn, Epsilon: geom.eps, ScaleCost: geom.ScaleFactor(),
@@ -271,33 +274,51 @@ func extendPotential(s *solver, pts, centroids, h, pot, logW []float64, tau floa
 // partner, so no reduction is empty. Rows are independent and run in
 // parallel; the result does not depend on GOMAXPROCS.
 func truncationPattern(cx, cy *gridClusters, s *solver, scale, eps, k float64, euclid bool) []uint64 {
-	phi := cx.maxReduced(s.f, s.a, eps)
-	psi := cy.maxReduced(s.g, s.b, eps)
 	nx, ny := cx.count(), cy.count()
 	stride := patternStride(ny)
 	d := cx.d
 	bits := make([]uint64, nx*stride)
-	lower := func(i, j int) float64 {
-		var g2 float64
-		for t := 0; t < d; t++ {
-			gap := max(0, cy.lo[j*d+t]-cx.hi[i*d+t], cx.lo[i*d+t]-cy.hi[j*d+t])
-			g2 += gap * gap
+	var lower func(i, j int) float64
+	// activeX[I] (activeY[J]): the cluster has a point of positive weight.
+	activeX, activeY := make([]bool, nx), make([]bool, ny)
+	if euclid {
+		phi := cx.maxReduced(s.f, s.a, eps)
+		psi := cy.maxReduced(s.g, s.b, eps)
+		lower = func(i, j int) float64 {
+			var g2 float64
+			for t := 0; t < d; t++ {
+				gap := max(0, cy.lo[j*d+t]-cx.hi[i*d+t], cx.lo[i*d+t]-cy.hi[j*d+t])
+				g2 += gap * gap
+			}
+			return scale*math.Sqrt(g2) - phi[i] - psi[j]
 		}
-		if euclid {
-			g2 = math.Sqrt(g2)
+		for i, v := range phi {
+			activeX[i] = !math.IsInf(v, -1)
 		}
-		return scale*g2 - phi[i] - psi[j]
+		for j, v := range psi {
+			activeY[j] = !math.IsInf(v, -1)
+		}
+	} else {
+		bx := cx.linearBound(s.f, s.a, eps, scale)
+		by := cy.linearBound(s.g, s.b, eps, scale)
+		lower = func(i, j int) float64 { return pairBound(bx, by, i, j, d, scale) }
+		for i, v := range bx.low {
+			activeX[i] = !math.IsInf(v, 1)
+		}
+		for j, v := range by.low {
+			activeY[j] = !math.IsInf(v, 1)
+		}
 	}
 	limit := k * eps
 	parallelChunks(nx, 16, nx*ny, func(i0, i1 int) {
 		for i := i0; i < i1; i++ {
-			if math.IsInf(phi[i], -1) {
+			if !activeX[i] {
 				continue
 			}
 			row := bits[i*stride : (i+1)*stride]
 			best, bestV, any := -1, math.Inf(1), false
 			for j := 0; j < ny; j++ {
-				if math.IsInf(psi[j], -1) {
+				if !activeY[j] {
 					continue
 				}
 				v := lower(i, j)
@@ -320,12 +341,12 @@ func truncationPattern(cx, cy *gridClusters, s *solver, scale, eps, k float64, e
 		}
 	}
 	for j := 0; j < ny; j++ {
-		if colAny[j/64]>>(j%64)&1 == 1 || math.IsInf(psi[j], -1) {
+		if colAny[j/64]>>(j%64)&1 == 1 || !activeY[j] {
 			continue
 		}
 		best, bestV := -1, math.Inf(1)
 		for i := 0; i < nx; i++ {
-			if v := lower(i, j); !math.IsInf(phi[i], -1) && v < bestV {
+			if v := lower(i, j); activeX[i] && v < bestV {
 				best, bestV = i, v
 			}
 		}

@@ -25,9 +25,6 @@ type gridClusters struct {
 
 func (c *gridClusters) count() int { return len(c.side.starts) - 1 }
 
-// masses returns the clusters' total weights.
-func (c *gridClusters) masses(w []float64) []float64 { return c.mass }
-
 // maxReduced returns for each cluster the largest pot_i − eps·log w_i over
 // its points of positive weight, −Inf when there are none.
 func (c *gridClusters) maxReduced(pot, w []float64, eps float64) []float64 {
@@ -173,4 +170,147 @@ func sortByCell(p []float64, k, d int, w, center []float64, cells int, cellOf fu
 		}
 	}
 	return gc
+}
+
+// clusterBound holds, per cluster, a linear lower bound of
+// u_i = s‖p_i‖² − φ_i over its points of positive weight (p_i the centred
+// coordinates, φ_i = pot_i − eps·log w_i):
+//
+//	u_i ≥ low + ⟨grad, p_i − mid⟩,
+//
+// with mid the centre of the cluster's box, half its widths hw and rho =
+// ‖hw‖; low is +Inf for a cluster without weight. grad is the least-squares
+// slope of u over the cluster (any slope gives a valid bound: low is the
+// exact minimum of u_i − ⟨grad, p_i − mid⟩); it follows the potential, so
+// the bound stays tight where the potentials are steep.
+type clusterBound struct {
+	low, grad, mid, hw, rho []float64
+}
+
+func (c *gridClusters) linearBound(pot, w []float64, eps, s float64) clusterBound {
+	d, nc := c.d, c.count()
+	sd := &c.side
+	b := clusterBound{low: make([]float64, nc), grad: make([]float64, nc*d), mid: make([]float64, nc*d),
+		hw: make([]float64, nc*d), rho: make([]float64, nc)}
+	u := make([]float64, 0, 64)
+	for k := 0; k < nc; k++ {
+		var r2 float64
+		for t := 0; t < d; t++ {
+			b.mid[k*d+t] = 0.5 * (c.lo[k*d+t] + c.hi[k*d+t])
+			b.hw[k*d+t] = 0.5 * (c.hi[k*d+t] - c.lo[k*d+t])
+			r2 += b.hw[k*d+t] * b.hw[k*d+t]
+		}
+		b.rho[k] = math.Sqrt(r2)
+		r0, r1 := sd.starts[k], sd.starts[k+1]
+		u = u[:0]
+		var idx []int
+		for i := r0; i < r1; i++ {
+			o := sd.perm[i]
+			if w[o] > 0 {
+				u = append(u, s*sd.norms[i]-(pot[o]-eps*math.Log(w[o])))
+				idx = append(idx, i)
+			}
+		}
+		g := b.grad[k*d : (k+1)*d]
+		delta := func(q, t int) float64 { return sd.pts[t*sd.k+idx[q]] - b.mid[k*d+t] }
+		leastSquaresSlope(g, u, len(u), d, delta)
+		low := math.Inf(1)
+		for q, v := range u {
+			for t := 0; t < d; t++ {
+				v -= g[t] * delta(q, t)
+			}
+			low = math.Min(low, v)
+		}
+		b.low[k] = low
+	}
+	return b
+}
+
+// leastSquaresSlope sets g to the slope of the least-squares affine fit of
+// u_q over the points delta(q, ·) (zero when the points are degenerate).
+func leastSquaresSlope(g, u []float64, nq, d int, delta func(q, t int) float64) {
+	for t := range g {
+		g[t] = 0
+	}
+	if nq <= d {
+		return
+	}
+	var mu, md [3]float64
+	for q := 0; q < nq; q++ {
+		mu[0] += u[q]
+		for t := 0; t < d; t++ {
+			md[t] += delta(q, t)
+		}
+	}
+	um := mu[0] / float64(nq)
+	for t := 0; t < d; t++ {
+		md[t] /= float64(nq)
+	}
+	var a [3][4]float64 // normal equations, augmented
+	for q := 0; q < nq; q++ {
+		var e [3]float64
+		for t := 0; t < d; t++ {
+			e[t] = delta(q, t) - md[t]
+		}
+		for t := 0; t < d; t++ {
+			for v := 0; v < d; v++ {
+				a[t][v] += e[t] * e[v]
+			}
+			a[t][d] += e[t] * (u[q] - um)
+		}
+	}
+	// Gaussian elimination with partial pivoting; give up (slope 0) on a
+	// near-singular system.
+	var tr float64
+	for t := 0; t < d; t++ {
+		tr += a[t][t]
+	}
+	for col := 0; col < d; col++ {
+		p := col
+		for r := col + 1; r < d; r++ {
+			if math.Abs(a[r][col]) > math.Abs(a[p][col]) {
+				p = r
+			}
+		}
+		if !(math.Abs(a[p][col]) > 1e-12*tr) {
+			return
+		}
+		a[col], a[p] = a[p], a[col]
+		for r := 0; r < d; r++ {
+			if r == col {
+				continue
+			}
+			f := a[r][col] / a[col][col]
+			for v := col; v <= d; v++ {
+				a[r][v] -= f * a[col][v]
+			}
+		}
+	}
+	for t := 0; t < d; t++ {
+		g[t] = a[t][d] / a[t][t]
+		if !isFinite(g[t]) {
+			for v := range g {
+				g[v] = 0
+			}
+			return
+		}
+	}
+}
+
+// pairBound is a lower bound of the reduced cost r_ij = s‖x_i − y_j‖² − φ_i
+// − ψ_j over cluster pair (I, J), from the clusters' linear bounds: with
+// x_i = x̄ + δ_i, y_j = ȳ + η_j (x̄, ȳ the box centres),
+//
+//	r_ij = [u_i − 2s⟨δ_i, ȳ⟩] + [v_j − 2s⟨x̄, η_j⟩] − 2s⟨x̄, ȳ⟩ − 2s⟨δ_i, η_j⟩
+//	     ≥ low_I − Σ_t |grad_I − 2sȳ|_t hw_It + low_J − Σ_t |grad_J − 2sx̄|_t hw_Jt
+//	       − 2s⟨x̄, ȳ⟩ − 2s·rho_I·rho_J.
+func pairBound(bx, by clusterBound, i, j, d int, s float64) float64 {
+	v := bx.low[i] + by.low[j] - 2*s*bx.rho[i]*by.rho[j]
+	for t := 0; t < d; t++ {
+		xm, ym := bx.mid[i*d+t], by.mid[j*d+t]
+		v -= 2 * s * xm * ym
+		v -= math.Abs(bx.grad[i*d+t]-2*s*ym) * bx.hw[i*d+t]
+		v -= math.Abs(by.grad[j*d+t]-2*s*xm) * by.hw[j*d+t]
+	}
+	return v
 }

@@ -65,18 +65,18 @@ func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*Sli
 	}
 	p, err := resolveOrder(opt.P, 2)
 	if err != nil {
-		return bad("%v", err)
+		return nil, within("SlicedWasserstein", err)
 	}
 	if x == nil || y == nil {
 		return nil, errors.New("otkit: SlicedWasserstein: nil point matrix")
 	}
 	xs, n, d, err := flatPoints(x, "x")
 	if err != nil {
-		return bad("%v", err)
+		return nil, within("SlicedWasserstein", err)
 	}
 	ys, m, dy, err := flatPoints(y, "y")
 	if err != nil {
-		return bad("%v", err)
+		return nil, within("SlicedWasserstein", err)
 	}
 	if dy != d {
 		return bad("dimension mismatch: x has %d columns, y has %d", d, dy)
@@ -84,17 +84,17 @@ func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*Sli
 	var wa, wb []float64 // nil: uniform, never permuted
 	if a != nil {
 		if wa, err = probabilities(a, n, "a"); err != nil {
-			return bad("%v", err)
+			return nil, within("SlicedWasserstein", err)
 		}
 	}
 	if b != nil {
 		if wb, err = probabilities(b, m, "b"); err != nil {
-			return bad("%v", err)
+			return nil, within("SlicedWasserstein", err)
 		}
 	}
 	dirs, err := slicedDirections(opt, d)
 	if err != nil {
-		return bad("%v", err)
+		return nil, within("SlicedWasserstein", err)
 	}
 	k, _ := dirs.Dims()
 	res := &SlicedResult{Projected: make([]float64, k), Directions: dirs}

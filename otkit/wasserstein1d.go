@@ -35,7 +35,7 @@ type Wasserstein1DResult struct {
 func Wasserstein1D(u, v, uWeights, vWeights []float64, opt Wasserstein1DOptions) (*Wasserstein1DResult, error) {
 	p, err := resolveOrder(opt.P, 1)
 	if err != nil {
-		return nil, fmt.Errorf("otkit: Wasserstein1D: %w", err)
+		return nil, within("Wasserstein1D", err)
 	}
 	if len(u) == 0 || len(v) == 0 {
 		return nil, errors.New("otkit: Wasserstein1D: empty sample")
@@ -52,11 +52,11 @@ func Wasserstein1D(u, v, uWeights, vWeights []float64, opt Wasserstein1DOptions)
 	}
 	wu, err := probabilities(uWeights, len(u), "u")
 	if err != nil {
-		return nil, fmt.Errorf("otkit: Wasserstein1D: %w", err)
+		return nil, within("Wasserstein1D", err)
 	}
 	wv, err := probabilities(vWeights, len(v), "v")
 	if err != nil {
-		return nil, fmt.Errorf("otkit: Wasserstein1D: %w", err)
+		return nil, within("Wasserstein1D", err)
 	}
 	var w line1D
 	res := &Wasserstein1DResult{GradU: make([]float64, len(u)), GradV: make([]float64, len(v))}

@@ -23,6 +23,9 @@ The cells hand their numbers to the checks through tutorial.Record
 * Gromov-Wasserstein: converged, at least 80 % of the points matched to
   their own copy (printed and recorded agree), the others to a point at
   most 5 places away along the spiral;
+* entropic map: Sinkhorn converged; at the fitted points the map equals
+  the barycentric projection of the plan (1e-9); the 200 new points'
+  W_2 to the target falls at least tenfold;
 * multiscale: every size converged with a marginal error <= 1e-3 and kept
   less than half of the kernel entries, the share falling with n;
 * the barycenter and multiscale cells showed progress.
@@ -109,6 +112,24 @@ def check_gromov_wasserstein(nb):
     if printed != [round(100 * r["fraction"])]:
         f.append("printed %s%%, recorded %.4f" % (printed, r["fraction"]))
     _fail("Gromov-Wasserstein matching", f)
+
+
+def check_entropic_map(nb):
+    r = nb.record("entropic_map")
+    f = []
+    if not r["converged"]:
+        f.append("Sinkhorn did not converge")
+    if not r["gap"] <= 1e-9:
+        f.append("map at the fitted points differs from the barycentric projection by %.3g" % r["gap"])
+    if not r["after"] * 10 <= r["before"]:
+        f.append("W_2 to the target %.4f before the map, %.4f after: not a tenfold drop" % (r["before"], r["after"]))
+    i = nb.cell("x, y, fresh := mapClouds()")
+    printed = nb.floats(i, r"W_2 to the triangle ([0-9.]+) before") + nb.floats(i, r"before the map, ([0-9.]+) after")
+    if printed != [round(r["before"], 4), round(r["after"], 4)]:
+        f.append("printed %s, recorded %.4f and %.4f" % (printed, r["before"], r["after"]))
+    if nb.updates(i) < 1:
+        f.append("the entropic-map cell showed no progress updates")
+    _fail("entropic map", f)
 
 
 def check_multiscale(nb):

@@ -1392,7 +1392,7 @@ BEYOND = [
     md(
         r"""
         The dense kernel would have $10^{10}$ entries for $n = 100\,000$
-        (80 GB in float64); the multiscale solve evaluates a tenth of them
+        (80 GB in float64); the multiscale solve evaluates less than a tenth of them
         per sweep without storing them (memory $O(n)$ plus one bit per pair
         of clusters), and the fraction falls as $n$ grows (finer clusters
         follow the plan more tightly). Its marginal error meets Sinkhorn's

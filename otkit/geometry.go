@@ -534,3 +534,15 @@ func (g *Geometry) Cost() Cost { return g.costFn }
 
 // ScaleFactor returns the factor the raw cost was divided by.
 func (g *Geometry) ScaleFactor() float64 { return 1 / g.invScale }
+
+// maxAbsCost returns the largest |C_ij| of the scaled costs (a full scan;
+// used to word error messages).
+func (g *Geometry) maxAbsCost() float64 {
+	var mx float64
+	g.eachRow(func(_ int, row []float64) {
+		for _, v := range row {
+			mx = math.Max(mx, math.Abs(v))
+		}
+	})
+	return mx
+}

@@ -1,0 +1,80 @@
+package otkit
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestNoFalseSuccess covers each class of false success found by issue 9:
+// every extreme but legal input either returns an error wrapping the right
+// sentinel and naming the fix, or a result that passes Check.
+func TestNoFalseSuccess(t *testing.T) {
+	cases := []struct {
+		name  string
+		x, y  []float64 // 1-d points
+		geom  PointCloudOptions
+		opt   SinkhornOptions
+		is    error    // nil: a result that passes Check is fine
+		words []string // the message must name these
+	}{
+		{"kernel mode underflow", []float64{0, 1}, []float64{3, 4}, PointCloudOptions{Epsilon: 1e-3},
+			SinkhornOptions{KernelMode: true}, ErrNumerical, []string{"kernel mode", "eps = 0.001", "costs up to 16", "log domain"}},
+		{"momentum overflow", []float64{1, 0.8, 0.1}, []float64{0.2, 0.2}, PointCloudOptions{Epsilon: 1e-4},
+			SinkhornOptions{Momentum: 1.8}, ErrDiverged, []string{"momentum 1.8 diverged at iteration", "Momentum ≤ 1", "schedule"}},
+		{"online rounding at tiny eps", []float64{0.1, 0.1, 0.1}, []float64{0.1}, PointCloudOptions{Epsilon: 1e-300, Online: true},
+			SinkhornOptions{}, nil, nil},
+		{"dense at tiny eps", []float64{0.1, 0.1, 0.1}, []float64{0.1}, PointCloudOptions{Epsilon: 1e-300},
+			SinkhornOptions{}, nil, nil},
+		{"online 2-d rounding at tiny eps", []float64{0.1, 0.3, 0.7, 0.2}, []float64{0.1, 0.3}, PointCloudOptions{Epsilon: 1e-200, Online: true},
+			SinkhornOptions{}, nil, nil},
+	}
+	for _, c := range cases {
+		x := mat.NewDense(len(c.x), 1, c.x)
+		y := mat.NewDense(len(c.y), 1, c.y)
+		if strings.Contains(c.name, "2-d") {
+			x = mat.NewDense(len(c.x)/2, 2, c.x)
+			y = mat.NewDense(len(c.y)/2, 2, c.y)
+		}
+		g, err := NewPointCloud(x, y, c.geom)
+		if err != nil {
+			t.Fatalf("%s: geometry: %v", c.name, err)
+		}
+		r, err := Sinkhorn(g, nil, nil, c.opt)
+		t.Logf("%s: %v", c.name, err)
+		if c.is != nil {
+			if !errors.Is(err, c.is) {
+				t.Errorf("%s: got error %v (result %v), want one wrapping %v", c.name, err, r != nil, c.is)
+				continue
+			}
+			for _, w := range c.words {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: error %q does not name %q", c.name, err, w)
+				}
+			}
+			continue
+		}
+		if err != nil {
+			if !errors.Is(err, ErrNumerical) && !errors.Is(err, ErrDiverged) {
+				t.Errorf("%s: error %v wraps no sentinel", c.name, err)
+			}
+			continue
+		}
+		if err := r.Check(); err != nil {
+			t.Errorf("%s: returned a result that fails Check: %v", c.name, err)
+		}
+		if r.Converged {
+			var s float64
+			p := r.Matrix()
+			for i := range p.RawMatrix().Data {
+				s += p.RawMatrix().Data[i]
+			}
+			if pc := r.PrimalCost(); math.IsNaN(pc) || math.IsInf(pc, 0) || math.IsInf(s, 0) || math.Abs(s-r.TransportMass()) > 1e-9*s {
+				t.Errorf("%s: converged with PrimalCost %g, ΣMatrix %g, TransportMass %g", c.name, pc, s, r.TransportMass())
+			}
+		}
+	}
+}

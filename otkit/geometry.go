@@ -436,6 +436,23 @@ func (g *Geometry) costMoments() (mean, std float64) {
 		}
 	})
 	nm := float64(g.n * g.m)
+	if math.IsInf(s2, 0) || math.IsInf(s, 0) {
+		// C² overflows (costs beyond ~1e154): sum again with every cost
+		// scaled by a power of two, which is exact, and scale back.
+		_, e := math.Frexp(g.maxAbsCost())
+		k := math.Ldexp(1, -e)
+		s, s2 = 0, 0
+		g.eachRow(func(_ int, row []float64) {
+			for _, v := range row {
+				v *= k
+				s += v
+				s2 += v * v
+			}
+		})
+		mean = s / nm
+		std = math.Sqrt(math.Max(0, s2/nm-mean*mean))
+		return math.Ldexp(mean, e), math.Ldexp(std, e)
+	}
 	mean = s / nm
 	return mean, math.Sqrt(math.Max(0, s2/nm-mean*mean))
 }
@@ -456,14 +473,17 @@ func (g *Geometry) resolveEpsilon(eps float64, relative string, sched EpsilonSch
 	case "":
 		if eps > 0 {
 			g.eps = eps
-			return nil
+			return g.checkEpsilonInverse()
 		}
 		_, std := g.costMoments()
 		g.eps = 0.05 * std
-		if !(g.eps > 0) {
+		switch {
+		case std == 0:
 			return errors.New("otkit: default epsilon 0.05·std(C) is 0 because all costs are equal; set Epsilon")
+		case !(g.eps > 0) || math.IsInf(g.eps, 0):
+			return fmt.Errorf("otkit: default epsilon 0.05·std(C) = %g is not a positive float64 (costs up to %g); rescale the points or set ScaleCost, or set Epsilon", g.eps, g.maxAbsCost())
 		}
-		return nil
+		return g.checkEpsilonInverse()
 	case "mean", "std":
 		if eps == 0 {
 			eps = 0.05
@@ -475,12 +495,21 @@ func (g *Geometry) resolveEpsilon(eps float64, relative string, sched EpsilonSch
 		}
 		g.eps = eps * stat
 		if !(g.eps > 0) || math.IsInf(g.eps, 0) {
-			return fmt.Errorf("otkit: relative epsilon %g·%s(C) = %g is not positive; set Epsilon", eps, relative, g.eps)
+			return fmt.Errorf("otkit: relative epsilon %g·%s(C) = %g is not a positive float64; set Epsilon", eps, relative, g.eps)
 		}
-		return nil
+		return g.checkEpsilonInverse()
 	default:
 		return fmt.Errorf("otkit: unknown RelativeEpsilon %q (want \"\", \"mean\" or \"std\")", relative)
 	}
+}
+
+// checkEpsilonInverse rejects an epsilon whose inverse overflows: every
+// solver multiplies by 1/eps.
+func (g *Geometry) checkEpsilonInverse() error {
+	if math.IsInf(1/g.eps, 0) {
+		return fmt.Errorf("otkit: epsilon %g is too small: 1/eps overflows float64; use Epsilon ≥ %g", g.eps, 1/math.MaxFloat64)
+	}
+	return nil
 }
 
 // Epsilon returns the target regularisation.

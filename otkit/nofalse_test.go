@@ -78,3 +78,41 @@ func TestNoFalseSuccess(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeCoordinatesMessage: with coordinates near 1e150 the costs are
+// 1e300 and 4e300 and C² overflows; the default epsilon must come from the
+// real spread of the costs (not "all costs are equal"), and a solve there
+// must either pass Check or name the cause.
+func TestHugeCoordinatesMessage(t *testing.T) {
+	x := mat.NewDense(2, 1, []float64{0, 1e150})
+	y := mat.NewDense(2, 1, []float64{2e150, 1e150})
+	for _, online := range []bool{false, true} {
+		g, err := NewPointCloud(x, y, PointCloudOptions{Online: online})
+		if err != nil {
+			if strings.Contains(err.Error(), "all costs are equal") {
+				t.Fatalf("online %v: wrong cause: %v", online, err)
+			}
+			t.Logf("online %v: %v", online, err)
+			continue
+		}
+		// std of {4e300, 1e300, 1e300, 0} is 1.5e300.
+		if e := g.Epsilon(); math.Abs(e-0.05*1.5e300) > 1e-12*e {
+			t.Errorf("online %v: default eps %g, want %g", online, e, 0.05*1.5e300)
+		}
+		r, err := Sinkhorn(g, nil, nil, SinkhornOptions{})
+		if err != nil {
+			if !errors.Is(err, ErrNumerical) {
+				t.Errorf("online %v: %v wraps no sentinel", online, err)
+			}
+			continue
+		}
+		if err := r.Check(); err != nil {
+			t.Errorf("online %v: %v", online, err)
+		}
+	}
+	// An epsilon whose inverse overflows is refused with the bound.
+	_, err := NewPointCloud(x, y, PointCloudOptions{Epsilon: 1e-310})
+	if err == nil || !strings.Contains(err.Error(), "1/eps overflows") {
+		t.Errorf("eps 1e-310: %v", err)
+	}
+}

@@ -61,7 +61,7 @@ type SinkhornResult struct {
 	TauA, TauB float64
 	Geom       *Geometry
 
-	kern lseKernel        // the solve's kernel, reused by the methods
+	kern lseKernel       // the solve's kernel, reused by the methods
 	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
 }
 
@@ -256,7 +256,7 @@ type solver struct {
 	gOld       []float64
 	errors     []float64
 	iters      int
-	badBlock   int // first block whose computed error was NaN or ±Inf; −1 if none
+	badBlock   int       // first block whose computed error was NaN or ±Inf; −1 if none
 	kmat       []float64 // kernel mode, dense geometry: exp(−C/kEps)
 	kEps       float64
 	hist       *andersonHistory

@@ -26,15 +26,16 @@ const maxExpArg = 709.78
 //   - RegOTCost, EntRegCost, DualCost and PrimalCost are finite;
 //   - every entry of the plan P_ij = exp((F_i + G_j − C_ij)/eps) is finite,
 //     and its total mass, summed entry by entry from the geometry's costs
-//     (the path of Matrix and PrimalCost), equals TransportMass (the solve's
-//     LSE kernel) to 1e-9 relative;
+//     (the path of Matrix and PrimalCost), equals TransportMass (the row
+//     marginals, from the solve's LSE kernel) and the column marginals'
+//     mass to 1e-9 relative;
 //   - when Converged: the last error recorded is finite and below the
 //     threshold, and the marginal error recomputed from F and G is at most
 //     the threshold (up to 1e-6 of it, or 1e-12 of the mass, for rounding).
 //
 // Sinkhorn calls it on every result before returning it; the tests and the
 // fuzz targets call it on every result they get. It costs one pass over the
-// plan and three LSE reductions.
+// plan and four LSE reductions.
 func (r *SinkhornResult) Check() error {
 	if err := r.checkShape("Check"); err != nil {
 		return err
@@ -78,11 +79,15 @@ func (r *SinkhornResult) violation() string {
 		return fmt.Sprintf("PrimalCost = %g", primal)
 	}
 	mass := r.TransportMass()
-	if !isFinite(mass) || !isFinite(planMass) {
-		return fmt.Sprintf("plan mass %g, TransportMass %g", planMass, mass)
+	colMass := sum(r.ColMarginal())
+	if !isFinite(mass) || !isFinite(planMass) || !isFinite(colMass) {
+		return fmt.Sprintf("plan mass %g, TransportMass %g, column marginals' mass %g", planMass, mass, colMass)
 	}
-	if math.Abs(planMass-mass) > planMassTolerance*math.Max(math.Abs(planMass), math.Abs(mass)) {
-		return fmt.Sprintf("the plan's mass from the costs (Matrix, PrimalCost) is %.17g but TransportMass is %.17g: the two paths see different costs at this eps", planMass, mass)
+	if math.Abs(planMass-mass) > planMassTolerance*math.Max(planMass, mass) {
+		return fmt.Sprintf("the plan's mass from the costs (Matrix, PrimalCost) is %.17g but TransportMass is %.17g", planMass, mass)
+	}
+	if math.Abs(colMass-mass) > planMassTolerance*math.Max(colMass, mass) {
+		return fmt.Sprintf("the row marginals of the plan sum to %.17g but its column marginals to %.17g", mass, colMass)
 	}
 	if !r.Converged {
 		return ""
@@ -222,7 +227,21 @@ func (s *solver) diagnose(r *SinkhornResult) error {
 		return divergedError("%s diverged at iteration %d (%s): use Momentum ≤ 1 (no over-relaxation), a later MomentumStart, or an epsilon schedule (PointCloudOptions.Schedule)",
 			what, it, v)
 	}
-	ulp := 4 * 0x1p-52 * cmax
-	return numericalError("the solve at eps = %g is not finite or not self-consistent at iteration %d (%s): costs up to %.3g carry rounding errors of about %.3g, which is not small against eps; use Epsilon ≥ %.3g or rescale the data (ScaleCost or ScaleCostRule)",
-		eps, it, v, cmax, ulp, 1e6*ulp)
+	size := math.Max(cmax, maxAbsFinite(r.F, r.G))
+	ulp := 4 * 0x1p-52 * size
+	return numericalError("the solve at eps = %g is not finite or not self-consistent at iteration %d (%s): costs and potentials up to %.3g carry rounding errors of about %.3g, which is not small against eps; use Epsilon ≥ %.3g or rescale the data (ScaleCost or ScaleCostRule)",
+		eps, it, v, size, ulp, 1e10*ulp)
+}
+
+// maxAbsFinite returns the largest finite |v| over the slices.
+func maxAbsFinite(vs ...[]float64) float64 {
+	var mx float64
+	for _, s := range vs {
+		for _, v := range s {
+			if isFinite(v) {
+				mx = math.Max(mx, math.Abs(v))
+			}
+		}
+	}
+	return mx
 }

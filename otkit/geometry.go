@@ -67,7 +67,16 @@ type GeometryOptions struct {
 // finite would scan all n·m costs. For an online SqEuclidean geometry they
 // are computed from moments of the points instead, in O((n+m)·d²) when that
 // is cheaper than the O(n·m·d) scan (see
-// sqeuclid_moments.go); they agree with the scan to rounding. The rules
+// sqeuclid_moments.go); they agree with the scan to 1e-12 relative
+// (TestSqEuclidStatsMatchScan). They only fix eps and the scale, constants
+// every later path shares, so they cannot make two paths disagree.
+//
+// One cost arithmetic: the stored matrix, online rows, CostMatrix, Matrix,
+// PrimalCost, the gradients and the reference LSE kernels all evaluate a cost
+// through evalRow, so they see bit-identical costs. The one exception is the
+// online SqEuclidean fast kernel, which rearranges the norm form; it is used
+// only when its rounding (onlineCostRoundingBound, measured in
+// TestOnlineFastRoundingBound) is below 1e-10·eps. The rules
 // "median" and "max_cost" still scan every cost ("max_norm" and "max_bound"
 // only read the points); a dense geometry always scans its stored matrix.
 //
@@ -495,7 +504,7 @@ func (g *Geometry) resolveEpsilon(eps float64, relative string, sched EpsilonSch
 		}
 		g.eps = eps * stat
 		if !(g.eps > 0) || math.IsInf(g.eps, 0) {
-			return fmt.Errorf("otkit: relative epsilon %g·%s(C) = %g is not a positive float64; set Epsilon", eps, relative, g.eps)
+			return fmt.Errorf("otkit: relative epsilon %g·%s(C) = %g is not positive (or overflows float64); set Epsilon", eps, relative, g.eps)
 		}
 		return g.checkEpsilonInverse()
 	default:

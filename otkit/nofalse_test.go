@@ -116,3 +116,64 @@ func TestHugeCoordinatesMessage(t *testing.T) {
 		t.Errorf("eps 1e-310: %v", err)
 	}
 }
+
+// TestOnlineFastRoundingBound measures the one place where two paths use
+// different cost arithmetic: the online squared-Euclidean fast kernel
+// rearranges the norm form. Its reductions must stay within
+// onlineCostRoundingBound (plus the rounding both kernels share, a few ulps
+// of the potentials and outputs) of the reference kernel, which evaluates
+// evalRow — the arithmetic of the stored matrix, Matrix and CostMatrix —
+// and it must be used only where that bound is below 1e-10·eps.
+func TestOnlineFastRoundingBound(t *testing.T) {
+	for _, c := range []struct {
+		d           int
+		scale, off  float64
+		eps         float64
+		wantFast    bool
+		scaleFactor float64
+	}{
+		{2, 1, 0, 0.05, true, 0},
+		{3, 1, 5, 0.01, true, 0},
+		{2, 100, 300, 1000, true, 0},
+		{2, 1, 0, 1e-7, false, 0},
+		{3, 1, 2, 1e-300, false, 0},
+		{2, 10, 30, 0.01, true, 100},
+	} {
+		x := randCloud(101, 40, c.d, c.scale, c.off)
+		y := randCloud(102, 33, c.d, c.scale, -c.off)
+		g := mustCloud(t, x, y, PointCloudOptions{Epsilon: c.eps, Online: true, ScaleCost: c.scaleFactor})
+		fast := fastKernelFor(g)
+		if (fast != nil) != c.wantFast {
+			t.Errorf("%+v: fast kernel used %v, want %v (bound %g)", c, fast != nil, c.wantFast, g.onlineCostRoundingBound())
+		}
+		if fast == nil {
+			fast = newSqEuclidFastLSE(g.x, g.y, g.nx, g.ny, g.n, g.m, g.d, g.invScale)
+		}
+		ref := g.referenceKernel()
+		bound := g.onlineCostRoundingBound()
+		// Potentials of the size of the costs, as in a solve.
+		cmax := g.maxAbsCost()
+		h := make([]float64, g.m)
+		for j := range h {
+			h[j] = cmax * (float64(j%5)/5 - 0.4)
+		}
+		got := make([]float64, g.n)
+		want := make([]float64, g.n)
+		eps := c.eps
+		if !c.wantFast {
+			eps = 1e3 * bound // the bound is checked where it can be measured
+		}
+		fast.rowLSE(got, h, eps)
+		ref.rowLSE(want, h, eps)
+		var worst float64
+		for i := range got {
+			shared := 8 * 0x1p-52 * (cmax + math.Abs(want[i]))
+			d := math.Abs(got[i] - want[i])
+			if d > bound+shared {
+				t.Errorf("%+v: row %d: fast %.17g, reference %.17g: |Δ| = %g > bound %g + shared %g", c, i, got[i], want[i], d, bound, shared)
+			}
+			worst = math.Max(worst, d/(bound+shared))
+		}
+		t.Logf("d %d scale %g eps %g: bound %.3g, worst |Δ|/(bound+shared) %.3f", c.d, c.scale, eps, bound, worst)
+	}
+}

@@ -177,3 +177,43 @@ func TestOnlineFastRoundingBound(t *testing.T) {
 		t.Logf("d %d scale %g eps %g: bound %.3g, worst |Δ|/(bound+shared) %.3f", c.d, c.scale, eps, bound, worst)
 	}
 }
+
+// TestOneCostArithmetic: the stored matrix, online rows, CostMatrix (dense
+// and online), the reference LSE kernels and Matrix/PrimalCost see the same
+// cost bits, for every built-in cost and with a scale factor; so at an eps
+// where the fast online kernel is not used, dense and online solves agree
+// bit for bit.
+func TestOneCostArithmetic(t *testing.T) {
+	x := randCloud(111, 7, 3, 2, 1)
+	y := randCloud(112, 5, 3, 2, -1)
+	for _, c := range []Cost{SqEuclidean{}, Euclidean{}} {
+		for _, sc := range []float64{0, 3} {
+			opt := PointCloudOptions{Cost: c, ScaleCost: sc, Epsilon: 1e-5}
+			dense := mustCloud(t, x, y, opt)
+			opt.Online = true
+			online := mustCloud(t, x, y, opt)
+			cd, co := dense.CostMatrix().RawMatrix().Data, online.CostMatrix().RawMatrix().Data
+			row := make([]float64, 5)
+			for i := 0; i < 7; i++ {
+				online.evalRow(row, i)
+				for j := range row {
+					if math.Float64bits(cd[i*5+j]) != math.Float64bits(co[i*5+j]) || math.Float64bits(row[j]) != math.Float64bits(dense.cost[i*5+j]) {
+						t.Fatalf("%T scale %g: C[%d,%d] dense %v, online %v, row %v", c, sc, i, j, cd[i*5+j], co[i*5+j], row[j])
+					}
+				}
+			}
+			if fastKernelFor(online) != nil {
+				t.Fatalf("%T: fast online kernel used at eps 1e-5", c)
+			}
+			rd := mustSinkhorn(t, dense, nil, nil, SinkhornOptions{ReferenceKernel: true})
+			ro := mustSinkhorn(t, online, nil, nil, SinkhornOptions{})
+			if !equalSlices(rd.F, ro.F) || !equalSlices(rd.G, ro.G) || rd.PrimalCost() != ro.PrimalCost() ||
+				!equalSlices(rd.Matrix().RawMatrix().Data, ro.Matrix().RawMatrix().Data) {
+				t.Errorf("%T scale %g: dense and online solves differ", c, sc)
+			}
+			if err := ro.Check(); err != nil {
+				t.Errorf("%T scale %g: %v", c, sc, err)
+			}
+		}
+	}
+}

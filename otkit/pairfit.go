@@ -310,7 +310,7 @@ func (f *pfFit) solve() (pfSolve, error) {
 	}
 	r, err := Sinkhorn(geom, append([]float64(nil), f.m0.pi...), append([]float64(nil), f.m1.pi...), opt)
 	if err != nil {
-		return pfSolve{}, fmt.Errorf("otkit: FitPair: component Sinkhorn: %v", err)
+		return pfSolve{}, fmt.Errorf("otkit: FitPair: component Sinkhorn: %w", err)
 	}
 	if !r.Converged {
 		f.unconv++

@@ -266,6 +266,14 @@ func (f *pfFit) eval(grad bool) (pfEval, error) {
 	}
 	ev.q0 = pfQ(f.m0, f.st0, gr0)
 	ev.q1 = pfQ(f.m1, f.st1, gr1)
+	for _, q := range []struct {
+		name string
+		v    float64
+	}{{"Q0 (gmm0)", ev.q0}, {"Q1 (gmm1)", ev.q1}} {
+		if !isFinite(q.v) {
+			return ev, numericalError("FitPair: the expected log-likelihood %s is %g: the points' squared distances to the components overflow float64; rescale the points (and the mixtures) to moderate coordinates", q.name, q.v)
+		}
+	}
 	sol, err := f.solve()
 	if err != nil {
 		return ev, err
@@ -273,6 +281,9 @@ func (f *pfFit) eval(grad bool) (pfEval, error) {
 	ev.r, ev.converged = sol.reg, sol.converged
 	w := f.opt.WeightTransport
 	ev.j = ev.q0 + ev.q1 - w*ev.r
+	if !isFinite(ev.j) {
+		return ev, numericalError("FitPair: J = Q0 + Q1 − w·R = %g + %g − %g·%g overflows float64; rescale the points or lower WeightTransport", ev.q0, ev.q1, w, ev.r)
+	}
 	if !grad {
 		return ev, nil
 	}

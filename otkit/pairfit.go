@@ -56,7 +56,7 @@ type PairFitResult struct {
 	// Solves counts the Sinkhorn solves of the fit and Unconverged those
 	// that stopped at MaxIterations without reaching the threshold (OTT
 	// ignores this; the balanced tutorial run never converges after its
-	// first iteration, note §9.1).
+	// first iteration: its printed coupling is a capped state).
 	Solves, Unconverged int
 }
 

@@ -580,7 +580,7 @@ func TestSinkhornDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	}
 }
 
-// TestSinkhornTutorialBlockState reproduces note §9.1: with eps = 0.01 and
+// TestSinkhornTutorialBlockState reproduces the coupled-GMM tutorial's balanced table: with eps = 0.01 and
 // far-apart components the 3×3 problem splits into two blocks that 2000
 // iterations of OTT's loop (g then f, zero start, column-only error) cannot
 // connect, and the coupling is a non-converged state that depends only on

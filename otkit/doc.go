@@ -9,7 +9,11 @@
 // user Cost) and the regularisation epsilon; Sinkhorn solves the balanced or
 // unbalanced entropic problem in the log domain; Divergence computes the
 // debiased Sinkhorn divergence; closed-form gradients (envelope theorem) move
-// points in GradientFlow.
+// points in GradientFlow; NewEntropicMap turns a Sinkhorn solution into
+// out-of-sample potentials and a transport map. Exact (unregularised)
+// transport: EMD and EMDPoints (network simplex, POT's ot.emd),
+// Wasserstein1D (POT's ot.wasserstein_1d) and SlicedWasserstein (sliced
+// and max-sliced distances).
 //
 // Beyond pairs of measures: Barycenter averages histograms on a shared
 // support by iterative Bregman projections, ConvolutionalBarycenter does the

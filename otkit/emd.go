@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -102,14 +103,20 @@ func EMD(cost *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, error) {
 	if n == 0 || m == 0 {
 		return nil, errors.New("otkit: EMD: empty cost matrix")
 	}
-	c := make([]float64, n*m)
-	for i := 0; i < n; i++ {
-		row := c[i*m : (i+1)*m]
-		mat.Row(row, i, cost)
-		for j, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("otkit: EMD: cost is not finite (%g) at [%d,%d]", v, i, j)
-			}
+	// A contiguous matrix is read in place (the solver never writes to
+	// it); a view with a larger stride is copied.
+	raw := cost.RawMatrix()
+	c := raw.Data
+	if raw.Stride != m {
+		c = make([]float64, n*m)
+		for i := 0; i < n; i++ {
+			copy(c[i*m:(i+1)*m], raw.Data[i*raw.Stride:i*raw.Stride+m])
+		}
+	}
+	c = c[:n*m]
+	for k, v := range c {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("otkit: EMD: cost is not finite (%g) at [%d,%d]", v, k/m, k%m)
 		}
 	}
 	return solveEMD(c, n, m, a, b, opt)
@@ -124,7 +131,7 @@ func EMDPoints(x, y *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, err
 	}
 	g, err := NewPointCloud(x, y, PointCloudOptions{Cost: opt.Cost, Epsilon: 1})
 	if err != nil {
-		return nil, fmt.Errorf("otkit: EMDPoints: %w", err)
+		return nil, within("EMDPoints", err)
 	}
 	n, m := g.Shape()
 	c := g.cost
@@ -145,11 +152,11 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 	}
 	a, sa, err := checkWeights(a, n, "a")
 	if err != nil {
-		return nil, fmt.Errorf("otkit: EMD: %w", err)
+		return nil, within("EMD", err)
 	}
 	b, sb, err := checkWeights(b, m, "b")
 	if err != nil {
-		return nil, fmt.Errorf("otkit: EMD: %w", err)
+		return nil, within("EMD", err)
 	}
 	if math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
 		return nil, fmt.Errorf("otkit: EMD: exact transport needs equal masses, have Σa = %g and Σb = %g (normalise both weight vectors)", sa, sb)
@@ -186,6 +193,22 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 	centerDuals(res.F, res.G, a, b)
 	return res, nil
 }
+
+// opError prefixes an error from a helper with the public call it
+// happened in, without repeating the package prefix; errors.Is and As see
+// the original.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string {
+	return "otkit: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "otkit: ")
+}
+
+func (e *opError) Unwrap() error { return e.err }
+
+func within(op string, err error) error { return &opError{op, err} }
 
 // positive returns the indices of the positive entries of w.
 func positive(w []float64) []int {

@@ -18,8 +18,11 @@ import (
 // stored: the n·m costs are the only O(n·m) memory.
 //
 // Potentials pi make every tree arc tight: C_ij + pi_i − pi_{n+j} = 0. Each
-// pivot recomputes pi of the re-hung subtree from its new parents, so
-// rounding never accumulates over pivots.
+// pivot shifts pi by one constant on the smaller side of the cut (the
+// re-hung subtree or the rest of the tree); the rounding this accumulates
+// is removed by an exact recomputation from the tree every recomputeEvery
+// pivots and before optimality is declared. The join of a cycle is found
+// with subtree sizes, which a pivot changes only along the cycle.
 //
 // Pivoting: block search (scan the arcs cyclically in blocks of about
 // √(n·m), enter the most negative reduced cost of the first block that has
@@ -31,11 +34,12 @@ type networkSimplex struct {
 	n, m   int
 	a, b   []float64
 	parent []int32
-	child  []int32 // first child, −1 if none
-	next   []int32 // next sibling, −1 if none
-	prev   []int32 // previous sibling, −1 if first
-	depth  []int32
+	child  []int32   // first child, −1 if none
+	next   []int32   // next sibling, −1 if none
+	prev   []int32   // previous sibling, −1 if first
+	size   []int32   // number of nodes in the subtree (for the join search)
 	flow   []float64 // flow on the arc between u and parent[u]
+	arcC   []float64 // cost of that arc (kept here: the matrix is far away in memory)
 	pi     []float64
 	tol    float64 // entering threshold: reduced cost < −tol
 	block  int
@@ -50,7 +54,7 @@ func newNetworkSimplex(c, a, b []float64) *networkSimplex {
 		c: c, n: n, m: m, a: a, b: b,
 		parent: make([]int32, N), child: make([]int32, N),
 		next: make([]int32, N), prev: make([]int32, N),
-		depth: make([]int32, N), flow: make([]float64, N), pi: make([]float64, N),
+		size: make([]int32, N), flow: make([]float64, N), arcC: make([]float64, N), pi: make([]float64, N),
 	}
 	var cmax float64
 	for _, v := range c {
@@ -78,7 +82,8 @@ func (s *networkSimplex) initialTree() {
 	i, j := 0, 0
 	ra, rb := s.a[0], s.b[0]
 	s.attach(int32(n), 0)
-	node := int32(n) // the node whose parent arc is (i, j)
+	node := int32(n)                // the node whose parent arc is (i, j)
+	order := []int32{root, 0, node} // every node after its parent
 	for {
 		x := math.Min(ra, rb)
 		s.flow[node] = x
@@ -92,18 +97,36 @@ func (s *networkSimplex) initialTree() {
 			rb = s.b[j]
 			node = int32(n + j)
 			s.attach(node, int32(i))
+			order = append(order, node)
 		} else {
 			i++
 			ra = s.a[i]
 			node = int32(i)
 			s.attach(node, int32(n+j))
+			order = append(order, node)
 		}
 	}
-	s.refresh(0)
+	for k := len(order) - 1; k >= 0; k-- {
+		u := order[k]
+		s.size[u]++
+		if k > 0 {
+			s.size[s.parent[u]] += s.size[u]
+		}
+	}
+	s.recompute(0)
 }
 
-// attach makes u the first child of p.
+// attach makes u the first child of p, recording the cost of their arc
+// (none for the root).
 func (s *networkSimplex) attach(u, p int32) {
+	if p != int32(s.n+s.m) {
+		s.arcC[u] = s.arcCost(u, p)
+	}
+	s.link(u, p)
+}
+
+// link makes u the first child of p (the arc cost is set by the caller).
+func (s *networkSimplex) link(u, p int32) {
 	s.parent[u] = p
 	s.prev[u] = -1
 	s.next[u] = s.child[p]
@@ -136,24 +159,29 @@ func (s *networkSimplex) arcCost(u, p int32) float64 {
 	return s.c[int(p)*s.m+int(u-n)]
 }
 
-// refresh recomputes depth and pi for the subtree rooted at top from its
-// parent, walking the subtree in preorder without a stack.
-func (s *networkSimplex) refresh(top int32) {
+// recompute sets pi exactly from the parents for the subtree rooted at
+// top, walking it in preorder without a stack.
+func (s *networkSimplex) recompute(top int32) {
 	n := int32(s.n)
 	root := int32(s.n + s.m)
+	s.walk(top, func(u int32) {
+		p := s.parent[u]
+		switch {
+		case p == root:
+			s.pi[u] = 0
+		case u < n:
+			s.pi[u] = s.pi[p] - s.arcC[u]
+		default:
+			s.pi[u] = s.pi[p] + s.arcC[u]
+		}
+	})
+}
+
+// walk calls fn on every node of the subtree rooted at top, parents first.
+func (s *networkSimplex) walk(top int32, fn func(u int32)) {
 	u := top
 	for {
-		p := s.parent[u]
-		if p == root {
-			s.depth[u], s.pi[u] = 1, 0
-		} else {
-			s.depth[u] = s.depth[p] + 1
-			if u < n {
-				s.pi[u] = s.pi[p] - s.arcCost(u, p)
-			} else {
-				s.pi[u] = s.pi[p] + s.arcCost(u, p)
-			}
-		}
+		fn(u)
 		if s.child[u] >= 0 {
 			u = s.child[u]
 			continue
@@ -168,18 +196,75 @@ func (s *networkSimplex) refresh(top int32) {
 	}
 }
 
-// run pivots until no arc prices out (true) or maxPivots pivots ran (false).
+// shiftOutside adds delta to pi on every node outside the subtree rooted
+// at skip.
+func (s *networkSimplex) shiftOutside(skip int32, delta float64) {
+	root := int32(s.n + s.m)
+	u := root
+	for {
+		descend := u != skip
+		if descend {
+			s.pi[u] += delta
+		}
+		if descend && s.child[u] >= 0 {
+			u = s.child[u]
+			continue
+		}
+		for u != root && s.next[u] < 0 {
+			u = s.parent[u]
+		}
+		if u == root {
+			return
+		}
+		u = s.next[u]
+	}
+}
+
+// shift adds delta to pi on the subtree rooted at top.
+func (s *networkSimplex) shift(top int32, delta float64) {
+	u := top
+	for {
+		s.pi[u] += delta
+		if s.child[u] >= 0 {
+			u = s.child[u]
+			continue
+		}
+		for u != top && s.next[u] < 0 {
+			u = s.parent[u]
+		}
+		if u == top {
+			return
+		}
+		u = s.next[u]
+	}
+}
+
+// recomputeEvery is the number of pivots between exact recomputations of
+// the potentials (O(n+m) each, negligible against the pivots).
+const recomputeEvery = 4096
+
+// run pivots until no arc prices out (true) or maxPivots pivots ran
+// (false). Pivots shift potentials by sums that round; before declaring
+// optimality they are recomputed exactly from the tree and priced again.
 func (s *networkSimplex) run(maxPivots int) bool {
 	for {
 		e := s.entering()
 		if e < 0 {
-			return true
+			s.recompute(0)
+			if e = s.entering(); e < 0 {
+				return true
+			}
 		}
 		if s.pivots >= maxPivots {
 			return false
 		}
 		s.pivot(e/s.m, e%s.m)
 		s.pivots++
+		if s.pivots%recomputeEvery == 0 {
+			// Keep the drift of the shifted potentials far below tol, so
+			// that tree arcs (reduced cost 0) never price out.
+			s.recompute(0)
+		}
 	}
 }
 
@@ -197,6 +282,7 @@ func (s *networkSimplex) entering() int {
 		cnt := min(m-j0, s.block-inBlock, total-scanned)
 		row := s.c[i*m+j0 : i*m+j0+cnt]
 		cols := piCol[j0 : j0+cnt]
+		cols = cols[:len(row)] // same length: lets the compiler drop bounds checks
 		pii := s.pi[i]
 		for k, cv := range row {
 			if rc := cv + pii - cols[k]; rc < bestRC {
@@ -229,7 +315,9 @@ func (s *networkSimplex) pivot(i, j int) {
 	// Join: the lowest common ancestor of the two endpoints.
 	u, v := src, dst
 	for u != v {
-		if s.depth[u] >= s.depth[v] {
+		// An ancestor has the larger subtree; with equal sizes neither is
+		// an ancestor of the other and either may move up.
+		if s.size[u] <= s.size[v] {
 			u = s.parent[u]
 		} else {
 			v = s.parent[v]
@@ -277,22 +365,54 @@ func (s *networkSimplex) pivot(i, j int) {
 	if outOnSrcSide {
 		uIn, vIn = src, dst
 	}
+	// Subtree sizes: the cut-off part (size S) leaves the path from its old
+	// parent up to the join and joins the path from vIn up to the join;
+	// above the join nothing changes.
+	S := s.size[out]
+	for u := s.parent[out]; u != join; u = s.parent[u] {
+		s.size[u] -= S
+	}
+	for u := vIn; u != join; u = s.parent[u] {
+		s.size[u] += S
+	}
+	// On the stem uIn = w0, w1, …, out, re-rooted at uIn, the new subtree
+	// of w_l is the whole part minus the old subtree of w_{l−1}.
+	prevOld := s.size[uIn]
+	s.size[uIn] = S
+	for w := uIn; w != out; {
+		w = s.parent[w]
+		old := s.size[w]
+		s.size[w] = S - prevOld
+		prevOld = old
+	}
+	rc := s.c[i*s.m+j] + s.pi[src] - s.pi[dst]
 	s.detach(out)
-	newParent, carried := vIn, delta
+	newParent, carried, carriedC := vIn, delta, s.c[i*s.m+j]
 	w := uIn
 	for {
-		oldParent, oldFlow := s.parent[w], s.flow[w]
+		oldParent, oldFlow, oldC := s.parent[w], s.flow[w], s.arcC[w]
 		if w != out {
 			s.detach(w)
 		}
-		s.attach(w, newParent)
-		s.flow[w] = carried
+		s.link(w, newParent)
+		s.flow[w], s.arcC[w] = carried, carriedC
 		if w == out {
 			break
 		}
-		newParent, carried, w = w, oldFlow, oldParent
+		newParent, carried, carriedC, w = w, oldFlow, oldC, oldParent
 	}
-	s.refresh(uIn)
+	// The entering arc becomes tight by shifting the re-hung part, or,
+	// when that part is the larger one, the rest of the tree the other way
+	// (potentials matter only up to a constant).
+	sigma := rc
+	if uIn == src {
+		sigma = -rc
+	}
+	if 2*int(S) <= s.n+s.m+1 {
+		s.shift(uIn, sigma)
+	} else {
+		s.shiftOutside(uIn, -sigma)
+	}
 }
 
 // plan returns the positive tree flows as entries on the original indices

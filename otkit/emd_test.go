@@ -253,3 +253,27 @@ func TestEMDBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A view into a larger matrix (stride > m) gives the same result as a copy.
+func TestEMDStridedView(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 14))
+	c, a, b := randomEMDProblem(rng, 9, 13, false)
+	big := mat.NewDense(12, 20, nil)
+	for i := 0; i < 9; i++ {
+		for j := 0; j < 13; j++ {
+			big.Set(i+2, j+3, c[i*13+j])
+		}
+	}
+	view := big.Slice(2, 11, 3, 16).(*mat.Dense)
+	rv, err := EMD(view, a, b, EMDOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := EMD(mat.NewDense(9, 13, c), a, b, EMDOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rv.Cost != rc.Cost || len(rv.Plan) != len(rc.Plan) {
+		t.Fatalf("view: cost %g with %d entries, copy: %g with %d", rv.Cost, len(rv.Plan), rc.Cost, len(rc.Plan))
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 )
 
 // BarycenterOptions configures Barycenter. The zero value is POT's
@@ -205,7 +204,7 @@ func checkHistograms(hists [][]float64, n int, op string) ([][]float64, float64,
 		}
 		c, s, err := checkWeights(h, n, fmt.Sprintf("of histogram %d", k))
 		if err != nil {
-			return nil, 0, opError(op, err)
+			return nil, 0, within(op, err)
 		}
 		if k == 0 {
 			mass0 = s
@@ -222,22 +221,13 @@ func checkHistograms(hists [][]float64, n int, op string) ([][]float64, float64,
 func checkBarycenterWeights(w []float64, k int, op string) ([]float64, error) {
 	c, s, err := checkWeights(w, k, "λ (one per input)")
 	if err != nil {
-		return nil, opError(op, err)
+		return nil, within(op, err)
 	}
 	for i := range c {
 		c[i] /= s
 	}
 	return c, nil
 }
-
-// opError prefixes an error of checkWeights with the operation's name.
-func opError(op string, err error) error {
-	return fmt.Errorf("otkit: %s: %s", op, trimPrefix(err))
-}
-
-// trimPrefix returns an otkit error's message without its "otkit: " prefix,
-// for wrapping with the name of the calling operation.
-func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "otkit: ") }
 
 // resolveStopping applies defaults to a threshold and an iteration cap.
 func resolveStopping(thr float64, maxIter int, defThr float64, defMax int, op string) (float64, int, error) {

@@ -104,7 +104,7 @@ func newFreeSupportProblem(locations []*mat.Dense, masses [][]float64, xInit *ma
 	}
 	b, sb, err := checkWeights(opt.B, k, "B (one per row of xInit)")
 	if err != nil {
-		return nil, opError(op, err)
+		return nil, within(op, err)
 	}
 	for i, v := range b {
 		if v == 0 {
@@ -126,7 +126,7 @@ func newFreeSupportProblem(locations []*mat.Dense, masses [][]float64, xInit *ma
 		}
 		a, sa, err := checkWeights(w, n, fmt.Sprintf("of measure %d", i))
 		if err != nil {
-			return nil, opError(op, err)
+			return nil, within(op, err)
 		}
 		if math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
 			return bad("measure %d has mass %g, B has %g; normalise both to the same mass", i, sa, sb)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // The error classes of the solvers. Every solver of the package that fails
@@ -72,3 +73,23 @@ func numericalError(format string, args ...any) error {
 func divergedError(format string, args ...any) error {
 	return fmt.Errorf("otkit: %w: "+format, append([]any{ErrDiverged}, args...)...)
 }
+
+// opError prefixes an error from a helper with the public call it
+// happened in, without repeating the package prefix; errors.Is and As see
+// the original.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string {
+	return "otkit: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "otkit: ")
+}
+
+func (e *opError) Unwrap() error { return e.err }
+
+func within(op string, err error) error { return &opError{op, err} }
+
+// trimPrefix returns an otkit error's message without its "otkit: " prefix,
+// for wrapping with the name of the calling operation.
+func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "otkit: ") }

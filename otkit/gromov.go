@@ -155,11 +155,11 @@ func newGromovProblem(c1, c2 *mat.Dense, a, b []float64, eps float64, opt Gromov
 	}
 	a, sa, err := checkWeights(a, n, "a")
 	if err != nil {
-		return nil, opError(op, err)
+		return nil, within(op, err)
 	}
 	b, sb, err := checkWeights(b, m, "b")
 	if err != nil {
-		return nil, opError(op, err)
+		return nil, within(op, err)
 	}
 	if math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
 		return bad("a and b need equal masses, have %g and %g", sa, sb)

@@ -11,7 +11,18 @@
 // any geometry; MultiscaleSinkhorn adds grid clustering and a truncated
 // kernel for large clouds in d ≤ 3); Divergence computes the
 // debiased Sinkhorn divergence; closed-form gradients (envelope theorem) move
-// points in GradientFlow.
+// points in GradientFlow; NewEntropicMap turns a Sinkhorn solution into
+// out-of-sample potentials and a transport map. Exact (unregularised)
+// transport: EMD and EMDPoints (network simplex, POT's ot.emd),
+// Wasserstein1D (POT's ot.wasserstein_1d) and SlicedWasserstein (sliced
+// and max-sliced distances).
+//
+// Beyond pairs of measures: Barycenter averages histograms on a shared
+// support by iterative Bregman projections, ConvolutionalBarycenter does the
+// same for images with a separable Gaussian kernel, FreeSupportBarycenter
+// moves a point cloud to the barycenter of several clouds, and
+// EntropicGromovWasserstein matches spaces known only through their
+// internal distances (POT's conventions, cross-checked against POT).
 //
 // The mixture half holds Gaussians and Gaussian mixtures in OTT's
 // parameterisation (Cholesky factor with log-diagonal, K-1 free logits),

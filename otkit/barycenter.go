@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 )
 
 // BarycenterOptions configures Barycenter. The zero value is POT's
@@ -229,10 +228,6 @@ func checkBarycenterWeights(w []float64, k int, op string) ([]float64, error) {
 	}
 	return c, nil
 }
-
-// trimPrefix returns an otkit error's message without its "otkit: " prefix,
-// for wrapping with the name of the calling operation.
-func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "otkit: ") }
 
 // resolveStopping applies defaults to a threshold and an iteration cap.
 func resolveStopping(thr float64, maxIter int, defThr float64, defMax int, op string) (float64, int, error) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -193,22 +192,6 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 	centerDuals(res.F, res.G, a, b)
 	return res, nil
 }
-
-// opError prefixes an error from a helper with the public call it
-// happened in, without repeating the package prefix; errors.Is and As see
-// the original.
-type opError struct {
-	op  string
-	err error
-}
-
-func (e *opError) Error() string {
-	return "otkit: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "otkit: ")
-}
-
-func (e *opError) Unwrap() error { return e.err }
-
-func within(op string, err error) error { return &opError{op, err} }
 
 // positive returns the indices of the positive entries of w.
 func positive(w []float64) []int {

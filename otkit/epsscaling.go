@@ -1,7 +1,6 @@
 package otkit
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
@@ -14,12 +13,6 @@ import (
 // level (f and g both from the previous pair, averaged with it), then the
 // ordinary Sinkhorn loop at the target ε until the marginal error is below
 // the threshold.
-
-// ErrNotConverged is wrapped by the error that EpsScaling, MultiscaleSinkhorn
-// and MultiscaleDivergence return when the final Sinkhorn phase stops at
-// MaxIterations above its threshold. The result is returned with it (finite,
-// Converged false), so a caller may still use it.
-var ErrNotConverged = errors.New("otkit: Sinkhorn did not reach its threshold")
 
 // EpsScalingOptions configures EpsScaling. The zero value anneals from the
 // diameter^p of the data by halving ε with one symmetric update per level,
@@ -49,9 +42,10 @@ type ScalingLevel struct {
 // result's Iterations counts both phases; Errors holds the final phase's
 // errors. It works on any geometry; its potentials are those of the target ε.
 //
-// Bad input is an error, as for Sinkhorn; a final phase that does not reach
-// its threshold returns the (finite) result together with an error wrapping
-// ErrNotConverged.
+// Bad input and a result that float64 cannot hold are errors, as for
+// Sinkhorn (the same checks: SinkhornResult.Check). A final phase that does
+// not reach its threshold returns the (finite) result together with a
+// *ConvergenceError (wrapping ErrNotConverged).
 func EpsScaling(geom *Geometry, a, b []float64, opt EpsScalingOptions) (*SinkhornResult, error) {
 	s, err := newCheckedSolver("EpsScaling", geom, a, b, opt.Sinkhorn)
 	if err != nil {
@@ -69,8 +63,11 @@ func EpsScaling(geom *Geometry, a, b []float64, opt EpsScalingOptions) (*Sinkhor
 	}
 	s.run()
 	r := s.result()
+	if err := s.diagnose(r); err != nil {
+		return nil, within("EpsScaling", err)
+	}
 	r.Iterations += annealed
-	return r, convergenceError("EpsScaling", r)
+	return r, convergenceError("EpsScaling", s, r)
 }
 
 // resolve applies the defaults and checks the options.
@@ -198,20 +195,13 @@ func newCheckedSolver(op string, geom *Geometry, a, b []float64, opt SinkhornOpt
 	return newSolver(geom, a, b, cfg), nil
 }
 
-// convergenceError returns nil for a converged result with finite values,
-// and an error wrapping ErrNotConverged otherwise.
-func convergenceError(op string, r *SinkhornResult) error {
-	if !isFinite(r.RegOTCost) {
-		return fmt.Errorf("otkit: %s: the regularised cost is %g (potentials overflowed); check the scale of the costs against epsilon", op, r.RegOTCost)
-	}
+// convergenceError returns nil for a converged result and a
+// *ConvergenceError otherwise.
+func convergenceError(op string, s *solver, r *SinkhornResult) error {
 	if r.Converged {
 		return nil
 	}
-	last := math.NaN()
-	for _, e := range r.Errors {
-		if e >= 0 {
-			last = e
-		}
-	}
-	return fmt.Errorf("%w: %s stopped after %d iterations with marginal error %.3g; raise Sinkhorn.MaxIterations or the threshold", ErrNotConverged, op, r.Iterations, last)
+	return &ConvergenceError{Op: op, Iterations: r.Iterations, MaxIterations: s.cfg.MaxIterations,
+		FinalError: lastRecorded(r.Errors), Threshold: s.cfg.Threshold,
+		Help: "raise SinkhornOptions.MaxIterations or the threshold"}
 }

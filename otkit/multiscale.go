@@ -90,8 +90,11 @@ const maxFineRounds = 4
 // or not; no data-dependent ScaleCostRule), by coarse-to-fine ε-scaling with
 // kernel truncation. Memory is O(n + m) plus the pattern (O(clusters²) bits).
 //
-// Bad input is an error. A fine loop that stops above its threshold
-// returns the result together with an error wrapping ErrNotConverged.
+// Bad input and non-finite results are errors (the latter wrapping
+// ErrNumerical). A fine loop that stops above its threshold returns the
+// result together with a *ConvergenceError (wrapping ErrNotConverged).
+// SinkhornResult.Check is not applied: it sums the full n·m plan, which
+// differs from the truncated one by up to MassBound.
 func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (*MultiscaleResult, error) {
 	const op = "MultiscaleSinkhorn"
 	s, err := newCheckedSolver(op, geom, a, b, opt.Sinkhorn)
@@ -179,11 +182,16 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 	r := s.result()
 	r.Iterations = fineIters
 	res.SinkhornResult = r
-	if err := convergenceError(op, r); err != nil {
+	if v := r.finiteViolation(); v != "" {
+		return nil, numericalError("MultiscaleSinkhorn at eps = %g: %s; use a larger Epsilon or rescale the data (ScaleCost)", eps, v)
+	}
+	if err := convergenceError(op, s, r); err != nil {
 		return res, err
 	}
 	if !stable {
-		return res, fmt.Errorf("%w: MultiscaleSinkhorn: the truncation pattern still grew after %d rounds, so the bound %g on the dropped mass is not guaranteed; lower the threshold", ErrNotConverged, maxFineRounds, res.MassBound)
+		return res, &ConvergenceError{Op: op, Iterations: fineIters, MaxIterations: s.cfg.MaxIterations,
+			FinalError: lastRecorded(r.Errors), Threshold: s.cfg.Threshold,
+			Help: fmt.Sprintf("the truncation pattern still grew after %d rounds, so the bound %g on the dropped mass is not guaranteed; lower Tolerance", maxFineRounds, res.MassBound)}
 	}
 	return res, nil
 }
@@ -420,4 +428,29 @@ func ranges(nc, no int, otherStarts []int, kept func(c, o int) bool) (ptr []int,
 		ptr[c+1] = len(lo)
 	}
 	return ptr, lo, hi
+}
+
+// finiteViolation describes a non-finite potential (at positive weight) or
+// cost of a truncated result, "" when there is none. It is the part of
+// SinkhornResult.Check that does not visit the n·m plan.
+func (r *SinkhornResult) finiteViolation() string {
+	for _, p := range []struct {
+		name   string
+		pot, w []float64
+	}{{"F", r.F, r.A}, {"G", r.G, r.B}} {
+		for k, v := range p.pot {
+			if math.IsNaN(v) || math.IsInf(v, 1) || (math.IsInf(v, -1) && p.w[k] > 0) {
+				return fmt.Sprintf("potential %s[%d] = %g (weight %g)", p.name, k, v, p.w[k])
+			}
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"RegOTCost", r.RegOTCost}, {"EntRegCost", r.EntRegCost}, {"DualCost", r.DualCost}} {
+		if !isFinite(c.v) {
+			return fmt.Sprintf("%s = %g", c.name, c.v)
+		}
+	}
+	return ""
 }

@@ -266,8 +266,8 @@ PY
 }
 
 step_kernel() {
-	if ! command -v jupyter >/dev/null 2>&1 || ! [ -x "$OTLAB_GOBIN/gonb" ]; then
-		miss "gonb kernel registration (needs jupyter and gonb first)"
+	if ! command -v jupyter >/dev/null 2>&1 || ! command -v go >/dev/null 2>&1 || ! [ -x "$OTLAB_GOBIN/gonb" ]; then
+		miss "gonb kernel registration (needs jupyter, Go and gonb first)"
 		return
 	fi
 	local st want_gonb

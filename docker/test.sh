@@ -5,6 +5,7 @@
 #   2. gofmt + go vet ./...
 #   3. go test ./...                (CI=true: the widgets' browser test is mandatory)
 #   4. the nested modules' vet and tests (docker/imagecheck: the Dockerfile parsed with BuildKit's parser)
+#      and install.sh's MISSING path (docker/install_missing_test.sh: no Go obtainable)
 #   5. the lab smoke test           (real Jupyter server on 127.0.0.1: token required, a gonb kernel runs Go code)
 #   6. the notebooks                (docker/run_notebooks.py: execute, check, HTML, screenshots)
 #
@@ -74,6 +75,7 @@ nested() {
 	return $rc
 }
 stage "nested modules' tests" nested
+stage "install.sh without Go" bash docker/install_missing_test.sh
 stage "lab smoke" env OTLAB_SKIP_INSTALL=1 bash docker/lab.sh --smoke
 
 notebooks() {

@@ -185,6 +185,12 @@ export CONTAINERS_STORAGE_CONF=$conf/storage.conf
 export CONTAINERS_REGISTRIES_CONF=$conf/registries.conf
 export TMPDIR=$SCRATCH/tmp
 POLICY=(--signature-policy "$conf/policy.json")
+# podman 4.3 creates these two whatever its configuration says (a blob-info cache, an empty
+# network run folder): remove them afterwards when this test created them.
+created=()
+for d in /var/lib/containers /run/containers; do
+	[ -e "$d" ] || created+=("$d")
+done
 container=
 cleanup() {
 	local rc=$?
@@ -201,6 +207,7 @@ cleanup() {
 		done
 		rm -rf "$SCRATCH"
 	fi
+	[ ${#created[@]} = 0 ] || rm -rf "${created[@]}"
 	summary
 	[ $rc = 0 ] && otlab_say "image test passed" || otlab_say "image test FAILED"
 	exit $rc
@@ -321,7 +328,7 @@ if [ $rc != 0 ]; then
 	fail "podman build failed (whole log: $ART/build.log)"
 fi
 grep -E '^\[otlab\] (install complete|[0-9]/6)' "$SCRATCH/build.log" | sed 's/^/    /' >&2
-image_size=$(podman image inspect -f '{{.Size}}' "$IMAGE" | awk '{ printf "%.2f GB (%d bytes)", $1 / 1e9, $1 }')
+image_size=$(podman image inspect -f '{{.Size}}' "$IMAGE" | awk '{ printf "%.2f GB (%.0f bytes)", $1 / 1e9, $1 }')
 otlab_say "built $IMAGE: $image_size"
 end
 

@@ -97,6 +97,8 @@ end() {
 }
 fail() {
 	otlab_say "IMAGE TEST FAILED in stage '$stage_name': $*"
+	stage_name="$stage_name (FAILED)"
+	end
 	exit 1
 }
 summary() {
@@ -200,12 +202,14 @@ cleanup() {
 	if [ "${OTLAB_IMAGE_KEEP:-}" = 1 ]; then
 		otlab_say "kept $SCRATCH: use it with CONTAINERS_CONF=$CONTAINERS_CONF CONTAINERS_STORAGE_CONF=$CONTAINERS_STORAGE_CONF podman images"
 	else
+		begin "clean up"
 		podman rmi -a -f >/dev/null 2>&1
 		# c/storage leaves its overlay folder mounted (a private bind mount): unmount, then delete.
 		awk -v d="$SCRATCH/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
 			umount -l "$m" 2>/dev/null
 		done
 		rm -rf "$SCRATCH"
+		end
 	fi
 	[ ${#created[@]} = 0 ] || rm -rf "${created[@]}"
 	summary
@@ -384,7 +388,8 @@ begin "size report"
 {
 	echo "image $IMAGE: $image_size"
 	echo
-	podman history --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" | cut -c1-150
+	podman history --no-trunc --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" |
+		sed -e 's/|[0-9]* [A-Z_]*=[^ ]* [A-Z_]*=[^ ]* [A-Z_]*=[^ ]* //' -e 's,/bin/sh -c ,,' | cut -c1-150
 	echo
 	echo "largest folders (du -sh, inside the image):"
 	podman run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --user 0 "$IMAGE" \

@@ -29,7 +29,7 @@ miss() {
 	otlab_say "MISSING: $1"
 }
 
-APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client chromium python3-pot python3-sklearn ca-certificates)
+APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client chromium python3-pot python3-sklearn python3-pil ca-certificates)
 # shellcheck disable=SC2206
 APT_PACKAGES+=(${OTLAB_APT_EXTRA:-})
 

@@ -3,7 +3,8 @@
 #
 #   1. docker/install.sh            (idempotent: installs only what is missing)
 #   2. gofmt + go vet ./...
-#   3. go test ./...                (CI=true: the widgets' browser test is mandatory)
+#   3. go test ./...                (CI=true: the widgets' browser test is mandatory),
+#      then go test -race on the parallel-kernel tests (docker/fuzz.sh runs the long fuzzing)
 #   4. the nested modules' vet and tests (docker/imagecheck: the Dockerfile parsed with BuildKit's parser)
 #      and install.sh's MISSING path (docker/install_missing_test.sh: no Go obtainable)
 #   5. the lab smoke test           (real Jupyter server on 127.0.0.1: token required, a gonb kernel runs Go code)
@@ -21,6 +22,9 @@ OTLAB_ARTIFACTS=${OTLAB_ARTIFACTS:-$OTLAB_ROOT/artifacts}
 mkdir -p "$OTLAB_ARTIFACTS"
 OTLAB_ARTIFACTS=$(cd "$OTLAB_ARTIFACTS" && pwd)
 export OTLAB_ARTIFACTS
+
+# The parallel-kernel tests run under the race detector (stage after go test).
+OTLAB_RACE_TESTS='^(TestFastLSEInlineEqualsParallel|TestFastKernelSinkhornGOMAXPROCS|TestSinkhornDeterministicAcrossGOMAXPROCS|TestSinkhornParallelSymmetric|TestFitEMSameAtAnyGOMAXPROCS|TestTutorialPairDeterministic|TestResultMethodsConcurrent)$'
 
 T0=$(date +%s)
 results=()
@@ -61,6 +65,10 @@ gofmt_check() {
 stage gofmt gofmt_check
 stage "go vet ./..." go vet ./...
 stage "go test ./..." go test ./...
+# The race detector on the tests that drive the parallel kernels (chunked LSE
+# reductions, EM chunks, shared kernel scratch); the whole suite under -race
+# would take ~10x longer. Budget: under 3 minutes on 2 cores.
+stage "go test -race (parallel)" go test -race -run "$OTLAB_RACE_TESTS" ./otkit
 
 nested() {
 	local m rc=0

@@ -7,11 +7,14 @@ executed before:
 
     /usr/bin/python3 docker/run_notebooks.py --checks-only EXECUTED/gradient_flows.ipynb
 
-The notebook prints one ``summary: {json}`` line per flow with the 11 frame
-values (steps 0, 50, …, 500), the final spread of x (root-mean-square distance
-of the points to their mean), the spread of the target and the distance
-between the two means. The tutorial's numbers (ott-reference §9.2) come from
-other random points, so the checks assert what does not depend on them:
+Each flow cell hands the checks, through tutorial.Record (a channel the reader
+does not see; nb.record(run)), the 11 frame values (steps 0, 50, …, 500), the
+final spread of x (root-mean-square distance of the points to their mean),
+the spread of the target and the distance between the two means; the checks
+also read the printed frame titles and lines and compare them with those.
+The tutorial's numbers (the OTT-JAX tutorial on Sinkhorn-divergence gradient
+flows, as stored in /work/shared/seeds) come from other random points, so
+the checks assert what does not depend on them:
 
 * every run: 11 frames, values decreasing overall, means within 0.01 (the
   mean contracts by 0.984 per step in all three flows);
@@ -22,9 +25,15 @@ other random points, so the checks assert what does not depend on them:
   mass at the target's mean), like the tutorial's 0.528;
 * S_eps, eps = 1: **no collapse** — final spread within 25 % of the target's —
   and a final value below 0.01 (tutorial: 0.00162);
-* step 0: OT_1 minus S_1 equals ½(OT_1(x,x) + OT_1(y,y)), printed by the
-  notebook, and each step-0 value is within 10 % of the tutorial's.
+* step 0: OT_1 minus S_1 equals ½(OT_1(x,x) + OT_1(y,y)), as printed by the
+  notebook, and each step-0 value is within 10 % of the tutorial's;
+* every flow cell showed a progress bar updated in place while it ran.
 """
+
+import re
+
+FLOW_CELLS = {"ot_default": 'titles(res, "Reg OT Cost")', "ot_eps1": 'titles(res, "Reg OT Cost, eps=1")',
+              "sdiv_eps1": 'titles(res, "Sink Div")'}
 
 
 SEED_FIRST = {"ot_default": 37.65444, "ot_eps1": 37.75590, "sdiv_eps1": 37.25344}
@@ -52,7 +61,7 @@ def _done(run, failures):
 
 
 def check_ot_default_eps(nb):
-    r = nb.summary("ot_default")
+    r = nb.record("ot_default")
     f = _common("ot_default", r)
     if r["spread_x"] < 0.5 * r["spread_y"]:
         f.append("final spread %.4f is less than half the target's %.4f" % (r["spread_x"], r["spread_y"]))
@@ -62,7 +71,7 @@ def check_ot_default_eps(nb):
 
 
 def check_ot_eps1_collapses(nb):
-    r = nb.summary("ot_eps1")
+    r = nb.record("ot_eps1")
     f = _common("ot_eps1", r)
     if r["spread_x"] >= 0.15 * r["spread_y"]:
         f.append("no collapse: final spread %.4f vs target %.4f" % (r["spread_x"], r["spread_y"]))
@@ -73,7 +82,7 @@ def check_ot_eps1_collapses(nb):
 
 
 def check_sinkhorn_divergence_spreads(nb):
-    r = nb.summary("sdiv_eps1")
+    r = nb.record("sdiv_eps1")
     f = _common("sdiv_eps1", r)
     if abs(r["spread_x"] / r["spread_y"] - 1) > 0.25:
         f.append("final spread %.4f not comparable to the target's %.4f" % (r["spread_x"], r["spread_y"]))
@@ -82,10 +91,29 @@ def check_sinkhorn_divergence_spreads(nb):
     _done("S_eps at eps = 1", f)
 
 
+def check_printed_titles_match(nb):
+    """The printed frame titles carry the recorded frame values."""
+    for run, src in FLOW_CELLS.items():
+        i = nb.cell(src)
+        printed = nb.floats(i, r"Iter = \d+, [^:]*: (-?\d+\.\d+)")
+        values = nb.record(run)["values"]
+        assert len(printed) == len(values) and all(abs(p - v) < 6e-6 for p, v in zip(printed, values)), \
+            "%s: printed titles %s do not match the frame values %s" % (run, printed, values)
+
+
+def check_progress(nb):
+    for src in list(FLOW_CELLS.values()) + ["runs := []struct"]:
+        i = nb.cell(src)
+        assert nb.updates(i) >= 1, "cell %d (%s): no in-place progress update while it ran" % (i, src)
+        assert "<progress" in nb.html(i), "cell %d (%s): no progress bar in its output" % (i, src)
+
+
 def check_comparison(nb):
-    r = nb.summary("comparison")
-    a, b = r["gap_step0"], r["half_self_terms"]
-    assert abs(a - b) <= 1e-6 * max(1, abs(b)), \
+    i = nb.cell("runs := []struct")
+    m = re.search(r"step 0: OT_1 - S_1 = (-?\d+\.\d+), 1/2 \(OT_1\(x,x\) \+ OT_1\(y,y\)\) = (-?\d+\.\d+)", nb.text(i))
+    assert m, "the comparison cell does not print the step-0 gap"
+    a, b = float(m.group(1)), float(m.group(2))
+    assert abs(a - b) <= 1e-5 * max(1, abs(b)), \
         "step 0: OT_1 - S_1 = %.8f, want 1/2 (OT(x,x) + OT(y,y)) = %.8f" % (a, b)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                    if o.get("output_type") == "stream")

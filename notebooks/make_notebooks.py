@@ -26,77 +26,73 @@ def go(text):
     return new_code_cell(textwrap.dedent(text).strip("\n"))
 
 
-# The first cell of every notebook: a go.work that makes the kernel's private
-# module see this repository, so cells import otkit and widgets at the
-# versions checked out next to the notebook, and every other module at the
-# versions pinned in the repository's go.mod (%noautoget: no `go get`).
-SETUP = go(
-    """
-    !*rm -f go.work && go work init && go work use . "$(cd "$GONB_DIR" && dirname "$(go env GOMOD)")"
-    %goworkfix
-    %noautoget
-    """
-)
+# The set-up cell of every notebook. Its first lines give the kernel's private
+# module a go.work that makes it see this repository, so cells import otkit,
+# widgets and tutorial at the versions checked out next to the notebook, and
+# every other module at the versions pinned in the repository's go.mod
+# (%noautoget: no `go get`). Then must/check, then (generated, see
+# setup_cell) every declaration the later cells use, so that after a kernel
+# restart running this one cell is enough before any other; then the echarts
+# library goes into the page.
+WIRING = """\
+!*rm -f go.work && go work init && go work use . "$(cd "$GONB_DIR" && dirname "$(go env GOMOD)")"
+%goworkfix
+%noautoget
+"""
+
+CELL_HELPERS = """\
+// must returns v, or stops the cell with one line "error: ..."; check does
+// the same for a bare error (tutorial.Must and tutorial.Check).
+func must[T any](v T, err error) T { return tutorial.Must(v, err) }
+func check(err error)              { tutorial.Check(err) }
+
+// seeded returns the random stream of one random step (fixed seed).
+func seeded(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0)) }
+"""
+
+
+def declarations(source):
+    """The top-level Go declarations of a cell: everything before its `%%` line
+    (a cell without `%%` is all declarations)."""
+    lines = source.splitlines()
+    if "%%" in lines:
+        lines = lines[:lines.index("%%")]
+    return "\n".join(lines).strip()
+
+
+def setup_cell(cells):
+    """The set-up cell: wiring, must/check, the declarations of all later cells
+    (repeated verbatim: GoNB keeps the latest of two identical declarations,
+    so the cells below still define what they explain), the chart library."""
+    decls = [declarations(c.source) for c in cells if c.cell_type == "code"]
+    decls = [d for d in decls if d]
+    return go(
+        WIRING + "\n" + CELL_HELPERS + "\n"
+        + "// Declared again below where they are explained; repeated here so that after a\n"
+        + "// kernel restart this cell is all you need to run before any other.\n\n"
+        + "\n\n".join(decls)
+        + "\n\n%%\ncheck(widgets.Setup())"
+    )
+
+
+SETUP = go("// replaced by setup_cell")
 
 SETUP_MD = md(
     """
-    **Kernel set-up.** GoNB compiles every cell in a private Go module. The
-    next cell points that module at this repository with a `go.work` file,
-    so `otkit` and `widgets` come from the checkout this notebook sits in and
-    every other dependency comes at the version pinned in the repository's
-    `go.mod` (`%noautoget` stops GoNB from asking the module proxy for newer
-    ones). Run it again after a kernel restart.
-    """
-)
+    **Set-up.** GoNB compiles every cell as a separate Go program in a
+    private module. The next cell points that module at this repository
+    with a `go.work` file, so `otkit`, `widgets` and `tutorial` (the
+    notebooks' helpers: data generators, number formatting) come from the
+    checkout this notebook sits in, and every other dependency at the
+    version pinned in the repository's `go.mod`; it then puts the chart
+    library into the page (an offline copy installed by `npm ci`). It also
+    declares the data, fit and flow functions that later cells use (each is
+    shown again where the text explains it): **after a kernel restart, run
+    this cell once, and then any cell runs on its own.**
 
-# Helpers shared by both notebooks. Declarations are remembered by GoNB and
-# recompiled into every later cell; they cost nothing at run time.
-HELPERS = go(
-    """
-    import (
-        "encoding/json"
-        "fmt"
-        "math/rand/v2"
-        "os"
-        "time"
-
-        "github.com/otlab/gootlab/otkit"
-        "github.com/otlab/gootlab/widgets"
-        "gonum.org/v1/gonum/mat"
-    )
-
-    // must returns v, or prints err and stops the cell: a mistake in a cell
-    // shows one readable line instead of a Go stack trace.
-    func must[T any](v T, err error) T {
-        check(err)
-        return v
-    }
-
-    // check prints err and stops the cell when err is not nil.
-    func check(err error) {
-        if err != nil {
-            fmt.Fprintln(os.Stderr, "error:", err)
-            os.Exit(1)
-        }
-    }
-
-    // summary prints one machine-readable line that the CI checks read
-    // (notebooks/*.checks.py); people can ignore it.
-    func summary(fields map[string]any) {
-        b, err := json.Marshal(fields)
-        check(err)
-        fmt.Println("summary:", string(b))
-    }
-
-    // seeded returns a random stream for one random step of the notebook.
-    func seeded(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0)) }
-    """
-)
-
-CHARTS = go(
-    """
-    %%
-    check(widgets.Setup())
+    Every chart is interactive when the notebook runs (or is trusted) and
+    carries a static image of itself for viewers that run no scripts
+    (GitHub, nbviewer, an HTML export). Long steps show a progress bar.
     """
 )
 
@@ -147,22 +143,6 @@ GMM = [
     SETUP,
     md(
         r"""
-        **Helpers.** Imports; a `must`/`check` pair that turns an error into a
-        one-line message instead of a stack trace; a `summary` printer whose
-        one-line JSON output the CI checks read; `seeded`, which gives each
-        random step its own fixed seed; printing helpers that mimic numpy's
-        layout. (Try a mistake: give a generator weights that do not sum to 1
-        and the cell stops with `error: otkit: NewGaussianMixture: weights sum
-        to 0.6, not 1`.) The tutorial's covariance-ellipse helper is part of the
-        `widgets` package (the mixture view draws each component's 2-σ
-        ellipse). The last line puts the echarts library into the page for the
-        charts below; it reads the copy that `npm ci` installed at the
-        repository root, nothing is fetched from the internet.
-        """
-    ),
-    HELPERS,
-    md(
-        r"""
         ## Synthetic data
 
         Two known mixtures generate the data; they differ a little in means,
@@ -177,8 +157,8 @@ GMM = [
         GMM 1's covariances are GMM 0's multiplied **on the left** by a
         rotation $R(\theta)$. $R(\theta)\Sigma$ is not symmetric; like the
         tutorial (whose Cholesky factorisation reads the symmetric part), the
-        generator uses $(R\Sigma+(R\Sigma)^\top)/2$. Both generators live in
-        `otkit.TutorialGMMGenerators`. We draw $N = 10\,000$ points from each,
+        generator uses $(R\Sigma+(R\Sigma)^\top)/2$. Both generators come from
+        `tutorial.GMMGenerators` (the notebooks' helper package). We draw $N = 10\,000$ points from each,
         with seeds 1 and 2 (the tutorial splits one JAX key into two; our
         generator is not JAX's, so the points differ from the tutorial's while
         their distribution is the same).
@@ -201,7 +181,7 @@ GMM = [
 
         // generators returns the two ground-truth mixtures.
         func generators() (*otkit.GaussianMixture, *otkit.GaussianMixture) {
-            g := must(otkit.TutorialGMMGenerators())
+            g := must(tutorial.GMMGenerators())
             return g[0], g[1]
         }
 
@@ -210,7 +190,7 @@ GMM = [
         for i, g := range []*otkit.GaussianMixture{g0, g1} {
             fmt.Printf("generator %d\\n", i)
             for k, c := range must(g.Covariances()) {
-                fmt.Printf("  weight %.2f  mean %5.2f  covariance %s\\n", g.Weights()[k], g.Means()[k], fmtSym(c))
+                fmt.Printf("  weight %.2f  mean %5.2f  covariance %s\\n", g.Weights()[k], g.Means()[k], tutorial.Sym2(c))
             }
         }
         """
@@ -250,37 +230,40 @@ GMM = [
         the printed tables. The tutorial's balanced run lists the clusters as
         (2, −1), (−2, 0), (4, 3), the way the generators do; its unbalanced run
         lists them in reverse (probably from another execution of its
-        notebook). `otkit.TutorialGMMOrder` lists our pooled fit the same way
+        notebook). `tutorial.GMMOrder` lists our pooled fit the same way
         before each run, so the printed numbers line up with the tutorial's.
         """
     ),
     go(
         """
-        // pooled fits one 3-component mixture to both clouds together.
-        func pooled(x0, x1 *mat.Dense) *otkit.GaussianMixture {
+        // pooled fits one 3-component mixture to both clouds together;
+        // report (nil for none) receives one line per EM step.
+        func pooled(x0, x1 *mat.Dense, report io.Writer) *otkit.GaussianMixture {
             var all mat.Dense
             all.Stack(x0, x1)
             init := must(otkit.InitKMeansPlusPlus(seeded(seedInit), &all, nil, 3))
-            return must(otkit.FitEM(init, &all, otkit.EMOptions{Steps: 20}))
+            return must(otkit.FitEM(init, &all, otkit.EMOptions{Steps: 20, Report: report}))
         }
 
         // inOrder lists g's components nearest to the generator clusters in the given order.
         func inOrder(g *otkit.GaussianMixture, clusters ...int) *otkit.GaussianMixture {
             g0, _ := generators()
-            return must(otkit.TutorialGMMOrder(g, g0.Means(), clusters))
+            return must(tutorial.GMMOrder(g, g0.Means(), clusters))
         }
 
         %%
         x0, x1 := samples()
         start := time.Now()
-        g := pooled(x0, x1)
+        progress := widgets.NewProgress("pooled fit: EM steps", 20, widgets.ProgressOptions{})
+        g := pooled(x0, x1, progress)
+        progress.Done()
         fmt.Printf("pooled fit in %v\\n", time.Since(start).Round(time.Millisecond))
-        fmt.Println("weights:", fmtVec(g.Weights()))
-        fmt.Println("means:  ", fmtRows(g.Means()))
+        fmt.Println("weights:", tutorial.Vec(g.Weights()))
+        fmt.Println("means:  ", tutorial.Rows(g.Means()))
         g = inOrder(g, 0, 1, 2)
         fmt.Println("listed as the generators (balanced run):")
-        fmt.Println("weights:", fmtVec(g.Weights()))
-        fmt.Println("means:  ", fmtRows(g.Means()))
+        fmt.Println("weights:", tutorial.Vec(g.Weights()))
+        fmt.Println("means:  ", tutorial.Rows(g.Means()))
         """
     ),
     md(
@@ -301,8 +284,11 @@ GMM = [
 
         Parameters as in the tutorial: $\varepsilon = 0.01$, $w_t = 0.01$,
         balanced ($\tau = 1$), 30 EM iterations of 20 M-steps each; both
-        mixtures start from the pooled fit. Every line is printed before its
-        M-step: iteration, $Q_0$, $Q_1$, the transport term, and $J$.
+        mixtures start from the pooled fit. While it runs, the chart below
+        the progress bar grows by one point per EM iteration ($J$, $Q_0$,
+        $Q_1$ on the left, the transport term on the right); the tutorial's
+        per-iteration lines (iteration, $Q_0$, $Q_1$, transport, $J$, each
+        computed before its M-step) stay under it, collapsed.
         """
     ),
     go(
@@ -315,7 +301,7 @@ GMM = [
 
         // fitBalanced runs the MW2-penalised fit; report receives the per-iteration lines.
         func fitBalanced(x0, x1 *mat.Dense, report io.Writer) *otkit.PairFitResult {
-            g := inOrder(pooled(x0, x1), 0, 1, 2)
+            g := inOrder(pooled(x0, x1, nil), 0, 1, 2)
             p := must(otkit.NewMixturePair(g, g.Clone(), epsilon, 1, false))
             return must(otkit.FitPair(p, x0, x1, otkit.PairFitOptions{
                 WeightTransport: weightTransport,
@@ -326,14 +312,23 @@ GMM = [
             }))
         }
 
+        // rerun is the progress bar of a cell that runs a fit again: each cell
+        // is a new program, and the fit takes a fraction of a second.
+        func rerun(what string) io.Writer {
+            return widgets.NewProgress(what+" (run again in this cell)", 30, widgets.ProgressOptions{KeepLines: -1})
+        }
+
         %%
         x0, x1 := samples()
         start := time.Now()
-        res := fitBalanced(x0, x1, os.Stdout)
+        progress := widgets.NewPairFitProgress("balanced fit (MW2 penalty): EM iterations", 30, widgets.ProgressOptions{})
+        res := fitBalanced(x0, x1, progress)
+        progress.Done()
         fmt.Printf("wall time: %v\\n", time.Since(start).Round(time.Millisecond))
         fmt.Printf("Sinkhorn solves during the fit: %d, of which %d stopped at the iteration cap\\n", res.Solves, res.Unconverged)
         last := res.Steps[len(res.Steps)-1]
-        summary(map[string]any{"run": "balanced_fit", "first": res.Steps[0], "last": last, "objective": res.Objective})
+        fmt.Printf("iteration %d: Q0 %.3f, Q1 %.3f, transport %.3f, objective %.3f\\n", last.Iter, last.Q0, last.Q1, last.Transport, last.Objective)
+        check(tutorial.Record("balanced_fit", map[string]any{"steps": res.Steps, "objective": res.Objective}))
         """
     ),
     md(
@@ -350,7 +345,7 @@ GMM = [
         """
         %%
         x0, x1 := samples()
-        pair := fitBalanced(x0, x1, io.Discard).Pair
+        pair := fitBalanced(x0, x1, rerun("balanced fit")).Pair
         check(widgets.ShowMixturesSideBySide(pair.GMM0, x0, pair.GMM1, x1,
             "Fitted GMM 0 and samples", "Fitted GMM 1 and samples"))
         """
@@ -369,22 +364,44 @@ GMM = [
     ),
     go(
         """
+        // showCoupling draws the coupling table with its row and column sums
+        // next to the mixtures' weights (and, for an unbalanced coupling, the
+        // reweighting factors).
+        func showCoupling(p *mat.Dense, pair *otkit.MixturePair, caption string, unbalanced bool) {
+            t := must(widgets.NewCouplingTable(p, pair.GMM0.Weights(), pair.GMM1.Weights(), widgets.CouplingOptions{
+                Caption: caption, RowLabels: tutorial.MeanLabels(pair.GMM0), ColLabels: tutorial.MeanLabels(pair.GMM1),
+                Unbalanced: unbalanced}))
+            check(t.Display())
+        }
+
+        // record hands a coupling's numbers to the notebook checks (nothing is shown).
+        func record(run string, pair *otkit.MixturePair, sk *otkit.SinkhornResult) {
+            p := must(otkit.NormalizedCoupling(sk))
+            check(tutorial.Record(run, map[string]any{
+                "converged": sk.Converged, "iterations": sk.Iterations,
+                "masses0": pair.GMM0.Weights(), "masses1": pair.GMM1.Weights(),
+                "means0": pair.GMM0.Means(), "means1": pair.GMM1.Means(),
+                "coupling": p.RawMatrix().Data, "total_mass": sk.TransportMass(),
+                "rowsums": tutorial.Normalize(sk.RowMarginal()), "colsums": tutorial.Normalize(sk.ColMarginal()),
+            }))
+        }
+
         %%
         x0, x1 := samples()
-        pair := fitBalanced(x0, x1, io.Discard).Pair
-        fmt.Println("Fitted GMM 0 masses", fmtVec(pair.GMM0.Weights()))
-        fmt.Println("Fitted GMM 1 masses", fmtVec(pair.GMM1.Weights()))
+        pair := fitBalanced(x0, x1, rerun("balanced fit")).Pair
+        fmt.Println("Fitted GMM 0 masses", tutorial.Vec(pair.GMM0.Weights()))
+        fmt.Println("Fitted GMM 1 masses", tutorial.Vec(pair.GMM1.Weights()))
         sk := must(pair.Sinkhorn(must(pair.CostMatrix()), otkit.SinkhornOptions{}))
         p := must(otkit.NormalizedCoupling(sk))
         fmt.Println("Mass transfer, rows=source, columns=destination")
-        fmt.Println(fmtMat(p))
-        reportMarginals(sk, pair)
+        fmt.Println(tutorial.Matrix(p))
+        tutorial.PrintMarginals(os.Stdout, sk, pair.GMM0.Weights(), pair.GMM1.Weights())
         // The capped state follows from the weights alone (see below).
         a, b := pair.GMM0.Weights(), pair.GMM1.Weights()
         r := (a[0] + a[2]) / (b[0] + b[2])
-        fmt.Println("block rule ", fmtVec([]float64{b[0] * r, a[1], b[2] * r}))
-        showCoupling(p, pair, "Balanced coupling after the fit (capped Sinkhorn, as in the tutorial)")
-        summary(couplingSummary("balanced", pair, sk))
+        fmt.Println("block rule ", tutorial.Vec([]float64{b[0] * r, a[1], b[2] * r}))
+        showCoupling(p, pair, "Balanced coupling after the fit (capped Sinkhorn, as in the tutorial)", false)
+        record("balanced", pair, sk)
         """
     ),
     md(
@@ -406,7 +423,8 @@ GMM = [
         route to the other block. The capped state then depends only on the
         weights: the isolated row keeps its mass on the diagonal, and in the
         other block column $l$ receives $b_l\,(a_0+a_2)/(b_0+b_2)$ (the
-        "block rule" line above; the reference note derives it in §9.1). The
+        "block rule" line above: each column of the block receives its share
+        $b_l/(b_0+b_2)$ of the mass $a_0+a_2$ that the block's rows hold). The
         transport values printed during the fit come from such capped solves
         too (599 of the 601 solves stopped at the cap), which is why they keep
         growing.
@@ -424,7 +442,7 @@ GMM = [
         """
         %%
         x0, x1 := samples()
-        pair := fitBalanced(x0, x1, io.Discard).Pair
+        pair := fitBalanced(x0, x1, rerun("balanced fit")).Pair
         geom := must(otkit.NewGeometry(must(pair.CostMatrix()), otkit.GeometryOptions{
             Epsilon:  pair.Epsilon,
             Schedule: otkit.EpsilonSchedule{Init: 100, Decay: 0.99},
@@ -432,10 +450,10 @@ GMM = [
         sk := must(otkit.Sinkhorn(geom, pair.GMM0.Weights(), pair.GMM1.Weights(), otkit.SinkhornOptions{}))
         p := must(otkit.NormalizedCoupling(sk))
         fmt.Println("Converged coupling, rows=source, columns=destination")
-        fmt.Println(fmtMat(p))
-        reportMarginals(sk, pair)
-        showCoupling(p, pair, "Balanced coupling, converged (epsilon schedule)")
-        summary(couplingSummary("balanced_converged", pair, sk))
+        fmt.Println(tutorial.Matrix(p))
+        tutorial.PrintMarginals(os.Stdout, sk, pair.GMM0.Weights(), pair.GMM1.Weights())
+        showCoupling(p, pair, "Balanced coupling, converged (epsilon schedule)", false)
+        record("balanced_converged", pair, sk)
         """
     ),
     md(
@@ -544,7 +562,8 @@ GMM = [
         $\tau = \rho/(\rho+\varepsilon) = 1/1.01$; everything else as before
         (30 EM iterations of 20 M-steps, from the pooled fit, listed in reverse
         like the tutorial's run). The tutorial's
-        stored output of this run stops after iteration 6; we print all 30.
+        stored output of this run stops after iteration 6; ours keeps all 30
+        lines under the chart.
         """
     ),
     go(
@@ -555,9 +574,13 @@ GMM = [
             tau               = rho / (rho + epsilon)
         )
 
-        // fitUnbalanced runs the UW2-penalised fit.
+        // unbalancedOrder lists the generator clusters in the unbalanced run's order.
+        var unbalancedOrder = []int{2, 1, 0}
+
+        // fitUnbalanced runs the UW2-penalised fit, components listed as the
+        // generator clusters 2, 1, 0 (the tutorial's listing for this run).
         func fitUnbalanced(x0, x1 *mat.Dense, report io.Writer) *otkit.PairFitResult {
-            g := inOrder(pooled(x0, x1), 2, 1, 0)
+            g := inOrder(pooled(x0, x1, nil), unbalancedOrder...)
             p := must(otkit.NewMixturePair(g, g.Clone(), epsilon, tau, false))
             return must(otkit.FitPair(p, x0, x1, otkit.PairFitOptions{
                 WeightTransport: weightTransportUW,
@@ -571,30 +594,42 @@ GMM = [
         %%
         x0, x1 := samples()
         start := time.Now()
-        res := fitUnbalanced(x0, x1, os.Stdout)
+        progress := widgets.NewPairFitProgress("unbalanced fit (UW2 penalty): EM iterations", 30, widgets.ProgressOptions{})
+        res := fitUnbalanced(x0, x1, progress)
+        progress.Done()
         fmt.Printf("wall time: %v\\n", time.Since(start).Round(time.Millisecond))
         fmt.Printf("Sinkhorn solves during the fit: %d, of which %d stopped at the iteration cap\\n", res.Solves, res.Unconverged)
         last := res.Steps[len(res.Steps)-1]
-        summary(map[string]any{"run": "unbalanced_fit", "first": res.Steps[0], "last": last, "objective": res.Objective})
+        fmt.Printf("iteration %d: Q0 %.3f, Q1 %.3f, transport %.3f, objective %.3f\\n", last.Iter, last.Q0, last.Q1, last.Transport, last.Objective)
+        check(tutorial.Record("unbalanced_fit", map[string]any{"steps": res.Steps, "objective": res.Objective}))
         """
     ),
     go(
         """
         %%
         x0, x1 := samples()
-        pair := fitUnbalanced(x0, x1, io.Discard).Pair
-        fmt.Println("Fitted GMM 0 masses", fmtVec(pair.GMM0.Weights()))
-        fmt.Println("Fitted GMM 1 masses", fmtVec(pair.GMM1.Weights()))
+        pair := fitUnbalanced(x0, x1, rerun("unbalanced fit")).Pair
+        fmt.Println("Fitted GMM 0 masses", tutorial.Vec(pair.GMM0.Weights()))
+        fmt.Println("Fitted GMM 1 masses", tutorial.Vec(pair.GMM1.Weights()))
         sk := must(pair.Sinkhorn(must(pair.CostMatrix()), otkit.SinkhornOptions{}))
         p := must(otkit.NormalizedCoupling(sk))
         fmt.Println("Normalized coupling")
-        fmt.Println(fmtMat(p))
-        reportMarginals(sk, pair)
-        showCoupling(p, pair, "Unbalanced coupling, normalised")
-        reweighting(p, pair)
-        check(widgets.ShowMixturesSideBySide(pair.GMM0, x0, pair.GMM1, x1,
-            "UW2 fit: GMM 0 and samples", "UW2 fit: GMM 1 and samples"))
-        summary(couplingSummary("unbalanced", pair, sk))
+        fmt.Println(tutorial.Matrix(p))
+        tutorial.PrintMarginals(os.Stdout, sk, pair.GMM0.Weights(), pair.GMM1.Weights())
+        showCoupling(p, pair, "Unbalanced coupling, normalised", true)
+        l0, l1 := tutorial.MeanLabels(pair.GMM0), tutorial.MeanLabels(pair.GMM1)
+        for _, rw := range tutorial.Reweightings(p, pair.GMM0.Weights(), pair.GMM1.Weights()) {
+            fmt.Printf("%s -> %s: leaves x%.3f, arrives x%.3f, net x%.3f\\n", l0[rw.From], l1[rw.To], rw.Leaves, rw.Arrives, rw.Net)
+        }
+        // Component k keeps the colour of its cluster in the balanced figure.
+        colors := make([]string, len(unbalancedOrder))
+        for k, cluster := range unbalancedOrder {
+            colors[k] = widgets.ComponentColor(cluster)
+        }
+        fig := must(widgets.MixturePairView(x0, pair.GMM0, x1, pair.GMM1, widgets.MixtureOptions{
+            PanelTitles: []string{"UW2 fit: GMM 0 and samples", "UW2 fit: GMM 1 and samples"}, Colors: colors}))
+        check(fig.Display())
+        record("unbalanced", pair, sk)
         """
     ),
     md(
@@ -606,7 +641,8 @@ GMM = [
 
         The last lines read the reweighting as above: a point leaving component
         $k$ of GMM 0 is scaled by (row sum / mass), and arriving in component
-        $l$ of GMM 1 by (mass / column sum). With a diagonal coupling the two
+        $l$ of GMM 1 by (mass / column sum): the table's "leaves ×" column and
+        "arrives ×" row. With a diagonal coupling the two
         row and column sums cancel and the net factor is simply the ratio of
         the two masses. The heavy component near (4, 3) is roughly halved and
         the two light ones grow by a factor 1.5 to 2: the generators' weights
@@ -616,155 +652,15 @@ GMM = [
     ),
 ]
 
-# Formatting and reporting helpers for the GMM notebook, placed right after
-# the generic helpers.
-GMM_FORMAT = go(
-    """
-    // fmtVec prints a vector like numpy does, with 8 decimals.
-    func fmtVec(v []float64) string {
-        s := "["
-        for i, x := range v {
-            if i > 0 {
-                s += " "
-            }
-            s += fmt.Sprintf("%.8f", x)
-        }
-        return s + "]"
-    }
-
-    // fmtSym prints a 2×2 symmetric matrix on one line.
-    func fmtSym(c mat.Symmetric) string {
-        return fmt.Sprintf("[[%.4f %.4f] [%.4f %.4f]]", c.At(0, 0), c.At(0, 1), c.At(1, 0), c.At(1, 1))
-    }
-
-    // fmtRows prints a list of vectors.
-    func fmtRows(rows [][]float64) string {
-        s := "["
-        for i, r := range rows {
-            if i > 0 {
-                s += " "
-            }
-            s += fmtVec(r)
-        }
-        return s + "]"
-    }
-
-    // fmtMat prints a matrix row by row.
-    func fmtMat(m mat.Matrix) string {
-        r, _ := m.Dims()
-        s := ""
-        for i := 0; i < r; i++ {
-            pre := " ["
-            if i == 0 {
-                pre = "[["
-            }
-            s += pre + fmtVec(mat.Row(nil, i, m))[1:]
-            if i < r-1 {
-                s += "\\n"
-            }
-        }
-        return s + "]"
-    }
-
-    // normalize divides v by its sum.
-    func normalize(v []float64) []float64 {
-        t := 0.0
-        for _, x := range v {
-            t += x
-        }
-        out := make([]float64, len(v))
-        for i, x := range v {
-            out[i] = x / t
-        }
-        return out
-    }
-
-    // reportMarginals prints the Sinkhorn status and the coupling's normalised
-    // row and column sums next to the mixtures' weights.
-    func reportMarginals(sk *otkit.SinkhornResult, pair *otkit.MixturePair) {
-        fmt.Printf("Sinkhorn converged: %v after %d iterations (total mass %.6f)\\n", sk.Converged, sk.Iterations, sk.TransportMass())
-        fmt.Println("row sums   ", fmtVec(normalize(sk.RowMarginal())), " GMM 0 masses", fmtVec(pair.GMM0.Weights()))
-        fmt.Println("column sums", fmtVec(normalize(sk.ColMarginal())), " GMM 1 masses", fmtVec(pair.GMM1.Weights()))
-    }
-
-    // showCoupling draws the coupling table with its row and column sums next
-    // to the mixtures' weights.
-    func showCoupling(p *mat.Dense, pair *otkit.MixturePair, caption string) {
-        t := must(widgets.NewCouplingTable(p, pair.GMM0.Weights(), pair.GMM1.Weights(), widgets.CouplingOptions{
-            Caption: caption, RowLabels: meanLabels(pair.GMM0), ColLabels: meanLabels(pair.GMM1)}))
-        check(t.Display())
-    }
-
-    // meanLabels names each component by its mean, e.g. "(4.0, 3.0)".
-    func meanLabels(g *otkit.GaussianMixture) []string {
-        var l []string
-        for _, m := range g.Means() {
-            l = append(l, fmt.Sprintf("(%.1f, %.1f)", m[0], m[1]))
-        }
-        return l
-    }
-
-    // reweighting prints, for each source component, where most of its mass
-    // goes and the factors applied to a point on the way out and on the way in.
-    func reweighting(p *mat.Dense, pair *otkit.MixturePair) {
-        a, b := pair.GMM0.Weights(), pair.GMM1.Weights()
-        rows, cols := mat.NewVecDense(len(a), nil), mat.NewVecDense(len(b), nil)
-        rows.MulVec(p, mat.NewVecDense(len(b), ones(len(b))))
-        cols.MulVec(p.T(), mat.NewVecDense(len(a), ones(len(a))))
-        l0, l1 := meanLabels(pair.GMM0), meanLabels(pair.GMM1)
-        for k := range a {
-            l := mat.Row(nil, k, p)
-            best := 0
-            for j := range l {
-                if l[j] > l[best] {
-                    best = j
-                }
-            }
-            out, in := rows.AtVec(k)/a[k], b[best]/cols.AtVec(best)
-            fmt.Printf("%s -> %s: leaves x%.2f, arrives x%.2f, net x%.2f\\n", l0[k], l1[best], out, in, out*in)
-        }
-    }
-
-    // ones returns a vector of n ones.
-    func ones(n int) []float64 {
-        v := make([]float64, n)
-        for i := range v {
-            v[i] = 1
-        }
-        return v
-    }
-
-    // couplingSummary collects what the CI checks compare with the tutorial.
-    func couplingSummary(run string, pair *otkit.MixturePair, sk *otkit.SinkhornResult) map[string]any {
-        p := must(otkit.NormalizedCoupling(sk))
-        r, c := p.Dims()
-        rows := make([][]float64, r)
-        for i := range rows {
-            rows[i] = mat.Row(nil, i, p)
-        }
-        _ = c
-        return map[string]any{
-            "run": run, "converged": sk.Converged, "iterations": sk.Iterations,
-            "masses0": pair.GMM0.Weights(), "masses1": pair.GMM1.Weights(),
-            "means0": pair.GMM0.Means(), "means1": pair.GMM1.Means(),
-            "coupling": rows, "total_mass": sk.TransportMass(),
-            "rowsums": normalize(sk.RowMarginal()), "colsums": normalize(sk.ColMarginal()),
-        }
-    }
-    """
-)
-
-
-def helpers_cell(extra):
-    """The imports and helpers of a notebook, plus the chart set-up, in one
-    cell (each cell costs a build, so the set-up cells are merged)."""
-    return go(HELPERS.source + "\n\n" + extra.source + "\n\n" + CHARTS.source)
+def with_setup(cells):
+    """Replaces the SETUP placeholder with the generated set-up cell."""
+    cells = list(cells)
+    cells[cells.index(SETUP)] = setup_cell(cells)
+    return cells
 
 
 def gmm_notebook():
-    cells = list(GMM)
-    cells[cells.index(HELPERS)] = helpers_cell(GMM_FORMAT)
-    return cells
+    return with_setup(GMM)
 
 
 # ---------------------------------------------------------------------------
@@ -798,23 +694,11 @@ FLOWS = [
     SETUP,
     md(
         r"""
-        **Helpers.** Imports; a `must`/`check` pair that turns an error into a
-        one-line message instead of a stack trace; a `summary` printer whose
-        one-line JSON output the CI checks read; `seeded` for fixed random
-        streams; and the statistics used to compare flows (`spread`,
-        `meanGap`). The last line puts the echarts library into the page for
-        the charts below; it reads the copy that `npm ci` installed at the
-        repository root, nothing is fetched from the internet.
-        """
-    ),
-    HELPERS,
-    md(
-        r"""
         ## Source and target clouds
 
         The source $x$ has 25 points drawn from $0.25\cdot\mathcal N(0, I_2)$,
         the target $y$ has 50 points from $0.5\cdot\mathcal N(0, I_2) + (6, 0)$;
-        all points weigh the same. `otkit.TutorialFlowClouds(seed)` draws both
+        all points weigh the same. `tutorial.FlowClouds(seed)` draws both
         from one seed (the tutorial splits one JAX key in two; the points
         differ from the tutorial's, the distributions do not).
         """
@@ -824,7 +708,7 @@ FLOWS = [
         const seedClouds = 0
 
         // clouds returns the source and target point clouds.
-        func clouds() (x, y *mat.Dense) { return otkit.TutorialFlowClouds(seedClouds) }
+        func clouds() (x, y *mat.Dense) { return tutorial.FlowClouds(seedClouds) }
 
         %%
         x, y := clouds()
@@ -844,19 +728,33 @@ FLOWS = [
         $\nabla_x\mathrm{OT}_\varepsilon$ is the coupling-weighted
         displacement (envelope theorem).
 
-        `runFlow` below runs one flow and labels its frames the way the
-        tutorial titles its animation frames. The tutorial's second helper,
-        which turns the stored frames into an animation, is `widgets.ShowFlow`
-        (an interactive player, one frame per second, points only, no coupling
-        lines).
+        `runFlow` below runs one flow (with a progress bar) and `titles` labels
+        its frames the way the tutorial titles its animation frames. The
+        tutorial's second helper, which turns the stored frames into an
+        animation, is `widgets.ShowFlow` (an interactive player, one frame per
+        second, points only, no coupling lines; the moving cloud $x$ is drawn
+        over the target $y$). Without scripts the player shows its last frame
+        and an animated GIF of all frames.
         """
     ),
     go(
         """
         // runFlow moves x by 500 steps of gradient descent (learning rate 0.2)
-        // on obj, keeping a frame every 50 steps.
-        func runFlow(x *mat.Dense, obj otkit.FlowObjective) *otkit.FlowResult {
-            return must(otkit.GradientFlow(x, obj, otkit.FlowOptions{Steps: 500, LearningRate: 0.2, Every: 50}))
+        // on obj, keeping a frame every 50 steps, with a progress bar.
+        func runFlow(x *mat.Dense, obj otkit.FlowObjective, label string) *otkit.FlowResult {
+            progress := widgets.NewProgress(label, 500, widgets.ProgressOptions{})
+            defer progress.Done()
+            return must(otkit.GradientFlow(x, obj, otkit.FlowOptions{Steps: 500, LearningRate: 0.2, Every: 50, OnStep: progress.OnStep}))
+        }
+
+        // record hands a flow's numbers to the notebook checks (nothing is shown).
+        func record(run string, res *otkit.FlowResult, y *mat.Dense) {
+            var values []float64
+            for _, f := range res.Frames {
+                values = append(values, f.Value)
+            }
+            check(tutorial.Record(run, map[string]any{"values": values,
+                "spread_x": tutorial.Spread(res.X), "spread_y": tutorial.Spread(y), "mean_gap": tutorial.MeanGap(res.X, y)}))
         }
 
         // titles labels each frame "Iter = i, name: value" and prints the labels.
@@ -895,11 +793,11 @@ FLOWS = [
         %%
         x, y := clouds()
         start := time.Now()
-        res := runFlow(x, regOT(y, 0))
+        res := runFlow(x, regOT(y, 0), "OT_eps flow, default eps: gradient steps")
         elapsed := time.Since(start)
         check(widgets.ShowFlow(res, y, titles(res, "Reg OT Cost")))
         fmt.Printf("501 evaluations in %v\\n", elapsed.Round(time.Millisecond))
-        summary(flowSummary("ot_default", res, y))
+        record("ot_default", res, y)
         """
     ),
     md(
@@ -911,7 +809,8 @@ FLOWS = [
         target, so the points end up together. In fact, for a single point
         mass at $z$, the regularised cost is exactly $\sum_j b_j\|z-y_j\|^2$,
         minimised at the mean of $y$; the flow's final value is close to the
-        total variance of $y$.
+        total variance of $y$. At the scale of the whole path the clump hides
+        among the target's points, so a second figure zooms on the last frame.
         """
     ),
     go(
@@ -919,12 +818,23 @@ FLOWS = [
         %%
         x, y := clouds()
         start := time.Now()
-        res := runFlow(x, regOT(y, 1))
+        res := runFlow(x, regOT(y, 1), "OT_eps flow, eps = 1: gradient steps")
         elapsed := time.Since(start)
         check(widgets.ShowFlow(res, y, titles(res, "Reg OT Cost, eps=1")))
         fmt.Printf("501 evaluations in %v\\n", elapsed.Round(time.Millisecond))
-        fmt.Printf("total variance of y: %.5f\\n", totalVariance(y))
-        summary(flowSummary("ot_eps1", res, y))
+        fmt.Printf("total variance of y: %.5f\\n", tutorial.TotalVariance(y))
+        fmt.Printf("spread of x after 500 steps: %.4f (target y: %.4f)\\n", tutorial.Spread(res.X), tutorial.Spread(y))
+
+        // The last frame, zoomed on x: a window 12 spreads of x wide around its mean.
+        n, _ := res.X.Dims()
+        cx, cy := mat.Sum(res.X.ColView(0))/float64(n), mat.Sum(res.X.ColView(1))/float64(n)
+        h := math.Max(6*tutorial.Spread(res.X), 0.25)
+        zoom := must(widgets.ScatterPlot(widgets.ScatterOptions{Title: "eps = 1, step 500, zoomed on x", EqualAxes: true,
+            XLim: []float64{cx - h, cx + h}, YLim: []float64{cy - h, cy + h}, Width: 460, Height: 420},
+            widgets.Cloud{Name: "y", Points: y, Symbol: "x", Color: widgets.ColorY},
+            widgets.Cloud{Name: "x after 500 steps", Points: res.X, Color: widgets.ColorX}))
+        check(zoom.Display())
+        record("ot_eps1", res, y)
         """
     ),
     md(
@@ -945,9 +855,7 @@ FLOWS = [
         func offsetYY(y *mat.Dense) float64 {
             geom := must(otkit.NewPointCloud(y, y, otkit.PointCloudOptions{Epsilon: 1}))
             sk := must(otkit.Sinkhorn(geom, nil, nil, otkit.SinkhornOptions{}))
-            if !sk.Converged {
-                check(fmt.Errorf("OT(y, y) did not converge"))
-            }
+            check(sk.Err()) // names the iteration cap, the final error and what helps
             return sk.RegOTCost
         }
 
@@ -960,11 +868,11 @@ FLOWS = [
         x, y := clouds()
         fmt.Printf("OT_1(y, y) = %.5f\\n", offsetYY(y))
         start := time.Now()
-        res := runFlow(x, sinkDiv(y))
+        res := runFlow(x, sinkDiv(y), "S_eps flow, eps = 1: gradient steps")
         elapsed := time.Since(start)
         check(widgets.ShowFlow(res, y, titles(res, "Sink Div")))
         fmt.Printf("501 evaluations in %v\\n", elapsed.Round(time.Millisecond))
-        summary(flowSummary("sdiv_eps1", res, y))
+        record("sdiv_eps1", res, y)
         """
     ),
     md(
@@ -1004,29 +912,30 @@ FLOWS = [
         var values [][]float64 // value at step 0 and step 500, per run
         rows := [][]string{}
         for _, r := range runs {
-            res := runFlow(x, r.obj)
+            res := runFlow(x, r.obj, r.name+": gradient steps")
             first, last := res.Frames[0], res.Frames[len(res.Frames)-1]
             rows = append(rows, []string{r.name,
                 fmt.Sprintf("%.5f", first.Value), fmt.Sprintf("%.5f", last.Value),
-                fmt.Sprintf("%.4f", spread(res.X)), fmt.Sprintf("%.4f", spread(res.X)/spread(y)),
-                fmt.Sprintf("%.4f", meanGap(res.X, y))})
+                fmt.Sprintf("%.4f", tutorial.Spread(res.X)), fmt.Sprintf("%.4f", tutorial.Spread(res.X)/tutorial.Spread(y)),
+                fmt.Sprintf("%.4f", tutorial.MeanGap(res.X, y))})
             finals, names = append(finals, res.X), append(names, r.name)
             values = append(values, []float64{first.Value, last.Value})
         }
         check(widgets.ShowTable([]string{"objective", "value at step 0", "value at step 500",
             "final spread of x", "spread / spread of y", "|mean x − mean y|"}, rows))
-        fmt.Printf("spread of the target y: %.4f\\n", spread(y))
+        fmt.Printf("spread of the target y: %.4f\\n", tutorial.Spread(y))
 
         // The step-0 gap between OT_1 and S_1 is half the two self-terms.
         div := must(otkit.Divergence(x, y, nil, nil, otkit.DivergenceOptions{Epsilon: 1, StaticB: true, OffsetStaticB: offsetYY(y)}))
         half := 0.5 * (div.XX.RegOTCost + offsetYY(y))
         gap := values[1][0] - values[2][0]
         fmt.Printf("step 0: OT_1 - S_1 = %.5f, 1/2 (OT_1(x,x) + OT_1(y,y)) = %.5f\\n", gap, half)
-        summary(map[string]any{"run": "comparison", "gap_step0": gap, "half_self_terms": half})
         var panels []widgets.Panel
         for i, f := range finals {
+            // The same colours as the animations: x blue, drawn over y orange.
             panels = append(panels, widgets.Panel{Title: names[i], Clouds: []widgets.Cloud{
-                {Name: "y", Points: y, Symbol: "x"}, {Name: "x after 500 steps", Points: f}}})
+                {Name: "y", Points: y, Symbol: "x", Color: widgets.ColorY},
+                {Name: "x after 500 steps", Points: f, Color: widgets.ColorX}}})
         }
         fig := must(widgets.ScatterPanels(widgets.ScatterOptions{Scale: 60, Width: 930, Height: 360}, panels...))
         check(fig.Display())
@@ -1043,55 +952,8 @@ FLOWS = [
     ),
 ]
 
-FLOW_HELPERS = go(
-    """
-    // spread is the root-mean-square distance of the points to their mean.
-    func spread(p *mat.Dense) float64 {
-        n, d := p.Dims()
-        s := 0.0
-        for j := 0; j < d; j++ {
-            col := mat.Col(nil, j, p)
-            m := 0.0
-            for _, v := range col {
-                m += v
-            }
-            m /= float64(n)
-            for _, v := range col {
-                s += (v - m) * (v - m)
-            }
-        }
-        return math.Sqrt(s / float64(n))
-    }
-
-    // totalVariance is the mean squared distance of the points to their mean.
-    func totalVariance(p *mat.Dense) float64 { s := spread(p); return s * s }
-
-    // meanGap is the distance between the means of two clouds.
-    func meanGap(p, q *mat.Dense) float64 {
-        mean := func(a *mat.Dense, j int) float64 {
-            n, _ := a.Dims()
-            return mat.Sum(a.ColView(j)) / float64(n)
-        }
-        return math.Hypot(mean(p, 0)-mean(q, 0), mean(p, 1)-mean(q, 1))
-    }
-
-    // flowSummary collects what the CI checks read from a flow.
-    func flowSummary(run string, res *otkit.FlowResult, y *mat.Dense) map[string]any {
-        var values []float64
-        for _, f := range res.Frames {
-            values = append(values, f.Value)
-        }
-        return map[string]any{"run": run, "values": values,
-            "spread_x": spread(res.X), "spread_y": spread(y), "mean_gap": meanGap(res.X, y)}
-    }
-    """
-)
-
-
 def flows_notebook():
-    cells = list(FLOWS)
-    cells[cells.index(HELPERS)] = helpers_cell(FLOW_HELPERS)
-    return cells
+    return with_setup(FLOWS)
 
 
 def write(name, cells):

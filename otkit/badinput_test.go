@@ -244,7 +244,6 @@ func TestBadInputReturnsError(t *testing.T) {
 			_, err := pair.Sinkhorn(c, SinkhornOptions{})
 			return err
 		}},
-		{"TutorialGMMOrder nil", func() error { _, err := TutorialGMMOrder(nil, nil, nil); return err }},
 	}
 	// The plain reads of a mixture never panic, even on a nil mixture.
 	t.Run("nil mixture reads", func(t *testing.T) {

@@ -144,7 +144,38 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 	}
 	dm := sum(a) - sum(b)
 	res.Divergence = rxy.RegOTCost - 0.5*(rxx.RegOTCost+ryy) + 0.5*eps*dm*dm
+	if !isFinite(res.Divergence) {
+		// Each cost is finite (Sinkhorn checks), so their sum overflowed.
+		return nil, numericalError("divergence: R_xy = %g, R_xx = %g, R_yy = %g sum to %g: rescale the points (or ScaleCost) so the costs are far below 1e308",
+			rxy.RegOTCost, rxx.RegOTCost, ryy, res.Divergence)
+	}
 	return res, nil
+}
+
+// Err returns nil when every solve converged, and otherwise the
+// *ConvergenceError of the first that did not (x–y, x–x, then y–y), which
+// names its iteration cap, final error and the options that help.
+func (r *DivergenceResult) Err() error {
+	if r == nil {
+		return fmt.Errorf("otkit: nil divergence result: %w", ErrNotConverged)
+	}
+	for _, s := range []struct {
+		name string
+		r    *SinkhornResult
+	}{{"x–y", r.XY}, {"x–x", r.XX}, {"y–y", r.YY}} {
+		if s.r == nil {
+			continue
+		}
+		if err := s.r.Err(); err != nil {
+			if ce, ok := err.(*ConvergenceError); ok {
+				c := *ce
+				c.Op = "divergence: " + s.name + " Sinkhorn"
+				return &c
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // GradX returns ∇ₓ of the divergence with the potentials held fixed (the

@@ -11,6 +11,13 @@
 // debiased Sinkhorn divergence; closed-form gradients (envelope theorem) move
 // points in GradientFlow.
 //
+// Beyond pairs of measures: Barycenter averages histograms on a shared
+// support by iterative Bregman projections, ConvolutionalBarycenter does the
+// same for images with a separable Gaussian kernel, FreeSupportBarycenter
+// moves a point cloud to the barycenter of several clouds, and
+// EntropicGromovWasserstein matches spaces known only through their
+// internal distances (POT's conventions, cross-checked against POT).
+//
 // The mixture half holds Gaussians and Gaussian mixtures in OTT's
 // parameterisation (Cholesky factor with log-diagonal, K-1 free logits),
 // fits them by EM after a k-means++ start, and fits a coupled pair of

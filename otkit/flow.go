@@ -18,6 +18,10 @@ type FlowEval struct {
 	Solve *SinkhornResult
 	// Converged reports whether every solve behind Value converged.
 	Converged bool
+	// NotConverged says why Converged is false: which solve, its iteration
+	// cap, its final error and what helps (SinkhornResult.Err,
+	// DivergenceResult.Err). Nil when Converged or unknown.
+	NotConverged error
 }
 
 // FlowObjective evaluates a divergence to a fixed target and its gradient
@@ -49,7 +53,7 @@ func RegOTObjective(y *mat.Dense, geom PointCloudOptions, s SinkhornOptions) Flo
 		if err != nil {
 			return FlowEval{}, fmt.Errorf("otkit: reg-OT objective: %w", err)
 		}
-		return FlowEval{Value: r.RegOTCost, Grad: grad, Solve: r, Converged: r.Converged}, nil
+		return FlowEval{Value: r.RegOTCost, Grad: grad, Solve: r, Converged: r.Converged, NotConverged: r.Err()}, nil
 	}
 }
 
@@ -70,7 +74,7 @@ func DivergenceObjective(y *mat.Dense, opt DivergenceOptions) FlowObjective {
 		if err != nil {
 			return FlowEval{}, err
 		}
-		return FlowEval{Value: r.Divergence, Grad: grad, Solve: r.XY, Converged: r.Converged}, nil
+		return FlowEval{Value: r.Divergence, Grad: grad, Solve: r.XY, Converged: r.Converged, NotConverged: r.Err()}, nil
 	}
 }
 
@@ -172,7 +176,11 @@ func GradientFlow(x *mat.Dense, obj FlowObjective, opt FlowOptions) (*FlowResult
 		}
 		if !ev.Converged {
 			res.X = cur
-			return res, fmt.Errorf("otkit: gradient flow: step %d: Sinkhorn did not converge", step)
+			cause := ev.NotConverged
+			if cause == nil {
+				cause = fmt.Errorf("otkit: the objective's solve %w (it gives no detail); %s", ErrNotConverged, sinkhornHelp)
+			}
+			return res, fmt.Errorf("otkit: gradient flow: step %d: %w", step, cause)
 		}
 		if math.IsNaN(ev.Value) || math.IsInf(ev.Value, 0) {
 			res.X = cur

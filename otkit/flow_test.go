@@ -207,6 +207,23 @@ func TestGradientFlowSinkhornNotConverged(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "step 0") || !strings.Contains(err.Error(), "converge") {
 		t.Fatalf("error %v", err)
 	}
+	// The error names the cap, the final error and the options that help,
+	// and wraps ErrNotConverged with the solve's details.
+	var ce *ConvergenceError
+	if !errors.Is(err, ErrNotConverged) || !errors.As(err, &ce) || ce.MaxIterations != 10 || !(ce.FinalError > 1e-12) || ce.Threshold != 1e-12 {
+		t.Fatalf("error %v does not carry the solve's convergence details (%+v)", err, ce)
+	}
+	for _, w := range []string{"cap MaxIterations = 10", "final marginal error", "MaxIterations", "epsilon schedule", "Anderson"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not name %q", err, w)
+		}
+	}
+	// The same through the divergence objective, naming the failing solve.
+	obj = DivergenceObjective(y, DivergenceOptions{Epsilon: 0.01, Sinkhorn: SinkhornOptions{MaxIterations: 10, Threshold: 1e-12}})
+	_, err = GradientFlow(x, obj, FlowOptions{Steps: 3})
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "divergence: x–y Sinkhorn did not converge") {
+		t.Fatalf("divergence flow: %v", err)
+	}
 }
 
 func TestFlowObjectivesFiniteDifferences(t *testing.T) {

@@ -67,7 +67,16 @@ type GeometryOptions struct {
 // finite would scan all n·m costs. For an online SqEuclidean geometry they
 // are computed from moments of the points instead, in O((n+m)·d²) when that
 // is cheaper than the O(n·m·d) scan (see
-// sqeuclid_moments.go); they agree with the scan to rounding. The rules
+// sqeuclid_moments.go); they agree with the scan to 1e-12 relative
+// (TestSqEuclidStatsMatchScan). They only fix eps and the scale, constants
+// every later path shares, so they cannot make two paths disagree.
+//
+// One cost arithmetic: the stored matrix, online rows, CostMatrix, Matrix,
+// PrimalCost, the gradients and the reference LSE kernels all evaluate a cost
+// through evalRow, so they see bit-identical costs. The one exception is the
+// online SqEuclidean fast kernel, which rearranges the norm form; it is used
+// only when its rounding (onlineCostRoundingBound, measured in
+// TestOnlineFastRoundingBound) is below 1e-10·eps. The rules
 // "median" and "max_cost" still scan every cost ("max_norm" and "max_bound"
 // only read the points); a dense geometry always scans its stored matrix.
 //
@@ -436,6 +445,23 @@ func (g *Geometry) costMoments() (mean, std float64) {
 		}
 	})
 	nm := float64(g.n * g.m)
+	if math.IsInf(s2, 0) || math.IsInf(s, 0) {
+		// C² overflows (costs beyond ~1e154): sum again with every cost
+		// scaled by a power of two, which is exact, and scale back.
+		_, e := math.Frexp(g.maxAbsCost())
+		k := math.Ldexp(1, -e)
+		s, s2 = 0, 0
+		g.eachRow(func(_ int, row []float64) {
+			for _, v := range row {
+				v *= k
+				s += v
+				s2 += v * v
+			}
+		})
+		mean = s / nm
+		std = math.Sqrt(math.Max(0, s2/nm-mean*mean))
+		return math.Ldexp(mean, e), math.Ldexp(std, e)
+	}
 	mean = s / nm
 	return mean, math.Sqrt(math.Max(0, s2/nm-mean*mean))
 }
@@ -456,14 +482,17 @@ func (g *Geometry) resolveEpsilon(eps float64, relative string, sched EpsilonSch
 	case "":
 		if eps > 0 {
 			g.eps = eps
-			return nil
+			return g.checkEpsilonInverse()
 		}
 		_, std := g.costMoments()
 		g.eps = 0.05 * std
-		if !(g.eps > 0) {
+		switch {
+		case std == 0:
 			return errors.New("otkit: default epsilon 0.05·std(C) is 0 because all costs are equal; set Epsilon")
+		case !(g.eps > 0) || math.IsInf(g.eps, 0):
+			return fmt.Errorf("otkit: default epsilon 0.05·std(C) = %g is not a positive float64 (costs up to %g); rescale the points or set ScaleCost, or set Epsilon", g.eps, g.maxAbsCost())
 		}
-		return nil
+		return g.checkEpsilonInverse()
 	case "mean", "std":
 		if eps == 0 {
 			eps = 0.05
@@ -475,12 +504,21 @@ func (g *Geometry) resolveEpsilon(eps float64, relative string, sched EpsilonSch
 		}
 		g.eps = eps * stat
 		if !(g.eps > 0) || math.IsInf(g.eps, 0) {
-			return fmt.Errorf("otkit: relative epsilon %g·%s(C) = %g is not positive; set Epsilon", eps, relative, g.eps)
+			return fmt.Errorf("otkit: relative epsilon %g·%s(C) = %g is not positive (or overflows float64); set Epsilon", eps, relative, g.eps)
 		}
-		return nil
+		return g.checkEpsilonInverse()
 	default:
 		return fmt.Errorf("otkit: unknown RelativeEpsilon %q (want \"\", \"mean\" or \"std\")", relative)
 	}
+}
+
+// checkEpsilonInverse rejects an epsilon whose inverse overflows: every
+// solver multiplies by 1/eps.
+func (g *Geometry) checkEpsilonInverse() error {
+	if math.IsInf(1/g.eps, 0) {
+		return fmt.Errorf("otkit: epsilon %g is too small: 1/eps overflows float64; use Epsilon ≥ %g", g.eps, 1/math.MaxFloat64)
+	}
+	return nil
 }
 
 // Epsilon returns the target regularisation.
@@ -534,3 +572,15 @@ func (g *Geometry) Cost() Cost { return g.costFn }
 
 // ScaleFactor returns the factor the raw cost was divided by.
 func (g *Geometry) ScaleFactor() float64 { return 1 / g.invScale }
+
+// maxAbsCost returns the largest |C_ij| of the scaled costs (a full scan;
+// used to word error messages).
+func (g *Geometry) maxAbsCost() float64 {
+	var mx float64
+	g.eachRow(func(_ int, row []float64) {
+		for _, v := range row {
+			mx = math.Max(mx, math.Abs(v))
+		}
+	})
+	return mx
+}

@@ -230,7 +230,9 @@ func (r *SinkhornResult) addScaleGrad(out []float64, wrtX bool, cg CostGradient)
 // In a balanced problem only directions with Σδa = 0 are meaningful. At a
 // zero weight f_i − eps log a_i is undefined (−Inf − −Inf); it is replaced by
 // its limit −tau_a·L_i at the fixed point of the consistent update, with
-// L_i = eps LSE_j (g_j − C_ij)/eps, so the gradient stays finite.
+// L_i = eps LSE_j (g_j − C_ij)/eps, so the gradient stays finite — except
+// where tau_a < 1 and tau_a·L_i/rho_a > 709: the derivative there is below
+// −MaxFloat64 and is returned as −Inf, its correctly rounded value.
 func (r *SinkhornResult) GradA() []float64 {
 	return r.gradWeights(r.A, r.F, r.G, r.TauA, rho(r.Epsilon, r.TauA), sum(r.B), true)
 }

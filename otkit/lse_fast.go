@@ -581,13 +581,14 @@ func init() { fastKernel = fastKernelFor }
 
 // fastKernelFor is the solver's fast kernel for a geometry (the hook in
 // lse_ref.go): the dense kernel for a materialised cost matrix, the online
-// kernel for an online squared-Euclidean cloud. Other online costs keep the
+// kernel for an online squared-Euclidean cloud whose eps is large against
+// the kernel's rounding (onlineFastRoundingOK). Other online costs keep the
 // reference kernel (nil), whose time goes into evaluating the user's cost.
 func fastKernelFor(g *Geometry) lseKernel {
 	switch {
 	case g.cost != nil:
 		return newDenseFastLSE(g.cost, g.n, g.m, g.self)
-	case g.sqEuclid:
+	case g.sqEuclid && g.onlineFastRoundingOK():
 		return newSqEuclidFastLSE(g.x, g.y, g.nx, g.ny, g.n, g.m, g.d, g.invScale)
 	}
 	return nil

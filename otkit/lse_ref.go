@@ -153,3 +153,38 @@ func (k *onlineLSE) colLSE(out, h []float64, eps float64) {
 		out[j] = eps * (mx[j] + math.Log(sum[j]))
 	}
 }
+
+// fastRoundingRatio is the largest bound on |C_fast − C|/eps (the online
+// fast kernel's cost against evalRow's, in units of eps) at which the online
+// fast kernel is used. Its exponents then differ from those of evalRow, the
+// stored matrix, Matrix and CostMatrix by at most 1e-10, so every plan entry
+// agrees to 1e-10 relative, well inside Check's 1e-9 on the plan mass.
+const fastRoundingRatio = 1e-10
+
+// onlineCostRoundingBound bounds the difference between the cost the online
+// squared-Euclidean fast kernel effectively uses and evalRow's: the kernel
+// rearranges s·(‖x‖² + ‖y‖² − 2⟨x, y⟩) as eps·(a_j + Σ_k x_k w_kj) − s‖x‖²
+// with a_j = (h_j − s‖y_j‖²)/eps and w = 2s·y/eps, and each of its terms is
+// at most s·(max‖x‖² + max‖y‖²) in size (|2⟨x, y⟩| ≤ ‖x‖² + ‖y‖²), with a
+// few roundings of relative size 2⁻⁵³ each: 8·2⁻⁵²·s·(max‖x‖² + max‖y‖²)
+// covers them (TestOnlineFastRoundingBound measures it).
+func (g *Geometry) onlineCostRoundingBound() float64 {
+	var mx, my float64
+	for _, v := range g.nx {
+		mx = math.Max(mx, v)
+	}
+	for _, v := range g.ny {
+		my = math.Max(my, v)
+	}
+	return 8 * 0x1p-52 * g.invScale * (mx + my)
+}
+
+// onlineFastRoundingOK reports whether the online squared-Euclidean fast
+// kernel may replace evalRow's arithmetic at the geometry's eps: only when
+// its rounding is below fastRoundingRatio·eps. Below that (eps tiny against
+// the size of the costs) the reference kernel, which calls evalRow, keeps
+// every path on bit-identical costs. For points of norm ~1 the switch is at
+// eps ≈ 1e-5.
+func (g *Geometry) onlineFastRoundingOK() bool {
+	return g.onlineCostRoundingBound() <= fastRoundingRatio*g.eps
+}

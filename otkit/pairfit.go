@@ -56,7 +56,7 @@ type PairFitResult struct {
 	// Solves counts the Sinkhorn solves of the fit and Unconverged those
 	// that stopped at MaxIterations without reaching the threshold (OTT
 	// ignores this; the balanced tutorial run never converges after its
-	// first iteration, note §9.1).
+	// first iteration: its printed coupling is a capped state).
 	Solves, Unconverged int
 }
 
@@ -266,6 +266,14 @@ func (f *pfFit) eval(grad bool) (pfEval, error) {
 	}
 	ev.q0 = pfQ(f.m0, f.st0, gr0)
 	ev.q1 = pfQ(f.m1, f.st1, gr1)
+	for _, q := range []struct {
+		name string
+		v    float64
+	}{{"Q0 (gmm0)", ev.q0}, {"Q1 (gmm1)", ev.q1}} {
+		if !isFinite(q.v) {
+			return ev, numericalError("FitPair: the expected log-likelihood %s is %g: the points' squared distances to the components overflow float64; rescale the points (and the mixtures) to moderate coordinates", q.name, q.v)
+		}
+	}
 	sol, err := f.solve()
 	if err != nil {
 		return ev, err
@@ -273,6 +281,9 @@ func (f *pfFit) eval(grad bool) (pfEval, error) {
 	ev.r, ev.converged = sol.reg, sol.converged
 	w := f.opt.WeightTransport
 	ev.j = ev.q0 + ev.q1 - w*ev.r
+	if !isFinite(ev.j) {
+		return ev, numericalError("FitPair: J = Q0 + Q1 − w·R = %g + %g − %g·%g overflows float64; rescale the points or lower WeightTransport", ev.q0, ev.q1, w, ev.r)
+	}
 	if !grad {
 		return ev, nil
 	}
@@ -310,7 +321,7 @@ func (f *pfFit) solve() (pfSolve, error) {
 	}
 	r, err := Sinkhorn(geom, append([]float64(nil), f.m0.pi...), append([]float64(nil), f.m1.pi...), opt)
 	if err != nil {
-		return pfSolve{}, fmt.Errorf("otkit: FitPair: component Sinkhorn: %v", err)
+		return pfSolve{}, fmt.Errorf("otkit: FitPair: component Sinkhorn: %w", err)
 	}
 	if !r.Converged {
 		f.unconv++

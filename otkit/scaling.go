@@ -5,7 +5,7 @@ import "math"
 // Balanced iterations of small stored problems in stabilised scaling form.
 //
 // The pair fit solves a K0×K1 component problem (K of a few) hundreds of
-// times, each up to MaxIterations iterations (note §9.1: the tutorial's
+// times, each up to MaxIterations iterations (the coupled-GMM tutorial's
 // balanced fit runs 600 solves that all hit the 2000-iteration cap). On such
 // a problem a log-domain iteration costs K0·K1 exponentials and a logarithm
 // per entry plus the kernel's per-call bookkeeping, far more than the

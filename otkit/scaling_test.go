@@ -144,7 +144,7 @@ func TestSmallSolveGradients(t *testing.T) {
 	}
 }
 
-// TestSinkhornTutorialBlocks reproduces note §9.1: far-apart components,
+// TestSinkhornTutorialBlocks reproduces the coupled-GMM tutorial's balanced state: far-apart components,
 // ε = 0.01, the seed's fitted masses: 2000 iterations do not connect the
 // blocks, the state is not converged, and the coupling is the one printed.
 func TestSinkhornTutorialBlocks(t *testing.T) {
@@ -267,7 +267,7 @@ func TestScalingFormMatchesReferenceKernel(t *testing.T) {
 	}
 }
 
-// The tutorial's final balanced state (note §9.1): 2000 iterations that
+// The coupled-GMM tutorial's final balanced state: 2000 iterations that
 // never converge; FitPair runs 600 of these.
 var pfBenchBlocksC = []float64{0.05, 30, 22, 28, 0.02, 35, 21, 40, 0.04}
 var pfBenchBlocksA = []float64{0.22632582, 0.23542637, 0.5382478}

@@ -61,7 +61,8 @@ type SinkhornResult struct {
 	TauA, TauB float64
 	Geom       *Geometry
 
-	kern lseKernel // the solve's kernel, reused by the methods
+	kern lseKernel       // the solve's kernel, reused by the methods
+	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
 }
 
 // kernel returns the LSE kernel of the solve (the reference kernel for a
@@ -201,7 +202,16 @@ func rho(eps, tau float64) float64 {
 // zero total mass, unequal masses in a balanced problem — relative
 // tolerance 1e-6 —, out-of-range options) is an error. Non-convergence is
 // not: the result reports it in Converged and Errors, as OTT does; callers
-// decide.
+// decide (SinkhornResult.Err turns it into an error naming the cap and the
+// options that help).
+//
+// Every result returned with a nil error satisfies SinkhornResult.Check:
+// finite potentials and costs, a plan whose mass is TransportMass, and, when
+// Converged, a final marginal error below the threshold. A solve that cannot
+// hold this in float64 returns an error instead: wrapping ErrNumerical
+// (kernel-mode overflow or underflow, costs whose rounding is not small
+// against eps) or ErrDiverged (momentum or Anderson acceleration blew up),
+// with the cause and the fix in the message.
 func Sinkhorn(geom *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornResult, error) {
 	if geom == nil {
 		return nil, errors.New("otkit: Sinkhorn: nil geometry")
@@ -227,7 +237,11 @@ func Sinkhorn(geom *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornRes
 	}
 	s := newSolver(geom, a, b, cfg)
 	s.run()
-	return s.result(), nil
+	r := s.result()
+	if err := s.diagnose(r); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // solver holds the state of one Sinkhorn run.
@@ -242,6 +256,7 @@ type solver struct {
 	gOld       []float64
 	errors     []float64
 	iters      int
+	badBlock   int       // first block whose computed error was NaN or ±Inf; −1 if none
 	kmat       []float64 // kernel mode, dense geometry: exp(−C/kEps)
 	kEps       float64
 	hist       *andersonHistory
@@ -263,6 +278,7 @@ func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
 		logA: logs(a), logB: logs(b),
 		f: make([]float64, n), g: make([]float64, m),
 		bufN: make([]float64, n), bufM: make([]float64, m),
+		badBlock: -1,
 	}
 	if cfg.InitF != nil {
 		copy(s.f, cfg.InitF)
@@ -304,7 +320,11 @@ func logs(w []float64) []float64 {
 // run executes OTT's loop control (§2.3): blocks of InnerIterations
 // iterations; the error is recorded after each block (or +Inf before
 // MinIterations); the loop continues while below MaxIterations and either
-// below MinIterations or the last error is finite and ≥ Threshold.
+// below MinIterations or the last error is finite and ≥ Threshold. A block
+// whose error was not computed (+Inf, it ended before MinIterations) does
+// not stop the loop: OTT exits there and counts the exit as convergence
+// [QUIRK, dropped: an error that was never computed proves nothing].
+// A computed error that is NaN or ±Inf stops it (recorded in badBlock).
 func (s *solver) run() {
 	c := s.cfg
 	inner := c.InnerIterations
@@ -317,7 +337,8 @@ func (s *solver) run() {
 	for it < c.MaxIterations {
 		if it > 0 && it >= c.MinIterations {
 			last := s.errors[it/inner-1]
-			if !(isFinite(last) && last >= c.Threshold) {
+			notComputed := math.IsInf(last, 1) && it-1 < c.MinIterations
+			if !notComputed && !(isFinite(last) && last >= c.Threshold) {
 				break
 			}
 		}
@@ -336,6 +357,9 @@ func (s *solver) run() {
 		last := it - 1
 		if last >= c.MinIterations || last == c.MaxIterations-1 {
 			s.errors[blk] = s.marginalError()
+			if !isFinite(s.errors[blk]) && s.badBlock < 0 {
+				s.badBlock = blk
+			}
 		} else {
 			s.errors[blk] = math.Inf(1)
 		}
@@ -625,7 +649,7 @@ func (s *solver) result() *SinkhornResult {
 	r := &SinkhornResult{
 		F: s.f, G: s.g, Errors: s.errors, Iterations: s.iters, Epsilon: eps,
 		A: s.a, B: s.b, TauA: c.TauA, TauB: c.TauB, Geom: s.geom,
-		kern: s.kern,
+		kern: s.kern, cfg: &s.cfg,
 	}
 	r.Converged = converged(s.errors, c.Threshold)
 	r.RegOTCost = r.regCost()
@@ -643,17 +667,19 @@ func (s *solver) result() *SinkhornResult {
 	return r
 }
 
-// converged applies OTT's rule: no NaN among the errors and the last entry
-// below the threshold. After an early exit the last entry is −1, so any
-// early exit counts, even one caused by a +Inf error [QUIRK, kept for
-// parity]; a NaN error (overflow, e.g. in kernel mode) never does.
+// converged applies OTT's rule where the error is finite: no NaN among the
+// errors and the last recorded error (entries −1 never ran) below the
+// threshold. OTT reads the last entry, −1 after any early exit, so it counts
+// an exit on a +Inf error as convergence [QUIRK, dropped]: a ±Inf or NaN
+// error is never converged.
 func converged(errs []float64, threshold float64) bool {
 	for _, e := range errs {
 		if math.IsNaN(e) {
 			return false
 		}
 	}
-	return errs[len(errs)-1] < threshold
+	last := lastRecorded(errs)
+	return isFinite(last) && last < threshold
 }
 
 func entropy(w []float64) float64 {

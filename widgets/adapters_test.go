@@ -8,10 +8,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/otlab/gootlab/otkit"
+	"github.com/otlab/gootlab/tutorial"
 )
 
 func TestMixtureViewFromOtkit(t *testing.T) {
-	gens, err := otkit.TutorialGMMGenerators()
+	gens, err := tutorial.GMMGenerators()
 	mustNoErr(t, err)
 	x0, lab0, err := gens[0].Sample(rand.New(rand.NewPCG(1, 0)), 400)
 	mustNoErr(t, err)
@@ -138,7 +139,7 @@ func TestShowHelpersDisplayOnce(t *testing.T) {
 	withFront(t, ff)
 	t.Setenv("GONB_TMP_DIR", t.TempDir())
 	res, y := smallFlow(t)
-	gens, err := otkit.TutorialGMMGenerators()
+	gens, err := tutorial.GMMGenerators()
 	mustNoErr(t, err)
 	x0, _, _ := gens[0].Sample(rand.New(rand.NewPCG(1, 0)), 100)
 	x1, _, _ := gens[1].Sample(rand.New(rand.NewPCG(2, 0)), 100)
@@ -170,7 +171,7 @@ func TestShowHelpersDisplayOnce(t *testing.T) {
 }
 
 func TestPairAdapters(t *testing.T) {
-	gens, err := otkit.TutorialGMMGenerators()
+	gens, err := tutorial.GMMGenerators()
 	mustNoErr(t, err)
 	pair, err := otkit.NewMixturePair(gens[0], gens[1], 0.01, 1, false)
 	mustNoErr(t, err)

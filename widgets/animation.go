@@ -201,6 +201,25 @@ func (an *Animation) htmlFragment(id string) (string, error) {
 		return "", err
 	}
 	q := html.EscapeString
+	// Static form (no JavaScript, or an untrusted notebook): the last frame in
+	// the chart's place, then every frame as a small animated GIF. The script
+	// swaps in the live chart and builds the player's controls, so that a
+	// static view shows no dead buttons.
+	last := an.frames[len(an.frames)-1]
+	png, err := last.PNG(an.width, an.height)
+	if err != nil {
+		return "", err
+	}
+	gw, gh := an.width/2, an.height/2
+	gifData, err := an.GIF(gw, gh)
+	if err != nil {
+		return "", err
+	}
+	static := staticImage(png, "last frame: "+an.titles[len(an.titles)-1], an.width, an.height)
+	strip := fmt.Sprintf(`<div class="otlab-static-frames" id="%s-frames" style="font:12px sans-serif;color:#555;margin:4px 0 10px 0">`+
+		`<img alt="all %d frames (animated GIF)" width="%d" height="%d" src="data:image/gif;base64,%s"><br>`+
+		`Above: the last frame. Here: all %d frames as an animated GIF. Run the cell (or trust the notebook) for the interactive player.</div>`,
+		q(id), len(an.frames), gw, gh, base64.StdEncoding.EncodeToString(gifData), len(an.frames))
 	controls := fmt.Sprintf(`<div class="otlab-player" id="%s-player">`+
 		`<button type="button" id="%s-prev" title="previous frame">&#9664;&#9664;</button>`+
 		`<button type="button" id="%s-play">&#9654; Play</button>`+
@@ -213,7 +232,10 @@ func (an *Animation) htmlFragment(id string) (string, error) {
 		"@ID@", jsString(id), "@FRAMES@", strings.ReplaceAll(string(fj), "</", `<\/`),
 		"@TITLES@", strings.ReplaceAll(string(tj), "</", `<\/`), "@DELAY@", fmt.Sprint(an.delayMS),
 	).Replace(playerJS)
-	return chartHTML(base, id, "", controls, js)
+	js = "var frames0 = document.getElementById(" + jsString(id+"-frames") + "); if (frames0) { frames0.remove(); }\n" +
+		"document.getElementById(" + jsString(id+"-player") + ").outerHTML = " + jsString(controls) + ";\n" + js
+	placeholder := fmt.Sprintf(`<div class="otlab-player" id="%s-player"></div>`, q(id))
+	return chartHTML(base, id, static, "", placeholder+strip, js)
 }
 
 func jsString(s string) string {

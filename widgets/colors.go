@@ -13,6 +13,20 @@ var palette = []string{
 	"#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 }
 
+// Colours of the two roles in every transport figure: the source x (the
+// cloud that moves in a gradient flow) and the target y. Give them to Cloud.Color
+// so that a notebook's scatter panels match its animations and coupling plots.
+const (
+	ColorX = "#1f77b4" // matplotlib's first colour (blue)
+	ColorY = "#ff7f0e" // matplotlib's second colour (orange)
+)
+
+// ComponentColor is the colour of mixture component k in MixtureView and
+// MixturePairView (red, green, blue, then matplotlib's cycle): pass
+// MixtureOptions.Colors to keep a component's colour when a second fit lists
+// the components in another order.
+func ComponentColor(k int) string { return cycle(componentColors, k) }
+
 // componentColors are the tutorial's mixture colours (red, green, blue),
 // continued with the rest of the default cycle.
 var componentColors = []string{

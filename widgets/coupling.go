@@ -25,6 +25,12 @@ type CouplingOptions struct {
 	// Width and Height of the heatmap and of static images, in pixels; 0
 	// picks a size from the matrix shape.
 	Width, Height int
+	// Unbalanced adds the reweighting factors of an unbalanced coupling: a
+	// point leaving source component i is scaled by "leaves ×" = row sum / a_i,
+	// one arriving in destination component j by "arrives ×" = b_j / column sum
+	// (the tutorial's reading). Balanced tables leave them out: there a sum
+	// that differs from its weight means the solve did not converge.
+	Unbalanced bool
 }
 
 // CouplingTable shows a coupling matrix P (rows = source components, columns
@@ -44,6 +50,7 @@ type CouplingTable struct {
 	total                float64
 	rowLabels, colLabels []string
 	caption              string
+	unbalanced           bool
 	digits               int
 	tol                  float64
 	width, height        int
@@ -100,7 +107,7 @@ func NewCouplingTable(p mat.Matrix, a, b []float64, opt CouplingOptions) (*Coupl
 		return nil, err
 	}
 	n, m := d.Dims()
-	t := &CouplingTable{p: d, a: clone(a), b: clone(b), caption: opt.Caption, digits: opt.Digits, tol: opt.Tol}
+	t := &CouplingTable{p: d, a: clone(a), b: clone(b), caption: opt.Caption, digits: opt.Digits, tol: opt.Tol, unbalanced: opt.Unbalanced}
 	if t.caption == "" {
 		t.caption = "Mass transfer, rows = source, columns = destination"
 	}
@@ -175,15 +182,48 @@ func (t *CouplingTable) maxEntry() float64 {
 	return mx
 }
 
-// ratio is marginal/weight, the reweighting factor of the tutorial.
-func ratio(marg, w float64) string {
-	if w == 0 {
-		if marg == 0 {
+// factor is num/den written as a reweighting factor, e.g. "×1.560".
+func factor(num, den float64) string {
+	if den == 0 {
+		if num == 0 {
 			return "–"
 		}
 		return "∞"
 	}
-	return fmt.Sprintf("×%.3f", marg/w)
+	return fmt.Sprintf("×%.3f", num/den)
+}
+
+// note is the line under the table: what red sums mean and, for an
+// unbalanced coupling, what the factors are.
+func (t *CouplingTable) note() string {
+	if t.a == nil && t.b == nil {
+		return ""
+	}
+	if t.unbalanced {
+		return fmt.Sprintf("Sums marked differ from the weights by more than %g, as an unbalanced coupling may. "+
+			"A point leaving source component i is reweighted by leaves × = row sum / a_i, "+
+			"and arriving in destination component j by arrives × = b_j / column sum.", t.tol)
+	}
+	if !t.offMarginals() {
+		return ""
+	}
+	return fmt.Sprintf("Sums marked differ from the weights by more than %g: this coupling does not meet "+
+		"the balanced problem's marginal constraints (the solve that gave it did not converge).", t.tol)
+}
+
+// offMarginals reports whether a row or column sum differs from its weight.
+func (t *CouplingTable) offMarginals() bool {
+	for i := range t.a {
+		if math.Abs(t.rowSums[i]-t.a[i]) > t.tol {
+			return true
+		}
+	}
+	for j := range t.b {
+		if math.Abs(t.colSums[j]-t.b[j]) > t.tol {
+			return true
+		}
+	}
+	return false
 }
 
 // HTML returns the table as an HTML fragment (a <table> element).
@@ -199,7 +239,10 @@ func (t *CouplingTable) HTML() string {
 	}
 	b.WriteString("<th>row sum</th>")
 	if t.a != nil {
-		b.WriteString("<th>weight a</th><th>sum / a</th>")
+		b.WriteString("<th>weight a</th>")
+		if t.unbalanced {
+			b.WriteString("<th>leaves ×<br>(sum / a)</th>")
+		}
 	}
 	b.WriteString("</tr>\n")
 	for i := 0; i < n; i++ {
@@ -222,7 +265,10 @@ func (t *CouplingTable) HTML() string {
 		}
 		fmt.Fprintf(&b, `<td class="%s">%s</td>`, cls, t.num(t.rowSums[i]))
 		if t.a != nil {
-			fmt.Fprintf(&b, `<td class="sum">%s</td><td class="sum">%s</td>`, t.num(t.a[i]), ratio(t.rowSums[i], t.a[i]))
+			fmt.Fprintf(&b, `<td class="sum">%s</td>`, t.num(t.a[i]))
+			if t.unbalanced {
+				fmt.Fprintf(&b, `<td class="sum">%s</td>`, factor(t.rowSums[i], t.a[i]))
+			}
 		}
 		b.WriteString("</tr>\n")
 	}
@@ -236,7 +282,10 @@ func (t *CouplingTable) HTML() string {
 	}
 	fmt.Fprintf(&b, `<td class="sum">%s</td>`, t.num(t.total))
 	if t.a != nil {
-		b.WriteString(`<td class="sum"></td><td class="sum"></td>`)
+		b.WriteString(`<td class="sum"></td>`)
+		if t.unbalanced {
+			b.WriteString(`<td class="sum"></td>`)
+		}
 	}
 	b.WriteString("</tr>\n")
 	if t.b != nil {
@@ -244,16 +293,19 @@ func (t *CouplingTable) HTML() string {
 		for j := 0; j < m; j++ {
 			fmt.Fprintf(&b, `<td class="sum">%s</td>`, t.num(t.b[j]))
 		}
-		b.WriteString("</tr>\n<tr><th>sum / b</th>")
-		for j := 0; j < m; j++ {
-			fmt.Fprintf(&b, `<td class="sum">%s</td>`, ratio(t.colSums[j], t.b[j]))
-		}
 		b.WriteString("</tr>\n")
+		if t.unbalanced {
+			b.WriteString("<tr><th>arrives ×<br>(b / sum)</th>")
+			for j := 0; j < m; j++ {
+				fmt.Fprintf(&b, `<td class="sum">%s</td>`, factor(t.b[j], t.colSums[j]))
+			}
+			b.WriteString("</tr>\n")
+		}
 	}
 	b.WriteString("</table>\n")
-	if t.a != nil || t.b != nil {
-		b.WriteString(`<div style="font:12px sans-serif;color:#555">Red sums differ from the weights by more than ` +
-			fmt.Sprintf("%g", t.tol) + `; the ratios are the reweighting factors of mass leaving (a) and entering (b) each component.</div>`)
+	if n := t.note(); n != "" {
+		b.WriteString(`<div style="font:12px sans-serif;color:#555;max-width:640px">` +
+			strings.Replace(html.EscapeString(n), "Sums marked", "Red sums", 1) + `</div>`)
 	}
 	return b.String()
 }
@@ -266,7 +318,10 @@ func (t *CouplingTable) String() string {
 	rows[0] = append(rows[0], t.colLabels...)
 	rows[0] = append(rows[0], "row sum")
 	if t.a != nil {
-		rows[0] = append(rows[0], "a", "sum/a")
+		rows[0] = append(rows[0], "a")
+		if t.unbalanced {
+			rows[0] = append(rows[0], "leaves×")
+		}
 	}
 	for i := 0; i < n; i++ {
 		r := []string{t.rowLabels[i]}
@@ -279,7 +334,10 @@ func (t *CouplingTable) String() string {
 		}
 		r = append(r, sum)
 		if t.a != nil {
-			r = append(r, t.num(t.a[i]), ratio(t.rowSums[i], t.a[i]))
+			r = append(r, t.num(t.a[i]))
+			if t.unbalanced {
+				r = append(r, factor(t.rowSums[i], t.a[i]))
+			}
 		}
 		rows = append(rows, r)
 	}
@@ -294,12 +352,15 @@ func (t *CouplingTable) String() string {
 	rows = append(rows, append(r, t.num(t.total)))
 	if t.b != nil {
 		rb := []string{"b"}
-		rr := []string{"sum/b"}
+		rr := []string{"arrives×"}
 		for j := 0; j < m; j++ {
 			rb = append(rb, t.num(t.b[j]))
-			rr = append(rr, ratio(t.colSums[j], t.b[j]))
+			rr = append(rr, factor(t.b[j], t.colSums[j]))
 		}
-		rows = append(rows, rb, rr)
+		rows = append(rows, rb)
+		if t.unbalanced {
+			rows = append(rows, rr)
+		}
 	}
 	width := map[int]int{}
 	for _, r := range rows {
@@ -319,8 +380,8 @@ func (t *CouplingTable) String() string {
 		}
 		b.WriteString("\n")
 	}
-	if t.a != nil || t.b != nil {
-		fmt.Fprintf(&b, "* differs from the weight by more than %g\n", t.tol)
+	if n := t.note(); n != "" {
+		b.WriteString(strings.Replace(n, "Sums marked", "Sums marked *", 1) + "\n")
 	}
 	return b.String()
 }

@@ -15,6 +15,16 @@
 // widget turns its data into a small figure description that one renderer
 // turns into echarts options and another into gonum/plot drawings.
 //
+// # Static fallback
+//
+// Every interactive chart (Display, WriteHTML) carries a PNG of itself,
+// drawn with gonum/plot at the chart's size, inside the chart element: a
+// viewer that runs no scripts (GitHub, nbviewer, an HTML export opened without
+// JavaScript, an untrusted notebook) shows the picture, and the chart's script
+// replaces it with the live chart. An animation shows its last frame and a
+// half-size GIF of all its frames instead; its player's buttons are built by
+// its script, so a static view shows no dead controls.
+//
 // # What to call
 //
 // Notebook one-liners (build with the tutorials' look and Display):
@@ -35,6 +45,7 @@
 //	LinePlot(opt, series...)                curves; FunctionSeries, LinePanels, PairFitPlot
 //	NewTable(title, header, rows)           plain text table
 //	NewProgress(label, total, opt)          live progress (io.Writer for Report, OnStep for flows)
+//	NewPairFitProgress(label, steps, opt)   the same for FitPair, with a growing objective chart
 //	Ellipse(mean, cov, nsd, n)              the ellipse points themselves
 //	WritePage/SavePage(w, title, widgets...)  several widgets in one offline page
 //

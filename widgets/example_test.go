@@ -32,14 +32,13 @@ func ExampleNewCouplingTable() {
 	fmt.Print(t)
 	// Output:
 	// Mass transfer, rows = source, columns = destination (total mass 1.0000)
-	// src\dst        0        1        2  row sum       a   sum/a
-	//       0   0.2263   0.0000   0.0000   0.2263  0.2263  ×1.000
-	//       1   0.0000   0.2354   0.0000   0.2354  0.2354  ×1.000
-	//       2   0.2183   0.0000   0.3200   0.5383  0.5382  ×1.000
+	// src\dst        0        1        2  row sum       a
+	//       0   0.2263   0.0000   0.0000   0.2263  0.2263
+	//       1   0.0000   0.2354   0.0000   0.2354  0.2354
+	//       2   0.2183   0.0000   0.3200   0.5383  0.5382
 	// col sum  0.4446*  0.2354*  0.3200*   1.0000
 	//       b   0.3679   0.3673   0.2648
-	//   sum/b   ×1.208   ×0.641   ×1.208
-	// * differs from the weight by more than 0.001
+	// Sums marked * differ from the weights by more than 0.001: this coupling does not meet the balanced problem's marginal constraints (the solve that gave it did not converge).
 }
 
 // Two clouds with OTT's marker sizes, saved as a PNG and as an offline HTML

@@ -119,7 +119,11 @@ func (h *Heatmap) htmlFragment(id string) (string, error) {
 	if h == nil {
 		return "", errNil("Heatmap")
 	}
-	return chartHTML(h.echart(id), id, "", "", "")
+	png, err := h.PNG(0, 0)
+	if err != nil {
+		return "", err
+	}
+	return chartHTML(h.echart(id), id, staticImage(png, h.title, h.width, h.height), "", "", "")
 }
 
 // Display shows the interactive heatmap in the running GoNB cell.

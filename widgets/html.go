@@ -30,7 +30,7 @@ func libraryScript(js string) string {
 // no echarts library (a notebook whose Setup cell did not run or whose output
 // was cleared).
 const missingNote = `<p style="font:14px sans-serif;color:#a00;border:1px solid #a00;padding:8px">` +
-	`This chart needs the echarts library, which is not loaded in this page. ` +
+	`The interactive chart needs the echarts library, which is not loaded in this page (below: its static image). ` +
 	`Run a cell with <code>widgets.Setup()</code> above this one (or run the notebook from the top). ` +
 	`The library is installed by <code>npm ci</code> at the repository root.</p>`
 
@@ -61,7 +61,11 @@ type snippetSource interface {
 // scope (go-echarts declares `let goecharts_ID` globally, which breaks when a
 // notebook cell is re-run), and lets a widget add code after setOption
 // (extra sees the variables chart and el).
-func chartHTML(c snippetSource, id, before, after, extra string) (out string, err error) {
+//
+// static is HTML put inside the chart element (a PNG of the same chart, see
+// staticImage): renderers without JavaScript, and untrusted notebooks whose
+// scripts are stripped, show it; the script removes it before echarts draws.
+func chartHTML(c snippetSource, id, static, before, after, extra string) (out string, err error) {
 	// go-echarts panics on template errors and drops JSON errors; turn both
 	// into errors so that a notebook cell never panics.
 	defer func() {
@@ -78,6 +82,16 @@ func chartHTML(c snippetSource, id, before, after, extra string) (out string, er
 	// Bootstrap's .container (classic Notebook) adds a scrollbar under every
 	// chart; our own class avoids it.
 	el := strings.Replace(s.Element, `class="container"`, `class="otlab-chart"`, 1)
+	if static != "" {
+		// Inside the chart element, which is empty in go-echarts' snippet.
+		at := strings.Index(el, `id="`+id+`"`)
+		end := strings.Index(el[max(at, 0):], "></div>")
+		if at < 0 || end < 0 {
+			return "", fmt.Errorf("widgets: chart element of %q not found in the snippet", id)
+		}
+		cut := at + end + 1
+		el = el[:cut] + static + el[cut:]
+	}
 	option := strings.ReplaceAll(strings.TrimSpace(s.Option), "</", `<\/`)
 	option = strings.TrimSuffix(option, ";")
 	var b strings.Builder
@@ -87,7 +101,9 @@ func chartHTML(c snippetSource, id, before, after, extra string) (out string, er
 	b.WriteString(after)
 	b.WriteString("</div>\n<script>\n(function () {\n")
 	fmt.Fprintf(&b, "var el = document.getElementById(%q);\nif (!el) { return; }\n", id)
-	fmt.Fprintf(&b, "if (typeof window.echarts === \"undefined\") { el.style.height = \"auto\"; el.innerHTML = %q; return; }\n", missingNote)
+	fmt.Fprintf(&b, "if (typeof window.echarts === \"undefined\") { el.style.height = \"auto\"; el.insertAdjacentHTML(\"afterbegin\", %q); return; }\n", missingNote)
+	// The live chart replaces the static image.
+	b.WriteString("el.innerHTML = \"\";\n")
 	b.WriteString("var chart = window.echarts.init(el, null, {renderer: \"canvas\"});\n")
 	b.WriteString("var option = ")
 	b.WriteString(option)

@@ -73,11 +73,13 @@ func couplingPanel(x, y [2][]float64, a, b []float64, p mat.Matrix, opt LinesOpt
 	if yname == "" {
 		yname = "y"
 	}
+	// The target first, so that the source (the cloud that moves in a flow)
+	// is drawn over it and stays visible where the two overlap.
 	pn.layers = append(pn.layers,
-		layer{kind: pointsLayer, name: xname, legend: true, x: x[0], y: x[1], size: xs,
-			color: []string{palette[0]}, opacity: []float64{1}, symbol: "circle", edge: true},
 		layer{kind: pointsLayer, name: yname, legend: true, x: y[0], y: y[1], size: ys,
-			color: []string{palette[1]}, opacity: []float64{1}, symbol: "x", edge: true},
+			color: []string{ColorY}, opacity: []float64{1}, symbol: "x", edge: true},
+		layer{kind: pointsLayer, name: xname, legend: true, x: x[0], y: x[1], size: xs,
+			color: []string{ColorX}, opacity: []float64{1}, symbol: "circle", edge: true},
 	)
 	if err := setLimits(&pn, opt.XLim, opt.YLim); err != nil {
 		return pn, err

@@ -18,6 +18,10 @@ type MixtureOptions struct {
 	EqualAxes   bool
 	XLim, YLim  []float64
 	HideLegend  bool
+	// Colors gives component k the colour Colors[k] (in both panels of a
+	// pair); nil or "" means ComponentColor(k). Use it to keep a component's
+	// colour across fits that list the components in different orders.
+	Colors []string
 	// Width and Height of the whole figure in pixels; 0 means
 	// DefaultPanelWidth per panel (at most MaxDefaultWidth) × DefaultPanelHeight.
 	Width, Height int
@@ -91,7 +95,10 @@ func mixturePanel(d mixtureData, title string, opt MixtureOptions) (panel, error
 	var curves []layer
 	for c := 0; c < k; c++ {
 		name := fmt.Sprintf("component %d", c)
-		color := cycle(componentColors, c)
+		color := ComponentColor(c)
+		if c < len(opt.Colors) && opt.Colors[c] != "" {
+			color = opt.Colors[c]
+		}
 		p.layers = append(p.layers, layer{
 			kind: pointsLayer, name: name, legend: true,
 			x: xs[c], y: ys[c], size: []float64{size},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,9 +147,35 @@ func TestProgressInNotebookUpdatesInPlace(t *testing.T) {
 	if !strings.Contains(last, `value="30" max="30"`) || !strings.Contains(last, " 29 -3.872") || !strings.Contains(last, "done") {
 		t.Errorf("final display: %s", last)
 	}
-	if strings.Contains(last, "  0 -3.872") {
-		t.Errorf("old lines should scroll away (KeepLines 6)")
+	if before := ups[len(ups)-2]; strings.Contains(before, "  0 -3.872") || !strings.Contains(before, " 29 -3.872") {
+		t.Errorf("while running, old lines should scroll away (KeepLines 6): %s", before)
 	}
+	if !strings.Contains(last, "<details") || !strings.Contains(last, "  0 -3.872") || !strings.Contains(last, "the 30 report lines") {
+		t.Errorf("final display should keep all 30 lines in a collapsed list: %s", last)
+	}
+}
+
+func TestProgressChartGrows(t *testing.T) {
+	ff := &fakeFront{notebook: true}
+	withFront(t, ff)
+	p := NewProgress("fit", 3, ProgressOptions{MinInterval: time.Nanosecond, ChartWidth: 300, ChartHeight: 150})
+	var sizes []int
+	for i := 0; i < 3; i++ {
+		p.Point("objective", "J", float64(i), -7+float64(i)*0.1)
+		p.Point("transport", "R", float64(i), 0.01*float64(i))
+		fmt.Fprintf(p, "%3d line\n", i)
+		ups := ff.updates["cell-1"]
+		last := ups[len(ups)-1]
+		if !strings.Contains(last, `<img class="otlab-static"`) || !strings.Contains(last, "data:image/png;base64,") {
+			t.Fatalf("step %d: no chart image in the progress display: %.300s", i, last)
+		}
+		sizes = append(sizes, len(last))
+	}
+	p.Done()
+	if sizes[0] == sizes[2] {
+		t.Errorf("chart did not change as points were added (display sizes %v)", sizes)
+	}
+	p.Point("objective", "J", math.NaN(), 0) // skipped, no panic
 }
 
 func TestProgressPlainLines(t *testing.T) {
@@ -243,5 +270,36 @@ func TestNilWidgetsReportErrors(t *testing.T) {
 				t.Errorf("%s: no error", name)
 			}
 		}()
+	}
+}
+
+func TestPairFitProgressParsesReport(t *testing.T) {
+	ff := &fakeFront{notebook: true}
+	withFront(t, ff)
+	p := NewPairFitProgress("fit", 2, ProgressOptions{MinInterval: time.Nanosecond})
+	fmt.Fprintf(p, "%3d %.3f %.3f transport:%.3f objective:%.3f\n", 0, -3.872, -3.894, 0.011, -7.766)
+	fmt.Fprintf(p, "%3d %.3f %.3f transport:%.3f objective:%.3f\n", 1, -3.848, -3.867, 0.026, -7.716)
+	p.Done()
+	if len(p.panels) != 2 || len(p.panels[0].curves) != 3 || len(p.panels[1].curves[0].y) != 2 {
+		t.Fatalf("chart data: %+v", p.panels)
+	}
+	if got := p.panels[1].curves[0].y[1]; got != 0.026 {
+		t.Errorf("transport at iteration 1: %v, want 0.026", got)
+	}
+	if p.step != 2 {
+		t.Errorf("step %d, want 2", p.step)
+	}
+}
+
+func TestProgressHidesLinesWhenAsked(t *testing.T) {
+	ff := &fakeFront{notebook: true}
+	withFront(t, ff)
+	p := NewProgress("re-run", 2, ProgressOptions{MinInterval: time.Nanosecond, KeepLines: -1})
+	fmt.Fprintf(p, "  0 secret line\n  1 secret line\n")
+	p.Done()
+	ups := ff.updates["cell-1"]
+	last := ups[len(ups)-1]
+	if strings.Contains(last, "secret") || !strings.Contains(last, `value="2" max="2"`) {
+		t.Errorf("KeepLines -1 should count lines without showing them: %s", last)
 	}
 }

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -245,7 +246,22 @@ func TestCouplingTableSums(t *testing.T) {
 		t.Errorf("total %v", tab.Total())
 	}
 	h := tab.HTML()
-	for _, s := range []string{"0.22632", "0.44457" /* column 0 sum */, "0.53825", "sum off", "×"} {
+	if strings.Contains(h, "×") || strings.Contains(h, "unbalanced coupling") {
+		t.Errorf("balanced table shows reweighting factors or the unbalanced note:\n%s", h)
+	}
+	// Unbalanced: the factors are the tutorial's "leaves" (row sum / a) and
+	// "arrives" (b / column sum), e.g. b_0/colsum_0 = 0.36791/0.44457.
+	ub, err := NewCouplingTable(p, a, b, CouplingOptions{Unbalanced: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantArrive := fmt.Sprintf("×%.3f", b[0]/tab.ColSums()[0])
+	for _, s := range []string{"leaves ×", "arrives ×", wantArrive, "unbalanced coupling"} {
+		if !strings.Contains(ub.HTML(), s) || !strings.Contains(ub.String(), strings.ReplaceAll(s, " ×", "×")) {
+			t.Errorf("unbalanced table lacks %q:\n%s\n%s", s, ub.HTML(), ub)
+		}
+	}
+	for _, s := range []string{"0.22632", "0.44457" /* column 0 sum */, "0.53825", "sum off"} {
 		if !strings.Contains(h, s) {
 			t.Errorf("HTML lacks %q", s)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -19,8 +20,15 @@ type ProgressOptions struct {
 	// (the final state always shows); 0 means 100 ms.
 	MinInterval time.Duration
 	// KeepLines is how many report lines stay visible under the bar in a
-	// notebook; 0 means 6.
+	// notebook while the loop runs; 0 means 6. At Done all of them go into a
+	// collapsed list. Negative: report lines only count steps and are not
+	// shown (in a notebook).
 	KeepLines int
+	// ChartWidth and ChartHeight size the chart of the values given to
+	// Point (a PNG redrawn with each in-place update); 0 means 620 × 260.
+	ChartWidth, ChartHeight int
+	// ChartXLabel names the chart's x axis; "" means "step".
+	ChartXLabel string
 }
 
 // Progress is a live progress display for long loops (EM steps, flow
@@ -38,7 +46,11 @@ type Progress struct {
 	total     int
 	step      int
 	msg       string
-	lines     []string
+	lines     []string // all report lines
+	panels    []progressPanel
+	chartW    int
+	chartH    int
+	chartX    string
 	partial   bytes.Buffer
 	start     time.Time
 	last      time.Time
@@ -57,6 +69,7 @@ type Progress struct {
 func NewProgress(label string, total int, opt ProgressOptions) *Progress {
 	p := &Progress{
 		label: label, total: total, out: opt.Out, interval: opt.MinInterval, keep: opt.KeepLines,
+		chartW: sizeOr(opt.ChartWidth, 620), chartH: sizeOr(opt.ChartHeight, 260), chartX: opt.ChartXLabel,
 		notebook: front.isNotebook(), now: time.Now, lastTenth: -1,
 	}
 	if p.out == nil {
@@ -113,9 +126,6 @@ func (p *Progress) Write(b []byte) (int, error) {
 		p.step++
 		p.msg = ""
 		p.lines = append(p.lines, line)
-		if len(p.lines) > p.keep {
-			p.lines = p.lines[len(p.lines)-p.keep:]
-		}
 		if !p.notebook {
 			fmt.Fprintln(p.out, line)
 		}
@@ -218,11 +228,97 @@ func (p *Progress) html() string {
 		fmt.Fprintf(&b, `<progress value="%d" max="%d" style="width:280px;vertical-align:middle"></progress> `, min(p.step, p.total), p.total)
 	}
 	b.WriteString(html.EscapeString(p.status(p.now())))
-	if len(p.lines) > 0 {
+	if img := p.chartHTML(); img != "" {
+		b.WriteString(`<div>` + img + `</div>`)
+	}
+	if p.keep < 0 {
+		// Lines counted, not shown.
+	} else if len(p.lines) > 0 && !p.done {
 		b.WriteString(`<pre style="margin:4px 0 0 0">`)
-		b.WriteString(html.EscapeString(strings.Join(p.lines, "\n")))
+		b.WriteString(html.EscapeString(strings.Join(p.lines[max(0, len(p.lines)-p.keep):], "\n")))
 		b.WriteString(`</pre>`)
+	}
+	if len(p.lines) > 0 && p.done && p.keep >= 0 {
+		// Collapsed: the numbers stay in the notebook without filling it.
+		fmt.Fprintf(&b, `<details style="margin:4px 0 0 0"><summary>the %d report lines</summary><pre style="margin:4px 0 0 0">`, len(p.lines))
+		b.WriteString(html.EscapeString(strings.Join(p.lines, "\n")))
+		b.WriteString(`</pre></details>`)
 	}
 	b.WriteString(`</div>`)
 	return b.String()
+}
+
+// progressPanel is one set of axes of the progress chart.
+type progressPanel struct {
+	title  string
+	curves []progressCurve
+}
+
+type progressCurve struct {
+	name string
+	x, y []float64
+}
+
+// Point adds (x, y) to the curve named curve on the axes named panel (both
+// created on first use, in order) and refreshes the display: in a notebook
+// the chart under the bar grows as the loop runs (for example the objective
+// per EM iteration). Call it before Write or Update for the same step. A
+// non-finite value is skipped. Outside a notebook it only records the point.
+func (p *Progress) Point(panel, curve string, x, y float64) {
+	if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pi := -1
+	for i := range p.panels {
+		if p.panels[i].title == panel {
+			pi = i
+		}
+	}
+	if pi < 0 {
+		p.panels = append(p.panels, progressPanel{title: panel})
+		pi = len(p.panels) - 1
+	}
+	pp := &p.panels[pi]
+	ci := -1
+	for i := range pp.curves {
+		if pp.curves[i].name == curve {
+			ci = i
+		}
+	}
+	if ci < 0 {
+		pp.curves = append(pp.curves, progressCurve{name: curve})
+		ci = len(pp.curves) - 1
+	}
+	c := &pp.curves[ci]
+	c.x, c.y = append(c.x, x), append(c.y, y)
+}
+
+// chartHTML draws the recorded curves as an inline PNG (static, so that the
+// saved notebook shows it in every renderer), or "" without points.
+func (p *Progress) chartHTML() string {
+	if len(p.panels) == 0 || !p.notebook {
+		return ""
+	}
+	var lps []LinePanel
+	for _, pp := range p.panels {
+		lp := LinePanel{Title: pp.title, XLabel: p.chartX}
+		if lp.XLabel == "" {
+			lp.XLabel = "step"
+		}
+		for _, c := range pp.curves {
+			lp.Series = append(lp.Series, Series{Name: c.name, X: c.x, Y: c.y, Markers: len(c.x) < 40})
+		}
+		lps = append(lps, lp)
+	}
+	f, err := LinePanels(LinePlotOptions{Width: p.chartW, Height: p.chartH}, lps...)
+	if err != nil {
+		return "<!-- " + html.EscapeString(err.Error()) + " -->"
+	}
+	png, err := f.PNG(0, 0)
+	if err != nil {
+		return "<!-- " + html.EscapeString(err.Error()) + " -->"
+	}
+	return staticImage(png, p.label, p.chartW, p.chartH)
 }

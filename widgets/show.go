@@ -16,7 +16,7 @@ import (
 // marker sizes for uniform weights.
 func ShowClouds(x, y *mat.Dense, title string) error {
 	f, err := ScatterPlot(ScatterOptions{Title: title, EqualAxes: true},
-		Cloud{Name: "x", Points: x}, Cloud{Name: "y", Points: y, Symbol: "x"})
+		Cloud{Name: "x", Points: x, Color: ColorX}, Cloud{Name: "y", Points: y, Symbol: "x", Color: ColorY})
 	if err != nil {
 		return err
 	}
@@ -102,8 +102,9 @@ func ShowFinalClouds(finals []*mat.Dense, y *mat.Dense, names []string) error {
 	}
 	var ps []Panel
 	for i, x := range finals {
+		// The target first, so that the moved cloud is drawn over it.
 		ps = append(ps, Panel{Title: names[i], Clouds: []Cloud{
-			{Name: "x", Points: x}, {Name: "y", Points: y, Symbol: "x"},
+			{Name: "y", Points: y, Symbol: "x", Color: ColorY}, {Name: "x", Points: x, Color: ColorX},
 		}})
 	}
 	f, err := ScatterPanels(ScatterOptions{Scale: 80}, ps...)

@@ -2,7 +2,9 @@ package widgets
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -324,4 +326,16 @@ func (cp curvePlotter) Plot(c draw.Canvas, plt *plot.Plot) {
 func (cp curvePlotter) Thumbnail(c *draw.Canvas) {
 	y := c.Center().Y
 	c.StrokeLine2(cp.style(), c.Min.X, y, c.Max.X, y)
+}
+
+// staticImage is the <img> that a chart element holds until its script
+// replaces it with the live chart: the same chart drawn by gonum/plot at the
+// chart's size, inlined as a PNG data URI so that every renderer shows it
+// (GitHub, nbviewer, an HTML export without JavaScript, an untrusted notebook).
+func staticImage(png []byte, alt string, w, h int) string {
+	if alt == "" {
+		alt = "chart"
+	}
+	return fmt.Sprintf(`<img class="otlab-static" alt="%s (static image)" width="%d" height="%d" src="data:image/png;base64,%s">`,
+		html.EscapeString(alt), w, h, base64.StdEncoding.EncodeToString(png))
 }

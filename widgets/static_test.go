@@ -115,3 +115,42 @@ func TestSaveFiles(t *testing.T) {
 		t.Errorf("bad path: %v", err)
 	}
 }
+
+// Every chart fragment carries its static PNG inside the chart element (what
+// a page without scripts shows); the script clears it before echarts draws.
+// The player's static form is its last frame plus a GIF of all frames, and
+// its buttons only exist once the script has run.
+func TestFragmentsCarryStaticImages(t *testing.T) {
+	res, y := smallFlow(t)
+	an, err := FlowAnimation(res.Frames, "value", y, AnimationOptions{})
+	mustNoErr(t, err)
+	fig, err := ScatterPlot(ScatterOptions{}, Cloud{Name: "y", Points: y})
+	mustNoErr(t, err)
+	hm, err := NewHeatmap(mat.NewDense(2, 2, []float64{0.5, 0, 0, 0.5}), CouplingOptions{})
+	mustNoErr(t, err)
+	for name, w := range map[string]fragmenter{"figure": fig, "animation": an, "heatmap": hm} {
+		frag, err := w.htmlFragment("otlab-t")
+		mustNoErr(t, err)
+		markup, script, ok := strings.Cut(frag, "<script>")
+		if !ok {
+			t.Fatalf("%s: no script", name)
+		}
+		el := markup[strings.Index(markup, `id="otlab-t"`):]
+		if !strings.HasPrefix(el[strings.Index(el, ">")+1:], `<img class="otlab-static"`) ||
+			!strings.Contains(el, "data:image/png;base64,") {
+			t.Errorf("%s: the chart element does not start with its static PNG:\n%.300s", name, el)
+		}
+		clear, draw := strings.Index(script, `el.innerHTML = "";`), strings.Index(script, "echarts.init(")
+		if clear < 0 || draw < clear {
+			t.Errorf("%s: the script does not clear the static image before drawing", name)
+		}
+		if name == "animation" {
+			if !strings.Contains(markup, "data:image/gif;base64,") || strings.Contains(markup, "<button") {
+				t.Errorf("animation: want a GIF and no buttons before the script runs")
+			}
+			if !strings.Contains(script, "Play") {
+				t.Errorf("animation: the script does not build the player")
+			}
+		}
+	}
+}

@@ -61,7 +61,12 @@ func (f *Figure) htmlFragment(id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return chartHTML(c, id, "", "", "")
+	png, err := f.PNG(0, 0)
+	if err != nil {
+		return "", err
+	}
+	w, h := f.size(0, 0)
+	return chartHTML(c, id, staticImage(png, f.fig.title, w, h), "", "", "")
 }
 
 // Option returns the echarts option object of the interactive chart, as it

@@ -1,6 +1,7 @@
-package otkit
+package tutorial
 
 import (
+	"github.com/otlab/gootlab/otkit"
 	"math"
 	"testing"
 
@@ -8,8 +9,8 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-func TestTutorialFlowClouds(t *testing.T) {
-	x, y := TutorialFlowClouds(0)
+func TestFlowClouds(t *testing.T) {
+	x, y := FlowClouds(0)
 	if r, c := x.Dims(); r != 25 || c != 2 {
 		t.Fatalf("x is %d×%d, want 25×2", r, c)
 	}
@@ -17,11 +18,11 @@ func TestTutorialFlowClouds(t *testing.T) {
 		t.Fatalf("y is %d×%d, want 50×2", r, c)
 	}
 	// Same seed, same points; another seed, other points.
-	x2, y2 := TutorialFlowClouds(0)
+	x2, y2 := FlowClouds(0)
 	if !mat.Equal(x, x2) || !mat.Equal(y, y2) {
 		t.Fatal("same seed gave different clouds")
 	}
-	x3, _ := TutorialFlowClouds(1)
+	x3, _ := FlowClouds(1)
 	if mat.Equal(x, x3) {
 		t.Fatal("seeds 0 and 1 gave the same source cloud")
 	}
@@ -46,8 +47,8 @@ func TestTutorialFlowClouds(t *testing.T) {
 	}
 }
 
-func TestTutorialGMMGenerators(t *testing.T) {
-	g, err := TutorialGMMGenerators()
+func TestGMMGenerators(t *testing.T) {
+	g, err := GMMGenerators()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestTutorialGMMGenerators(t *testing.T) {
 }
 
 func TestPermuteKeepsTheDistribution(t *testing.T) {
-	g, err := TutorialGMMGenerators()
+	g, err := GMMGenerators()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,13 +132,13 @@ func TestPermuteKeepsTheDistribution(t *testing.T) {
 	}
 }
 
-func TestTutorialGMMOrder(t *testing.T) {
-	g, err := TutorialGMMGenerators()
+func TestGMMOrder(t *testing.T) {
+	g, err := GMMGenerators()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ref := g[0].Means()
-	m, err := TutorialGMMOrder(g[0], ref, []int{2, 1, 0})
+	m, err := GMMOrder(g[0], ref, []int{2, 1, 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,10 +147,39 @@ func TestTutorialGMMOrder(t *testing.T) {
 			t.Errorf("position %d holds mean %v, want %v", i, m.Loc[i], ref[k])
 		}
 	}
-	if _, err := TutorialGMMOrder(g[0], [][]float64{{2, -1}, {2.1, -1}, {4, 3}}, []int{0, 1, 2}); err == nil {
+	if _, err := GMMOrder(g[0], [][]float64{{2, -1}, {2.1, -1}, {4, 3}}, []int{0, 1, 2}); err == nil {
 		t.Error("two reference means with the same nearest component gave no error")
 	}
-	if _, err := TutorialGMMOrder(g[0], ref, []int{0, 1}); err == nil {
+	if _, err := GMMOrder(g[0], ref, []int{0, 1}); err == nil {
 		t.Error("short order gave no error")
+	}
+}
+
+// mustCovs is Covariances for mixtures known to be well formed.
+func mustCovs(t testing.TB, m *otkit.GaussianMixture) []*mat.SymDense {
+	t.Helper()
+	c, err := m.Covariances()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// The first points of seed 0, pinned here and in otkit/tutorial_clouds_test.go
+// (otkit's own tests draw the same clouds without importing this package).
+func TestFlowCloudsPinned(t *testing.T) {
+	x, y := FlowClouds(0)
+	got := []float64{x.At(0, 0), x.At(0, 1), y.At(0, 0), y.At(0, 1)}
+	want := []float64{-0.12716839845095196, -0.05429515843443866, 5.5105579128197775, -0.2438538295127448}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("first points of seed 0: %v, want %v", got, want)
+		}
+	}
+}
+
+func TestGMMOrderNil(t *testing.T) {
+	if _, err := GMMOrder(nil, nil, nil); err == nil {
+		t.Fatal("nil mixture: no error")
 	}
 }

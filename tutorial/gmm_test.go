@@ -1,4 +1,4 @@
-package otkit
+package tutorial
 
 import (
 	"bytes"
@@ -9,14 +9,16 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/otlab/gootlab/otkit"
+
 	"gonum.org/v1/gonum/mat"
 )
 
-// The "Fitting coupled GMMs" tutorial end to end (note §9.1), with our own
+// The "Fitting coupled GMMs" tutorial end to end (the OTT-JAX tutorial "Fitting coupled GMMs"), with our own
 // seeded data: JAX's random bits cannot be reproduced, so the checks are on
 // structure and on the seed's printed numbers within sampling tolerance.
 
-// Generator means in the tutorial's order (TutorialGMMGenerators holds the
+// Generator means in the tutorial's order (GMMGenerators holds the
 // full generators); fitted components are identified by nearest mean.
 var (
 	tutMeans0 = [][]float64{{2, -1}, {-2, 0}, {4, 3}}
@@ -42,7 +44,7 @@ var (
 
 type tutorialData struct {
 	x0, x1 *mat.Dense
-	pooled *GaussianMixture
+	pooled *otkit.GaussianMixture
 	err    error
 }
 
@@ -56,7 +58,7 @@ var (
 func loadTutorial(tb testing.TB) tutorialData {
 	tb.Helper()
 	tutOnce.Do(func() {
-		gens, err := TutorialGMMGenerators()
+		gens, err := GMMGenerators()
 		if err != nil {
 			tutData.err = err
 			return
@@ -75,12 +77,12 @@ func loadTutorial(tb testing.TB) tutorialData {
 		pool := mat.NewDense(20000, 2, nil)
 		pool.Slice(0, 10000, 0, 2).(*mat.Dense).Copy(x0)
 		pool.Slice(10000, 20000, 0, 2).(*mat.Dense).Copy(x1)
-		init, err := InitKMeansPlusPlus(rand.New(rand.NewPCG(0, 3)), pool, nil, 3)
+		init, err := otkit.InitKMeansPlusPlus(rand.New(rand.NewPCG(0, 3)), pool, nil, 3)
 		if err != nil {
 			tutData.err = err
 			return
 		}
-		pooled, err := FitEM(init, pool, EMOptions{Steps: 20})
+		pooled, err := otkit.FitEM(init, pool, otkit.EMOptions{Steps: 20})
 		if err != nil {
 			tutData.err = err
 			return
@@ -95,7 +97,7 @@ func loadTutorial(tb testing.TB) tutorialData {
 
 // generatorOrder returns perm with perm[g] = the fitted component nearest
 // generator mean g, failing unless that is a bijection.
-func generatorOrder(t *testing.T, m *GaussianMixture, genMeans [][]float64) []int {
+func generatorOrder(t *testing.T, m *otkit.GaussianMixture, genMeans [][]float64) []int {
 	t.Helper()
 	perm := make([]int, len(genMeans))
 	used := map[int]bool{}
@@ -126,7 +128,7 @@ func tutGenMeans1() [][]float64 {
 
 // Pooled component order of the seed's runs, as generator indices: run 1
 // printed its rows in generator order; run 2 (probably another execution of
-// the notebook, note §9.1) listed the heavy component first. The weights are
+// the notebook, the OTT-JAX tutorial "Fitting coupled GMMs") listed the heavy component first. The weights are
 // softmax([θ, 0]) with the last component as reference, so Adam's path, and
 // where 30 EM steps end, depends on that order; each run starts from the
 // pooled mixture arranged as the seed's.
@@ -138,14 +140,14 @@ var (
 // pooledInOrder returns the pooled mixture with its components rearranged
 // so that component i is the one nearest the midpoint of the two
 // generators' component order[i] (the pooled fit sits between them).
-func pooledInOrder(tb testing.TB, m *GaussianMixture, order []int) *GaussianMixture {
+func pooledInOrder(tb testing.TB, m *otkit.GaussianMixture, order []int) *otkit.GaussianMixture {
 	tb.Helper()
 	gen1 := tutGenMeans1()
 	var mid [][]float64
 	for g := range tutMeans0 {
 		mid = append(mid, []float64{(tutMeans0[g][0] + gen1[g][0]) / 2, (tutMeans0[g][1] + gen1[g][1]) / 2})
 	}
-	out, err := TutorialGMMOrder(m, mid, order)
+	out, err := GMMOrder(m, mid, order)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -155,15 +157,15 @@ func pooledInOrder(tb testing.TB, m *GaussianMixture, order []int) *GaussianMixt
 // runTutorialPair runs one of the tutorial's pair fits from the pooled
 // mixture (components in the given generator order) and returns the result
 // and its report.
-func runTutorialPair(tb testing.TB, d tutorialData, order []int, weightTransport, tau float64) (*PairFitResult, string) {
+func runTutorialPair(tb testing.TB, d tutorialData, order []int, weightTransport, tau float64) (*otkit.PairFitResult, string) {
 	tb.Helper()
 	init := pooledInOrder(tb, d.pooled, order)
-	p, err := NewMixturePair(init, init, 0.01, tau, false)
+	p, err := otkit.NewMixturePair(init, init, 0.01, tau, false)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var buf bytes.Buffer
-	res, err := FitPair(p, d.x0, d.x1, PairFitOptions{
+	res, err := otkit.FitPair(p, d.x0, d.x1, otkit.PairFitOptions{
 		WeightTransport: weightTransport, EMSteps: 30, MSteps: 20, Report: &buf,
 	})
 	if err != nil {
@@ -184,7 +186,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		}
 		steps := res.Steps
 		// ⇒ Iteration 0: gmm0 = gmm1, P ≈ diag(π), transport = ε H(π) ≈ 0.011.
-		pi := pfWeights(d.pooled)
+		pi := d.pooled.Weights()
 		var h float64
 		for _, v := range pi {
 			h -= v * math.Log(v)
@@ -230,14 +232,14 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sk, err := pr.Sinkhorn(cost, SinkhornOptions{})
+		sk, err := pr.Sinkhorn(cost, otkit.SinkhornOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if math.Abs(sk.RegOTCost-res.Transport) > 1e-9*math.Max(1, res.Transport) {
 			t.Errorf("Sinkhorn reg cost %.12g, FitPair's final transport %.12g", sk.RegOTCost, res.Transport)
 		}
-		np, err := NormalizedCoupling(sk)
+		np, err := otkit.NormalizedCoupling(sk)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +252,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 				}
 			}
 		}
-		// ⇒ The final state is the non-converged block state of note §9.1:
+		// ⇒ The final state is the non-converged block state of the OTT-JAX tutorial "Fitting coupled GMMs":
 		// the rows are exact, the columns are not b.
 		if sk.Converged || sk.Iterations != 2000 {
 			t.Errorf("final solve converged=%v after %d iterations; the tutorial's is a non-converged 2000", sk.Converged, sk.Iterations)
@@ -261,7 +263,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 			colErr += math.Abs(col[l] - w1[l])
 		}
 		if colErr < 0.05 {
-			t.Errorf("column sums %v are b = %v; expected the §9.1 mismatch", col, w1)
+			t.Errorf("column sums %v are b = %v; expected the capped state's mismatch (Sinkhorn stopped at its iteration cap, column sums ≠ b)", col, w1)
 		}
 		// The block state depends only on a and b: row 1 sends a1, and the
 		// other block's columns receive b_l (a0+a2)/(b0+b2).
@@ -273,7 +275,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 			}
 		}
 		// A long enough solve, or an epsilon schedule, does converge.
-		long, err := pr.Sinkhorn(cost, SinkhornOptions{MaxIterations: 200000})
+		long, err := pr.Sinkhorn(cost, otkit.SinkhornOptions{MaxIterations: 200000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,11 +292,11 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		// An epsilon schedule (start at 100·ε, decay 0.99 per iteration)
 		// connects the blocks early and converges within the default 2000
 		// iterations, to the same value.
-		geom, err := NewGeometry(cost, GeometryOptions{Epsilon: 0.01, Schedule: EpsilonSchedule{Init: 100, Decay: 0.99}})
+		geom, err := otkit.NewGeometry(cost, otkit.GeometryOptions{Epsilon: 0.01, Schedule: otkit.EpsilonSchedule{Init: 100, Decay: 0.99}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sched, err := Sinkhorn(geom, w0, w1, SinkhornOptions{})
+		sched, err := otkit.Sinkhorn(geom, w0, w1, otkit.SinkhornOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -333,14 +335,14 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sk, err := pr.Sinkhorn(cost, SinkhornOptions{})
+		sk, err := pr.Sinkhorn(cost, otkit.SinkhornOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !sk.Converged {
 			t.Error("unbalanced final solve did not converge")
 		}
-		np, err := NormalizedCoupling(sk)
+		np, err := otkit.NormalizedCoupling(sk)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,10 +368,10 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		// the printed lines of the seed's 7 iterations agree with the
 		// default's to about 1e-4 at this tau (note §4.4).
 		init := pooledInOrder(t, d.pooled, seedRun2Order)
-		po, _ := NewMixturePair(init, init, 0.01, 1/1.01, false)
-		resOTT, err := FitPair(po, d.x0, d.x1, PairFitOptions{
+		po, _ := otkit.NewMixturePair(init, init, 0.01, 1/1.01, false)
+		resOTT, err := otkit.FitPair(po, d.x0, d.x1, otkit.PairFitOptions{
 			WeightTransport: 0.1, EMSteps: 7, MSteps: 20,
-			Sinkhorn: SinkhornOptions{OTTUnbalancedUpdate: true},
+			Sinkhorn: otkit.SinkhornOptions{OTTUnbalancedUpdate: true},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -383,7 +385,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 			}
 		}
 		// OTT's update gives the same picture within 1e-3 at this tau.
-		ott, err := pr.Sinkhorn(cost, SinkhornOptions{OTTUnbalancedUpdate: true})
+		ott, err := pr.Sinkhorn(cost, otkit.SinkhornOptions{OTTUnbalancedUpdate: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -397,11 +399,11 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 // GOMAXPROCS 1 and 2 (a shorter fit on the tutorial data).
 func TestTutorialPairDeterministic(t *testing.T) {
 	d := loadTutorial(t)
-	run := func(procs int) *PairFitResult {
+	run := func(procs int) *otkit.PairFitResult {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
-		p, _ := NewMixturePair(d.pooled, d.pooled, 0.01, 1, false)
-		res, err := FitPair(p, d.x0, d.x1, PairFitOptions{WeightTransport: 0.01, EMSteps: 4, MSteps: 20})
+		p, _ := otkit.NewMixturePair(d.pooled, d.pooled, 0.01, 1, false)
+		res, err := otkit.FitPair(p, d.x0, d.x1, otkit.PairFitOptions{WeightTransport: 0.01, EMSteps: 4, MSteps: 20})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -416,8 +418,7 @@ func TestTutorialPairDeterministic(t *testing.T) {
 			t.Fatalf("step %d differs: %+v vs %+v", i, a.Steps[i], b.Steps[i])
 		}
 	}
-	pa, _ := pfPack(a.Pair.GMM0)
-	pb, _ := pfPack(b.Pair.GMM0)
+	pa, pb := mixtureParams(t, a.Pair.GMM0), mixtureParams(t, b.Pair.GMM0)
 	for i := range pa {
 		if pa[i] != pb[i] {
 			t.Fatalf("gmm0 parameter %d differs", i)
@@ -429,14 +430,14 @@ func TestTutorialPairDeterministic(t *testing.T) {
 // M steps on 2 × 10,000 points, K = 3 (OTT-JAX: 18.1 s on a laptop).
 func BenchmarkPairFitTutorial(b *testing.B) {
 	d := loadTutorial(b)
-	p, err := NewMixturePair(d.pooled, d.pooled, 0.01, 1, false)
+	p, err := otkit.NewMixturePair(d.pooled, d.pooled, 0.01, 1, false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	opt := PairFitOptions{WeightTransport: 0.01, EMSteps: 30, MSteps: 20}
+	opt := otkit.PairFitOptions{WeightTransport: 0.01, EMSteps: 30, MSteps: 20}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := FitPair(p, d.x0, d.x1, opt); err != nil {
+		if _, err := otkit.FitPair(p, d.x0, d.x1, opt); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -446,11 +447,11 @@ func BenchmarkPairFitTutorial(b *testing.B) {
 // mixtures, in the order of the generators (gmm0 around tutMeans0, gmm1
 // around gen1), with the seed notebook's masses to 0.02, and returns the
 // generator orders and the masses.
-func checkGeneratorMasses(t *testing.T, pr *MixturePair, gen1 [][]float64, seed0, seed1 []float64) (o0, o1 []int, w0, w1 []float64) {
+func checkGeneratorMasses(t *testing.T, pr *otkit.MixturePair, gen1 [][]float64, seed0, seed1 []float64) (o0, o1 []int, w0, w1 []float64) {
 	t.Helper()
 	o0 = generatorOrder(t, pr.GMM0, tutMeans0)
 	o1 = generatorOrder(t, pr.GMM1, gen1)
-	w0, w1 = pfWeights(pr.GMM0), pfWeights(pr.GMM1)
+	w0, w1 = pr.GMM0.Weights(), pr.GMM1.Weights()
 	t.Logf("masses in generator order: gmm0 %.4f %.4f %.4f (seed %v), gmm1 %.4f %.4f %.4f (seed %v)",
 		w0[o0[0]], w0[o0[1]], w0[o0[2]], seed0, w1[o1[0]], w1[o1[1]], w1[o1[2]], seed1)
 	for g := 0; g < 3; g++ {
@@ -462,4 +463,26 @@ func checkGeneratorMasses(t *testing.T, pr *MixturePair, gen1 [][]float64, seed0
 		}
 	}
 	return o0, o1, w0, w1
+}
+
+// mixtureParams lists a mixture's weights, means and covariance entries.
+func mixtureParams(t *testing.T, m *otkit.GaussianMixture) []float64 {
+	t.Helper()
+	out := append([]float64(nil), m.Weights()...)
+	for _, mu := range m.Means() {
+		out = append(out, mu...)
+	}
+	covs, err := m.Covariances()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range covs {
+		n := c.SymmetricDim()
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				out = append(out, c.At(i, j))
+			}
+		}
+	}
+	return out
 }

@@ -1,0 +1,257 @@
+package otkit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// BarycenterOptions configures Barycenter. The zero value is POT's
+// ot.bregman.barycenter: uniform weights, threshold 1e-4 on the spread of the
+// inputs' barycenter estimates, at most 10000 iterations.
+type BarycenterOptions struct {
+	// Weights are the barycentric coordinates λ_k, one per input (nil →
+	// uniform). They must be non-negative with a positive sum and are
+	// normalised to sum 1 (POT assumes they already do).
+	Weights       []float64
+	Threshold     float64 // 0 → 1e-4
+	MaxIterations int     // 0 → 10000
+	// ReferenceKernel forces the simple LSE kernel (lse_ref.go).
+	ReferenceKernel bool
+}
+
+// BarycenterResult is the barycenter histogram with its convergence record.
+type BarycenterResult struct {
+	Histogram []float64 // the barycenter, one weight per column of the geometry
+	// Errors holds the stopping statistic each time it was evaluated (every
+	// 10 iterations): Σ_j std_k (P_kᵀ1)_j, the spread over the inputs of
+	// their couplings' barycenter-side marginals (POT's err).
+	Errors     []float64
+	Converged  bool
+	Iterations int
+	Epsilon    float64
+	// F, G are the potentials of the K couplings, in Sinkhorn's convention:
+	// P_k = exp((F_k,i + G_k,j − C_ij)/eps).
+	F, G [][]float64
+}
+
+// barycenterCheckPhase is the iteration (mod 10) after which POT's
+// log-domain fixed-support barycenter evaluates its error; matching it makes
+// our iterates and stopping point the same as POT's.
+const barycenterCheckPhase = 1
+
+// Barycenter computes the entropic Wasserstein barycenter
+//
+//	argmin_b Σ_k λ_k OT_eps(a_k, b)
+//
+// of the histograms a_k (each of length n, on the rows of geom) on the
+// support of the columns of geom (length m; usually the same support, geom
+// square), by iterative Bregman projections in the log domain (Benamou et
+// al. 2015). eps is the geometry's epsilon and OT_eps uses the Gibbs kernel
+// exp(−C/eps), exactly as POT's reg: ot.bregman.barycenter(A, M, reg) is
+// Barycenter(NewGeometry(M, GeometryOptions{Epsilon: reg}), columns of A).
+//
+// Each iteration updates every input's potentials and sets the barycenter to
+// the weighted geometric mean of the couplings' column marginals. The error
+// is evaluated at iterations 1, 11, 21, ... (0-based), POT's schedule.
+//
+// Histograms must have the length of the rows, finite non-negative entries
+// and all the same positive mass (normalise them first); otherwise an error.
+func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*BarycenterResult, error) {
+	if geom == nil {
+		return nil, errors.New("otkit: barycenter: nil geometry")
+	}
+	n, m := geom.Shape()
+	if n == 0 || m == 0 || !(geom.eps > 0) {
+		return nil, errors.New("otkit: barycenter: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)")
+	}
+	hs, _, err := checkHistograms(hists, n, "barycenter")
+	if err != nil {
+		return nil, err
+	}
+	lambda, err := checkBarycenterWeights(opt.Weights, len(hs), "barycenter")
+	if err != nil {
+		return nil, err
+	}
+	thr, maxIter, err := resolveStopping(opt.Threshold, opt.MaxIterations, 1e-4, 10000, "barycenter")
+	if err != nil {
+		return nil, err
+	}
+	kern := geom.kernel(SinkhornOptions{ReferenceKernel: opt.ReferenceKernel})
+	return bregmanBarycenter(bregmanProblem{
+		eps: geom.eps, n: n, m: m, hists: hs, lambda: lambda,
+		rowLSE: kern.rowLSE, colLSE: kern.colLSE,
+		threshold: thr, maxIter: maxIter, checkPhase: barycenterCheckPhase,
+	}), nil
+}
+
+// bregmanProblem is the iteration shared by the dense and the convolutional
+// barycenter: only the two log-sum-exp reductions differ.
+type bregmanProblem struct {
+	eps            float64
+	n, m           int
+	hists          [][]float64
+	lambda         []float64
+	rowLSE, colLSE func(out, h []float64, eps float64)
+	threshold      float64
+	maxIter        int
+	checkPhase     int
+}
+
+// bregmanBarycenter runs the log-domain iterative Bregman projections. In
+// potentials (Sinkhorn's convention) iteration t does, for each input k,
+//
+//	f_k = eps·log a_k − rowLSE(g_k),   L_k = colLSE(f_k),
+//
+// then log b = Σ_k λ_k L_k / eps and g_k = eps·log b − L_k, so that every
+// coupling's column marginal becomes b. Before the g update, at the check
+// iterations, the error Σ_j std_k exp((g_k + L_k)_j/eps) is recorded.
+func bregmanBarycenter(p bregmanProblem) *BarycenterResult {
+	K := len(p.hists)
+	eps := p.eps
+	f := make([][]float64, K)
+	g := make([][]float64, K)
+	L := make([][]float64, K)
+	logA := make([][]float64, K)
+	for k := range p.hists {
+		f[k] = make([]float64, p.n)
+		g[k] = make([]float64, p.m)
+		L[k] = make([]float64, p.m)
+		logA[k] = logs(p.hists[k])
+	}
+	logBar := make([]float64, p.m)
+	marg := make([]float64, K)
+	res := &BarycenterResult{Epsilon: eps}
+	it := 0
+	for ; it < p.maxIter; it++ {
+		for j := range logBar {
+			logBar[j] = 0
+		}
+		for k := range p.hists {
+			p.rowLSE(f[k], g[k], eps)
+			for i, la := range logA[k] {
+				f[k][i] = eps*la - f[k][i]
+			}
+			p.colLSE(L[k], f[k], eps)
+			for j, l := range L[k] {
+				logBar[j] += p.lambda[k] * l / eps
+			}
+		}
+		if it%10 == p.checkPhase {
+			var e float64
+			for j := range logBar {
+				for k := range marg {
+					marg[k] = math.Exp((g[k][j] + L[k][j]) / eps)
+				}
+				e += stdPop(marg)
+			}
+			res.Errors = append(res.Errors, e)
+			if e < p.threshold {
+				break
+			}
+		}
+		for k := range g {
+			for j, lb := range logBar {
+				g[k][j] = eps*lb - L[k][j]
+			}
+		}
+	}
+	res.Iterations = min(it+1, p.maxIter)
+	res.Histogram = make([]float64, p.m)
+	for j, lb := range logBar {
+		res.Histogram[j] = math.Exp(lb)
+	}
+	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold && allFinite(res.Histogram)
+	res.F, res.G = f, g
+	return res
+}
+
+// stdPop is the population standard deviation (numpy's default ddof = 0).
+func stdPop(v []float64) float64 {
+	var mean float64
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	var s float64
+	for _, x := range v {
+		s += (x - mean) * (x - mean)
+	}
+	return math.Sqrt(s / float64(len(v)))
+}
+
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if !isFinite(x) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkHistograms validates and copies input histograms of length n, which
+// must all carry the same positive mass (a balanced barycenter has no
+// solution otherwise). It returns the copies and the common mass.
+func checkHistograms(hists [][]float64, n int, op string) ([][]float64, float64, error) {
+	if len(hists) == 0 {
+		return nil, 0, fmt.Errorf("otkit: %s: no input histograms", op)
+	}
+	out := make([][]float64, len(hists))
+	var mass0 float64
+	for k, h := range hists {
+		if len(h) != n {
+			return nil, 0, fmt.Errorf("otkit: %s: histogram %d has length %d, the support has %d points (mismatched supports)", op, k, len(h), n)
+		}
+		c, s, err := checkWeights(h, n, fmt.Sprintf("of histogram %d", k))
+		if err != nil {
+			return nil, 0, opError(op, err)
+		}
+		if k == 0 {
+			mass0 = s
+		} else if math.Abs(s-mass0) > massTolerance*math.Max(s, mass0) {
+			return nil, 0, fmt.Errorf("otkit: %s: histogram %d has mass %g, histogram 0 has %g; divide each by its sum", op, k, s, mass0)
+		}
+		out[k] = c
+	}
+	return out, mass0, nil
+}
+
+// checkBarycenterWeights returns the barycentric coordinates normalised to
+// sum 1 (uniform when nil).
+func checkBarycenterWeights(w []float64, k int, op string) ([]float64, error) {
+	c, s, err := checkWeights(w, k, "λ (one per input)")
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	for i := range c {
+		c[i] /= s
+	}
+	return c, nil
+}
+
+// opError prefixes an error of checkWeights with the operation's name.
+func opError(op string, err error) error {
+	return fmt.Errorf("otkit: %s: %s", op, trimPrefix(err))
+}
+
+// trimPrefix returns an otkit error's message without its "otkit: " prefix,
+// for wrapping with the name of the calling operation.
+func trimPrefix(err error) string { return strings.TrimPrefix(err.Error(), "otkit: ") }
+
+// resolveStopping applies defaults to a threshold and an iteration cap.
+func resolveStopping(thr float64, maxIter int, defThr float64, defMax int, op string) (float64, int, error) {
+	if math.IsNaN(thr) || thr < 0 || math.IsInf(thr, 0) {
+		return 0, 0, fmt.Errorf("otkit: %s options: Threshold must be positive and finite, have %g", op, thr)
+	}
+	if maxIter < 0 {
+		return 0, 0, fmt.Errorf("otkit: %s options: MaxIterations must not be negative, have %d", op, maxIter)
+	}
+	if thr == 0 {
+		thr = defThr
+	}
+	if maxIter == 0 {
+		maxIter = defMax
+	}
+	return thr, maxIter, nil
+}

@@ -1,0 +1,225 @@
+package otkit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// EMDOptions configures EMD and EMDPoints. The zero value solves to
+// optimality (up to a generous pivot limit) with the squared Euclidean cost
+// for point clouds.
+type EMDOptions struct {
+	// MaxIterations bounds the number of simplex pivots; 0 → 1000·(n+m) +
+	// 100000. When it is reached the result holds a feasible plan whose
+	// Status is EMDIterationLimit: a valid coupling, not proven optimal.
+	MaxIterations int
+	// Cost is the ground cost of EMDPoints; nil → SqEuclidean{} (the norm
+	// form, like POT's ot.dist). EMD ignores it.
+	Cost Cost
+}
+
+// EMDStatus says how the network simplex ended.
+type EMDStatus int
+
+const (
+	// EMDOptimal: no arc has a negative reduced cost, so the plan and the
+	// potentials are optimal (to rounding: reduced costs ≥ −1e-12·max|C|).
+	EMDOptimal EMDStatus = iota
+	// EMDIterationLimit: MaxIterations pivots ran out first. The plan is
+	// feasible (marginals a and b) but not proven optimal, and the
+	// potentials need not be dual feasible.
+	EMDIterationLimit
+)
+
+func (s EMDStatus) String() string {
+	switch s {
+	case EMDOptimal:
+		return "optimal"
+	case EMDIterationLimit:
+		return "iteration limit reached (not optimal)"
+	}
+	return fmt.Sprintf("EMDStatus(%d)", int(s))
+}
+
+// PlanEntry is one non-zero entry of a sparse transport plan: Mass moves
+// from source point I to target point J.
+type PlanEntry struct {
+	I, J int
+	Mass float64
+}
+
+// EMDResult is the solution of an exact (unregularised) optimal transport
+// problem min ⟨P, C⟩ over couplings P of a and b.
+type EMDResult struct {
+	// Plan lists the non-zero entries of the optimal coupling, sorted by
+	// (I, J): a basic solution, so at most n+m−1 entries.
+	Plan []PlanEntry
+	// Cost is Σ Mass·C_IJ over Plan (POT's ot.emd2).
+	Cost float64
+	// F and G are dual potentials: F_i + G_j ≤ C_ij for all i, j, with
+	// equality on Plan, and Σ a_i F_i + Σ b_j G_j = Cost at the optimum.
+	// They are defined up to F + c, G − c; c is chosen so that
+	// Σ a_i F_i = Σ b_j G_j (POT's center_dual). Points with zero weight get
+	// the largest potential that keeps the constraints feasible.
+	F, G []float64
+	// Status is EMDOptimal or EMDIterationLimit; Iterations counts pivots.
+	Status     EMDStatus
+	Iterations int
+	// A and B are the weights solved for: copies of the inputs (uniform when
+	// nil), with B rescaled by Σa/Σb so that both masses are exactly equal.
+	A, B []float64
+}
+
+// Optimal reports whether the simplex proved the plan optimal.
+func (r *EMDResult) Optimal() bool { return r.Status == EMDOptimal }
+
+// Matrix returns the plan as a dense n×m matrix. It allocates n·m values;
+// use Plan when n·m is large.
+func (r *EMDResult) Matrix() *mat.Dense {
+	p := mat.NewDense(len(r.A), len(r.B), nil)
+	for _, e := range r.Plan {
+		p.Set(e.I, e.J, p.At(e.I, e.J)+e.Mass)
+	}
+	return p
+}
+
+// EMD solves the exact optimal transport problem with the n×m cost matrix
+// cost between weights a (n, nil → uniform) and b (m, nil → uniform) by the
+// network simplex (emd_simplex.go), as POT's ot.emd and ot.emd2 do.
+//
+// The masses must agree to a relative 1e-6 (b is then rescaled to Σa, as
+// POT does). Empty or nil inputs, weights of the wrong length, negative or
+// non-finite weights, zero mass and non-finite costs are errors. Reaching
+// the pivot limit is not an error: the result says so in Status.
+func EMD(cost *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, error) {
+	if cost == nil {
+		return nil, errors.New("otkit: EMD: nil cost matrix")
+	}
+	n, m := cost.Dims()
+	if n == 0 || m == 0 {
+		return nil, errors.New("otkit: EMD: empty cost matrix")
+	}
+	c := make([]float64, n*m)
+	for i := 0; i < n; i++ {
+		row := c[i*m : (i+1)*m]
+		mat.Row(row, i, cost)
+		for j, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("otkit: EMD: cost is not finite (%g) at [%d,%d]", v, i, j)
+			}
+		}
+	}
+	return solveEMD(c, n, m, a, b, opt)
+}
+
+// EMDPoints solves EMD between the rows of x (n×d) and y (m×d) with the
+// cost opt.Cost (nil → SqEuclidean{}); y nil means y = x. It checks the
+// points as NewPointCloud does and builds the n×m cost matrix once.
+func EMDPoints(x, y *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, error) {
+	if x == nil {
+		return nil, errors.New("otkit: EMDPoints: nil point matrix")
+	}
+	g, err := NewPointCloud(x, y, PointCloudOptions{Cost: opt.Cost, Epsilon: 1})
+	if err != nil {
+		return nil, fmt.Errorf("otkit: EMDPoints: %w", err)
+	}
+	n, m := g.Shape()
+	c := g.cost
+	if c == nil {
+		c = make([]float64, n*m)
+		g.eachRow(func(i int, row []float64) { copy(c[i*m:(i+1)*m], row) })
+	}
+	// The geometry owns g.cost; solveEMD only reads it.
+	return solveEMD(c, n, m, a, b, opt)
+}
+
+// solveEMD checks the weights, drops zero-weight points (they carry no mass
+// and would only add degenerate pivots), runs the simplex on the rest and
+// assembles the result on the full index range.
+func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult, error) {
+	if opt.MaxIterations < 0 {
+		return nil, fmt.Errorf("otkit: EMD: MaxIterations must not be negative, have %d", opt.MaxIterations)
+	}
+	a, sa, err := checkWeights(a, n, "a")
+	if err != nil {
+		return nil, fmt.Errorf("otkit: EMD: %w", err)
+	}
+	b, sb, err := checkWeights(b, m, "b")
+	if err != nil {
+		return nil, fmt.Errorf("otkit: EMD: %w", err)
+	}
+	if math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
+		return nil, fmt.Errorf("otkit: EMD: exact transport needs equal masses, have Σa = %g and Σb = %g (normalise both weight vectors)", sa, sb)
+	}
+	for j := range b {
+		b[j] *= sa / sb
+	}
+	maxIter := opt.MaxIterations
+	if maxIter == 0 {
+		maxIter = 1000*(n+m) + 100000
+	}
+	rows, cols := positive(a), positive(b)
+	sub := c
+	if len(rows) < n || len(cols) < m {
+		sub = make([]float64, len(rows)*len(cols))
+		for k, i := range rows {
+			for l, j := range cols {
+				sub[k*len(cols)+l] = c[i*m+j]
+			}
+		}
+	}
+	ns := newNetworkSimplex(sub, gather(a, rows), gather(b, cols))
+	optimal := ns.run(maxIter)
+
+	res := &EMDResult{A: a, B: b, Iterations: ns.pivots, Status: EMDOptimal}
+	if !optimal {
+		res.Status = EMDIterationLimit
+	}
+	res.Plan = ns.plan(rows, cols)
+	for _, e := range res.Plan {
+		res.Cost += e.Mass * c[e.I*m+e.J]
+	}
+	res.F, res.G = ns.potentials(c, n, m, rows, cols)
+	centerDuals(res.F, res.G, a, b)
+	return res, nil
+}
+
+// positive returns the indices of the positive entries of w.
+func positive(w []float64) []int {
+	idx := make([]int, 0, len(w))
+	for k, v := range w {
+		if v > 0 {
+			idx = append(idx, k)
+		}
+	}
+	return idx
+}
+
+func gather(w []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for k, i := range idx {
+		out[k] = w[i]
+	}
+	return out
+}
+
+// centerDuals shifts F + c, G − c so that ⟨a, F⟩ = ⟨b, G⟩.
+func centerDuals(f, g, a, b []float64) {
+	var af, bg float64
+	for i, v := range a {
+		af += v * f[i]
+	}
+	for j, v := range b {
+		bg += v * g[j]
+	}
+	shift := (bg - af) / (sum(a) + sum(b))
+	for i := range f {
+		f[i] += shift
+	}
+	for j := range g {
+		g[j] -= shift
+	}
+}

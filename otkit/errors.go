@@ -1,0 +1,74 @@
+package otkit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// The error classes of the solvers. Every solver of the package that fails
+// for one of these reasons returns an error that wraps the matching sentinel
+// (test with errors.Is) and whose message names the cause and, where one
+// exists, the fix. Bad input (wrong lengths, negative weights, out-of-range
+// options) is reported by plain errors naming the offending value.
+var (
+	// ErrNotConverged: an iterative solve stopped at its iteration cap with
+	// a finite error above its threshold. The result is finite and can be
+	// used, but it is not the solution asked for. Solvers report this in a
+	// Converged field; callers that need convergence (GradientFlow) turn it
+	// into an error with SinkhornResult.Err or a *ConvergenceError.
+	ErrNotConverged = errors.New("did not converge")
+
+	// ErrDiverged: an accelerated iteration (momentum, Anderson) moved away
+	// from the solution until its iterates or its error stopped being finite
+	// or consistent. The plain iteration, or a smaller acceleration, fixes it.
+	ErrDiverged = errors.New("diverged")
+
+	// ErrNumerical: float64 cannot hold the computation: an exponential
+	// overflowed or underflowed (kernel mode at small eps), or the rounding of
+	// the costs is not small against eps, so that the result is not finite or
+	// not self-consistent (see SinkhornResult.Check). A larger epsilon, the log
+	// domain, or rescaled data fixes it.
+	ErrNumerical = errors.New("numerical overflow or underflow")
+)
+
+// ConvergenceError reports an iterative solve that ran to its iteration cap
+// without reaching its threshold. It wraps ErrNotConverged; its message names
+// the cap, the final error, the threshold and the options that help.
+type ConvergenceError struct {
+	Op            string  // what was solved, e.g. "Sinkhorn" or "gradient flow: step 3: Sinkhorn"
+	Iterations    int     // iterations run
+	MaxIterations int     // the cap
+	FinalError    float64 // the last error computed (NaN when none was)
+	Threshold     float64 // the error the solve had to reach
+	Help          string  // the options that help, as a sentence; empty for none
+}
+
+func (e *ConvergenceError) Error() string {
+	msg := fmt.Sprintf("otkit: %s did not converge: %d iterations (cap MaxIterations = %d), final marginal error %.3g above the threshold %.3g",
+		e.Op, e.Iterations, e.MaxIterations, e.FinalError, e.Threshold)
+	if math.IsNaN(e.FinalError) {
+		msg = fmt.Sprintf("otkit: %s did not converge: %d iterations (cap MaxIterations = %d), no marginal error computed (threshold %.3g)",
+			e.Op, e.Iterations, e.MaxIterations, e.Threshold)
+	}
+	if e.Help != "" {
+		msg += "; " + e.Help
+	}
+	return msg
+}
+
+// Unwrap makes errors.Is(err, ErrNotConverged) true.
+func (e *ConvergenceError) Unwrap() error { return ErrNotConverged }
+
+// sinkhornHelp is the advice for a Sinkhorn solve that ran out of iterations.
+const sinkhornHelp = "raise SinkhornOptions.MaxIterations, start from a larger epsilon with an epsilon schedule (PointCloudOptions.Schedule, e.g. {Init: 10, Decay: 0.9}), or accelerate with SinkhornOptions.Anderson (e.g. 5) or MomentumStart"
+
+// numericalError wraps ErrNumerical with a message naming the cause and fix.
+func numericalError(format string, args ...any) error {
+	return fmt.Errorf("otkit: %w: "+format, append([]any{ErrNumerical}, args...)...)
+}
+
+// divergedError wraps ErrDiverged with a message naming the cause and fix.
+func divergedError(format string, args ...any) error {
+	return fmt.Errorf("otkit: %w: "+format, append([]any{ErrDiverged}, args...)...)
+}

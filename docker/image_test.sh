@@ -11,7 +11,7 @@
 # Stages (each timed; a summary with the image size is printed at the end):
 #   1. prerequisites: podman, runc, mmdebstrap, slirp4netns (apt-get when missing); free disk
 #   2. podman configuration, storage and temporary files, all in a scratch folder
-#      (OTLAB_IMAGE_SCRATCH, default /var/tmp/otlab-image-test.PID): nothing global is changed
+#      (otlab-image-test.PID in OTLAB_IMAGE_SCRATCH, default /var/tmp): nothing global is changed
 #   3. the base image debian:bookworm-slim: pulled if a registry answers, else made with
 #      mmdebstrap from the Debian mirror, with bookworm-slim's apt and dpkg clean-up settings
 #   4. podman build --pull=never --network host of the Dockerfile, unchanged; the host's locally
@@ -131,7 +131,8 @@ fi
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || true
 grep -qw overlay /proc/filesystems || fail "the kernel has no overlay filesystem (modprobe overlay), which podman's storage needs here"
 
-SCRATCH=${OTLAB_IMAGE_SCRATCH:-/var/tmp/otlab-image-test.$$}
+# A folder of its own (deleted at the end), in OTLAB_IMAGE_SCRATCH or /var/tmp.
+SCRATCH=${OTLAB_IMAGE_SCRATCH:-/var/tmp}/otlab-image-test.$$
 mkdir -p "$SCRATCH" || fail "cannot create $SCRATCH"
 SCRATCH=$(cd "$SCRATCH" && pwd)
 avail_kb=$(df -Pk "$SCRATCH" | awk 'NR == 2 { print $4 }')

@@ -27,12 +27,16 @@ ENV DEBIAN_FRONTEND=noninteractive \
     GOFLAGS=-buildvcs=false \
     OTLAB_KERNEL_PREFIX=/usr/local \
     OTLAB_APT_EXTRA="tini jupyterhub" \
+    OTLAB_APT_SKIP="python3-pot python3-sklearn" \
     NOTEBOOK_DIR=/opt/gootlab/notebooks \
     PATH=/usr/local/go/bin:/opt/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # bookworm's own golang-go (1.19) cannot fetch toolchains; bookworm-backports' (1.23) can.
+# No recommended packages: they added 557 MB (pandoc, compilers, sympy, matplotlib...) the lab
+# does not use. POT and scikit-learn (OTLAB_APT_SKIP) are the tests' peers, not the lab's.
 RUN echo "deb http://deb.debian.org/debian bookworm-backports main" \
         > /etc/apt/sources.list.d/bookworm-backports.list \
+ && echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/90otlab-no-recommends \
  && useradd --no-log-init --create-home --shell /bin/bash \
         --uid "${NB_UID}" --gid "${NB_GID}" "${NB_USER}" \
  && mkdir -p /opt/go /opt/gootlab
@@ -40,13 +44,17 @@ RUN echo "deb http://deb.debian.org/debian bookworm-backports main" \
 WORKDIR /opt/gootlab
 
 # First only what the install needs, so this slow layer survives edits to code and notebooks.
+# Then drop what only the install needed: the bootstrap Go (Debian's golang-go, a second
+# toolchain next to /usr/local/go), npm (echarts is in node_modules), the build cache of the
+# tools (the second pass below fills the cache with the notebooks' packages), apt's lists.
 COPY docker/ docker/
 COPY tools/ tools/
 COPY go.mod go.sum package.json package-lock.json ./
-RUN bash docker/install.sh \
+RUN OTLAB_SKIP_WARM=1 bash docker/install.sh \
+ && apt-get purge -y -q --auto-remove $(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' 'golang-*' npm | awk '$1 == "ii" { print $2 }') \
  && go clean -cache \
  && chown -R "${NB_UID}:${NB_GID}" /opt/go /opt/gootlab \
- && rm -rf /var/lib/apt/lists/* /root/.cache /root/.npm
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt/* /root/.cache /root/.npm /tmp/*
 
 COPY --chown=${NB_UID}:${NB_GID} . .
 COPY docker/start-notebook.sh /usr/local/bin/start-notebook.sh

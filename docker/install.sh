@@ -7,7 +7,7 @@
 #   bash docker/install.sh go tools     only these steps (apt go tools kernel npm modules)
 #
 # Steps, each checked first:
-#   1. Debian packages (Jupyter Notebook, nbconvert, nbclient, Chromium, POT, sklearn, npm if missing)
+#   1. Debian packages (Jupyter Notebook, nbconvert, nbclient, Chromium, POT, sklearn; npm while echarts is missing)
 #   2. Go >= GO_MIN (else a Go that can switch toolchains, then GO_TOOLCHAIN through the Go module proxy)
 #   3. the pinned Go tools from tools/go.mod: gonb, gopls, goimports
 #   4. the gonb Jupyter kernel, with go and the tools on its PATH
@@ -16,6 +16,7 @@
 #
 # Environment:
 #   OTLAB_APT_EXTRA       more Debian packages to install (the image adds tini and jupyterhub)
+#   OTLAB_APT_SKIP        Debian packages of step 1 not to install (the image skips the test peers POT and sklearn)
 #   OTLAB_KERNEL_PREFIX   register the kernel under PREFIX/share/jupyter (system-wide) instead of the user's data dir
 #   OTLAB_SKIP_WARM=1     skip step 6's build
 set -uo pipefail
@@ -81,8 +82,15 @@ pkg_installed() {
 
 # ---------------------------------------------------------------- 1. Debian packages
 step_apt() {
-	local want=("${APT_PACKAGES[@]}") need=() p
-	command -v npm >/dev/null 2>&1 || want+=(npm)
+	local want=() need=() p
+	for p in "${APT_PACKAGES[@]}"; do
+		case " ${OTLAB_APT_SKIP:-} " in
+		*" $p "*) ;;
+		*) want+=("$p") ;;
+		esac
+	done
+	# npm only installs echarts (step 5): not needed once echarts is in place.
+	command -v npm >/dev/null 2>&1 || echarts_ok || want+=(npm)
 	if ! command -v dpkg-query >/dev/null 2>&1; then
 		miss "not a Debian/Ubuntu system (no dpkg): install by hand: ${want[*]}"
 		return
@@ -266,8 +274,8 @@ PY
 }
 
 step_kernel() {
-	if ! command -v jupyter >/dev/null 2>&1 || ! [ -x "$OTLAB_GOBIN/gonb" ]; then
-		miss "gonb kernel registration (needs jupyter and gonb first)"
+	if ! command -v jupyter >/dev/null 2>&1 || ! command -v go >/dev/null 2>&1 || ! [ -x "$OTLAB_GOBIN/gonb" ]; then
+		miss "gonb kernel registration (needs jupyter, Go and gonb first)"
 		return
 	fi
 	local st want_gonb

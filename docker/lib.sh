@@ -24,6 +24,8 @@ otlab_prepend_path() {
 # write /usr/local/go), then in /usr/local/go.
 otlab_go_env() {
 	local g v best=""
+	# Empty while no usable Go is found: install.sh then lists what is missing.
+	OTLAB_GOBIN=${OTLAB_GOBIN:-}
 	for g in "$(command -v go 2>/dev/null)" "${HOME:-/nonexistent}/.local/go/bin/go" /usr/local/go/bin/go; do
 		[ -n "$g" ] && [ -x "$g" ] || continue
 		v=$(GOTOOLCHAIN=local "$g" env GOVERSION 2>/dev/null) || continue

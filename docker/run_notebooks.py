@@ -373,8 +373,8 @@ async def open_page(url, js_enabled=True):
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--hide-scrollbars", "--user-data-dir=" + prof, "--remote-debugging-port=0",
             "--window-size=1200,900", "about:blank"]
-    if os.geteuid() == 0 or os.path.exists("/.dockerenv"):
-        args.insert(2, "--no-sandbox")
+    if os.geteuid() == 0 or os.path.exists("/.dockerenv") or os.path.exists("/run/.containerenv"):
+        args.insert(2, "--no-sandbox")  # root, or a container (Docker, podman) without user namespaces for the sandbox
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         port_file = os.path.join(prof, "DevToolsActivePort")

@@ -6,6 +6,7 @@
 #   3. go test ./...                (CI=true: the widgets' browser test is mandatory),
 #      then go test -race on the parallel-kernel tests (docker/fuzz.sh runs the long fuzzing)
 #   4. the nested modules' vet and tests (docker/imagecheck: the Dockerfile parsed with BuildKit's parser)
+#      and install.sh's MISSING path (docker/install_missing_test.sh: no Go obtainable)
 #   5. the lab smoke test           (real Jupyter server on 127.0.0.1: token required, a gonb kernel runs Go code)
 #   6. the notebooks                (docker/run_notebooks.py: execute, check, HTML, screenshots)
 #
@@ -82,6 +83,7 @@ nested() {
 	return $rc
 }
 stage "nested modules' tests" nested
+stage "install.sh without Go" bash docker/install_missing_test.sh
 stage "lab smoke" env OTLAB_SKIP_INSTALL=1 bash docker/lab.sh --smoke
 
 notebooks() {

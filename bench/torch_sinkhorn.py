@@ -10,8 +10,8 @@ with uniform weights, in DTYPE ("float64" or "float32") on THREADS threads:
   * K = −C/eps is computed once (C = squared Euclidean distance in norm form,
     as ot.dist and otkit compute it), and its transpose once as a contiguous
     copy, so both half-iterations reduce along contiguous rows;
-  * each half-iteration reduces row chunks of about CHUNK_BYTES (the L2
-    cache) in place in one reusable buffer: buf = K[rows] + h/eps,
+  * each half-iteration reduces row chunks of about CHUNK_BYTES per thread
+    (the L2 cache) in place in one reusable buffer: buf = K[rows] + h/eps,
     m = max, buf = exp(buf − m), s = sum, out = eps·(log s + m);
   * the update order is POT's and otkit's: g from f, then f from g, starting
     from f = g = 0.
@@ -54,13 +54,19 @@ def main():
     torch.set_num_threads(threads)
     x = torch.from_numpy(np.fromfile(f"{d}/x.f64", dtype="<f8").reshape(n, 2))
     y = torch.from_numpy(np.fromfile(f"{d}/y.f64", dtype="<f8").reshape(n, 2))
-    # Cost in float64 (norm form), then −C/eps in the working precision.
-    C = (x * x).sum(1)[:, None] + (y * y).sum(1)[None, :] - 2.0 * x @ y.T
-    K = (C * (-1.0 / eps)).to(dtype).contiguous()
+    # Cost in float64 (norm form), then −C/eps in the working precision,
+    # a block of rows at a time (no n×n float64 temporaries).
+    K = torch.empty((n, n), dtype=dtype)
+    nx, ny = (x * x).sum(1), (y * y).sum(1)
+    for lo in range(0, n, 1024):
+        hi = min(lo + 1024, n)
+        C = nx[lo:hi, None] + ny[None, :] - 2.0 * x[lo:hi] @ y.T
+        K[lo:hi] = (C * (-1.0 / eps)).to(dtype)
     del C
     KT = K.T.contiguous()
     item = torch.finfo(dtype).bits // 8
-    rows = max(1, CHUNK_BYTES // (n * item))
+    # A chunk of about CHUNK_BYTES per thread (each thread's L2).
+    rows = max(1, CHUNK_BYTES * threads // (n * item))
     buf = torch.empty((rows, n), dtype=dtype)
     log_w = math.log(1.0 / n)
     f = torch.zeros(n, dtype=dtype)

@@ -2,6 +2,7 @@ package otkit
 
 import (
 	"math"
+	"sync"
 	"sync/atomic"
 )
 
@@ -10,8 +11,8 @@ import (
 // The exponents z = (h_j − C_ij)/eps and their exponentials are evaluated
 // in float32 vectors, twice as many lanes per instruction as float64 and
 // half the memory traffic; everything that accumulates stays float64: each
-// block's exponentials are converted and added to sixteen float64 lane sums
-// (lane l takes the terms j ≡ l mod 16, in order of j), blocks merge into a
+// block's exponentials are added in pairs, converted and added to sixteen
+// float64 lane sums (expSum32), blocks merge into a
 // float64 running (max, sum), and the potentials, their shifts and the
 // reported costs are float64. To keep float32's 24 bits for the part that
 // matters, the inputs are shifted before rounding:
@@ -23,10 +24,10 @@ import (
 //     Euclidean costs are translation-invariant), so that the norm form
 //     ‖p‖² + ‖q‖² − 2⟨p, q⟩ does not cancel for clouds far from the origin.
 //
-// A stored cost matrix is kept as a float32 copy and a float32 transposed
-// copy (together the size of the float64 matrix): both half-iterations are
-// then row reductions over contiguous memory, and each reads 4 bytes per
-// term instead of 8.
+// A stored cost matrix gets a float32 copy and a float32 transposed copy
+// (together the size of the float64 matrix, built once per geometry): both
+// half-iterations are then row reductions over contiguous memory, and each
+// reads 4 bytes per term instead of 8.
 //
 // The kernels follow the float64 ones (lse_fast.go) in structure and in
 // their determinism: every output is reduced by one goroutine in a fixed
@@ -88,16 +89,24 @@ func zPC2Max32(z, a, y0, y1 []float32, x0, x1 float32) float32 {
 	return mx
 }
 
-// expSum32 adds float64(expNeg32(z_j − shift)) to sums[j mod 16].
+// expSum32 adds the exponentials e_j = expNeg32(z_j − shift) to sixteen
+// float64 lane sums: for each full group of 32 terms, lane l adds
+// float64(e_{l} + e_{l+16}) (one float32 addition of two terms ≤ 1, as
+// accurate as the exps themselves, halves the conversions to float64); the
+// remaining terms are added singly, term j to lane j mod 16.
 func expSum32(z []float32, shift float32, sums *[16]float64) {
-	k := 0
+	k := len(z) &^ 31
 	switch {
-	case useAVX512 && len(z) >= 16:
-		k = len(z) &^ 15
+	case useAVX512 && k > 0:
 		expSum32x512(&z[0], k, shift, sums)
-	case useAVX && len(z) >= 16:
-		k = len(z) &^ 15
+	case useAVX && k > 0:
 		expSum32AVX(&z[0], k, shift, sums)
+	default:
+		for j := 0; j < k; j += 32 {
+			for l := 0; l < 16; l++ {
+				sums[l] += float64(expNeg32(z[j+l]-shift) + expNeg32(z[j+16+l]-shift))
+			}
+		}
 	}
 	for j := k; j < len(z); j++ {
 		sums[j&15] += float64(expNeg32(z[j] - shift))
@@ -170,27 +179,59 @@ type dense32LSE struct {
 	scratch scratch32
 }
 
+// cost32Cache holds a geometry's float32 copies of its stored cost matrix.
+// Converting and transposing touch 12 bytes per entry of fresh memory, as
+// much time as several iterations, so they are built once per geometry, on
+// the first float32 solve, and shared by later ones (read-only).
+type cost32Cache struct {
+	once  sync.Once
+	c, ct []float32
+}
+
+func (g *Geometry) dense32() *dense32LSE {
+	cc := &g.cost32
+	cc.once.Do(func() { cc.c, cc.ct = float32Copies(g.cost, g.n, g.m, g.self) })
+	return &dense32LSE{c: cc.c, ct: cc.ct, n: g.n, m: g.m}
+}
+
 func newDense32LSE(c []float64, n, m int, symmetric bool) *dense32LSE {
-	k := &dense32LSE{n: n, m: m, c: make([]float32, n*m)}
-	for t, v := range c[:n*m] {
-		k.c[t] = float32(v)
+	k := &dense32LSE{n: n, m: m}
+	k.c, k.ct = float32Copies(c, n, m, symmetric)
+	return k
+}
+
+// float32Copies returns the float32 copy of the row-major n×m matrix c and
+// of its transpose (the same slice when symmetric).
+func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32) {
+	c32 = make([]float32, n*m)
+	sym := symmetric && n == m
+	if !sym {
+		ct32 = make([]float32, n*m)
 	}
-	if symmetric && n == m {
-		k.ct = k.c
-		return k
-	}
-	k.ct = make([]float32, n*m)
-	const tile = 64 // transpose in tiles so both sides stay in cache
-	for i0 := 0; i0 < n; i0 += tile {
+	// Tiles of 64×64: the float64 rows read and the transposed rows written
+	// stay in L1. Tiles of rows are independent (plain copies).
+	const tile = 64
+	parallelChunks(n, tile, n*m, func(i0, i1 int) {
 		for j0 := 0; j0 < m; j0 += tile {
-			for i := i0; i < min(i0+tile, n); i++ {
-				for j := j0; j < min(j0+tile, m); j++ {
-					k.ct[j*n+i] = k.c[i*m+j]
+			j1 := min(j0+tile, m)
+			for i := i0; i < i1; i++ {
+				src := c[i*m+j0 : i*m+j1]
+				dst := c32[i*m+j0 : i*m+j1]
+				for j, v := range src {
+					dst[j] = float32(v)
+				}
+				if !sym {
+					for j, v := range dst {
+						ct32[(j0+j)*n+i] = v
+					}
 				}
 			}
 		}
+	})
+	if sym {
+		ct32 = c32
 	}
-	return k
+	return c32, ct32
 }
 
 func (k *dense32LSE) rowLSE(out, h []float64, eps float64) {
@@ -390,7 +431,7 @@ func zPCMax32(z, a, w, ps []float32, i, nr, nc, b, d int) float32 {
 func fastKernel32For(g *Geometry) lseKernel {
 	switch {
 	case g.cost != nil:
-		return newDense32LSE(g.cost, g.n, g.m, g.self)
+		return g.dense32()
 	case g.sqEuclid:
 		return newSqEuclid32LSE(g.x, g.y, g.n, g.m, g.d, g.invScale)
 	}

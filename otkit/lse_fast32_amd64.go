@@ -3,9 +3,9 @@
 package otkit
 
 // Assembly inner loops of the float32 kernels (lse_fast32_amd64.s), each
-// the twin of a pure-Go loop in lse_fast32.go or exp32.go. The AVX2 loops
-// take lengths that are multiples of 16; the AVX-512 expVec32x512 and
-// expSum32x512 multiples of 16, the other AVX-512 loops multiples of 32.
+// the twin of a pure-Go loop in lse_fast32.go or exp32.go. expVec32* take
+// lengths that are multiples of 16, expSum32* multiples of 32, the other
+// AVX2 loops multiples of 16 and the other AVX-512 loops multiples of 32.
 
 //go:noescape
 func expVec32AVX(dst, src *float32, n int)

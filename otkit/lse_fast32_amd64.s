@@ -251,8 +251,8 @@ v5done:
 	RET
 
 // func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64)
-// Lane l of the sixteen float64 sums adds the terms j ≡ l (mod 16) in
-// order of j, as the Go loop does.
+// n is a multiple of 32. For each group of 32 terms, lane l of the sixteen
+// float64 sums adds float64(e_l + e_{l+16}), as the Go loop does.
 TEXT ·expSum32AVX(SB), NOSPLIT, $0-32
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
@@ -269,21 +269,29 @@ TEXT ·expSum32AVX(SB), NOSPLIT, $0-32
 s3loop:
 	VMOVUPS      (SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
-	VMOVUPS      32(SI)(AX*4), Y10
-	VSUBPS       Y15, Y10, Y10
+	VMOVUPS      64(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
 	EXP32(Y4, Y5, Y6, Y7, Y8)
-	EXP32(Y10, Y11, Y12, Y13, Y14)
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VADDPS       Y9, Y4, Y4
 	VCVTPS2PD    X4, Y5
 	VEXTRACTF128 $1, Y4, X6
 	VCVTPS2PD    X6, Y6
 	VADDPD       Y5, Y0, Y0
 	VADDPD       Y6, Y1, Y1
-	VCVTPS2PD    X10, Y5
-	VEXTRACTF128 $1, Y10, X6
+	VMOVUPS      32(SI)(AX*4), Y4
+	VSUBPS       Y15, Y4, Y4
+	VMOVUPS      96(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y4, Y5, Y6, Y7, Y8)
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VADDPS       Y9, Y4, Y4
+	VCVTPS2PD    X4, Y5
+	VEXTRACTF128 $1, Y4, X6
 	VCVTPS2PD    X6, Y6
 	VADDPD       Y5, Y2, Y2
 	VADDPD       Y6, Y3, Y3
-	ADDQ         $16, AX
+	ADDQ         $32, AX
 	CMPQ         AX, CX
 	JLT          s3loop
 
@@ -296,6 +304,7 @@ s3done:
 	RET
 
 // func expSum32x512(z *float32, n int, shift float32, sums *[16]float64)
+// n is a multiple of 32; the pairing of expSum32AVX.
 TEXT ·expSum32x512(SB), NOSPLIT, $0-32
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
@@ -310,13 +319,17 @@ TEXT ·expSum32x512(SB), NOSPLIT, $0-32
 s5loop:
 	VMOVUPS       (SI)(AX*4), Z4
 	VSUBPS        Z15, Z4, Z4
+	VMOVUPS       64(SI)(AX*4), Z10
+	VSUBPS        Z15, Z10, Z10
 	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	EXP32x512(Z10, Z11, Z12, Z13, K2)
+	VADDPS        Z10, Z4, Z4
 	VCVTPS2PD     Y4, Z8
 	VEXTRACTF64X4 $1, Z4, Y9
 	VCVTPS2PD     Y9, Z9
 	VADDPD        Z8, Z0, Z0
 	VADDPD        Z9, Z1, Z1
-	ADDQ          $16, AX
+	ADDQ          $32, AX
 	CMPQ          AX, CX
 	JLT           s5loop
 

@@ -262,3 +262,36 @@ func rowsOf(x []float64, d int) [][]float64 {
 	}
 	return rows
 }
+
+// TestDense32CopiesCached: float32 solves on one stored geometry share one
+// pair of float32 copies, built once (also when solves start concurrently),
+// and a float32 solve then matches a kernel built from scratch bit for bit.
+func TestDense32CopiesCached(t *testing.T) {
+	k := newLSETestCase(rand.New(rand.NewPCG(6, 32)), 30, 50, 2, 1, 1, 0.05, 0)
+	g, err := NewPointCloud(denseFromRows(rowsOf(k.x, 2)), denseFromRows(rowsOf(k.y, 2)), PointCloudOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kerns := make([]*dense32LSE, 4)
+	done := make(chan int)
+	for i := range kerns {
+		go func() { kerns[i] = g.dense32(); done <- i }()
+	}
+	for range kerns {
+		<-done
+	}
+	for _, kk := range kerns[1:] {
+		if &kk.c[0] != &kerns[0].c[0] || &kk.ct[0] != &kerns[0].ct[0] {
+			t.Fatal("float32 copies built more than once")
+		}
+	}
+	fresh := newDense32LSE(g.cost, g.n, g.m, false)
+	a, b := make([]float64, g.m), make([]float64, g.m)
+	kerns[0].colLSE(a, k.f, k.eps)
+	fresh.colLSE(b, k.f, k.eps)
+	for j := range a {
+		if a[j] != b[j] {
+			t.Fatalf("colLSE[%d]: cached %v, fresh %v", j, a[j], b[j])
+		}
+	}
+}

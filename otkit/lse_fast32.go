@@ -184,25 +184,35 @@ type dense32LSE struct {
 // much time as several iterations, so they are built once per geometry, on
 // the first float32 solve, and shared by later ones (read-only).
 type cost32Cache struct {
-	once  sync.Once
-	c, ct []float32
+	once   sync.Once
+	c, ct  []float32
+	maxAbs float64 // largest |C_ij|
 }
 
-func (g *Geometry) dense32() *dense32LSE {
+// float32Range bounds the magnitudes the float32 kernels accept (costs,
+// 1/eps, the online weights 2s·q/eps and s‖q‖²/eps), far enough below the
+// float32 overflow (3.4e38) that no intermediate reaches ±Inf; beyond it
+// the solver keeps the float64 kernels.
+const float32Range = 1e30
+
+// dense32 returns the float32 kernel of a stored geometry and the largest
+// |C_ij|.
+func (g *Geometry) dense32() (*dense32LSE, float64) {
 	cc := &g.cost32
-	cc.once.Do(func() { cc.c, cc.ct = float32Copies(g.cost, g.n, g.m, g.self) })
-	return &dense32LSE{c: cc.c, ct: cc.ct, n: g.n, m: g.m}
+	cc.once.Do(func() { cc.c, cc.ct, cc.maxAbs = float32Copies(g.cost, g.n, g.m, g.self) })
+	return &dense32LSE{c: cc.c, ct: cc.ct, n: g.n, m: g.m}, cc.maxAbs
 }
 
 func newDense32LSE(c []float64, n, m int, symmetric bool) *dense32LSE {
 	k := &dense32LSE{n: n, m: m}
-	k.c, k.ct = float32Copies(c, n, m, symmetric)
+	k.c, k.ct, _ = float32Copies(c, n, m, symmetric)
 	return k
 }
 
 // float32Copies returns the float32 copy of the row-major n×m matrix c and
-// of its transpose (the same slice when symmetric).
-func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32) {
+// of its transpose (the same slice when symmetric), and the largest |c_ij|.
+func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32, maxAbs float64) {
+	var maxBits atomic.Uint64 // non-negative floats order as their bits
 	c32 = make([]float32, n*m)
 	sym := symmetric && n == m
 	if !sym {
@@ -217,8 +227,16 @@ func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32) 
 			for i := i0; i < i1; i++ {
 				src := c[i*m+j0 : i*m+j1]
 				dst := c32[i*m+j0 : i*m+j1]
+				big := 0.0
 				for j, v := range src {
 					dst[j] = float32(v)
+					big = max(big, math.Abs(v))
+				}
+				for b := math.Float64bits(big); ; {
+					old := maxBits.Load()
+					if old >= b || maxBits.CompareAndSwap(old, b) {
+						break
+					}
 				}
 				if !sym {
 					for j, v := range dst {
@@ -231,7 +249,7 @@ func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32) 
 	if sym {
 		ct32 = c32
 	}
-	return c32, ct32
+	return c32, ct32, math.Float64frombits(maxBits.Load())
 }
 
 func (k *dense32LSE) rowLSE(out, h []float64, eps float64) {
@@ -426,14 +444,42 @@ func zPCMax32(z, a, w, ps []float32, i, nr, nc, b, d int) float32 {
 }
 
 // fastKernel32For is the float32 kernel for a geometry, nil where there is
-// none (online costs other than SqEuclidean): the solver then uses the
-// float64 kernels.
+// none (online costs other than SqEuclidean) or where a magnitude at the
+// geometry's eps (the smallest a solve uses) exceeds float32Range: the
+// solver then uses the float64 kernels.
 func fastKernel32For(g *Geometry) lseKernel {
+	if !(1/g.eps <= float32Range) {
+		return nil
+	}
 	switch {
 	case g.cost != nil:
-		return g.dense32()
+		if k, big := g.dense32(); big/g.eps <= float32Range {
+			return k
+		}
 	case g.sqEuclid:
-		return newSqEuclid32LSE(g.x, g.y, g.n, g.m, g.d, g.invScale)
+		k := newSqEuclid32LSE(g.x, g.y, g.n, g.m, g.d, g.invScale)
+		if k.fits(g.eps) {
+			return k
+		}
 	}
 	return nil
+}
+
+// fits reports whether the float32 values of onlineSqLSE32 stay within
+// float32Range at this eps: the weights 2s·q/eps, the terms s‖q‖²/eps and
+// the products 2s·p·q/eps ≤ s(p² + q²)/eps. (The potentials enter shifted
+// to ≤ 0, where an overflow gives −Inf, a zero term.)
+func (k *sqEuclid32LSE) fits(eps float64) bool {
+	big := 0.0
+	for _, w := range [][]float64{k.xw, k.yw} {
+		for _, v := range w {
+			big = max(big, 2*math.Abs(v))
+		}
+	}
+	for _, w := range [][]float64{k.nx, k.ny} {
+		for _, v := range w {
+			big = max(big, 2*v)
+		}
+	}
+	return k.scale*big/eps <= float32Range
 }

@@ -303,7 +303,7 @@ func TestDense32CopiesCached(t *testing.T) {
 	kerns := make([]*dense32LSE, 4)
 	done := make(chan int)
 	for i := range kerns {
-		go func() { kerns[i] = g.dense32(); done <- i }()
+		go func() { kerns[i], _ = g.dense32(); done <- i }()
 	}
 	for range kerns {
 		<-done
@@ -321,5 +321,39 @@ func TestDense32CopiesCached(t *testing.T) {
 		if a[j] != b[j] {
 			t.Fatalf("colLSE[%d]: cached %v, fresh %v", j, a[j], b[j])
 		}
+	}
+}
+
+// TestFloat32OutOfRange: where costs/eps would overflow float32 the solver
+// keeps the float64 kernels, so the result is the float64 one, finite.
+func TestFloat32OutOfRange(t *testing.T) {
+	x := denseFromRows([][]float64{{0, 0}, {1e16, 0}, {0, 1}})
+	y := denseFromRows([][]float64{{1, 1}, {2e16, 0}})
+	for _, online := range []bool{false, true} {
+		g, err := NewPointCloud(x, y, PointCloudOptions{Online: online, Epsilon: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fastKernel32For(g) != nil {
+			t.Fatalf("online=%v: float32 kernel for costs of 1e32", online)
+		}
+		r32, err := Sinkhorn(g, nil, nil, SinkhornOptions{Float32: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r64, err := Sinkhorn(g, nil, nil, SinkhornOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r32.RegOTCost != r64.RegOTCost || !isFinite(r32.RegOTCost) {
+			t.Fatalf("online=%v: float32 option gives %v, float64 %v", online, r32.RegOTCost, r64.RegOTCost)
+		}
+	}
+	g, err := NewPointCloud(x, nil, PointCloudOptions{Epsilon: 1e-31})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fastKernel32For(g) != nil {
+		t.Fatal("float32 kernel at eps = 1e-31")
 	}
 }

@@ -36,10 +36,11 @@ type SinkhornOptions struct {
 	Anderson            int     // memory; 0 → off. Turns momentum off, as in OTT.
 	InitF, InitG        []float64
 	ReferenceKernel     bool // force the simple reference LSE kernel (fast kernel otherwise, once it exists)
-	// Float32 evaluates costs and exponentials in float32 vectors (about
-	// 1e-6 relative accuracy; potentials, sums and costs stay float64): see
-	// lse_fast32.go. Ignored with ReferenceKernel and for online costs other
-	// than SqEuclidean.
+	// Float32 evaluates costs and exponentials in float32 vectors, also in
+	// the result's methods (potentials, sums and costs stay float64; errors
+	// about 1e-6 of the cost scale, lse_fast32.go). Ignored with
+	// ReferenceKernel, for online costs other than SqEuclidean, and where
+	// cost/eps would exceed 1e30.
 	Float32 bool
 }
 

@@ -11,7 +11,7 @@ with uniform weights, in DTYPE ("float64" or "float32") on THREADS threads:
     as ot.dist and otkit compute it), and its transpose once as a contiguous
     copy, so both half-iterations reduce along contiguous rows;
   * each half-iteration reduces row chunks of about CHUNK_BYTES per thread
-    (the L2 cache) in place in one reusable buffer: buf = K[rows] + h/eps,
+    (measured best, see below) in place in one reusable buffer: buf = K[rows] + h/eps,
     m = max, buf = exp(buf − m), s = sum, out = eps·(log s + m);
   * the update order is POT's and otkit's: g from f, then f from g, starting
     from f = g = 0.
@@ -29,7 +29,10 @@ import time
 import numpy as np
 import torch
 
-CHUNK_BYTES = 512 * 1024
+# Chunk size per thread: the best of 64 KB, 256 KB, 512 KB, 1, 2, 4 and 16 MB
+# at n = 4000 on the project machine (CPU time per iteration; 4 MB was 5 %
+# faster than 512 KB in float64 and 15 % in float32).
+CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def half_update(out, K, h, eps, log_w, buf):
@@ -65,7 +68,7 @@ def main():
     del C
     KT = K.T.contiguous()
     item = torch.finfo(dtype).bits // 8
-    # A chunk of about CHUNK_BYTES per thread (each thread's L2).
+    # A chunk of about CHUNK_BYTES per thread.
     rows = max(1, CHUNK_BYTES * threads // (n * item))
     buf = torch.empty((rows, n), dtype=dtype)
     log_w = math.log(1.0 / n)

@@ -172,9 +172,17 @@ func main() {
 						per timing
 					}{n, t}
 					row(fmt.Sprintf("%s (torch %s)", key, res.Torch), t, maxDiff(readF64(filepath.Join(dir, "torch_f.f64"), n), fRef))
-					if b, ok := best[dt]; !ok || t.wall < b.wall {
-						best[dt], bestName[dt] = t, th+"T"
+					// The faster variant counts: in wall time for the
+					// wall ratio, in CPU time for the CPU ratio.
+					b, ok := best[dt]
+					if !ok {
+						b = timing{math.Inf(1), math.Inf(1)}
 					}
+					if t.wall < b.wall {
+						b.wall, bestName[dt] = t.wall, th+"T"
+					}
+					b.cpu = min(b.cpu, t.cpu)
+					best[dt] = b
 				}
 			}
 		}
@@ -222,8 +230,9 @@ func main() {
 			frac("float32", ot["dense32"]), frac("float32", ot["online32"])))
 	}
 	fmt.Println()
-	fmt.Println("Summary: speed-ups per iteration, wall (CPU), stored / online cost. \"torch\" is the faster of its thread counts in")
-	fmt.Println("wall time, same precision as otkit unless named; % of floor = 2·n·m exps at the 2-core exp floor / otkit wall time")
+	fmt.Println("Summary: speed-ups per iteration, wall (CPU), stored / online cost. \"torch\" is the faster of its thread counts")
+	fmt.Println("(in wall time for the wall ratio, CPU time for the CPU ratio; the threads column names the wall-time winner), same")
+	fmt.Println("precision as otkit unless named; % of floor = 2·n·m exps at the 2-core exp floor / otkit wall time")
 	fmt.Println("(in brackets: 2·n·m exps at the 1-core floor / otkit CPU time, all threads).")
 	fmt.Println()
 	fmt.Println("| n = m | otkit f64 vs torch f64 | otkit f32 vs torch f32 | otkit f32 vs torch f64 | torch threads (f64 / f32) | otkit f64 vs POT | otkit f64: % of f64 floor | otkit f32: % of f32 floor |")

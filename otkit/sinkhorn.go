@@ -36,9 +36,10 @@ type SinkhornOptions struct {
 	Anderson            int     // memory; 0 → off. Turns momentum off, as in OTT.
 	InitF, InitG        []float64
 	ReferenceKernel     bool // force the simple reference LSE kernel (fast kernel otherwise, once it exists)
-	// Float32 evaluates costs and exponentials in float32 vectors, also in
-	// the result's methods (potentials, sums and costs stay float64; errors
-	// about 1e-6 of the cost scale, lse_fast32.go). Ignored with
+	// Float32 evaluates costs and exponentials of the iterations in float32
+	// vectors (potentials, sums and costs stay float64, and the result's
+	// methods use the float64 kernels; errors about 1e-6 of the cost scale,
+	// lse_fast32.go). Ignored with
 	// ReferenceKernel, for online costs other than SqEuclidean, and where
 	// cost/eps would exceed 1e30.
 	Float32 bool
@@ -75,6 +76,9 @@ type SinkhornResult struct {
 func (r *SinkhornResult) kernel() lseKernel {
 	if r.kern == nil {
 		return r.Geom.referenceKernel()
+	}
+	if k, ok := r.kern.(float32Kernel); ok {
+		return k.float64Twin() // a Float32 solve reports in float64 (lse_fast32.go)
 	}
 	return r.kern
 }

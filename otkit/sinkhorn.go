@@ -608,10 +608,14 @@ func (s *solver) marginalError() float64 {
 		return s.sc.colError(c.p)
 	}
 	eps := s.geom.eps
+	k := s.kern
+	if k32, ok := k.(float32Kernel); ok {
+		k = k32.float64Twin() // a Float32 solve's errors in float64, as its result reports them
+	}
 	if s.colF == nil {
 		s.colF = make([]float64, len(s.g))
 	}
-	s.kern.colLSE(s.colF, s.f, eps)
+	k.colLSE(s.colF, s.f, eps)
 	s.colFOK = !c.KernelMode
 	if s.colBuf == nil {
 		s.colBuf = make([]float64, len(s.g))
@@ -625,7 +629,7 @@ func (s *solver) marginalError() float64 {
 	if c.TauA == 1 && c.TauB == 1 && !c.ParallelDualUpdates {
 		return e
 	}
-	row := marginals(s.kern, s.f, s.g, eps, true)
+	row := marginals(k, s.f, s.g, eps, true)
 	return e + lpNorm(row, marginalTarget(s.a, s.f, eps, c.TauA, ott), c.p)
 }
 

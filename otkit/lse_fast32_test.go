@@ -251,8 +251,9 @@ func TestSinkhornFloat32POT(t *testing.T) {
 }
 
 // float32Tol bounds the float32 solve's relative errors against POT:
-// RegOTCost, plan entries, potentials (relative to their largest entry).
-var float32Tol = [3]float64{2e-7, 5e-4, 5e-6}
+// RegOTCost, plan entries, potentials (relative to their largest entry);
+// measured worst 2.3e-12, 1.5e-4, 1.5e-6.
+var float32Tol = [3]float64{1e-11, 5e-4, 5e-6}
 
 // TestSinkhornFloat32GOMAXPROCS: a float32 solve large enough to run in
 // parallel gives the same bits on one and two goroutines.

@@ -102,6 +102,8 @@ type Geometry struct {
 	// so that online rows cost one dot product per entry.
 	sqEuclid bool
 	nx, ny   []float64
+
+	cost32 cost32Cache // float32 copies of cost for SinkhornOptions.Float32, built on first use
 }
 
 // NewPointCloud builds the geometry between the rows of x (n×d) and y (m×d),

@@ -7,10 +7,16 @@ import "math"
 // reference kernels below.
 var fastKernel func(g *Geometry) lseKernel
 
-// kernel is the single place where the solver picks its LSE kernel: the fast
-// one when available and not disabled by opt.ReferenceKernel, the reference
-// one otherwise.
+// kernel is the single place where the solver picks its LSE kernel: the
+// float32 one when asked for (opt.Float32) and available, the fast one when
+// available and not disabled by opt.ReferenceKernel, the reference one
+// otherwise.
 func (g *Geometry) kernel(opt SinkhornOptions) lseKernel {
+	if opt.Float32 && !opt.ReferenceKernel {
+		if k := fastKernel32For(g); k != nil {
+			return k
+		}
+	}
 	if !opt.ReferenceKernel && fastKernel != nil {
 		if k := fastKernel(g); k != nil {
 			return k

@@ -60,7 +60,7 @@ type scalingForm struct {
 // useScalingForm reports whether the solve may run in scaling form.
 func useScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) bool {
 	n, m := geom.Shape()
-	if geom.cost == nil || n*m > scalingMaxEntries {
+	if geom.cost == nil || n*m > scalingMaxEntries || c.Float32 {
 		return false
 	}
 	sch := geom.schedule

@@ -36,6 +36,13 @@ type SinkhornOptions struct {
 	Anderson            int     // memory; 0 → off. Turns momentum off, as in OTT.
 	InitF, InitG        []float64
 	ReferenceKernel     bool // force the simple reference LSE kernel (fast kernel otherwise, once it exists)
+	// Float32 evaluates costs and exponentials of the iterations in float32
+	// vectors (potentials, sums and costs stay float64, and the result's
+	// methods use the float64 kernels; errors about 1e-6 of the cost scale,
+	// lse_fast32.go). Ignored with
+	// ReferenceKernel, for online costs other than SqEuclidean, and where
+	// cost/eps would exceed 1e30.
+	Float32 bool
 }
 
 // SinkhornResult holds the potentials and everything OTT's SinkhornOutput
@@ -70,6 +77,9 @@ type SinkhornResult struct {
 func (r *SinkhornResult) kernel() lseKernel {
 	if r.kern == nil {
 		return r.Geom.referenceKernel()
+	}
+	if k, ok := r.kern.(float32Kernel); ok {
+		return k.float64Twin() // a Float32 solve reports in float64 (lse_fast32.go)
 	}
 	return r.kern
 }
@@ -622,10 +632,14 @@ func (s *solver) marginalError() float64 {
 		return s.sc.colError(c.p)
 	}
 	eps := s.geom.eps
+	k := s.kern
+	if k32, ok := k.(float32Kernel); ok {
+		k = k32.float64Twin() // a Float32 solve's errors in float64, as its result reports them
+	}
 	if s.colF == nil {
 		s.colF = make([]float64, len(s.g))
 	}
-	s.kern.colLSE(s.colF, s.f, eps)
+	k.colLSE(s.colF, s.f, eps)
 	s.colFOK = !c.KernelMode
 	if s.colBuf == nil {
 		s.colBuf = make([]float64, len(s.g))
@@ -639,7 +653,7 @@ func (s *solver) marginalError() float64 {
 	if c.TauA == 1 && c.TauB == 1 && !c.ParallelDualUpdates {
 		return e
 	}
-	row := marginals(s.kern, s.f, s.g, eps, true)
+	row := marginals(k, s.f, s.g, eps, true)
 	return e + lpNorm(row, marginalTarget(s.a, s.f, eps, c.TauA, ott), c.p)
 }
 

@@ -1,19 +1,32 @@
-// Command sinkbench times otkit's log-domain Sinkhorn against POT's
-// ot.sinkhorn(..., method="sinkhorn_log") on identical data, in one run.
+// Command sinkbench times otkit's log-domain Sinkhorn against its CPU peers
+// on identical data, in one run: a tuned PyTorch log-sum-exp Sinkhorn
+// (bench/torch_sinkhorn.py: −C/eps precomputed once, cache-sized chunks
+// reduced in place) in float64 and float32 on 1 and 2 threads, and POT's
+// ot.sinkhorn(..., method="sinkhorn_log").
 //
 // For each size n it draws two 2-D clouds (x ~ N(0, I), y ~ N((1,1), I),
 // n points each, fixed seed), sets eps = 0.05·std(C) from otkit's geometry,
-// writes the points for the Python side, and runs both solvers for exactly
-// -iters iterations with uniform weights. It prints per-iteration times,
-// the ratio, and the largest difference between the two solvers' potentials
-// (a check that both solved the same problem). POT is skipped when its
-// predicted time exceeds -pot-budget seconds; its per-iteration time is then
-// extrapolated from the largest size it ran, scaled by n², and marked "~".
+// writes the points for the Python side, and runs every solver for exactly
+// -iters iterations with uniform weights from zero potentials. otkit runs
+// with a stored ("dense") and an online cost, in float64 and with
+// SinkhornOptions.Float32. It prints the CPU, the otkit kernel path
+// (AVX-512, AVX2 or Go), the load average, per-iteration times (wall and
+// CPU), the largest difference of every solver's potentials from otkit's
+// float64 ones (a check that all solved the same problem), and a summary:
+// otkit's speed-up over the faster torch variant of the same precision and
+// over POT, and the fraction of the 2-core exp floor each otkit solve
+// reaches (2·n·m exps at the rate of otkit's vectorised exp on both cores,
+// measured in the same run by go test -bench ExpFloor).
+//
+// A peer is skipped when its predicted time (from the previous size, scaled
+// by n²) exceeds its budget; POT's per-iteration time is then extrapolated
+// and marked "~".
 //
 // Run from the repository root: go run ./bench/sinkbench (see bench/pot_vs_otkit.sh).
 package main
 
 import (
+	"bufio"
 	"encoding/binary"
 	"encoding/json"
 	"flag"
@@ -24,6 +37,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -38,8 +52,11 @@ func main() {
 	sizes := flag.String("sizes", "1000,4000,16000", "comma-separated n (= m)")
 	iters := flag.Int("iters", 20, "fixed Sinkhorn iteration count for every solver")
 	potBudget := flag.Float64("pot-budget", 60, "skip POT when its predicted time exceeds this many seconds")
-	python := flag.String("python", "/usr/bin/python3", "Python with Debian's python3-pot")
+	torchBudget := flag.Float64("torch-budget", 120, "skip a torch run when its predicted time exceeds this many seconds")
+	threads := flag.String("threads", "1,2", "torch thread counts")
+	python := flag.String("python", "/usr/bin/python3", "Python with Debian's python3-pot and python3-torch")
 	script := flag.String("script", "bench/pot_sinkhorn.py", "POT driver script")
+	torchScript := flag.String("torch-script", "bench/torch_sinkhorn.py", "torch driver script (empty: no torch)")
 	refMax := flag.Int("ref-max", 1000, "also time otkit's reference kernel up to this n")
 	flag.Parse()
 
@@ -49,14 +66,20 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 
-	fmt.Printf("GOMAXPROCS=%d, %d iterations per solver, load average before: %s\n\n",
-		runtime.GOMAXPROCS(0), *iters, loadavg())
-	fmt.Println("Seconds per iteration, wall clock (CPU seconds of all threads in brackets).")
+	fmt.Printf("CPU: %s; GOMAXPROCS=%d; %d iterations per solver; load average before: %s\n",
+		cpuModel(), runtime.GOMAXPROCS(0), *iters, loadavg())
+	fl := expFloors()
+	fmt.Printf("otkit kernel: %s; exp floor (go test -bench ExpFloor, ns per exp on all cores): float64 %.4g (1 core) %.4g (2 cores), float32 %.4g (1 core) %.4g (2 cores)\n\n",
+		fl.kernel, fl.ns["float64/1"], fl.ns["float64/2"], fl.ns["float32/1"], fl.ns["float32/2"])
+	fmt.Println("Seconds per iteration, wall clock (CPU seconds of all threads in brackets); max abs(f − f_otkit) against otkit float64 dense.")
 	fmt.Println()
-	fmt.Println("| n = m | eps | POT sinkhorn_log | otkit dense | otkit online | POT / dense | POT / online | otkit reference kernel | max abs(f − f_POT) |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
-	var potN int
-	var potPer timing
+	fmt.Println("| n = m | eps | solver | s/iteration | max abs(f − f_otkit) |")
+	fmt.Println("|---|---|---|---|---|")
+	var summary []string
+	pred := map[string]struct {
+		n   int
+		per timing
+	}{}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
@@ -64,55 +87,158 @@ func main() {
 		}
 		it := float64(*iters)
 		x, y := clouds(n)
+		row := func(name string, t timing, d string) {
+			fmt.Printf("| %d | | %s | %s | %s |\n", n, name, cell(t, 1), d)
+		}
+		maxDiff := func(f, ref []float64) string {
+			d := 0.0
+			for i := range f {
+				d = math.Max(d, math.Abs(f[i]-ref[i]))
+			}
+			return fmt.Sprintf("%.1e", d)
+		}
 		dense, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{})
 		if err != nil {
 			log.Fatal(err)
 		}
 		eps := dense.Epsilon()
-		opt := otkit.SinkhornOptions{MinIterations: *iters, MaxIterations: *iters}
-		rd, tDense := solve(dense, opt)
-		fDense := rd.F
-		rd = nil
-
 		online, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{Online: true, Epsilon: eps})
 		if err != nil {
 			log.Fatal(err)
 		}
-		_, tOnline := solve(online, opt)
-
-		ref := "–"
+		fmt.Printf("| %d | %.4g | | | |\n", n, eps)
+		opt := otkit.SinkhornOptions{MinIterations: *iters, MaxIterations: *iters}
+		opt32 := opt
+		opt32.Float32 = true
+		ot := map[string]timing{}
+		var fRef []float64
+		// The first float32 solve on a stored geometry builds its float32
+		// copies of C and Cᵀ (kept by the geometry, as torch's K and Kᵀ are
+		// built before its timed loop): time that solve separately.
+		{
+			_, t := solve(dense, opt32)
+			fmt.Printf("| %d | | otkit dense32, first solve (builds the float32 copies; total s / %d it) | %s | |\n", n, *iters, cell(t, 1))
+		}
+		for _, v := range []struct {
+			name string
+			g    *otkit.Geometry
+			opt  otkit.SinkhornOptions
+		}{{"dense64", dense, opt}, {"online64", online, opt}, {"dense32", dense, opt32}, {"online32", online, opt32}} {
+			r, t := solve(v.g, v.opt)
+			t = timing{t.wall / it, t.cpu / it}
+			ot[v.name] = t
+			if fRef == nil {
+				fRef = r.F
+			}
+			row("otkit "+v.name, t, maxDiff(r.F, fRef))
+		}
 		if n <= *refMax {
 			ropt := opt
 			ropt.ReferenceKernel = true
-			_, tRef := solve(dense, ropt)
-			ref = cell(tRef, it)
+			r, t := solve(dense, ropt)
+			row("otkit reference kernel (math.Exp)", timing{t.wall / it, t.cpu / it}, maxDiff(r.F, fRef))
 		}
-		dense = nil
+		dense, online = nil, nil
 		runtime.GC()
 
-		potCol, diff := "", "–"
-		scale := float64(n) * float64(n) / (float64(potN) * float64(potN))
-		var pot timing
-		if potN == 0 || potPer.wall*scale*it <= *potBudget {
-			res := runPOT(*python, *script, dir, x, y, n, *iters, eps)
-			pot = timing{res.PerIter, res.CPUIter}
-			potN, potPer = n, pot
-			potCol = cell(pot, 1)
-			f := readF64(filepath.Join(dir, "pot_f.f64"), n)
-			d := 0.0
-			for i := range f {
-				d = math.Max(d, math.Abs(f[i]-fDense[i]))
+		writeF64(filepath.Join(dir, "x.f64"), x.RawMatrix().Data)
+		writeF64(filepath.Join(dir, "y.f64"), y.RawMatrix().Data)
+		// budgetOK reports whether a peer's predicted time fits its budget,
+		// and the prediction (from its previous size).
+		budgetOK := func(key string, budget float64) (bool, timing) {
+			p, ok := pred[key]
+			if !ok {
+				return true, timing{}
 			}
-			diff = fmt.Sprintf("%.1e", d)
-		} else {
-			pot = timing{potPer.wall * scale, potPer.cpu * scale}
-			potCol = "~" + cell(pot, 1) + " extrapolated"
+			sc := float64(n) * float64(n) / (float64(p.n) * float64(p.n))
+			t := timing{p.per.wall * sc, p.per.cpu * sc}
+			return t.wall*it <= budget, t
 		}
-		pd := timing{tDense.wall / it, tDense.cpu / it}
-		po := timing{tOnline.wall / it, tOnline.cpu / it}
-		fmt.Printf("| %d | %.4g | %s | %s | %s | %.1f× (%.1f×) | %.1f× (%.1f×) | %s | %s |\n",
-			n, eps, potCol, cell(pd, 1), cell(po, 1), pot.wall/pd.wall, pot.cpu/pd.cpu,
-			pot.wall/po.wall, pot.cpu/po.cpu, ref, diff)
+		best := map[string]timing{}
+		bestName := map[string]string{}
+		if *torchScript != "" {
+			for _, dt := range []string{"float64", "float32"} {
+				for _, th := range strings.Split(*threads, ",") {
+					key := "torch " + dt + " " + th + "T"
+					ok, _ := budgetOK(key, *torchBudget)
+					if !ok {
+						row(key, timing{math.NaN(), math.NaN()}, "skipped (budget)")
+						continue
+					}
+					res := runPy(*python, *torchScript, dir, n, *iters, eps, dt, strings.TrimSpace(th))
+					t := timing{res.PerIter, res.CPUIter}
+					pred[key] = struct {
+						n   int
+						per timing
+					}{n, t}
+					row(fmt.Sprintf("%s (torch %s)", key, res.Torch), t, maxDiff(readF64(filepath.Join(dir, "torch_f.f64"), n), fRef))
+					// The faster variant counts: in wall time for the
+					// wall ratio, in CPU time for the CPU ratio.
+					b, ok := best[dt]
+					if !ok {
+						b = timing{math.Inf(1), math.Inf(1)}
+					}
+					if t.wall < b.wall {
+						b.wall, bestName[dt] = t.wall, th+"T"
+					}
+					b.cpu = min(b.cpu, t.cpu)
+					best[dt] = b
+				}
+			}
+		}
+		var pot timing
+		potMark := ""
+		if ok, p := budgetOK("pot", *potBudget); ok {
+			res := runPy(*python, *script, dir, n, *iters, eps)
+			pot = timing{res.PerIter, res.CPUIter}
+			pred["pot"] = struct {
+				n   int
+				per timing
+			}{n, pot}
+			row("POT sinkhorn_log "+res.Version, pot, maxDiff(readF64(filepath.Join(dir, "pot_f.f64"), n), fRef))
+		} else {
+			pot, potMark = p, "~"
+			row("POT sinkhorn_log", timing{math.NaN(), math.NaN()}, "skipped (budget), extrapolated ~"+cell(p, 1))
+		}
+		terms := 2 * float64(n) * float64(n) * 1e-9
+		ratio := func(peer, t timing) string {
+			if math.IsNaN(peer.wall) || peer.wall == 0 {
+				return "–"
+			}
+			return fmt.Sprintf("%.1f× (%.1f×)", peer.wall/t.wall, peer.cpu/t.cpu)
+		}
+		// Fraction of the 2-core floor in wall time, and of the 1-core
+		// floor per CPU-second (robust when other processes take cores).
+		frac := func(prec string, t timing) string {
+			return fmt.Sprintf("%.0f %% (%.0f %%)", 100*terms*fl.ns[prec+"/2"]/t.wall, 100*terms*fl.ns[prec+"/1"]/t.cpu)
+		}
+		tb64, tb32 := timing{math.NaN(), math.NaN()}, timing{math.NaN(), math.NaN()}
+		if t, ok := best["float64"]; ok {
+			tb64 = t
+		}
+		if t, ok := best["float32"]; ok {
+			tb32 = t
+		}
+		summary = append(summary, fmt.Sprintf("| %d | %s / %s | %s / %s | %s / %s | %s / %s | %s%s / %s%s | %s / %s | %s / %s |",
+			n,
+			ratio(tb64, ot["dense64"]), ratio(tb64, ot["online64"]),
+			ratio(tb32, ot["dense32"]), ratio(tb32, ot["online32"]),
+			ratio(tb64, ot["dense32"]), ratio(tb64, ot["online32"]),
+			bestName["float64"], bestName["float32"],
+			potMark, ratio(pot, ot["dense64"]), potMark, ratio(pot, ot["online64"]),
+			frac("float64", ot["dense64"]), frac("float64", ot["online64"]),
+			frac("float32", ot["dense32"]), frac("float32", ot["online32"])))
+	}
+	fmt.Println()
+	fmt.Println("Summary: speed-ups per iteration, wall (CPU), stored / online cost. \"torch\" is the faster of its thread counts")
+	fmt.Println("(in wall time for the wall ratio, CPU time for the CPU ratio; the threads column names the wall-time winner), same")
+	fmt.Println("precision as otkit unless named; % of floor = 2·n·m exps at the 2-core exp floor / otkit wall time")
+	fmt.Println("(in brackets: 2·n·m exps at the 1-core floor / otkit CPU time, all threads).")
+	fmt.Println()
+	fmt.Println("| n = m | otkit f64 vs torch f64 | otkit f32 vs torch f32 | otkit f32 vs torch f64 | torch threads (f64 / f32) | otkit f64 vs POT | otkit f64: % of f64 floor | otkit f32: % of f32 floor |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, l := range summary {
+		fmt.Println(l)
 	}
 	fmt.Printf("\nload average after: %s\n", loadavg())
 }
@@ -151,6 +277,9 @@ type timing struct{ wall, cpu float64 }
 
 // cell formats a timing divided by k.
 func cell(t timing, k float64) string {
+	if math.IsNaN(t.wall) {
+		return "–"
+	}
 	return fmt.Sprintf("%.4g (%.4g)", t.wall/k, t.cpu/k)
 }
 
@@ -162,28 +291,87 @@ func cpuSeconds() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
-type potResult struct {
+type pyResult struct {
 	Seconds float64 `json:"seconds"`
 	PerIter float64 `json:"per_iter"`
 	CPUIter float64 `json:"cpu_per_iter"`
-	Primal  float64 `json:"primal"`
 	Version string  `json:"pot"`
+	Torch   string  `json:"torch"`
 }
 
-func runPOT(python, script, dir string, x, y *mat.Dense, n, iters int, eps float64) potResult {
-	writeF64(filepath.Join(dir, "x.f64"), x.RawMatrix().Data)
-	writeF64(filepath.Join(dir, "y.f64"), y.RawMatrix().Data)
-	cmd := exec.Command(python, script, dir, strconv.Itoa(n), strconv.Itoa(iters), strconv.FormatFloat(eps, 'g', -1, 64))
+// runPy runs a Python driver (DIR N ITERS EPS [extra...]) on the points in
+// dir and decodes its JSON line.
+func runPy(python, script, dir string, n, iters int, eps float64, extra ...string) pyResult {
+	args := append([]string{script, dir, strconv.Itoa(n), strconv.Itoa(iters), strconv.FormatFloat(eps, 'g', -1, 64)}, extra...)
+	cmd := exec.Command(python, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		log.Fatalf("POT run failed: %v", err)
+		log.Fatalf("%s failed: %v", script, err)
 	}
-	var res potResult
+	var res pyResult
 	if err := json.Unmarshal(out, &res); err != nil {
-		log.Fatalf("POT output %q: %v", out, err)
+		log.Fatalf("%s output %q: %v", script, out, err)
 	}
 	return res
+}
+
+// floors is the exp floor of BenchmarkExpFloor: ns per exp on all cores by
+// "precision/procs", and otkit's kernel path.
+type floors struct {
+	kernel string
+	ns     map[string]float64
+}
+
+// expFloors runs go test -bench ExpFloor (the exp is unexported) in this
+// run and parses its result lines.
+func expFloors() floors {
+	cmd := exec.Command("go", "test", "./otkit", "-run", "^$", "-bench", "ExpFloor", "-benchtime", "1x")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("go test -bench ExpFloor: %v\n%s", err, out)
+	}
+	re := regexp.MustCompile(`BenchmarkExpFloor/(float\d+)/kernel=([^/]+)/procs=(\d+)\S*\s+\d+\s+\d+ ns/op\s+([0-9.e+-]+) floor-ns/exp`)
+	fl := floors{ns: map[string]float64{}}
+	for _, m := range re.FindAllStringSubmatch(string(out), -1) {
+		v, _ := strconv.ParseFloat(m[4], 64)
+		fl.kernel = m[2]
+		fl.ns[m[1]+"/"+m[3]] = v
+	}
+	if len(fl.ns) != 4 {
+		log.Fatalf("go test -bench ExpFloor: unexpected output\n%s", out)
+	}
+	return fl
+}
+
+// cpuModel is the CPU's model name with family and model numbers.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	info := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			if len(info) > 0 {
+				break // first processor only
+			}
+			continue
+		}
+		info[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	flags := " " + info["flags"] + " "
+	var isa []string
+	for _, f := range []string{"avx2", "fma", "avx512f"} {
+		if strings.Contains(flags, " "+f+" ") {
+			isa = append(isa, f)
+		}
+	}
+	return fmt.Sprintf("%s (family %s, model %s; %s)", info["model name"], info["cpu family"], info["model"], strings.Join(isa, ", "))
 }
 
 func writeF64(path string, v []float64) {

@@ -1,0 +1,511 @@
+package otkit
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+)
+
+// Float32 log-sum-exp kernels (SinkhornOptions.Float32).
+//
+// The exponents z = (h_j − C_ij)/eps and their exponentials are evaluated
+// in float32 vectors, twice as many lanes per instruction as float64 and
+// half the memory traffic; everything that accumulates stays float64: each
+// block's exponentials are added in pairs, converted and added to sixteen
+// float64 lane sums (expSum32), blocks merge into a
+// float64 running (max, sum), and the potentials, their shifts and the
+// reported costs are float64. To keep float32's 24 bits for the part that
+// matters, the inputs are shifted before rounding:
+//
+//   - h by its largest finite entry H (the LSE is shift-invariant, H is
+//     added back in float64), so the rounded a_j = (h_j − H)/eps… are ≤ 0
+//     and near 0 for the terms that dominate;
+//   - in online mode the points by the mean of both clouds (squared
+//     Euclidean costs are translation-invariant), so that the norm form
+//     ‖p‖² + ‖q‖² − 2⟨p, q⟩ does not cancel for clouds far from the origin.
+//
+// A stored cost matrix gets a float32 copy and a float32 transposed copy
+// (together the size of the float64 matrix, built once per geometry): both
+// half-iterations are then row reductions over contiguous memory, and each
+// reads 4 bytes per term instead of 8.
+//
+// The kernels follow the float64 ones (lse_fast.go) in structure and in
+// their determinism: every output is reduced by one goroutine in a fixed
+// order, and the pure-Go loops here are the specification of the AVX2 and
+// AVX-512 loops (lse_fast32_amd64.s), which give the same bits.
+
+// lseBlock32 is the column block of the float32 row reductions: the block's
+// inputs and exponent buffer stay in L1.
+const lseBlock32 = 2048
+
+// zDenseMax32 writes z_j = (h_j − c_j)·inv and returns the largest, −Inf
+// if all are.
+func zDenseMax32(z, c, h []float32, inv float32) float32 {
+	n := len(c)
+	z, h = z[:n], h[:n]
+	mx := float32(math.Inf(-1))
+	k := 0
+	switch {
+	case useAVX512 && n >= 32:
+		k = n &^ 31
+		mx = zDenseMax32x512(&c[0], &h[0], &z[0], k, inv)
+	case useAVX && n >= 16:
+		k = n &^ 15
+		mx = zDenseMax32AVX(&c[0], &h[0], &z[0], k, inv)
+	}
+	for j := k; j < n; j++ {
+		v := float32(h[j]-c[j]) * inv
+		z[j] = v
+		if v > mx {
+			mx = v
+		}
+	}
+	return mx
+}
+
+// zPC2Max32 writes z_j = a_j + x0·y0_j + x1·y1_j (separately rounded
+// float32 operations, in that order) and returns the largest, −Inf if all
+// are.
+func zPC2Max32(z, a, y0, y1 []float32, x0, x1 float32) float32 {
+	n := len(a)
+	z, y0, y1 = z[:n], y0[:n], y1[:n]
+	mx := float32(math.Inf(-1))
+	k := 0
+	switch {
+	case useAVX512 && n >= 32:
+		k = n &^ 31
+		mx = zPC2Max32x512(&a[0], &y0[0], &y1[0], &z[0], k, x0, x1)
+	case useAVX && n >= 16:
+		k = n &^ 15
+		mx = zPC2Max32AVX(&a[0], &y0[0], &y1[0], &z[0], k, x0, x1)
+	}
+	for j := k; j < n; j++ {
+		v := float32(a[j]+float32(x0*y0[j])) + float32(x1*y1[j])
+		z[j] = v
+		if v > mx {
+			mx = v
+		}
+	}
+	return mx
+}
+
+// expSum32 adds the exponentials e_j = expNeg32(z_j − shift) to sixteen
+// float64 lane sums: for each full group of 32 terms, lane l adds
+// float64(e_{l} + e_{l+16}) (one float32 addition of two terms ≤ 1, as
+// accurate as the exps themselves, halves the conversions to float64); the
+// remaining terms are added singly, term j to lane j mod 16.
+func expSum32(z []float32, shift float32, sums *[16]float64) {
+	k := len(z) &^ 31
+	switch {
+	case useAVX512 && k > 0:
+		expSum32x512(&z[0], k, shift, sums)
+	case useAVX && k > 0:
+		expSum32AVX(&z[0], k, shift, sums)
+	default:
+		for j := 0; j < k; j += 32 {
+			for l := 0; l < 16; l++ {
+				sums[l] += float64(expNeg32(z[j+l]-shift) + expNeg32(z[j+16+l]-shift))
+			}
+		}
+	}
+	for j := k; j < len(z); j++ {
+		sums[j&15] += float64(expNeg32(z[j] - shift))
+	}
+}
+
+// lseBlockMerge32 folds a block of float32 exponents z with maximum mb into
+// the float64 running state (m, s), as lseBlockMerge does for float64.
+func lseBlockMerge32(z []float32, mb float32, m, s float64) (float64, float64) {
+	if math.IsInf(float64(mb), -1) {
+		return m, s
+	}
+	var sums [16]float64
+	expSum32(z, mb, &sums)
+	sb := 0.0
+	for _, v := range sums {
+		sb += v
+	}
+	mb64 := float64(mb)
+	if mb64 > m {
+		return mb64, math.FMA(s, expNeg(m-mb64), sb)
+	}
+	return m, math.FMA(sb, expNeg(mb64-m), s)
+}
+
+// maxFinite returns the largest entry of h that is not −Inf, and false when
+// there is none (every reduction over h is then −Inf).
+func maxFinite(h []float64) (float64, bool) {
+	H := math.Inf(-1)
+	for _, v := range h {
+		H = max(H, v)
+	}
+	return H, !math.IsInf(H, -1)
+}
+
+// scratch32 is lseScratch for float32 buffers.
+type scratch32 struct {
+	busy atomic.Bool
+	buf  []float32
+}
+
+func (sc *scratch32) take(k int) ([]float32, bool) {
+	if !sc.busy.CompareAndSwap(false, true) {
+		return make([]float32, k), false
+	}
+	if cap(sc.buf) < k {
+		sc.buf = make([]float32, k)
+	}
+	return sc.buf[:k], true
+}
+
+func (sc *scratch32) release(own bool) {
+	if own {
+		sc.busy.Store(false)
+	}
+}
+
+func fillInf(out []float64) {
+	for i := range out {
+		out[i] = math.Inf(-1)
+	}
+}
+
+// dense32LSE is the float32 lseKernel of a materialised cost matrix: c is
+// the row-major n×m float32 copy, ct the m×n copy of the transpose (c itself
+// for a symmetric geometry).
+type dense32LSE struct {
+	c, ct   []float32
+	n, m    int
+	scratch scratch32
+	twin    lseKernel // the geometry's float64 kernel (float64Twin)
+}
+
+// float32Kernel is implemented by the float32 kernels. The iterations of a
+// Float32 solve run on them; the result's methods (marginals, Apply, the
+// plan-mass check) use float64Twin, the float64 kernel of the same geometry,
+// so that everything a result reports is float64 given the potentials.
+type float32Kernel interface {
+	float64Twin() lseKernel
+}
+
+func (k *dense32LSE) float64Twin() lseKernel {
+	if k.twin == nil {
+		return k
+	}
+	return k.twin
+}
+
+func (k *sqEuclid32LSE) float64Twin() lseKernel {
+	if k.twin == nil {
+		return k
+	}
+	return k.twin
+}
+
+// cost32Cache holds a geometry's float32 copies of its stored cost matrix.
+// Converting and transposing touch 12 bytes per entry of fresh memory, as
+// much time as several iterations, so they are built once per geometry, on
+// the first float32 solve, and shared by later ones (read-only).
+type cost32Cache struct {
+	once   sync.Once
+	c, ct  []float32
+	maxAbs float64 // largest |C_ij|
+}
+
+// float32Range bounds the magnitudes the float32 kernels accept (costs,
+// 1/eps, the online weights 2s·q/eps and s‖q‖²/eps), far enough below the
+// float32 overflow (3.4e38) that no intermediate reaches ±Inf; beyond it
+// the solver keeps the float64 kernels.
+const float32Range = 1e30
+
+// dense32 returns the float32 kernel of a stored geometry and the largest
+// |C_ij|.
+func (g *Geometry) dense32() (*dense32LSE, float64) {
+	cc := &g.cost32
+	cc.once.Do(func() { cc.c, cc.ct, cc.maxAbs = float32Copies(g.cost, g.n, g.m, g.self) })
+	return &dense32LSE{c: cc.c, ct: cc.ct, n: g.n, m: g.m}, cc.maxAbs
+}
+
+func newDense32LSE(c []float64, n, m int, symmetric bool) *dense32LSE {
+	k := &dense32LSE{n: n, m: m}
+	k.c, k.ct, _ = float32Copies(c, n, m, symmetric)
+	return k
+}
+
+// float32Copies returns the float32 copy of the row-major n×m matrix c and
+// of its transpose (the same slice when symmetric), and the largest |c_ij|.
+func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32, maxAbs float64) {
+	var maxBits atomic.Uint64 // non-negative floats order as their bits
+	c32 = make([]float32, n*m)
+	sym := symmetric && n == m
+	if !sym {
+		ct32 = make([]float32, n*m)
+	}
+	// Tiles of 64×64: the float64 rows read and the transposed rows written
+	// stay in L1. Tiles of rows are independent (plain copies).
+	const tile = 64
+	parallelChunks(n, tile, n*m, func(i0, i1 int) {
+		for j0 := 0; j0 < m; j0 += tile {
+			j1 := min(j0+tile, m)
+			for i := i0; i < i1; i++ {
+				src := c[i*m+j0 : i*m+j1]
+				dst := c32[i*m+j0 : i*m+j1]
+				big := 0.0
+				for j, v := range src {
+					dst[j] = float32(v)
+					big = max(big, math.Abs(v))
+				}
+				for b := math.Float64bits(big); ; {
+					old := maxBits.Load()
+					if old >= b || maxBits.CompareAndSwap(old, b) {
+						break
+					}
+				}
+				if !sym {
+					for j, v := range dst {
+						ct32[(j0+j)*n+i] = v
+					}
+				}
+			}
+		}
+	})
+	if sym {
+		ct32 = c32
+	}
+	return c32, ct32, math.Float64frombits(maxBits.Load())
+}
+
+func (k *dense32LSE) rowLSE(out, h []float64, eps float64) {
+	k.scratch.reduce(out[:k.n], h[:k.m], eps, k.c)
+}
+
+func (k *dense32LSE) colLSE(out, h []float64, eps float64) {
+	k.scratch.reduce(out[:k.m], h[:k.n], eps, k.ct)
+}
+
+// reduce computes out[i] = eps·log Σ_j exp((h_j − c[i·m + j])/eps) for the
+// row-major len(out)×len(h) float32 matrix c.
+func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
+	nr, nc := len(out), len(h)
+	H, ok := maxFinite(h)
+	if !ok {
+		fillInf(out)
+		return
+	}
+	zl := min(lseBlock32, nc)
+	chunk := rowChunk(nr)
+	inline := runsInline(nr, chunk, nr*nc)
+	var buf []float32
+	own := false
+	if inline {
+		buf, own = sc.take(nc + zl)
+		defer sc.release(own)
+	} else {
+		buf = make([]float32, nc)
+	}
+	hs := buf[:nc]
+	for j, v := range h {
+		hs[j] = float32(v - H)
+	}
+	inv := float32(1 / eps)
+	rows := func(lo, hi int, z []float32) {
+		for i := lo; i < hi; i++ {
+			row := c[i*nc : (i+1)*nc]
+			mx, s := math.Inf(-1), 0.0
+			for b := 0; b < nc; b += lseBlock32 {
+				e := min(b+lseBlock32, nc)
+				zz := z[:e-b]
+				mb := zDenseMax32(zz, row[b:e], hs[b:e], inv)
+				mx, s = lseBlockMerge32(zz, mb, mx, s)
+			}
+			out[i] = eps*lseValue(mx, s) + H
+		}
+	}
+	if inline {
+		rows(0, nr, buf[nc:nc+zl])
+		return
+	}
+	parallelChunks(nr, chunk, nr*nc, func(lo, hi int) {
+		rows(lo, hi, make([]float32, zl))
+	})
+}
+
+// sqEuclid32LSE is the float32 lseKernel of an online squared-Euclidean
+// point cloud, on coordinates centred at the mean of both clouds.
+type sqEuclid32LSE struct {
+	n, m, d int
+	scale   float64
+	xs, ys  []float32 // centred coordinates, transposed: xs[k*n+i]
+	xw, yw  []float64 // the same, float64, for the per-call weights
+	nx, ny  []float64 // squared norms of the centred points
+	scratch scratch32
+	twin    lseKernel // the geometry's float64 kernel (float64Twin)
+}
+
+func newSqEuclid32LSE(x, y []float64, n, m, d int, scale float64) *sqEuclid32LSE {
+	mu := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for t := 0; t < d; t++ {
+			mu[t] += x[i*d+t]
+		}
+	}
+	for j := 0; j < m; j++ {
+		for t := 0; t < d; t++ {
+			mu[t] += y[j*d+t]
+		}
+	}
+	for t := range mu {
+		mu[t] /= float64(n + m)
+	}
+	centre := func(p []float64, np int) (ps32 []float32, ps []float64, norms []float64) {
+		ps = make([]float64, np*d)
+		ps32 = make([]float32, np*d)
+		norms = make([]float64, np)
+		for i := 0; i < np; i++ {
+			for t := 0; t < d; t++ {
+				v := p[i*d+t] - mu[t]
+				ps[t*np+i] = v
+				ps32[t*np+i] = float32(v)
+				norms[i] += v * v
+			}
+		}
+		return ps32, ps, norms
+	}
+	k := &sqEuclid32LSE{n: n, m: m, d: d, scale: scale}
+	k.xs, k.xw, k.nx = centre(x, n)
+	k.ys, k.yw, k.ny = centre(y, m)
+	return k
+}
+
+func (k *sqEuclid32LSE) rowLSE(out, h []float64, eps float64) {
+	onlineSqLSE32(&k.scratch, out, h, eps, k.scale, k.d, k.xs, k.nx, k.n, k.yw, k.ny, k.m)
+}
+
+func (k *sqEuclid32LSE) colLSE(out, h []float64, eps float64) {
+	onlineSqLSE32(&k.scratch, out, h, eps, k.scale, k.d, k.ys, k.ny, k.m, k.xw, k.nx, k.n)
+}
+
+// onlineSqLSE32 is onlineSqLSE in float32: with H the largest finite h,
+//
+//	out[i] = eps·LSE_j(a_j + Σ_k p_ik·w_kj) + H − s·‖p_i‖²,
+//	a_j = float32((h_j − H − s‖q_j‖²)/eps),  w_kj = float32((2s/eps)·q_jk),
+//
+// ps the float32 transposed row points, qs the float64 transposed column
+// points.
+func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []float32, pn []float64, nr int, qs, qn []float64, nc int) {
+	h = h[:nc]
+	out = out[:nr]
+	H, ok := maxFinite(h)
+	if !ok {
+		fillInf(out)
+		return
+	}
+	inv := 1 / eps
+	zl := min(lseBlock32, nc)
+	chunk := rowChunk(nr)
+	work := nr * nc * max(1, d/2)
+	inline := runsInline(nr, chunk, work)
+	var buf []float32
+	own := false
+	if inline {
+		buf, own = sc.take((d+1)*nc + zl)
+		defer sc.release(own)
+	} else {
+		buf = make([]float32, (d+1)*nc)
+	}
+	a, w := buf[:nc], buf[nc:(d+1)*nc]
+	for j := range a {
+		a[j] = float32((h[j] - H - s*qn[j]) * inv)
+	}
+	two := 2 * s * inv
+	for t, v := range qs[:d*nc] {
+		w[t] = float32(two * v)
+	}
+	rows := func(lo, hi int, z []float32) {
+		for i := lo; i < hi; i++ {
+			mx, sum := math.Inf(-1), 0.0
+			for b := 0; b < nc; b += lseBlock32 {
+				e := min(b+lseBlock32, nc)
+				zz := z[:e-b]
+				var mb float32
+				if d == 2 {
+					mb = zPC2Max32(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])
+				} else {
+					mb = zPCMax32(zz, a, w, ps, i, nr, nc, b, d)
+				}
+				mx, sum = lseBlockMerge32(zz, mb, mx, sum)
+			}
+			out[i] = eps*lseValue(mx, sum) + H - s*pn[i]
+		}
+	}
+	if inline {
+		rows(0, nr, buf[(d+1)*nc:(d+1)*nc+zl])
+		return
+	}
+	parallelChunks(nr, chunk, work, func(lo, hi int) {
+		rows(lo, hi, make([]float32, zl))
+	})
+}
+
+// zPCMax32 is zPC2Max32 for any dimension d (pure Go): z_j = a_j + Σ_t
+// p_t·w_tj over the block starting at column b, coordinates in order.
+func zPCMax32(z, a, w, ps []float32, i, nr, nc, b, d int) float32 {
+	copy(z, a[b:b+len(z)])
+	for t := 0; t < d; t++ {
+		pt := ps[t*nr+i]
+		wt := w[t*nc+b : t*nc+b+len(z)]
+		for j := range z {
+			z[j] = z[j] + float32(pt*wt[j])
+		}
+	}
+	mx := float32(math.Inf(-1))
+	for _, v := range z {
+		if v > mx {
+			mx = v
+		}
+	}
+	return mx
+}
+
+// fastKernel32For is the float32 kernel for a geometry, nil where there is
+// none (online costs other than SqEuclidean) or where a magnitude at the
+// geometry's eps (the smallest a solve uses) exceeds float32Range: the
+// solver then uses the float64 kernels.
+func fastKernel32For(g *Geometry) lseKernel {
+	if !(1/g.eps <= float32Range) {
+		return nil
+	}
+	switch {
+	case g.cost != nil:
+		if k, big := g.dense32(); big/g.eps <= float32Range {
+			k.twin = g.kernel(SinkhornOptions{})
+			return k
+		}
+	case g.sqEuclid:
+		k := newSqEuclid32LSE(g.x, g.y, g.n, g.m, g.d, g.invScale)
+		if k.fits(g.eps) {
+			k.twin = g.kernel(SinkhornOptions{})
+			return k
+		}
+	}
+	return nil
+}
+
+// fits reports whether the float32 values of onlineSqLSE32 stay within
+// float32Range at this eps: the weights 2s·q/eps, the terms s‖q‖²/eps and
+// the products 2s·p·q/eps ≤ s(p² + q²)/eps. (The potentials enter shifted
+// to ≤ 0, where an overflow gives −Inf, a zero term.)
+func (k *sqEuclid32LSE) fits(eps float64) bool {
+	big := 0.0
+	for _, w := range [][]float64{k.xw, k.yw} {
+		for _, v := range w {
+			big = max(big, 2*math.Abs(v))
+		}
+	}
+	for _, w := range [][]float64{k.nx, k.ny} {
+		for _, v := range w {
+			big = max(big, 2*v)
+		}
+	}
+	return k.scale*big/eps <= float32Range
+}

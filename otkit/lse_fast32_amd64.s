@@ -1,0 +1,480 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2 and AVX-512 inner loops of the float32 log-sum-exp kernels
+// (lse_fast32.go, exp32.go). Each mirrors a pure-Go loop operation for
+// operation (separately rounded float32 multiplies and adds, same order),
+// so every path gives the same bits. Constants: eight float32 lanes each;
+// the AVX-512 loops broadcast the first.
+
+DATA exp32Log2e<>+0(SB)/4, $0x3fb8aa3b
+DATA exp32Log2e<>+4(SB)/4, $0x3fb8aa3b
+DATA exp32Log2e<>+8(SB)/4, $0x3fb8aa3b
+DATA exp32Log2e<>+12(SB)/4, $0x3fb8aa3b
+DATA exp32Log2e<>+16(SB)/4, $0x3fb8aa3b
+DATA exp32Log2e<>+20(SB)/4, $0x3fb8aa3b
+DATA exp32Log2e<>+24(SB)/4, $0x3fb8aa3b
+DATA exp32Log2e<>+28(SB)/4, $0x3fb8aa3b
+GLOBL exp32Log2e<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Magic<>+0(SB)/4, $0x4b400000
+DATA exp32Magic<>+4(SB)/4, $0x4b400000
+DATA exp32Magic<>+8(SB)/4, $0x4b400000
+DATA exp32Magic<>+12(SB)/4, $0x4b400000
+DATA exp32Magic<>+16(SB)/4, $0x4b400000
+DATA exp32Magic<>+20(SB)/4, $0x4b400000
+DATA exp32Magic<>+24(SB)/4, $0x4b400000
+DATA exp32Magic<>+28(SB)/4, $0x4b400000
+GLOBL exp32Magic<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Ln2Hi<>+0(SB)/4, $0x3f318000
+DATA exp32Ln2Hi<>+4(SB)/4, $0x3f318000
+DATA exp32Ln2Hi<>+8(SB)/4, $0x3f318000
+DATA exp32Ln2Hi<>+12(SB)/4, $0x3f318000
+DATA exp32Ln2Hi<>+16(SB)/4, $0x3f318000
+DATA exp32Ln2Hi<>+20(SB)/4, $0x3f318000
+DATA exp32Ln2Hi<>+24(SB)/4, $0x3f318000
+DATA exp32Ln2Hi<>+28(SB)/4, $0x3f318000
+GLOBL exp32Ln2Hi<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Ln2Lo<>+0(SB)/4, $0xb95e8083
+DATA exp32Ln2Lo<>+4(SB)/4, $0xb95e8083
+DATA exp32Ln2Lo<>+8(SB)/4, $0xb95e8083
+DATA exp32Ln2Lo<>+12(SB)/4, $0xb95e8083
+DATA exp32Ln2Lo<>+16(SB)/4, $0xb95e8083
+DATA exp32Ln2Lo<>+20(SB)/4, $0xb95e8083
+DATA exp32Ln2Lo<>+24(SB)/4, $0xb95e8083
+DATA exp32Ln2Lo<>+28(SB)/4, $0xb95e8083
+GLOBL exp32Ln2Lo<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Low<>+0(SB)/4, $0xc2ae0000
+DATA exp32Low<>+4(SB)/4, $0xc2ae0000
+DATA exp32Low<>+8(SB)/4, $0xc2ae0000
+DATA exp32Low<>+12(SB)/4, $0xc2ae0000
+DATA exp32Low<>+16(SB)/4, $0xc2ae0000
+DATA exp32Low<>+20(SB)/4, $0xc2ae0000
+DATA exp32Low<>+24(SB)/4, $0xc2ae0000
+DATA exp32Low<>+28(SB)/4, $0xc2ae0000
+GLOBL exp32Low<>(SB), RODATA|NOPTR, $32
+
+DATA exp32One<>+0(SB)/4, $0x3f800000
+DATA exp32One<>+4(SB)/4, $0x3f800000
+DATA exp32One<>+8(SB)/4, $0x3f800000
+DATA exp32One<>+12(SB)/4, $0x3f800000
+DATA exp32One<>+16(SB)/4, $0x3f800000
+DATA exp32One<>+20(SB)/4, $0x3f800000
+DATA exp32One<>+24(SB)/4, $0x3f800000
+DATA exp32One<>+28(SB)/4, $0x3f800000
+GLOBL exp32One<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Q0<>+0(SB)/4, $0x3efffffc
+DATA exp32Q0<>+4(SB)/4, $0x3efffffc
+DATA exp32Q0<>+8(SB)/4, $0x3efffffc
+DATA exp32Q0<>+12(SB)/4, $0x3efffffc
+DATA exp32Q0<>+16(SB)/4, $0x3efffffc
+DATA exp32Q0<>+20(SB)/4, $0x3efffffc
+DATA exp32Q0<>+24(SB)/4, $0x3efffffc
+DATA exp32Q0<>+28(SB)/4, $0x3efffffc
+GLOBL exp32Q0<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Q1<>+0(SB)/4, $0x3e2aaa3f
+DATA exp32Q1<>+4(SB)/4, $0x3e2aaa3f
+DATA exp32Q1<>+8(SB)/4, $0x3e2aaa3f
+DATA exp32Q1<>+12(SB)/4, $0x3e2aaa3f
+DATA exp32Q1<>+16(SB)/4, $0x3e2aaa3f
+DATA exp32Q1<>+20(SB)/4, $0x3e2aaa3f
+DATA exp32Q1<>+24(SB)/4, $0x3e2aaa3f
+DATA exp32Q1<>+28(SB)/4, $0x3e2aaa3f
+GLOBL exp32Q1<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Q2<>+0(SB)/4, $0x3d2aadea
+DATA exp32Q2<>+4(SB)/4, $0x3d2aadea
+DATA exp32Q2<>+8(SB)/4, $0x3d2aadea
+DATA exp32Q2<>+12(SB)/4, $0x3d2aadea
+DATA exp32Q2<>+16(SB)/4, $0x3d2aadea
+DATA exp32Q2<>+20(SB)/4, $0x3d2aadea
+DATA exp32Q2<>+24(SB)/4, $0x3d2aadea
+DATA exp32Q2<>+28(SB)/4, $0x3d2aadea
+GLOBL exp32Q2<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Q3<>+0(SB)/4, $0x3c0923ce
+DATA exp32Q3<>+4(SB)/4, $0x3c0923ce
+DATA exp32Q3<>+8(SB)/4, $0x3c0923ce
+DATA exp32Q3<>+12(SB)/4, $0x3c0923ce
+DATA exp32Q3<>+16(SB)/4, $0x3c0923ce
+DATA exp32Q3<>+20(SB)/4, $0x3c0923ce
+DATA exp32Q3<>+24(SB)/4, $0x3c0923ce
+DATA exp32Q3<>+28(SB)/4, $0x3c0923ce
+GLOBL exp32Q3<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Q4<>+0(SB)/4, $0x3ab42c97
+DATA exp32Q4<>+4(SB)/4, $0x3ab42c97
+DATA exp32Q4<>+8(SB)/4, $0x3ab42c97
+DATA exp32Q4<>+12(SB)/4, $0x3ab42c97
+DATA exp32Q4<>+16(SB)/4, $0x3ab42c97
+DATA exp32Q4<>+20(SB)/4, $0x3ab42c97
+DATA exp32Q4<>+24(SB)/4, $0x3ab42c97
+DATA exp32Q4<>+28(SB)/4, $0x3ab42c97
+GLOBL exp32Q4<>(SB), RODATA|NOPTR, $32
+
+DATA exp32NegInf<>+0(SB)/4, $0xff800000
+DATA exp32NegInf<>+4(SB)/4, $0xff800000
+DATA exp32NegInf<>+8(SB)/4, $0xff800000
+DATA exp32NegInf<>+12(SB)/4, $0xff800000
+DATA exp32NegInf<>+16(SB)/4, $0xff800000
+DATA exp32NegInf<>+20(SB)/4, $0xff800000
+DATA exp32NegInf<>+24(SB)/4, $0xff800000
+DATA exp32NegInf<>+28(SB)/4, $0xff800000
+GLOBL exp32NegInf<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Bias<>+0(SB)/4, $0x0000007f
+DATA exp32Bias<>+4(SB)/4, $0x0000007f
+DATA exp32Bias<>+8(SB)/4, $0x0000007f
+DATA exp32Bias<>+12(SB)/4, $0x0000007f
+DATA exp32Bias<>+16(SB)/4, $0x0000007f
+DATA exp32Bias<>+20(SB)/4, $0x0000007f
+DATA exp32Bias<>+24(SB)/4, $0x0000007f
+DATA exp32Bias<>+28(SB)/4, $0x0000007f
+GLOBL exp32Bias<>(SB), RODATA|NOPTR, $32
+
+// EXP32 overwrites the eight float32 lanes of X with expNeg32(X): the
+// operations of exp32.go in the same order, each separately rounded (no
+// fused multiply-add). Lanes below -87, -Inf and NaN give +0.
+// T, N, Q and MASK are clobbered.
+#define EXP32(X, T, N, Q, MASK) \
+	VCMPPS  $0x1d, exp32Low<>(SB), X, MASK; \
+	VMULPS  exp32Log2e<>(SB), X, T; \
+	VADDPS  exp32Magic<>(SB), T, T; \
+	VSUBPS  exp32Magic<>(SB), T, N; \
+	VMULPS  exp32Ln2Hi<>(SB), N, Q; \
+	VSUBPS  Q, X, X; \
+	VMULPS  exp32Ln2Lo<>(SB), N, N; \
+	VSUBPS  N, X, X; \
+	VMULPS  exp32Q4<>(SB), X, N; \
+	VADDPS  exp32Q3<>(SB), N, N; \
+	VMULPS  X, N, N; \
+	VADDPS  exp32Q2<>(SB), N, N; \
+	VMULPS  X, N, N; \
+	VADDPS  exp32Q1<>(SB), N, N; \
+	VMULPS  X, N, N; \
+	VADDPS  exp32Q0<>(SB), N, N; \
+	VMULPS  X, X, Q; \
+	VMULPS  Q, N, N; \
+	VADDPS  X, N, N; \
+	VADDPS  exp32One<>(SB), N, N; \
+	VPADDD  exp32Bias<>(SB), T, T; \
+	VPSLLD  $23, T, T; \
+	VMULPS  T, N, X; \
+	VANDPS  MASK, X, X
+
+// EXP32x512 is EXP32 on sixteen lanes, with the opmask K.
+#define EXP32x512(X, T, N, Q, K) \
+	VCMPPS.BCST $0x1d, exp32Low<>(SB), X, K; \
+	VMULPS.BCST exp32Log2e<>(SB), X, T; \
+	VADDPS.BCST exp32Magic<>(SB), T, T; \
+	VSUBPS.BCST exp32Magic<>(SB), T, N; \
+	VMULPS.BCST exp32Ln2Hi<>(SB), N, Q; \
+	VSUBPS      Q, X, X; \
+	VMULPS.BCST exp32Ln2Lo<>(SB), N, N; \
+	VSUBPS      N, X, X; \
+	VMULPS.BCST exp32Q4<>(SB), X, N; \
+	VADDPS.BCST exp32Q3<>(SB), N, N; \
+	VMULPS      X, N, N; \
+	VADDPS.BCST exp32Q2<>(SB), N, N; \
+	VMULPS      X, N, N; \
+	VADDPS.BCST exp32Q1<>(SB), N, N; \
+	VMULPS      X, N, N; \
+	VADDPS.BCST exp32Q0<>(SB), N, N; \
+	VMULPS      X, X, Q; \
+	VMULPS      Q, N, N; \
+	VADDPS      X, N, N; \
+	VADDPS.BCST exp32One<>(SB), N, N; \
+	VPADDD.BCST exp32Bias<>(SB), T, T; \
+	VPSLLD      $23, T, T; \
+	VMULPS      T, N, X; \
+	VMOVAPS.Z   X, K, X
+
+// HMAX32 leaves the largest of the eight float32 lanes of Y0 in X0
+// (clobbers Y1).
+#define HMAX32 \
+	VEXTRACTF128 $1, Y0, X1; \
+	VMAXPS       X1, X0, X0; \
+	VPERMILPS    $0x4e, X0, X1; \
+	VMAXPS       X1, X0, X0; \
+	VPERMILPS    $0xb1, X0, X1; \
+	VMAXPS       X1, X0, X0
+
+// func expVec32AVX(dst, src *float32, n int)
+TEXT ·expVec32AVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	CMPQ AX, CX
+	JGE  v3done
+
+v3loop:
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y8
+	EXP32(Y0, Y1, Y2, Y3, Y4)
+	EXP32(Y8, Y9, Y10, Y11, Y12)
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y8, 32(DI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     v3loop
+
+v3done:
+	VZEROUPPER
+	RET
+
+// func expVec32x512(dst, src *float32, n int)
+TEXT ·expVec32x512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	CMPQ AX, CX
+	JGE  v5done
+
+v5loop:
+	VMOVUPS (SI)(AX*4), Z0
+	EXP32x512(Z0, Z1, Z2, Z3, K1)
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     v5loop
+
+v5done:
+	VZEROUPPER
+	RET
+
+// func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64)
+// n is a multiple of 32. For each group of 32 terms, lane l of the sixteen
+// float64 sums adds float64(e_l + e_{l+16}), as the Go loop does.
+TEXT ·expSum32AVX(SB), NOSPLIT, $0-32
+	MOVQ         z+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS shift+16(FP), Y15
+	MOVQ         sums+24(FP), DX
+	VMOVUPD      0(DX), Y0
+	VMOVUPD      32(DX), Y1
+	VMOVUPD      64(DX), Y2
+	VMOVUPD      96(DX), Y3
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          s3done
+
+s3loop:
+	VMOVUPS      (SI)(AX*4), Y4
+	VSUBPS       Y15, Y4, Y4
+	VMOVUPS      64(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y4, Y5, Y6, Y7, Y8)
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VADDPS       Y9, Y4, Y4
+	VCVTPS2PD    X4, Y5
+	VEXTRACTF128 $1, Y4, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	VMOVUPS      32(SI)(AX*4), Y4
+	VSUBPS       Y15, Y4, Y4
+	VMOVUPS      96(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y4, Y5, Y6, Y7, Y8)
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VADDPS       Y9, Y4, Y4
+	VCVTPS2PD    X4, Y5
+	VEXTRACTF128 $1, Y4, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y2, Y2
+	VADDPD       Y6, Y3, Y3
+	ADDQ         $32, AX
+	CMPQ         AX, CX
+	JLT          s3loop
+
+s3done:
+	VMOVUPD Y0, 0(DX)
+	VMOVUPD Y1, 32(DX)
+	VMOVUPD Y2, 64(DX)
+	VMOVUPD Y3, 96(DX)
+	VZEROUPPER
+	RET
+
+// func expSum32x512(z *float32, n int, shift float32, sums *[16]float64)
+// n is a multiple of 32; the pairing of expSum32AVX.
+TEXT ·expSum32x512(SB), NOSPLIT, $0-32
+	MOVQ         z+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS shift+16(FP), Z15
+	MOVQ         sums+24(FP), DX
+	VMOVUPD      0(DX), Z0
+	VMOVUPD      64(DX), Z1
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          s5done
+
+s5loop:
+	VMOVUPS       (SI)(AX*4), Z4
+	VSUBPS        Z15, Z4, Z4
+	VMOVUPS       64(SI)(AX*4), Z10
+	VSUBPS        Z15, Z10, Z10
+	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	EXP32x512(Z10, Z11, Z12, Z13, K2)
+	VADDPS        Z10, Z4, Z4
+	VCVTPS2PD     Y4, Z8
+	VEXTRACTF64X4 $1, Z4, Y9
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z0, Z0
+	VADDPD        Z9, Z1, Z1
+	ADDQ          $32, AX
+	CMPQ          AX, CX
+	JLT           s5loop
+
+s5done:
+	VMOVUPD Z0, 0(DX)
+	VMOVUPD Z1, 64(DX)
+	VZEROUPPER
+	RET
+
+// func zDenseMax32AVX(c, h, z *float32, n int, inv float32) float32
+TEXT ·zDenseMax32AVX(SB), NOSPLIT, $0-44
+	MOVQ         c+0(FP), SI
+	MOVQ         h+8(FP), DI
+	MOVQ         z+16(FP), R9
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS inv+32(FP), Y15
+	VMOVUPS      exp32NegInf<>(SB), Y0
+	VMOVAPS      Y0, Y2
+	XORQ         AX, AX
+
+zd3loop:
+	VMOVUPS (DI)(AX*4), Y4
+	VSUBPS  (SI)(AX*4), Y4, Y4
+	VMULPS  Y15, Y4, Y4
+	VMOVUPS 32(DI)(AX*4), Y5
+	VSUBPS  32(SI)(AX*4), Y5, Y5
+	VMULPS  Y15, Y5, Y5
+	VMOVUPS Y4, (R9)(AX*4)
+	VMOVUPS Y5, 32(R9)(AX*4)
+	VMAXPS  Y4, Y0, Y0
+	VMAXPS  Y5, Y2, Y2
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     zd3loop
+
+	VMAXPS Y2, Y0, Y0
+	HMAX32
+	VMOVSS X0, ret+40(FP)
+	VZEROUPPER
+	RET
+
+// func zDenseMax32x512(c, h, z *float32, n int, inv float32) float32
+TEXT ·zDenseMax32x512(SB), NOSPLIT, $0-44
+	MOVQ         c+0(FP), SI
+	MOVQ         h+8(FP), DI
+	MOVQ         z+16(FP), R9
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS inv+32(FP), Z15
+	VBROADCASTSS exp32NegInf<>(SB), Z0
+	VMOVAPS      Z0, Z2
+	XORQ         AX, AX
+
+zd5loop:
+	VMOVUPS (DI)(AX*4), Z4
+	VSUBPS  (SI)(AX*4), Z4, Z4
+	VMULPS  Z15, Z4, Z4
+	VMOVUPS 64(DI)(AX*4), Z5
+	VSUBPS  64(SI)(AX*4), Z5, Z5
+	VMULPS  Z15, Z5, Z5
+	VMOVUPS Z4, (R9)(AX*4)
+	VMOVUPS Z5, 64(R9)(AX*4)
+	VMAXPS  Z4, Z0, Z0
+	VMAXPS  Z5, Z2, Z2
+	ADDQ    $32, AX
+	CMPQ    AX, CX
+	JLT     zd5loop
+
+	VMAXPS        Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	HMAX32
+	VMOVSS        X0, ret+40(FP)
+	VZEROUPPER
+	RET
+
+// func zPC2Max32AVX(a, y0, y1, z *float32, n int, x0, x1 float32) float32
+TEXT ·zPC2Max32AVX(SB), NOSPLIT, $0-52
+	MOVQ         a+0(FP), SI
+	MOVQ         y0+8(FP), DI
+	MOVQ         y1+16(FP), R8
+	MOVQ         z+24(FP), R9
+	MOVQ         n+32(FP), CX
+	VBROADCASTSS x0+40(FP), Y14
+	VBROADCASTSS x1+44(FP), Y15
+	VMOVUPS      exp32NegInf<>(SB), Y0
+	VMOVAPS      Y0, Y2
+	XORQ         AX, AX
+
+zp3loop:
+	VMULPS  (DI)(AX*4), Y14, Y4
+	VADDPS  (SI)(AX*4), Y4, Y4
+	VMULPS  (R8)(AX*4), Y15, Y6
+	VADDPS  Y6, Y4, Y4
+	VMULPS  32(DI)(AX*4), Y14, Y5
+	VADDPS  32(SI)(AX*4), Y5, Y5
+	VMULPS  32(R8)(AX*4), Y15, Y7
+	VADDPS  Y7, Y5, Y5
+	VMOVUPS Y4, (R9)(AX*4)
+	VMOVUPS Y5, 32(R9)(AX*4)
+	VMAXPS  Y4, Y0, Y0
+	VMAXPS  Y5, Y2, Y2
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     zp3loop
+
+	VMAXPS Y2, Y0, Y0
+	HMAX32
+	VMOVSS X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func zPC2Max32x512(a, y0, y1, z *float32, n int, x0, x1 float32) float32
+TEXT ·zPC2Max32x512(SB), NOSPLIT, $0-52
+	MOVQ         a+0(FP), SI
+	MOVQ         y0+8(FP), DI
+	MOVQ         y1+16(FP), R8
+	MOVQ         z+24(FP), R9
+	MOVQ         n+32(FP), CX
+	VBROADCASTSS x0+40(FP), Z14
+	VBROADCASTSS x1+44(FP), Z15
+	VBROADCASTSS exp32NegInf<>(SB), Z0
+	VMOVAPS      Z0, Z2
+	XORQ         AX, AX
+
+zp5loop:
+	VMULPS  (DI)(AX*4), Z14, Z4
+	VADDPS  (SI)(AX*4), Z4, Z4
+	VMULPS  (R8)(AX*4), Z15, Z6
+	VADDPS  Z6, Z4, Z4
+	VMULPS  64(DI)(AX*4), Z14, Z5
+	VADDPS  64(SI)(AX*4), Z5, Z5
+	VMULPS  64(R8)(AX*4), Z15, Z7
+	VADDPS  Z7, Z5, Z5
+	VMOVUPS Z4, (R9)(AX*4)
+	VMOVUPS Z5, 64(R9)(AX*4)
+	VMAXPS  Z4, Z0, Z0
+	VMAXPS  Z5, Z2, Z2
+	ADDQ    $32, AX
+	CMPQ    AX, CX
+	JLT     zp5loop
+
+	VMAXPS        Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	HMAX32
+	VMOVSS        X0, ret+48(FP)
+	VZEROUPPER
+	RET

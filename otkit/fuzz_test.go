@@ -20,7 +20,7 @@ func floatsFrom(b []byte, max int) []float64 {
 }
 
 // FuzzValidation feeds arbitrary shapes, coordinates, weights and options to
-// NewPointCloud, NewGeometry and Sinkhorn. Whatever the input, the calls must
+// NewPointCloud, NewGeometry and Sinkhorn (float64 and Float32 kernels). Whatever the input, the calls must
 // not panic, and a nil error must come with finite outputs.
 func FuzzValidation(f *testing.F) {
 	seed := func(vals ...float64) []byte {
@@ -35,6 +35,8 @@ func FuzzValidation(f *testing.F) {
 	f.Add(uint8(3), uint8(2), uint8(6), uint8(2), seed(0, 0, 1, 0, 0, 1, 1, 1, 2, 0.5, 0.5, 1), 0.5, 1.0, 0.7, int16(20))
 	f.Add(uint8(2), uint8(2), uint8(1), uint8(0), seed(math.NaN(), 1, 2, 3), -1.0, 2.0, 0.0, int16(-1))
 	f.Add(uint8(2), uint8(2), uint8(2), uint8(3), seed(1e300, -1e300, 3, 4, 5, 6, 7, 8), 1e-300, 1.0, 1.0, int16(1))
+	f.Add(uint8(4), uint8(3), uint8(2), uint8(16+8), seed(0, 0, 1, 0, 0, 1, 1, 1, 0.3, 0.2, 0.5, 0.7), 0.05, 1.0, 0.9, int16(50)) // Float32
+	f.Add(uint8(3), uint8(3), uint8(3), uint8(16+4), seed(5, 1, 2, 0.5, 3, 1e-3), 1e-4, 1.0, 1.0, int16(30))                      // Float32, online
 	f.Fuzz(func(t *testing.T, n, m, d, mode uint8, data []byte, eps, tauA, tauB float64, iters int16) {
 		n, m, d = n%6, m%6, d%7
 		vals := floatsFrom(data, 200)
@@ -47,7 +49,7 @@ func FuzzValidation(f *testing.F) {
 			}
 			return out
 		}
-		opt := SinkhornOptions{TauA: tauA, TauB: tauB, MaxIterations: int(iters), Threshold: 1e-6}
+		opt := SinkhornOptions{TauA: tauA, TauB: tauB, MaxIterations: int(iters), Threshold: 1e-6, Float32: mode&16 != 0}
 		var geom *Geometry
 		var err error
 		switch mode % 4 {

@@ -52,24 +52,8 @@ func (r *SinkhornResult) violation() string {
 	if !(eps > 0) || math.IsInf(1/eps, 0) {
 		return fmt.Sprintf("epsilon %g is not a positive number with a finite inverse", eps)
 	}
-	for _, p := range []struct {
-		name string
-		pot  []float64
-		w    []float64
-	}{{"F", r.F, r.A}, {"G", r.G, r.B}} {
-		for k, v := range p.pot {
-			if math.IsNaN(v) || math.IsInf(v, 1) || (math.IsInf(v, -1) && p.w[k] > 0) {
-				return fmt.Sprintf("potential %s[%d] = %g (weight %g)", p.name, k, v, p.w[k])
-			}
-		}
-	}
-	for _, c := range []struct {
-		name string
-		v    float64
-	}{{"RegOTCost", r.RegOTCost}, {"EntRegCost", r.EntRegCost}, {"DualCost", r.DualCost}} {
-		if !isFinite(c.v) {
-			return fmt.Sprintf("%s = %g", c.name, c.v)
-		}
+	if v := r.finiteViolation(); v != "" {
+		return v
 	}
 	planMass, primal, bad := r.planSums()
 	if bad != "" {
@@ -243,4 +227,30 @@ func maxAbsFinite(vs ...[]float64) float64 {
 		}
 	}
 	return mx
+}
+
+// finiteViolation describes a non-finite potential (at positive weight) or
+// cost of a truncated result, "" when there is none. It is the part of
+// Check that does not visit the n·m plan, which MultiscaleSinkhorn runs alone
+// (its truncated plan is never summed in full).
+func (r *SinkhornResult) finiteViolation() string {
+	for _, p := range []struct {
+		name   string
+		pot, w []float64
+	}{{"F", r.F, r.A}, {"G", r.G, r.B}} {
+		for k, v := range p.pot {
+			if math.IsNaN(v) || math.IsInf(v, 1) || (math.IsInf(v, -1) && p.w[k] > 0) {
+				return fmt.Sprintf("potential %s[%d] = %g (weight %g)", p.name, k, v, p.w[k])
+			}
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"RegOTCost", r.RegOTCost}, {"EntRegCost", r.EntRegCost}, {"DualCost", r.DualCost}} {
+		if !isFinite(c.v) {
+			return fmt.Sprintf("%s = %g", c.name, c.v)
+		}
+	}
+	return ""
 }

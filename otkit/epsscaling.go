@@ -167,34 +167,6 @@ func (s *solver) anneal(eps float64, iters int, cold bool) int {
 	return iters
 }
 
-// newCheckedSolver validates the input as Sinkhorn does and returns a solver
-// ready to run on the geometry's own kernel.
-func newCheckedSolver(op string, geom *Geometry, a, b []float64, opt SinkhornOptions) (*solver, error) {
-	if geom == nil {
-		return nil, fmt.Errorf("otkit: %s: nil geometry", op)
-	}
-	n, m := geom.Shape()
-	if n == 0 || m == 0 || !(geom.eps > 0) {
-		return nil, fmt.Errorf("otkit: %s: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)", op)
-	}
-	cfg, err := opt.resolve(n, m)
-	if err != nil {
-		return nil, err
-	}
-	a, sa, err := checkWeights(a, n, "a")
-	if err != nil {
-		return nil, err
-	}
-	b, sb, err := checkWeights(b, m, "b")
-	if err != nil {
-		return nil, err
-	}
-	if cfg.TauA == 1 && cfg.TauB == 1 && math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
-		return nil, fmt.Errorf("otkit: %s: balanced problem needs equal masses, have Σa = %g and Σb = %g (set TauA/TauB < 1 for unbalanced transport)", op, sa, sb)
-	}
-	return newSolver(geom, a, b, cfg), nil
-}
-
 // convergenceError returns nil for a converged result and a
 // *ConvergenceError otherwise.
 func convergenceError(op string, s *solver, r *SinkhornResult) error {

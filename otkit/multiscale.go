@@ -429,28 +429,3 @@ func ranges(nc, no int, otherStarts []int, kept func(c, o int) bool) (ptr []int,
 	}
 	return ptr, lo, hi
 }
-
-// finiteViolation describes a non-finite potential (at positive weight) or
-// cost of a truncated result, "" when there is none. It is the part of
-// SinkhornResult.Check that does not visit the n·m plan.
-func (r *SinkhornResult) finiteViolation() string {
-	for _, p := range []struct {
-		name   string
-		pot, w []float64
-	}{{"F", r.F, r.A}, {"G", r.G, r.B}} {
-		for k, v := range p.pot {
-			if math.IsNaN(v) || math.IsInf(v, 1) || (math.IsInf(v, -1) && p.w[k] > 0) {
-				return fmt.Sprintf("potential %s[%d] = %g (weight %g)", p.name, k, v, p.w[k])
-			}
-		}
-	}
-	for _, c := range []struct {
-		name string
-		v    float64
-	}{{"RegOTCost", r.RegOTCost}, {"EntRegCost", r.EntRegCost}, {"DualCost", r.DualCost}} {
-		if !isFinite(c.v) {
-			return fmt.Sprintf("%s = %g", c.name, c.v)
-		}
-	}
-	return ""
-}

@@ -1,7 +1,6 @@
 package otkit
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -223,12 +222,28 @@ func rho(eps, tau float64) float64 {
 // against eps) or ErrDiverged (momentum or Anderson acceleration blew up),
 // with the cause and the fix in the message.
 func Sinkhorn(geom *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornResult, error) {
+	s, err := newCheckedSolver("Sinkhorn", geom, a, b, opt)
+	if err != nil {
+		return nil, err
+	}
+	s.run()
+	r := s.result()
+	if err := s.diagnose(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// newCheckedSolver checks the input of a Sinkhorn-type solve (Sinkhorn,
+// EpsScaling, MultiscaleSinkhorn) and returns a solver ready to run on the
+// geometry's own kernel; op names the caller in the errors.
+func newCheckedSolver(op string, geom *Geometry, a, b []float64, opt SinkhornOptions) (*solver, error) {
 	if geom == nil {
-		return nil, errors.New("otkit: Sinkhorn: nil geometry")
+		return nil, fmt.Errorf("otkit: %s: nil geometry", op)
 	}
 	n, m := geom.Shape()
 	if n == 0 || m == 0 || !(geom.eps > 0) {
-		return nil, errors.New("otkit: Sinkhorn: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)")
+		return nil, fmt.Errorf("otkit: %s: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)", op)
 	}
 	cfg, err := opt.resolve(n, m)
 	if err != nil {
@@ -243,15 +258,9 @@ func Sinkhorn(geom *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornRes
 		return nil, err
 	}
 	if cfg.TauA == 1 && cfg.TauB == 1 && math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
-		return nil, fmt.Errorf("otkit: balanced problem needs equal masses, have Σa = %g and Σb = %g (set TauA/TauB < 1 for unbalanced transport)", sa, sb)
+		return nil, fmt.Errorf("otkit: %s: balanced problem needs equal masses, have Σa = %g and Σb = %g (set TauA/TauB < 1 for unbalanced transport)", op, sa, sb)
 	}
-	s := newSolver(geom, a, b, cfg)
-	s.run()
-	r := s.result()
-	if err := s.diagnose(r); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return newSolver(geom, a, b, cfg), nil
 }
 
 // solver holds the state of one Sinkhorn run.

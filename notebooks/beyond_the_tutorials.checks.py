@@ -17,7 +17,8 @@ The cells hand their numbers to the checks through tutorial.Record
   and W_2 is within 0.1 of the two Gaussians' closed form (3.0414);
 * sliced: sliced <= max-sliced <= exact W_2 for every number of directions,
   and with 50 or more directions the max-sliced distance is within 2 % of W_2;
-* convolutional barycenters: every image has mass 1 (1e-6);
+* convolutional barycenters: every image of the 11 weights has mass 1 (1e-6),
+  and the cell shows them behind a slider;
 * free-support barycenter: converged, and its mean is the mean of the
   inputs' means (1e-6: the barycentric projection keeps the mean);
 * Gromov-Wasserstein: converged, at least 80 % of the points matched to
@@ -82,11 +83,15 @@ def check_line_and_sliced(nb):
 def check_barycenters(nb):
     f = []
     sums = nb.record("conv_barycenter")["sums"]
-    if len(sums) != 5 or any(abs(v - 1) > 1e-6 for v in sums):
-        f.append("barycenter image masses %s, want five times 1" % sums)
+    if len(sums) != 11 or any(abs(v - 1) > 1e-6 for v in sums):
+        f.append("barycenter image masses %s, want eleven times 1" % sums)
     i = nb.cell("images := shapeImages()")
     if nb.updates(i) < 1:
         f.append("the barycenter cell showed no progress updates")
+    # The sweep: eleven frames behind a slider (built by its script), labelled by t.
+    h = nb.html(i)
+    if h.count('"animation":false') != 11 or 'type=\\"range\\"' not in h or '"t = 0.50"' not in h:
+        f.append("the barycenter cell shows no slider over the eleven barycenters")
     r = nb.record("free_barycenter")
     if not r["converged"]:
         f.append("free-support barycenter did not converge (%d iterations)" % r["iterations"])

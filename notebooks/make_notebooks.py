@@ -1152,13 +1152,18 @@ BEYOND = [
 
         %%
         images := shapeImages()
-        steps := []float64{0, 0.25, 0.5, 0.75, 1}
-        progress := widgets.NewProgress("barycenters", len(steps), widgets.ProgressOptions{})
-        var row []widgets.Image
+        const steps = 11 // t = 0, 0.1, ..., 1
+        progress := widgets.NewProgress("barycenters", steps, widgets.ProgressOptions{})
+        var frames, row []widgets.Image
         var sums []float64
-        for i, t := range steps {
+        for i := range steps {
+            t := float64(i) / (steps - 1)
             bar := must(otkit.ConvolutionalBarycenter(images, 0.002, otkit.ConvolutionalBarycenterOptions{Weights: []float64{1 - t, t}}))
-            row = append(row, widgets.Image{Title: fmt.Sprintf("t = %.2f", t), Pixels: bar.Image})
+            frame := widgets.Image{Title: fmt.Sprintf("t = %.2f", t), Pixels: bar.Image}
+            frames = append(frames, frame)
+            if i%5 == 0 || i == 2 || i == 8 { // t = 0, 0.2, 0.5, 0.8, 1 for the static row
+                row = append(row, frame)
+            }
             sums = append(sums, mat.Sum(bar.Image))
             progress.Update(i+1, fmt.Sprintf("t = %.2f: %d iterations, converged %v", t, bar.Iterations, bar.Converged))
         }
@@ -1167,6 +1172,9 @@ BEYOND = [
         check(tutorial.Record("conv_barycenter", map[string]any{"sums": sums}))
         fig := must(widgets.ImagePanels(widgets.ImageOptions{Title: "Barycenters of a ring (weight 1 - t) and a cross (weight t), eps = 0.002"}, row...))
         check(fig.Display())
+        // The same barycenters one at a time: drag the slider to move t.
+        sweep := must(widgets.NewImageSweep(widgets.ImageOptions{Title: "Ring to cross: move the weight t"}, frames...))
+        check(sweep.Display())
         """
     ),
     md(
@@ -1174,8 +1182,11 @@ BEYOND = [
         Each image is a histogram of mass 1 (printed above). At $t = 0$ and
         $t = 1$ the barycenter is the input itself, slightly blurred by
         $\varepsilon$; in between, the ring grows four lobes towards the
-        cross's arms while its hole shrinks, and at $t = 0.75$ only a small
-        hole is left: mass *travels* rather than fades.
+        cross's arms while its hole shrinks, and at $t = 0.8$ only a small
+        hole is left: mass *travels* rather than fades. The second chart holds
+        all eleven weights $t = 0, 0.1, \dots, 1$ and shows one at a time:
+        drag its slider (or use its arrow buttons) to watch the ring turn into
+        the cross. Where no script runs, it shows all eleven in a grid.
 
         When the measures are point clouds rather than images, the support of
         the barycenter can move instead: `otkit.FreeSupportBarycenter` starts

@@ -103,9 +103,19 @@ function probe(frame) {
       p.show(last);
       c.player = {count: p.count, lastTitle: inst.getOption().title[0].text, wantTitle: p.titles[last]};
       p.show(0);
-      // Play once to the end (loop off): the player must step through all frames and stop.
-      doc.getElementById(el.id + "-loop").checked = false;
-      doc.getElementById(el.id + "-play").click();
+      var playBtn = doc.getElementById(el.id + "-play"), scrub = doc.getElementById(el.id + "-scrub");
+      if (playBtn) {
+        // Play once to the end (loop off): the player must step through all frames and stop.
+        doc.getElementById(el.id + "-loop").checked = false;
+        playBtn.click();
+      } else {
+        // A slider only (ImageSweep): moving it as a user does shows that frame.
+        scrub.value = 2;
+        scrub.dispatchEvent(new win.Event("input"));
+        c.player.slider = {frame: parseInt(el.getAttribute("data-frame"), 10), title: inst.getOption().title[1].text,
+          label: doc.getElementById(el.id + "-label").textContent, width: el.clientWidth};
+        c.player.stopped = true;
+      }
     }
     out.charts.push(c);
   });
@@ -122,7 +132,7 @@ window.addEventListener("load", function () {
       var running = false;
       frames.forEach(function (f, i) {
         report[i].charts.forEach(function (c) {
-          if (!c.player) { return; }
+          if (!c.player || c.player.slider) { return; }
           var d = f.contentDocument, v = parseInt(d.getElementById(c.id).getAttribute("data-frame"), 10);
           c.player.afterPlay = Math.max(c.player.afterPlay || 0, v);
           c.player.stopped = /Play/.test(d.getElementById(c.id + "-play").textContent);
@@ -154,6 +164,12 @@ type probeChart struct {
 		WantTitle string `json:"wantTitle"`
 		AfterPlay int    `json:"afterPlay"`
 		Stopped   bool   `json:"stopped"`
+		Slider    *struct {
+			Frame int    `json:"frame"`
+			Title string `json:"title"`
+			Label string `json:"label"`
+			Width int    `json:"width"`
+		} `json:"slider"`
 	} `json:"player"`
 }
 
@@ -200,6 +216,9 @@ func TestBrowserRendersWidgets(t *testing.T) {
 	lp, err := LinePlot(LinePlotOptions{Title: "line plot"}, fs)
 	mustNoErr(t, err)
 
+	sweep, err := NewImageSweep(ImageOptions{Title: "sweep"}, sweepFrames(5)...)
+	mustNoErr(t, err)
+
 	pages := []struct {
 		name   string
 		w      Widget
@@ -207,6 +226,7 @@ func TestBrowserRendersWidgets(t *testing.T) {
 	}{
 		{"scatter", scatter, 2}, {"mixture", mix, 12}, {"heatmap", heat, 1},
 		{"lines", lines, 3}, {"animation", an, 2}, {"lineplot", lp, 1}, {"table", table, 0},
+		{"imagesweep", sweep, 1},
 	}
 	// Every widget's own standalone page is kept as an artifact; the browser
 	// loads one standalone page holding them all (SavePage, the same code
@@ -218,7 +238,7 @@ func TestBrowserRendersWidgets(t *testing.T) {
 	}
 	mustNoErr(t, SavePage(filepath.Join(dir, "all.html"), "all widgets", all...))
 	var frames strings.Builder
-	frames.WriteString(`<iframe data-name="all" src="all.html" width="980" height="3250" style="display:block;border:0"></iframe>` + "\n")
+	frames.WriteString(`<iframe data-name="all" src="all.html" width="980" height="3800" style="display:block;border:0"></iframe>` + "\n")
 	// A page whose scatter sits behind a fake AMD loader (as the classic
 	// Notebook's RequireJS): the library must still define window.echarts.
 	var sb bytes.Buffer
@@ -246,7 +266,7 @@ func TestBrowserRendersWidgets(t *testing.T) {
 	br, err := startChromium(ctx, chromium, profile, &stderr,
 		"--allow-file-access-from-files", "--enable-logging=stderr", "--v=0", "--hide-scrollbars")
 	mustNoErr(t, err)
-	run, runErr := br.runPage(ctx, "file://"+hpath, 1000, 4000)
+	run, runErr := br.runPage(ctx, "file://"+hpath, 1000, 4600)
 	br.close()
 	t.Logf("chromium ran %.1f s", time.Since(start).Seconds())
 	if run != nil {
@@ -318,6 +338,15 @@ func TestBrowserRendersWidgets(t *testing.T) {
 				t.Errorf("animation player: %+v", *c.Player)
 			}
 		}
+		if pg.name == "imagesweep" {
+			// The slider moved to frame 2 shows it, and the chart has its
+			// live size (the element starts at the static grid's).
+			if c.Player == nil || c.Player.Slider == nil {
+				t.Errorf("image sweep: no slider")
+			} else if s := c.Player.Slider; c.Player.Count != 5 || s.Frame != 2 || s.Title != "t = c" || s.Label != "t = c" || s.Width != sweep.width {
+				t.Errorf("image sweep slider: %d frames, %+v, want frame 2 \"t = c\" at width %d", c.Player.Count, *s, sweep.width)
+			}
+		}
 	}
 	if !strings.Contains(r.Table, "Mass transfer") || !strings.Contains(r.Table, "0.32001") {
 		t.Errorf("coupling table text missing: %q", r.Table)
@@ -336,7 +365,7 @@ func TestBrowserRendersWidgets(t *testing.T) {
 	mustNoErr(t, err)
 	img, err := png.Decode(bytes.NewReader(sb2))
 	mustNoErr(t, err)
-	checkImage(t, img, 1000, 4000)
+	checkImage(t, img, 1000, 4600)
 }
 
 // nearestCoupling is a coupling concentrated on nearby pairs, like an entropic

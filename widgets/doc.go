@@ -23,7 +23,8 @@
 // JavaScript, an untrusted notebook) shows the picture, and the chart's script
 // replaces it with the live chart. An animation shows its last frame and a
 // half-size GIF of all its frames instead; its player's buttons are built by
-// its script, so a static view shows no dead controls.
+// its script, so a static view shows no dead controls. An image sweep shows
+// the grid of all its frames, and its script builds the slider.
 //
 // # What to call
 //
@@ -41,6 +42,7 @@
 //	SinkhornCouplingTable, PairCouplingTable  the same from otkit results
 //	NewHeatmap(p, opt)                      any non-negative matrix
 //	ImagePanels(opt, images...)             images (histograms on a grid, couplings) side by side
+//	NewImageSweep(opt, frames...)           the same images one at a time, with a slider (e.g. a weight t)
 //	CouplingLines(x, y, a, b, p, opt)       OTT's coupling plot; SinkhornPlot(result, opt)
 //	NewAnimation(frames, opt)               player + GIF; FlowAnimation(flow.Frames, name, y, opt)
 //	LinePlot(opt, series...)                curves; FunctionSeries, LinePanels, PairFitPlot

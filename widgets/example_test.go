@@ -131,6 +131,26 @@ func ExampleNewAnimation() {
 	// 3 Iter = 100, Reg OT Cost: 12.00000 <nil> true
 }
 
+// A sweep of images, e.g. barycenters for weights t = 0, 0.5, 1: in a
+// notebook sw.Display() shows one at a time with a slider; its static form
+// (sw.PNG, and what a page without scripts shows) is the grid of all frames.
+func ExampleNewImageSweep() {
+	var frames []widgets.Image
+	for i, t := range []float64{0, 0.5, 1} {
+		m := mat.NewDense(8, 8, nil)
+		m.Set(4, 2+2*i, 1) // a dot moving right as t grows
+		frames = append(frames, widgets.Image{Title: fmt.Sprintf("t = %.1f", t), Pixels: m})
+	}
+	sw, err := widgets.NewImageSweep(widgets.ImageOptions{Title: "moving dot"}, frames...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	png, err := sw.PNG(0, 0)
+	fmt.Println(sw.Len(), sw.Labels()[1], err, len(png) > 1000)
+	// Output:
+	// 3 t = 0.5 <nil> true
+}
+
 // Progress for a loop; outside a notebook it prints plain lines, in a GoNB
 // cell it updates one output in place. It is an io.Writer for otkit's Report
 // options and has an OnStep method for FlowOptions.

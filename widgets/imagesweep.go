@@ -48,13 +48,12 @@ func NewImageSweep(opt ImageOptions, frames ...Image) (*ImageSweep, error) {
 	if _, err := ImagePanels(ImageOptions{Color: opt.Color, Floor: opt.Floor, Width: 100, Height: 100}, frames...); err != nil {
 		return nil, err
 	}
+	if opt.Width < 0 || opt.Height < 0 || opt.Width > 20000 || opt.Height > 20000 {
+		return nil, fmt.Errorf("widgets: ImageOptions size %d×%d, want 0 (the default) or a positive size up to 20000", opt.Width, opt.Height)
+	}
 	sw := &ImageSweep{title: opt.Title}
 	for i, im := range frames {
-		one := opt
-		if one.Width == 0 {
-			one.Width = DefaultPanelWidth
-		}
-		f, err := ImagePanels(one, im)
+		f, err := ImagePanels(opt, im)
 		if err != nil {
 			return nil, fmt.Errorf("widgets: frame %d: %v", i, err)
 		}
@@ -76,8 +75,9 @@ func NewImageSweep(opt ImageOptions, frames ...Image) (*ImageSweep, error) {
 			return nil, err
 		}
 		if start == 0 {
-			// Square cells at the static layout's panel width, plus the
-			// panel title and the axes' ticks.
+			// About square cells: gonum/plot gives each panel its share of
+			// the width less some 40 px of axis, and each row needs some
+			// 60 px more than its cells for the panel title and the ticks.
 			r, c := frames[0].Pixels.Dims()
 			rowH = (sw.gridW/cols-40)*r/c + 60
 		}
@@ -90,11 +90,21 @@ func NewImageSweep(opt ImageOptions, frames ...Image) (*ImageSweep, error) {
 	return sw, nil
 }
 
-// Len returns the number of frames.
-func (sw *ImageSweep) Len() int { return len(sw.frames) }
+// Len returns the number of frames (0 for a nil sweep).
+func (sw *ImageSweep) Len() int {
+	if sw == nil {
+		return 0
+	}
+	return len(sw.frames)
+}
 
 // Labels returns the frames' labels (their titles) in order.
-func (sw *ImageSweep) Labels() []string { return append([]string(nil), sw.labels...) }
+func (sw *ImageSweep) Labels() []string {
+	if sw == nil {
+		return nil
+	}
+	return append([]string(nil), sw.labels...)
+}
 
 // Frame returns frame i as a Figure (to save or display one image).
 func (sw *ImageSweep) Frame(i int) (*Figure, error) {
@@ -227,8 +237,8 @@ func (sw *ImageSweep) htmlFragment(id string) (string, error) {
 	static := staticImage(png, alt, sw.gridW, sw.gridH)
 	chart := &gridSizedChart{
 		Scatter: base,
-		live:   fmt.Sprintf("width:%dpx;height:%dpx;", sw.width, sw.height),
-		static: fmt.Sprintf("width:%dpx;height:%dpx;", sw.gridW, sw.gridH),
+		live:    fmt.Sprintf("width:%dpx;height:%dpx;", sw.width, sw.height),
+		static:  fmt.Sprintf("width:%dpx;height:%dpx;", sw.gridW, sw.gridH),
 	}
 	q := html.EscapeString
 	// The controls exist only once the script runs: a static view shows the

@@ -116,12 +116,16 @@ func TestImageSweepBadInput(t *testing.T) {
 		{"NaN", []Image{{Pixels: a}, {Pixels: mat.NewDense(1, 1, []float64{math.NaN()})}}, ImageOptions{}},
 		{"negative", []Image{{Title: "neg", Pixels: mat.NewDense(3, 3, []float64{0, 0, 0, 0, -1, 0, 0, 0, 0})}}, ImageOptions{}},
 		{"floor", []Image{{Pixels: a}}, ImageOptions{Floor: 2}},
+		{"width", []Image{{Pixels: a}}, ImageOptions{Width: -5}},
 	} {
 		if _, err := NewImageSweep(bad.opt, bad.ims...); err == nil {
 			t.Errorf("%s: no error", bad.name)
 		}
 	}
 	var sw *ImageSweep
+	if sw.Len() != 0 || sw.Labels() != nil {
+		t.Error("a nil ImageSweep has frames")
+	}
 	for name, call := range map[string]func() error{
 		"Display": sw.Display, "DisplayStatic": sw.DisplayStatic,
 		"SaveHTML": func() error { return sw.SaveHTML(filepath.Join(t.TempDir(), "x.html")) },

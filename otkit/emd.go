@@ -92,8 +92,10 @@ func (r *EMDResult) Matrix() *mat.Dense {
 //
 // The masses must agree to a relative 1e-6 (b is then rescaled to Σa, as
 // POT does). Empty or nil inputs, weights of the wrong length, negative or
-// non-finite weights, zero mass and non-finite costs are errors. Reaching
-// the pivot limit is not an error: the result says so in Status.
+// non-finite weights, zero mass and non-finite costs are errors; so are costs
+// so large that the cost or the potentials overflow float64 (wrapping
+// ErrNumerical). Reaching the pivot limit is not an error: the result says
+// so in Status.
 func EMD(cost *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, error) {
 	if cost == nil {
 		return nil, errors.New("otkit: EMD: nil cost matrix")
@@ -163,6 +165,16 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 	for j := range b {
 		b[j] *= sa / sb
 	}
+	// The potentials are sums of up to n+m costs along the spanning tree,
+	// and the reduced costs C − F − G differences of those: costs that
+	// large overflow float64 (and the pivoting would then compare ±Inf).
+	var cmax float64
+	for _, v := range c {
+		cmax = math.Max(cmax, math.Abs(v))
+	}
+	if limit := math.MaxFloat64 / float64(4*(n+m)); cmax > limit {
+		return nil, numericalError("EMD: costs up to %g overflow the dual potentials' sums (limit %g for n+m = %d): rescale the costs", cmax, limit, n+m)
+	}
 	maxIter := opt.MaxIterations
 	if maxIter == 0 {
 		maxIter = 1000*(n+m) + 100000
@@ -190,6 +202,9 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 	}
 	res.F, res.G = ns.potentials(c, n, m, rows, cols)
 	centerDuals(res.F, res.G, a, b)
+	if !isFinite(res.Cost) || !finiteVec(res.F) || !finiteVec(res.G) {
+		return nil, numericalError("EMD: the cost (%g) or the dual potentials are not finite in float64 (costs up to %g, masses Σa = %g): rescale the costs or the weights", res.Cost, cmax, sa)
+	}
 	return res, nil
 }
 

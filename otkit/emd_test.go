@@ -277,3 +277,16 @@ func TestEMDStridedView(t *testing.T) {
 		t.Fatalf("view: cost %g with %d entries, copy: %g with %d", rv.Cost, len(rv.Plan), rc.Cost, len(rc.Plan))
 	}
 }
+
+// TestEMDHugeCostsAreNumericalErrors: costs whose potentials' sums overflow
+// float64 give an error wrapping ErrNumerical, not an infinite cost.
+func TestEMDHugeCostsAreNumericalErrors(t *testing.T) {
+	c := mat.NewDense(2, 2, []float64{1e308, -1e308, 7, 0})
+	r, err := EMD(c, nil, nil, EMDOptions{})
+	if !errors.Is(err, ErrNumerical) || r != nil {
+		t.Fatalf("want ErrNumerical and no result, have %v, %v", r, err)
+	}
+	if !strings.Contains(err.Error(), "rescale the costs") {
+		t.Errorf("error does not name the fix: %v", err)
+	}
+}

@@ -67,13 +67,17 @@ def setup_cell(cells):
     so the cells below still define what they explain), the chart library."""
     decls = [declarations(c.source) for c in cells if c.cell_type == "code"]
     decls = [d for d in decls if d]
-    return go(
+    cell = go(
         WIRING + "\n" + CELL_HELPERS + "\n"
         + "// Declared again below where they are explained; repeated here so that after a\n"
         + "// kernel restart this cell is all you need to run before any other.\n\n"
         + "\n\n".join(decls)
         + "\n\n%%\ncheck(widgets.Setup())"
     )
+    # Long and repetitive by design: JupyterLab and Notebook 7 show it
+    # collapsed (one click expands it), so the reader meets the prose first.
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    return cell
 
 
 SETUP = go("// replaced by setup_cell")
@@ -88,8 +92,9 @@ SETUP_MD = md(
     version pinned in the repository's `go.mod`; it then puts the chart
     library into the page (an offline copy installed by `npm ci`). It also
     declares the data, fit and flow functions that later cells use (each is
-    shown again where the text explains it): **after a kernel restart, run
-    this cell once, and then any cell runs on its own.**
+    shown again where the text explains it), so its source is long and
+    shown collapsed: **after a kernel restart, run this cell once, and then
+    any cell runs on its own.**
 
     Every chart is interactive when the notebook runs (or is trusted) and
     carries a static image of itself for viewers that run no scripts

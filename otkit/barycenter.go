@@ -13,7 +13,10 @@ type BarycenterOptions struct {
 	// Weights are the barycentric coordinates λ_k, one per input (nil →
 	// uniform). They must be non-negative with a positive sum and are
 	// normalised to sum 1 (POT assumes they already do).
-	Weights       []float64
+	Weights []float64
+	// Threshold bounds the stopping statistic of the inputs normalised to
+	// mass 1 (POT's assumption, where it is POT's threshold); inputs of any
+	// other common mass stop at the same point.
 	Threshold     float64 // 0 → 1e-4
 	MaxIterations int     // 0 → 10000
 	// ReferenceKernel forces the simple LSE kernel (lse_ref.go).
@@ -65,7 +68,7 @@ func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*Bary
 	if n == 0 || m == 0 || !(geom.eps > 0) {
 		return nil, errors.New("otkit: barycenter: geometry is empty or has no epsilon (build it with NewPointCloud or NewGeometry)")
 	}
-	hs, _, err := checkHistograms(hists, n, "barycenter")
+	hs, mass, err := checkHistograms(hists, n, "barycenter")
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +84,7 @@ func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*Bary
 	return bregmanBarycenter(bregmanProblem{
 		eps: geom.eps, n: n, m: m, hists: hs, lambda: lambda,
 		rowLSE: kern.rowLSE, colLSE: kern.colLSE,
-		threshold: thr, maxIter: maxIter, checkPhase: barycenterCheckPhase,
+		threshold: thr, mass: mass, maxIter: maxIter, checkPhase: barycenterCheckPhase,
 	}), nil
 }
 
@@ -94,6 +97,7 @@ type bregmanProblem struct {
 	lambda         []float64
 	rowLSE, colLSE func(out, h []float64, eps float64)
 	threshold      float64
+	mass           float64 // the inputs' common mass; hists are normalised to 1
 	maxIter        int
 	checkPhase     int
 }
@@ -157,11 +161,34 @@ func bregmanBarycenter(p bregmanProblem) *BarycenterResult {
 		}
 	}
 	res.Iterations = min(it+1, p.maxIter)
+	// The statistic compares the couplings' marginals with each other only;
+	// where the kernel underflows between the supports (costs far above
+	// eps) they can agree on a histogram that is no barycenter. A converged
+	// barycenter of inputs of mass 1 also has mass 1, within the spread the
+	// threshold allows.
+	var barMass float64
+	for _, lb := range logBar {
+		barMass += math.Exp(lb)
+	}
+	massOK := math.Abs(barMass-1) <= 2*float64(K)*p.threshold
+	// The iteration is scale-equivariant: inputs of mass c give c times
+	// the barycenter, c times the statistic, and F shifted by eps·log c.
+	// It ran on inputs of mass 1 (no subnormal marginals for tiny masses,
+	// no overflow for huge ones); scale back.
 	res.Histogram = make([]float64, p.m)
 	for j, lb := range logBar {
-		res.Histogram[j] = math.Exp(lb)
+		res.Histogram[j] = p.mass * math.Exp(lb)
 	}
-	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold && allFinite(res.Histogram)
+	for i := range res.Errors {
+		res.Errors[i] *= p.mass
+	}
+	shift := eps * math.Log(p.mass)
+	for k := range f {
+		for i := range f[k] {
+			f[k][i] += shift
+		}
+	}
+	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold && massOK && allFinite(res.Histogram)
 	res.F, res.G = f, g
 	return res
 }
@@ -189,9 +216,9 @@ func allFinite(v []float64) bool {
 	return true
 }
 
-// checkHistograms validates and copies input histograms of length n, which
-// must all carry the same positive mass (a balanced barycenter has no
-// solution otherwise). It returns the copies and the common mass.
+// checkHistograms validates input histograms of length n, which must all
+// carry the same positive mass (a balanced barycenter has no solution
+// otherwise). It returns copies normalised to mass 1 and the common mass.
 func checkHistograms(hists [][]float64, n int, op string) ([][]float64, float64, error) {
 	if len(hists) == 0 {
 		return nil, 0, fmt.Errorf("otkit: %s: no input histograms", op)
@@ -210,6 +237,9 @@ func checkHistograms(hists [][]float64, n int, op string) ([][]float64, float64,
 			mass0 = s
 		} else if math.Abs(s-mass0) > massTolerance*math.Max(s, mass0) {
 			return nil, 0, fmt.Errorf("otkit: %s: histogram %d has mass %g, histogram 0 has %g; divide each by its sum", op, k, s, mass0)
+		}
+		for i := range c {
+			c[i] /= s
 		}
 		out[k] = c
 	}

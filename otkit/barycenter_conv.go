@@ -15,7 +15,7 @@ import (
 // weights, threshold 1e-4, at most 10000 iterations.
 type ConvolutionalBarycenterOptions struct {
 	Weights       []float64 // λ_k, one per image (nil → uniform; normalised to sum 1)
-	Threshold     float64   // 0 → 1e-4
+	Threshold     float64   // 0 → 1e-4, on the inputs normalised to mass 1 (as Barycenter)
 	MaxIterations int       // 0 → 10000
 	// ReferenceConvolution uses the plain log-sum-exp for every pixel
 	// (gridConvolution.applyReference), O(R·C·(R+C)) exponentials per
@@ -77,7 +77,7 @@ func ConvolutionalBarycenter(images []*mat.Dense, eps float64, opt Convolutional
 		}
 		hists[k] = h
 	}
-	hs, _, err := checkHistograms(hists, rows*cols, op)
+	hs, mass, err := checkHistograms(hists, rows*cols, op)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func ConvolutionalBarycenter(images []*mat.Dense, eps float64, opt Convolutional
 	r := bregmanBarycenter(bregmanProblem{
 		eps: eps, n: rows * cols, m: rows * cols, hists: hs, lambda: lambda,
 		rowLSE: apply, colLSE: apply,
-		threshold: thr, maxIter: maxIter, checkPhase: convolutionCheckPhase,
+		threshold: thr, mass: mass, maxIter: maxIter, checkPhase: convolutionCheckPhase,
 	})
 	return &ConvolutionalBarycenterResult{
 		Image: mat.NewDense(rows, cols, r.Histogram), Errors: r.Errors,

@@ -93,14 +93,20 @@ func zPC2Max32(z, a, y0, y1 []float32, x0, x1 float32) float32 {
 // float64 lane sums: for each full group of 32 terms, lane l adds
 // float64(e_{l} + e_{l+16}) (one float32 addition of two terms ≤ 1, as
 // accurate as the exps themselves, halves the conversions to float64); the
-// remaining terms are added singly, term j to lane j mod 16.
-func expSum32(z []float32, shift float32, sums *[16]float64) {
+// remaining terms are added singly, term j to lane j mod 16. A next at
+// least as long as z (the data the caller reads after this block) is
+// prefetched meanwhile, so that streaming a stored matrix overlaps the exps.
+func expSum32(z []float32, shift float32, sums *[16]float64, next []float32) {
 	k := len(z) &^ 31
+	pf := &z[0] // nothing to prefetch: touch z itself
+	if len(next) >= k && k > 0 {
+		pf = &next[0]
+	}
 	switch {
 	case useAVX512 && k > 0:
-		expSum32x512(&z[0], k, shift, sums)
+		expSum32x512(&z[0], k, shift, sums, pf)
 	case useAVX && k > 0:
-		expSum32AVX(&z[0], k, shift, sums)
+		expSum32AVX(&z[0], k, shift, sums, pf)
 	default:
 		for j := 0; j < k; j += 32 {
 			for l := 0; l < 16; l++ {
@@ -114,13 +120,14 @@ func expSum32(z []float32, shift float32, sums *[16]float64) {
 }
 
 // lseBlockMerge32 folds a block of float32 exponents z with maximum mb into
-// the float64 running state (m, s), as lseBlockMerge does for float64.
-func lseBlockMerge32(z []float32, mb float32, m, s float64) (float64, float64) {
+// the float64 running state (m, s), as lseBlockMerge does for float64;
+// next is prefetched meanwhile (see expSum32).
+func lseBlockMerge32(z []float32, mb float32, m, s float64, next []float32) (float64, float64) {
 	if math.IsInf(float64(mb), -1) {
 		return m, s
 	}
 	var sums [16]float64
-	expSum32(z, mb, &sums)
+	expSum32(z, mb, &sums, next)
 	sb := 0.0
 	for _, v := range sums {
 		sb += v
@@ -316,7 +323,9 @@ func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
 				e := min(b+lseBlock32, nc)
 				zz := z[:e-b]
 				mb := zDenseMax32(zz, row[b:e], hs[b:e], inv)
-				mx, s = lseBlockMerge32(zz, mb, mx, s)
+				// Prefetch the next block of the matrix while summing.
+				next := c[min(i*nc+e, len(c)):min(i*nc+e+lseBlock32, len(c))]
+				mx, s = lseBlockMerge32(zz, mb, mx, s, next)
 			}
 			out[i] = eps*lseValue(mx, s) + H
 		}
@@ -433,7 +442,7 @@ func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []
 				} else {
 					mb = zPCMax32(zz, a, w, ps, i, nr, nc, b, d)
 				}
-				mx, sum = lseBlockMerge32(zz, mb, mx, sum)
+				mx, sum = lseBlockMerge32(zz, mb, mx, sum, nil)
 			}
 			out[i] = eps*lseValue(mx, sum) + H - s*pn[i]
 		}

@@ -14,10 +14,10 @@ func expVec32AVX(dst, src *float32, n int)
 func expVec32x512(dst, src *float32, n int)
 
 //go:noescape
-func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64)
+func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
 
 //go:noescape
-func expSum32x512(z *float32, n int, shift float32, sums *[16]float64)
+func expSum32x512(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
 
 //go:noescape
 func zDenseMax32AVX(c, h, z *float32, n int, inv float32) float32

@@ -250,14 +250,16 @@ v5done:
 	VZEROUPPER
 	RET
 
-// func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64)
+// func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
 // n is a multiple of 32. For each group of 32 terms, lane l of the sixteen
-// float64 sums adds float64(e_l + e_{l+16}), as the Go loop does.
-TEXT ·expSum32AVX(SB), NOSPLIT, $0-32
+// float64 sums adds float64(e_l + e_{l+16}), as the Go loop does; the n
+// floats at pf are prefetched meanwhile.
+TEXT ·expSum32AVX(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSS shift+16(FP), Y15
 	MOVQ         sums+24(FP), DX
+	MOVQ         pf+32(FP), R8
 	VMOVUPD      0(DX), Y0
 	VMOVUPD      32(DX), Y1
 	VMOVUPD      64(DX), Y2
@@ -267,6 +269,8 @@ TEXT ·expSum32AVX(SB), NOSPLIT, $0-32
 	JGE          s3done
 
 s3loop:
+	PREFETCHT0   (R8)(AX*4)
+	PREFETCHT0   64(R8)(AX*4)
 	VMOVUPS      (SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
 	VMOVUPS      64(SI)(AX*4), Y9
@@ -303,13 +307,14 @@ s3done:
 	VZEROUPPER
 	RET
 
-// func expSum32x512(z *float32, n int, shift float32, sums *[16]float64)
-// n is a multiple of 32; the pairing of expSum32AVX.
-TEXT ·expSum32x512(SB), NOSPLIT, $0-32
+// func expSum32x512(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
+// n is a multiple of 32; the pairing and the prefetch of expSum32AVX.
+TEXT ·expSum32x512(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSS shift+16(FP), Z15
 	MOVQ         sums+24(FP), DX
+	MOVQ         pf+32(FP), R8
 	VMOVUPD      0(DX), Z0
 	VMOVUPD      64(DX), Z1
 	XORQ         AX, AX
@@ -317,6 +322,8 @@ TEXT ·expSum32x512(SB), NOSPLIT, $0-32
 	JGE          s5done
 
 s5loop:
+	PREFETCHT0    (R8)(AX*4)
+	PREFETCHT0    64(R8)(AX*4)
 	VMOVUPS       (SI)(AX*4), Z4
 	VSUBPS        Z15, Z4, Z4
 	VMOVUPS       64(SI)(AX*4), Z10

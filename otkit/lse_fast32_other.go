@@ -9,11 +9,11 @@ func expVec32AVX(dst, src *float32, n int) { panic("otkit: no assembly kernels o
 
 func expVec32x512(dst, src *float32, n int) { panic("otkit: no assembly kernels on this platform") }
 
-func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64) {
+func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64, pf *float32) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func expSum32x512(z *float32, n int, shift float32, sums *[16]float64) {
+func expSum32x512(z *float32, n int, shift float32, sums *[16]float64, pf *float32) {
 	panic("otkit: no assembly kernels on this platform")
 }
 

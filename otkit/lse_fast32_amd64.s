@@ -251,9 +251,13 @@ v5done:
 	RET
 
 // func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
-// n is a multiple of 32. For each group of 32 terms, lane l of the sixteen
-// float64 sums adds float64(e_l + e_{l+16}), as the Go loop does; the n
-// floats at pf are prefetched meanwhile.
+// n is a multiple of 32; the summation of expSum32's Go loop: lane l of the
+// sixteen float64 sums adds, per group of 128 terms, the float32 tree
+// ((e_l + e_{l+16}) + (e_{l+32} + e_{l+48})) + ((e_{l+64} + e_{l+80}) +
+// (e_{l+96} + e_{l+112})), then per remaining group of 32 terms
+// e_l + e_{l+16}. The n floats at pf are prefetched meanwhile. Lanes 0–7
+// are the low half of each 16-lane group (sums in Y0, Y1), 8–15 the high
+// half (Y2, Y3).
 TEXT ·expSum32AVX(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
@@ -264,18 +268,109 @@ TEXT ·expSum32AVX(SB), NOSPLIT, $0-40
 	VMOVUPD      32(DX), Y1
 	VMOVUPD      64(DX), Y2
 	VMOVUPD      96(DX), Y3
+	MOVQ         CX, BX
+	ANDQ         $-128, BX
 	XORQ         AX, AX
+	CMPQ         AX, BX
+	JGE          s3pairs
+
+s3loop8:
+	PREFETCHT0   0(R8)(AX*4)
+	PREFETCHT0   64(R8)(AX*4)
+	PREFETCHT0   128(R8)(AX*4)
+	PREFETCHT0   192(R8)(AX*4)
+	PREFETCHT0   256(R8)(AX*4)
+	PREFETCHT0   320(R8)(AX*4)
+	PREFETCHT0   384(R8)(AX*4)
+	PREFETCHT0   448(R8)(AX*4)
+	VMOVUPS      0(SI)(AX*4), Y4
+	VSUBPS       Y15, Y4, Y4
+	EXP32(Y4, Y5, Y6, Y7, Y8)
+	VMOVUPS      64(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VADDPS       Y9, Y4, Y4
+	VMOVUPS      128(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS      192(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y5, Y6, Y7, Y8)
+	VADDPS       Y14, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VMOVUPS      256(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS      320(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y5, Y6, Y7, Y8)
+	VADDPS       Y14, Y9, Y9
+	VMOVUPS      384(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y10, Y11, Y12, Y13)
+	VMOVUPS      448(SI)(AX*4), Y5
+	VSUBPS       Y15, Y5, Y5
+	EXP32(Y5, Y6, Y7, Y8, Y10)
+	VADDPS       Y5, Y14, Y14
+	VADDPS       Y14, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VCVTPS2PD    X4, Y5
+	VEXTRACTF128 $1, Y4, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	VMOVUPS      32(SI)(AX*4), Y4
+	VSUBPS       Y15, Y4, Y4
+	EXP32(Y4, Y5, Y6, Y7, Y8)
+	VMOVUPS      96(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VADDPS       Y9, Y4, Y4
+	VMOVUPS      160(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS      224(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y5, Y6, Y7, Y8)
+	VADDPS       Y14, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VMOVUPS      288(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS      352(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y5, Y6, Y7, Y8)
+	VADDPS       Y14, Y9, Y9
+	VMOVUPS      416(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y10, Y11, Y12, Y13)
+	VMOVUPS      480(SI)(AX*4), Y5
+	VSUBPS       Y15, Y5, Y5
+	EXP32(Y5, Y6, Y7, Y8, Y10)
+	VADDPS       Y5, Y14, Y14
+	VADDPS       Y14, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VCVTPS2PD    X4, Y5
+	VEXTRACTF128 $1, Y4, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y2, Y2
+	VADDPD       Y6, Y3, Y3
+	ADDQ         $128, AX
+	CMPQ         AX, BX
+	JLT          s3loop8
+
+s3pairs:
 	CMPQ         AX, CX
 	JGE          s3done
 
 s3loop:
 	PREFETCHT0   (R8)(AX*4)
 	PREFETCHT0   64(R8)(AX*4)
-	VMOVUPS      (SI)(AX*4), Y4
+	VMOVUPS      0(SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
+	EXP32(Y4, Y5, Y6, Y7, Y8)
 	VMOVUPS      64(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y4, Y5, Y6, Y7, Y8)
 	EXP32(Y9, Y10, Y11, Y12, Y13)
 	VADDPS       Y9, Y4, Y4
 	VCVTPS2PD    X4, Y5
@@ -285,9 +380,9 @@ s3loop:
 	VADDPD       Y6, Y1, Y1
 	VMOVUPS      32(SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
+	EXP32(Y4, Y5, Y6, Y7, Y8)
 	VMOVUPS      96(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y4, Y5, Y6, Y7, Y8)
 	EXP32(Y9, Y10, Y11, Y12, Y13)
 	VADDPS       Y9, Y4, Y4
 	VCVTPS2PD    X4, Y5
@@ -308,27 +403,83 @@ s3done:
 	RET
 
 // func expSum32x512(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
-// n is a multiple of 32; the pairing and the prefetch of expSum32AVX.
+// n is a multiple of 32; the summation tree and the prefetch of
+// expSum32AVX, sixteen lanes at a time.
 TEXT ·expSum32x512(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
-	VBROADCASTSS shift+16(FP), Z15
+	VBROADCASTSS shift+16(FP), Z31
 	MOVQ         sums+24(FP), DX
 	MOVQ         pf+32(FP), R8
 	VMOVUPD      0(DX), Z0
 	VMOVUPD      64(DX), Z1
+	MOVQ         CX, BX
+	ANDQ         $-128, BX
 	XORQ         AX, AX
-	CMPQ         AX, CX
-	JGE          s5done
+	CMPQ         AX, BX
+	JGE          s5pairs
+
+s5loop8:
+	PREFETCHT0    0(R8)(AX*4)
+	PREFETCHT0    64(R8)(AX*4)
+	PREFETCHT0    128(R8)(AX*4)
+	PREFETCHT0    192(R8)(AX*4)
+	PREFETCHT0    256(R8)(AX*4)
+	PREFETCHT0    320(R8)(AX*4)
+	PREFETCHT0    384(R8)(AX*4)
+	PREFETCHT0    448(R8)(AX*4)
+	VMOVUPS       0(SI)(AX*4), Z4
+	VSUBPS        Z31, Z4, Z4
+	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	VMOVUPS       64(SI)(AX*4), Z8
+	VSUBPS        Z31, Z8, Z8
+	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	VADDPS        Z8, Z4, Z4
+	VMOVUPS       128(SI)(AX*4), Z12
+	VSUBPS        Z31, Z12, Z12
+	EXP32x512(Z12, Z13, Z14, Z15, K3)
+	VMOVUPS       192(SI)(AX*4), Z16
+	VSUBPS        Z31, Z16, Z16
+	EXP32x512(Z16, Z17, Z18, Z19, K4)
+	VADDPS        Z16, Z12, Z12
+	VADDPS        Z12, Z4, Z4
+	VMOVUPS       256(SI)(AX*4), Z20
+	VSUBPS        Z31, Z20, Z20
+	EXP32x512(Z20, Z21, Z22, Z23, K5)
+	VMOVUPS       320(SI)(AX*4), Z24
+	VSUBPS        Z31, Z24, Z24
+	EXP32x512(Z24, Z25, Z26, Z27, K6)
+	VADDPS        Z24, Z20, Z20
+	VMOVUPS       384(SI)(AX*4), Z8
+	VSUBPS        Z31, Z8, Z8
+	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	VMOVUPS       448(SI)(AX*4), Z12
+	VSUBPS        Z31, Z12, Z12
+	EXP32x512(Z12, Z13, Z14, Z15, K3)
+	VADDPS        Z12, Z8, Z8
+	VADDPS        Z8, Z20, Z20
+	VADDPS        Z20, Z4, Z4
+	VCVTPS2PD     Y4, Z8
+	VEXTRACTF64X4 $1, Z4, Y9
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z0, Z0
+	VADDPD        Z9, Z1, Z1
+	ADDQ          $128, AX
+	CMPQ          AX, BX
+	JLT           s5loop8
+
+s5pairs:
+	CMPQ          AX, CX
+	JGE           s5done
 
 s5loop:
 	PREFETCHT0    (R8)(AX*4)
 	PREFETCHT0    64(R8)(AX*4)
-	VMOVUPS       (SI)(AX*4), Z4
-	VSUBPS        Z15, Z4, Z4
-	VMOVUPS       64(SI)(AX*4), Z10
-	VSUBPS        Z15, Z10, Z10
+	VMOVUPS       0(SI)(AX*4), Z4
+	VSUBPS        Z31, Z4, Z4
 	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	VMOVUPS       64(SI)(AX*4), Z10
+	VSUBPS        Z31, Z10, Z10
 	EXP32x512(Z10, Z11, Z12, Z13, K2)
 	VADDPS        Z10, Z4, Z4
 	VCVTPS2PD     Y4, Z8

@@ -65,6 +65,42 @@ func TestExp32PathsBitwise(t *testing.T) {
 	}
 }
 
+// TestExpSum32PathsBitwise checks that the AVX-512, AVX2 and pure-Go
+// float32 exp sums (eight-term float32 trees per 128 terms, pairs per 32,
+// single terms) give the same bits at lengths around those group sizes.
+func TestExpSum32PathsBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 32))
+	z := make([]float32, 2048+161)
+	for i := range z {
+		z[i] = float32(-rng.Float64() * 30)
+	}
+	z[5], z[130], z[300] = float32(math.Inf(-1)), -90, 0
+	for _, n := range []int{1, 31, 32, 33, 96, 127, 128, 129, 160, 255, 256, 415, 2048, len(z)} {
+		run := func(level int) [16]float64 {
+			var sums [16]float64
+			lseTestAt(level, func() { expSum32(z[:n], -0.5, &sums, nil) })
+			return sums
+		}
+		want := run(lseTestGo)
+		for _, level := range []int{lseTestBest, lseTestAVX2} {
+			if got := run(level); got != want {
+				t.Fatalf("n=%d %s: sums %v, pure Go %v", n, lseTestLevelName[level], got, want)
+			}
+		}
+		total := 0.0
+		for _, v := range want {
+			total += v
+		}
+		exact := 0.0
+		for _, v := range z[:n] {
+			exact += math.Exp(float64(v) + 0.5)
+		}
+		if d := math.Abs(total-exact) / exact; d > 1e-6 {
+			t.Errorf("n=%d: sum %v, float64 exact %v (relative %.1e)", n, total, exact, d)
+		}
+	}
+}
+
 func newLSE32Kernels(k *lseTestCase) []lseKernel {
 	return []lseKernel{newDense32LSE(k.c, k.n, k.m, false), newSqEuclid32LSE(k.x, k.y, k.n, k.m, k.d, k.scale)}
 }

@@ -24,6 +24,13 @@ import (
 //     Euclidean costs are translation-invariant), so that the norm form
 //     ‖p‖² + ‖q‖² − 2⟨p, q⟩ does not cancel for clouds far from the origin.
 //
+// Each row reduction sums its first lseHead32 terms in two passes (the
+// exponents and their maximum into an L1 buffer, then the exps) and every
+// later block in one pass at that running maximum (addAtShift32; with
+// AVX-512 the exponents then never leave the registers), falling back to
+// two passes for a block whose terms exceed the shift by more than
+// e^shiftSlack32.
+//
 // A stored cost matrix gets a float32 copy and a float32 transposed copy
 // (together the size of the float64 matrix, built once per geometry): both
 // half-iterations are then row reductions over contiguous memory, and each
@@ -37,6 +44,11 @@ import (
 // lseBlock32 is the column block of the float32 row reductions: the block's
 // inputs and exponent buffer stay in L1.
 const lseBlock32 = 2048
+
+// lseHead32 is the first block of each float32 row reduction, summed in two
+// passes (exponents and their maximum, then the exps) to find a shift; the
+// later blocks are summed at it in one pass (addAtShift32).
+const lseHead32 = 256
 
 // zDenseMax32 writes z_j = (h_j − c_j)·inv and returns the largest, −Inf
 // if all are.
@@ -135,6 +147,82 @@ func expSum32(z []float32, shift float32, sums *[16]float64, next []float32) {
 	for j := k; j < len(z); j++ {
 		sums[j&15] += float64(expNeg32(z[j] - shift))
 	}
+}
+
+// zDenseExpSum32 is zDenseMax32 into z followed by expSum32(z, shift, sums,
+// next), returning the exponents' maximum; with AVX-512 the full groups of
+// 32 terms are done in one pass (zDenseExpSum32x512: the exponents stay in
+// registers, z is only written for the last terms), with the same bits.
+func zDenseExpSum32(z, c, h []float32, inv, shift float32, sums *[16]float64, next []float32) float32 {
+	n := len(c)
+	z, h = z[:n], h[:n]
+	k := n &^ 31
+	if !useAVX512 || k == 0 {
+		mx := zDenseMax32(z, c, h, inv)
+		expSum32(z, shift, sums, next)
+		return mx
+	}
+	pf := &c[0]
+	if len(next) >= k {
+		pf = &next[0]
+	}
+	mx := zDenseExpSum32x512(&c[0], &h[0], k, inv, shift, sums, pf)
+	if k < n {
+		mx = maxNoNaN32(mx, zDenseMax32(z[k:], c[k:], h[k:], inv))
+		for j := k; j < n; j++ {
+			sums[j&15] += float64(expNeg32(z[j] - shift))
+		}
+	}
+	return mx
+}
+
+// zPC2ExpSum32 is zPC2Max32 into z followed by expSum32(z, shift, sums,
+// nil), as zDenseExpSum32 is for a stored matrix.
+func zPC2ExpSum32(z, a, y0, y1 []float32, x0, x1, shift float32, sums *[16]float64) float32 {
+	n := len(a)
+	z, y0, y1 = z[:n], y0[:n], y1[:n]
+	k := n &^ 31
+	if !useAVX512 || k == 0 {
+		mx := zPC2Max32(z, a, y0, y1, x0, x1)
+		expSum32(z, shift, sums, nil)
+		return mx
+	}
+	mx := zPC2ExpSum32x512(&a[0], &y0[0], &y1[0], k, x0, x1, shift, sums)
+	if k < n {
+		mx = maxNoNaN32(mx, zPC2Max32(z[k:], a[k:], y0[k:], y1[k:], x0, x1))
+		for j := k; j < n; j++ {
+			sums[j&15] += float64(expNeg32(z[j] - shift))
+		}
+	}
+	return mx
+}
+
+func maxNoNaN32(a, b float32) float32 {
+	if b > a {
+		return b
+	}
+	return a
+}
+
+// shiftSlack32 bounds how far a block's exponents may exceed the running
+// shift when the block is summed at that shift (addAtShift32): e^64 ≈
+// 6e27 times eight stays far below the float32 overflow (3.4e38).
+const shiftSlack32 = 64
+
+// addAtShift32 completes a block summed at the running shift m of a
+// reduction (finite; one pass instead of two: the block's maximum mb need
+// not be known first) and reports false, leaving s, when mb exceeds m by
+// more than shiftSlack32, where float32 exps could overflow: the caller
+// then sums the block again at its own maximum (lseBlockMerge32). Terms
+// more than 87 below m are flushed to zero, negligible next to e^m.
+func addAtShift32(mb float32, m, s float64, sums *[16]float64) (float64, bool) {
+	if float64(mb) > m+shiftSlack32 {
+		return s, false
+	}
+	for _, v := range sums {
+		s += v
+	}
+	return s, true
 }
 
 // lseBlockMerge32 folds a block of float32 exponents z with maximum mb into
@@ -337,13 +425,22 @@ func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
 		for i := lo; i < hi; i++ {
 			row := c[i*nc : (i+1)*nc]
 			mx, s := math.Inf(-1), 0.0
-			for b := 0; b < nc; b += lseBlock32 {
-				e := min(b+lseBlock32, nc)
+			for b, e := 0, min(lseHead32, nc); b < nc; b, e = e, min(e+lseBlock32, nc) {
 				zz := z[:e-b]
-				mb := zDenseMax32(zz, row[b:e], hs[b:e], inv)
+				cb, hb := row[b:e], hs[b:e]
 				// Prefetch the next block of the matrix while summing.
 				next := c[min(i*nc+e, len(c)):min(i*nc+e+lseBlock32, len(c))]
-				mx, s = lseBlockMerge32(zz, mb, mx, s, next)
+				if math.IsInf(mx, -1) {
+					mb := zDenseMax32(zz, cb, hb, inv)
+					mx, s = lseBlockMerge32(zz, mb, mx, s, next)
+					continue
+				}
+				var sums [16]float64
+				mb := zDenseExpSum32(zz, cb, hb, inv, float32(mx), &sums, next)
+				var ok bool
+				if s, ok = addAtShift32(mb, mx, s, &sums); !ok {
+					mx, s = lseBlockMerge32(zz, zDenseMax32(zz, cb, hb, inv), mx, s, nil)
+				}
 			}
 			out[i] = eps*lseValue(mx, s) + H
 		}
@@ -451,9 +548,18 @@ func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []
 	rows := func(lo, hi int, z []float32) {
 		for i := lo; i < hi; i++ {
 			mx, sum := math.Inf(-1), 0.0
-			for b := 0; b < nc; b += lseBlock32 {
-				e := min(b+lseBlock32, nc)
+			for b, e := 0, min(lseHead32, nc); b < nc; b, e = e, min(e+lseBlock32, nc) {
 				zz := z[:e-b]
+				if d == 2 && !math.IsInf(mx, -1) {
+					ab, y0, y1, x0, x1 := a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i]
+					var sums [16]float64
+					mb := zPC2ExpSum32(zz, ab, y0, y1, x0, x1, float32(mx), &sums)
+					var ok bool
+					if sum, ok = addAtShift32(mb, mx, sum, &sums); !ok {
+						mx, sum = lseBlockMerge32(zz, zPC2Max32(zz, ab, y0, y1, x0, x1), mx, sum, nil)
+					}
+					continue
+				}
 				var mb float32
 				if d == 2 {
 					mb = zPC2Max32(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])

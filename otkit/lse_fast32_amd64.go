@@ -30,3 +30,9 @@ func zPC2Max32AVX(a, y0, y1, z *float32, n int, x0, x1 float32) float32
 
 //go:noescape
 func zPC2Max32x512(a, y0, y1, z *float32, n int, x0, x1 float32) float32
+
+//go:noescape
+func zDenseExpSum32x512(c, h *float32, n int, inv, shift float32, sums *[16]float64, pf *float32) float32
+
+//go:noescape
+func zPC2ExpSum32x512(a, y0, y1 *float32, n int, x0, x1, shift float32, sums *[16]float64) float32

@@ -101,6 +101,58 @@ func TestExpSum32PathsBitwise(t *testing.T) {
 	}
 }
 
+// TestFast32LSEShiftRedo drives the one-pass blocks of the float32 row
+// reductions (summed at the running shift, addAtShift32) through both
+// outcomes: rows whose first block holds terms e^100 smaller than later
+// ones (those blocks are summed again at their own maximum) and rows whose
+// later blocks are e^100 smaller (flushed against the shift). Every path
+// gives the same bits and the float64 kernel's values to float32 accuracy.
+func TestFast32LSEShiftRedo(t *testing.T) {
+	const n, m, d = 2, lseHead32 + lseBlock32 + 300, 2
+	x := []float64{0, 0, 0.5, 0}
+	y := make([]float64, m*d)
+	for j := 0; j < m; j++ {
+		y[j*d] = 0.001 * float64(j%7)
+		if j < lseHead32 || j >= lseHead32+lseBlock32 {
+			y[j*d] = 10 + 0.001*float64(j%5) // cost ≈ 100 from x_0
+		}
+	}
+	c := make([]float64, n*m)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			d0, d1 := x[i*d]-y[j*d], x[i*d+1]-y[j*d+1]
+			c[i*m+j] = d0*d0 + d1*d1
+		}
+	}
+	h := make([]float64, m)
+	want := make([]float64, n)
+	newDenseFastLSE(c, n, m, false).rowLSE(want, h, 1)
+	var base [][]float64
+	for _, level := range []int{lseTestGo, lseTestBest, lseTestAVX2} {
+		var res [][]float64
+		lseTestAt(level, func() {
+			for _, kern := range []lseKernel{newDense32LSE(c, n, m, false), newSqEuclid32LSE(x, y, n, m, d, 1)} {
+				out := make([]float64, n)
+				kern.rowLSE(out, h, 1)
+				res = append(res, out)
+			}
+		})
+		for r, out := range res {
+			for i := range out {
+				if e := math.Abs(out[i] - want[i]); e > 1e-5*(1+math.Abs(want[i])) {
+					t.Errorf("%s kernel %d row %d: %v, float64 %v", lseTestLevelName[level], r, i, out[i], want[i])
+				}
+				if base != nil && math.Float64bits(out[i]) != math.Float64bits(base[r][i]) {
+					t.Errorf("%s kernel %d row %d: %v, pure Go %v", lseTestLevelName[level], r, i, out[i], base[r][i])
+				}
+			}
+		}
+		if base == nil {
+			base = res
+		}
+	}
+}
+
 func newLSE32Kernels(k *lseTestCase) []lseKernel {
 	return []lseKernel{newDense32LSE(k.c, k.n, k.m, false), newSqEuclid32LSE(k.x, k.y, k.n, k.m, k.d, k.scale)}
 }

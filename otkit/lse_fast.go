@@ -206,6 +206,51 @@ func expSum(z []float64, shift float64, sums *[8]float64, next []float64) {
 	}
 }
 
+// zDenseExpSum is zDenseMax into z followed by expSum(z, shift, sums,
+// next), returning the exponents' maximum; with AVX-512 the full groups of
+// 16 terms are done in one pass (zDenseExpSum512: the exponents stay in
+// registers, z is only written for the last terms), with the same bits.
+func zDenseExpSum(z, c, h []float64, invEps, shift float64, sums *[8]float64, next []float64) float64 {
+	n := len(c)
+	z, h = z[:n], h[:n]
+	k := n &^ 15
+	if !useAVX512 || k == 0 {
+		mx := zDenseMax(z, c, h, invEps)
+		expSum(z, shift, sums, next)
+		return mx
+	}
+	pf := &c[0]
+	if len(next) >= k {
+		pf = &next[0]
+	}
+	mx := zDenseExpSum512(&c[0], &h[0], k, invEps, shift, sums, pf)
+	if k < n {
+		if mt := zDenseMax(z[k:], c[k:], h[k:], invEps); mt > mx {
+			mx = mt
+		}
+		for j := k; j < n; j++ {
+			sums[j&7] += expNeg(z[j] - shift)
+		}
+	}
+	return mx
+}
+
+// addAtShift completes a block summed at the running maximum m of a
+// reduction (finite; one pass instead of two: the block's maximum mb need
+// not be known first) and reports false, leaving s, when mb exceeds m by
+// more than shiftSlack: the caller then sums the block again at its own
+// maximum (lseBlockMerge). Terms more than 708 below m are flushed to zero,
+// negligible next to e^m.
+func addAtShift(mb, m, s float64, sums *[8]float64) (float64, bool) {
+	if mb > m+shiftSlack {
+		return s, false
+	}
+	for _, v := range sums {
+		s += v
+	}
+	return s, true
+}
+
 // lseBlockMerge folds a block of exponents z with maximum mb into the
 // running state (m, s) of a reduction (s = Σ exp(z − m) so far): the block
 // is summed shifted by its own maximum, then rescaled to the larger one.
@@ -304,6 +349,14 @@ const (
 	// (measured best of 512…4096), and the per-block merge (one scalar exp)
 	// is amortised over many terms.
 	lseBlock = 1024
+	// lseHead is the first block of each stored-matrix row reduction,
+	// summed in two passes to find a shift; the later blocks are summed at
+	// the running maximum in one pass (addAtShift).
+	lseHead = 256
+	// shiftSlack bounds how far a block's exponents may exceed the running
+	// maximum when it is summed at it: e^300 leaves float64 sums far from
+	// overflow.
+	shiftSlack = 300
 )
 
 // parallelChunks calls body(lo, hi) on consecutive chunks of [0, n) of
@@ -385,13 +438,21 @@ func (k *denseFastLSE) rows(out, h []float64, eps, inv float64, lo, hi int, z []
 	for i := lo; i < hi; i++ {
 		row := k.c[i*m : (i+1)*m]
 		mx, s := math.Inf(-1), 0.0
-		for b := 0; b < m; b += lseBlock {
-			e := min(b+lseBlock, m)
+		for b, e := 0, min(lseHead, m); b < m; b, e = e, min(e+lseBlock, m) {
 			zz := z[:e-b]
-			mb := zDenseMax(zz, row[b:e], h[b:e], inv)
+			cb, hb := row[b:e], h[b:e]
 			// Prefetch the next block of the matrix while summing.
 			next := k.c[min(i*m+e, n*m):min(i*m+e+lseBlock, n*m)]
-			mx, s = lseBlockMerge(zz, mb, mx, s, next)
+			if math.IsInf(mx, -1) {
+				mx, s = lseBlockMerge(zz, zDenseMax(zz, cb, hb, inv), mx, s, next)
+				continue
+			}
+			var sums [8]float64
+			mb := zDenseExpSum(zz, cb, hb, inv, mx, &sums, next)
+			var ok bool
+			if s, ok = addAtShift(mb, mx, s, &sums); !ok {
+				mx, s = lseBlockMerge(zz, zDenseMax(zz, cb, hb, inv), mx, s, nil)
+			}
 		}
 		out[i] = eps * lseValue(mx, s)
 	}

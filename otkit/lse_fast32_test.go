@@ -106,7 +106,8 @@ func TestExpSum32PathsBitwise(t *testing.T) {
 // outcomes: rows whose first block holds terms e^100 smaller than later
 // ones (those blocks are summed again at their own maximum) and rows whose
 // later blocks are e^100 smaller (flushed against the shift). Every path
-// gives the same bits and the float64 kernel's values to float32 accuracy.
+// gives the same bits and the float64 kernel's values to float32 accuracy;
+// the same for the float64 kernel's one-pass blocks against the reference.
 func TestFast32LSEShiftRedo(t *testing.T) {
 	const n, m, d = 2, lseHead32 + lseBlock32 + 300, 2
 	x := []float64{0, 0, 0.5, 0}
@@ -150,6 +151,25 @@ func TestFast32LSEShiftRedo(t *testing.T) {
 		if base == nil {
 			base = res
 		}
+	}
+
+	// The float64 row reductions take the same one-pass route (addAtShift)
+	// with a slack of e^300: at eps = 0.1 the blocks differ by e^1000.
+	ref := make([]float64, n)
+	(&denseLSE{c: c, n: n, m: m}).rowLSE(ref, h, 0.1)
+	var base64 []float64
+	for _, level := range []int{lseTestGo, lseTestBest, lseTestAVX2} {
+		out := make([]float64, n)
+		lseTestAt(level, func() { newDenseFastLSE(c, n, m, false).rowLSE(out, h, 0.1) })
+		for i := range out {
+			if e := math.Abs(out[i] - ref[i]); e > 1e-13*(1+math.Abs(ref[i])) {
+				t.Errorf("float64 %s row %d: %v, reference %v", lseTestLevelName[level], i, out[i], ref[i])
+			}
+			if base64 != nil && math.Float64bits(out[i]) != math.Float64bits(base64[i]) {
+				t.Errorf("float64 %s row %d: %v, pure Go %v", lseTestLevelName[level], i, out[i], base64[i])
+			}
+		}
+		base64 = out
 	}
 }
 

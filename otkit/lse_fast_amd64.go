@@ -74,3 +74,6 @@ func hasAVX2FMA() bool {
 	_, b7, _, _ := cpuid(7, 0)
 	return b7&(1<<5) != 0
 }
+
+//go:noescape
+func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float64, pf *float64) float64

@@ -601,3 +601,52 @@ cd5loop:
 cd5done:
 	VZEROUPPER
 	RET
+
+// func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float64, pf *float64) float64
+// zDenseMax512 then expSum512 at the given shift (n a multiple of 16), in
+// one pass: the exponents stay in registers and the loads of c overlap the
+// exps; the same operations, so the same bits. Returns the exponents'
+// maximum.
+TEXT ·zDenseExpSum512(SB), NOSPLIT, $0-64
+	MOVQ         c+0(FP), SI
+	MOVQ         h+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD invEps+24(FP), Z15
+	VBROADCASTSD shift+32(FP), Z14
+	MOVQ         sums+40(FP), DX
+	MOVQ         pf+48(FP), R8
+	VMOVUPD      0(DX), Z0
+	VBROADCASTSD expNegInf<>(SB), Z2
+	VMOVAPD      Z2, Z3
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          fd5done
+
+fd5loop:
+	PREFETCHT0 (R8)(AX*8)
+	PREFETCHT0 64(R8)(AX*8)
+	VMOVUPD    (DI)(AX*8), Z4
+	VSUBPD     (SI)(AX*8), Z4, Z4
+	VMULPD     Z15, Z4, Z4
+	VMAXPD     Z4, Z2, Z2
+	VSUBPD     Z14, Z4, Z4
+	VMOVUPD    64(DI)(AX*8), Z5
+	VSUBPD     64(SI)(AX*8), Z5, Z5
+	VMULPD     Z15, Z5, Z5
+	VMAXPD     Z5, Z3, Z3
+	VSUBPD     Z14, Z5, Z5
+	EXPNEG512(Z4, Z6, Z7, K1)
+	EXPNEG512(Z5, Z9, Z10, K2)
+	VADDPD     Z4, Z0, Z0
+	VADDPD     Z5, Z0, Z0
+	ADDQ       $16, AX
+	CMPQ       AX, CX
+	JLT        fd5loop
+
+fd5done:
+	VMOVUPD Z0, 0(DX)
+	VMAXPD  Z3, Z2, Z0
+	HMAX512
+	VMOVSD  X0, ret+56(FP)
+	VZEROUPPER
+	RET

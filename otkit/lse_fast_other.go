@@ -52,3 +52,7 @@ func expSum512(z *float64, n int, shift float64, sums *[8]float64, pf *float64) 
 func accColDense512(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
+
+func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float64, pf *float64) float64 {
+	panic("otkit: no assembly kernels on this platform")
+}

@@ -112,23 +112,19 @@ func expVec(dst, src []float64) {
 	}
 }
 
-// lseStep folds exponent z into the state (m, s); the Go twin of UPDATE in
-// lse_fast_amd64.s.
-func lseStep(m, s, z float64) (float64, float64) {
-	lo, hi := z, z
-	if m < z {
-		lo = m
+// shiftStep folds exponent z into a column's running state (m, s) of a
+// stored-matrix column reduction, s = Σ e^(z − m) so far: the Go twin of
+// accColShift* in lse_fast_amd64.s. m is a shift, not necessarily the
+// maximum: it moves to z only when z exceeds it by more than shiftSlack
+// (or m is −Inf), so the usual step is one exp and one add, no compare-
+// and-rescale. Terms more than 708 below m are flushed to zero, negligible
+// next to e^m.
+func shiftStep(m, s, z float64) (float64, float64) {
+	x := z - m
+	if x > shiftSlack {
+		return z, math.FMA(s, expNeg(-x), 1)
 	}
-	if m > z {
-		hi = m
-	}
-	e := expNeg(lo - hi)
-	if z > m {
-		s = math.FMA(e, s, 1)
-	} else {
-		s += e
-	}
-	return hi, s
+	return m, s + expNeg(x)
 }
 
 // zDenseMax writes z_j = (h_j − c_j)/eps and returns the largest, −Inf if
@@ -280,7 +276,7 @@ func lseValue(m, s float64) float64 {
 }
 
 // accColDense folds z_j = (hi − c_j)/eps into the per-column states (mx_j,
-// s_j), prefetching next[:len(c)] (the same columns of the next row: a
+// s_j) with shiftStep, prefetching next[:len(c)] (the same columns of the next row: a
 // short segment per row is too short for the hardware prefetcher).
 func accColDense(c []float64, hi, invEps float64, mx, s, next []float64) {
 	mx = mx[:len(c)]
@@ -289,13 +285,13 @@ func accColDense(c []float64, hi, invEps float64, mx, s, next []float64) {
 	switch {
 	case useAVX512 && len(c) >= 16:
 		k = len(c) &^ 15
-		accColDense512(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
+		accColShift512(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
 	case useAVX && len(c) >= 8:
 		k = len(c) &^ 7
-		accColDenseAVX(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
+		accColShiftAVX(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
 	}
 	for j := k; j < len(c); j++ {
-		mx[j], s[j] = lseStep(mx[j], s[j], (hi-c[j])*invEps)
+		mx[j], s[j] = shiftStep(mx[j], s[j], (hi-c[j])*invEps)
 	}
 }
 

@@ -107,7 +107,8 @@ func TestExpSum32PathsBitwise(t *testing.T) {
 // ones (those blocks are summed again at their own maximum) and rows whose
 // later blocks are e^100 smaller (flushed against the shift). Every path
 // gives the same bits and the float64 kernel's values to float32 accuracy;
-// the same for the float64 kernel's one-pass blocks against the reference.
+// the same for the float64 kernel's one-pass row blocks and column shifts
+// against the reference.
 func TestFast32LSEShiftRedo(t *testing.T) {
 	const n, m, d = 2, lseHead32 + lseBlock32 + 300, 2
 	x := []float64{0, 0, 0.5, 0}
@@ -170,6 +171,27 @@ func TestFast32LSEShiftRedo(t *testing.T) {
 			}
 		}
 		base64 = out
+	}
+
+	// The float64 column reductions move a column's shift only when a term
+	// exceeds it by more than e^300 (shiftStep): here the second row's
+	// terms exceed the first's by about e^1000.
+	hr := []float64{-100, 0}
+	refCol := make([]float64, m)
+	(&denseLSE{c: c, n: n, m: m}).colLSE(refCol, hr, 0.1)
+	var baseCol []float64
+	for _, level := range []int{lseTestGo, lseTestBest, lseTestAVX2} {
+		out := make([]float64, m)
+		lseTestAt(level, func() { newDenseFastLSE(c, n, m, false).colLSE(out, hr, 0.1) })
+		for j := range out {
+			if e := math.Abs(out[j] - refCol[j]); e > 1e-13*(1+math.Abs(refCol[j])) {
+				t.Fatalf("float64 %s column %d: %v, reference %v", lseTestLevelName[level], j, out[j], refCol[j])
+			}
+			if baseCol != nil && math.Float64bits(out[j]) != math.Float64bits(baseCol[j]) {
+				t.Fatalf("float64 %s column %d: %v, pure Go %v", lseTestLevelName[level], j, out[j], baseCol[j])
+			}
+		}
+		baseCol = out
 	}
 }
 

@@ -21,7 +21,7 @@ func expSumAVX(z *float64, n int, shift float64, sums *[8]float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
+func accColShiftAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
@@ -49,7 +49,7 @@ func expSum512(z *float64, n int, shift float64, sums *[8]float64, pf *float64) 
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func accColDense512(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
+func accColShift512(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 

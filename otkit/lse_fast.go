@@ -231,6 +231,29 @@ func zDenseExpSum(z, c, h []float64, invEps, shift float64, sums *[8]float64, ne
 	return mx
 }
 
+// zPC2ExpSum is zPC2Max into z followed by expSum(z, shift, sums, nil),
+// as zDenseExpSum is for a stored matrix.
+func zPC2ExpSum(z, a, y0, y1 []float64, x0, x1, shift float64, sums *[8]float64) float64 {
+	n := len(a)
+	z, y0, y1 = z[:n], y0[:n], y1[:n]
+	k := n &^ 15
+	if !useAVX512 || k == 0 {
+		mx := zPC2Max(z, a, y0, y1, x0, x1)
+		expSum(z, shift, sums, nil)
+		return mx
+	}
+	mx := zPC2ExpSum512(&a[0], &y0[0], &y1[0], k, x0, x1, shift, sums)
+	if k < n {
+		if mt := zPC2Max(z[k:], a[k:], y0[k:], y1[k:], x0, x1); mt > mx {
+			mx = mt
+		}
+		for j := k; j < n; j++ {
+			sums[j&7] += expNeg(z[j] - shift)
+		}
+	}
+	return mx
+}
+
 // addAtShift completes a block summed at the running maximum m of a
 // reduction (finite; one pass instead of two: the block's maximum mb need
 // not be known first) and reports false, leaving s, when mb exceeds m by
@@ -345,8 +368,8 @@ const (
 	// (measured best of 512…4096), and the per-block merge (one scalar exp)
 	// is amortised over many terms.
 	lseBlock = 1024
-	// lseHead is the first block of each stored-matrix row reduction,
-	// summed in two passes to find a shift; the later blocks are summed at
+	// lseHead is the first block of each row reduction (stored matrix, or
+	// online with d = 2), summed in two passes to find a shift; the later blocks are summed at
 	// the running maximum in one pass (addAtShift).
 	lseHead = 256
 	// shiftSlack bounds how far a block's exponents may exceed the running
@@ -592,10 +615,19 @@ func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn
 			rm[r] = math.Inf(-1) // running maxima
 			rs[r] = 0            // running sums, scaled by exp(−max)
 		}
-		for b := 0; b < nc; b += lseBlock {
-			e := min(b+lseBlock, nc)
+		for b, e := 0, min(lseHead, nc); b < nc; b, e = e, min(e+lseBlock, nc) {
 			zz := z[:e-b]
 			for i := lo; i < hi; i++ {
+				if d == 2 && !math.IsInf(rm[i-lo], -1) {
+					ab, y0, y1, x0, x1 := a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i]
+					var sums [8]float64
+					mb := zPC2ExpSum(zz, ab, y0, y1, x0, x1, rm[i-lo], &sums)
+					var ok bool
+					if rs[i-lo], ok = addAtShift(mb, rm[i-lo], rs[i-lo], &sums); !ok {
+						rm[i-lo], rs[i-lo] = lseBlockMerge(zz, zPC2Max(zz, ab, y0, y1, x0, x1), rm[i-lo], rs[i-lo], nil)
+					}
+					continue
+				}
 				var mb float64
 				if d == 2 {
 					mb = zPC2Max(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])

@@ -158,19 +158,28 @@ func TestFast32LSEShiftRedo(t *testing.T) {
 	// with a slack of e^300: at eps = 0.1 the blocks differ by e^1000.
 	ref := make([]float64, n)
 	(&denseLSE{c: c, n: n, m: m}).rowLSE(ref, h, 0.1)
-	var base64 []float64
+	var base64 [][]float64
 	for _, level := range []int{lseTestGo, lseTestBest, lseTestAVX2} {
-		out := make([]float64, n)
-		lseTestAt(level, func() { newDenseFastLSE(c, n, m, false).rowLSE(out, h, 0.1) })
-		for i := range out {
-			if e := math.Abs(out[i] - ref[i]); e > 1e-13*(1+math.Abs(ref[i])) {
-				t.Errorf("float64 %s row %d: %v, reference %v", lseTestLevelName[level], i, out[i], ref[i])
+		var res [][]float64
+		lseTestAt(level, func() {
+			online := newSqEuclidFastLSE(x, y, lseTestNorms(x, d), lseTestNorms(y, d), n, m, d, 1)
+			for _, kern := range []lseKernel{newDenseFastLSE(c, n, m, false), online} {
+				out := make([]float64, n)
+				kern.rowLSE(out, h, 0.1)
+				res = append(res, out)
 			}
-			if base64 != nil && math.Float64bits(out[i]) != math.Float64bits(base64[i]) {
-				t.Errorf("float64 %s row %d: %v, pure Go %v", lseTestLevelName[level], i, out[i], base64[i])
+		})
+		for r, out := range res {
+			for i := range out {
+				if e := math.Abs(out[i] - ref[i]); e > 1e-13*(1+math.Abs(ref[i])) {
+					t.Errorf("float64 %s kernel %d row %d: %v, reference %v", lseTestLevelName[level], r, i, out[i], ref[i])
+				}
+				if base64 != nil && math.Float64bits(out[i]) != math.Float64bits(base64[r][i]) {
+					t.Errorf("float64 %s kernel %d row %d: %v, pure Go %v", lseTestLevelName[level], r, i, out[i], base64[r][i])
+				}
 			}
 		}
-		base64 = out
+		base64 = res
 	}
 
 	// The float64 column reductions move a column's shift only when a term

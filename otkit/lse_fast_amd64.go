@@ -77,3 +77,6 @@ func hasAVX2FMA() bool {
 
 //go:noescape
 func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float64, pf *float64) float64
+
+//go:noescape
+func zPC2ExpSum512(a, y0, y1 *float64, n int, x0, x1, shift float64, sums *[8]float64) float64

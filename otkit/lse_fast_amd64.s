@@ -704,3 +704,49 @@ fd5done:
 	VMOVSD  X0, ret+56(FP)
 	VZEROUPPER
 	RET
+
+// func zPC2ExpSum512(a, y0, y1 *float64, n int, x0, x1, shift float64, sums *[8]float64) float64
+// zPC2Max512 then expSum512 at the given shift (n a multiple of 16), in
+// one pass, as zDenseExpSum512 is for a stored matrix.
+TEXT ·zPC2ExpSum512(SB), NOSPLIT, $0-72
+	MOVQ         a+0(FP), SI
+	MOVQ         y0+8(FP), DI
+	MOVQ         y1+16(FP), R8
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD x0+32(FP), Z14
+	VBROADCASTSD x1+40(FP), Z15
+	VBROADCASTSD shift+48(FP), Z13
+	MOVQ         sums+56(FP), DX
+	VMOVUPD      0(DX), Z0
+	VBROADCASTSD expNegInf<>(SB), Z2
+	VMOVAPD      Z2, Z3
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          fp5done
+
+fp5loop:
+	VMOVUPD     (SI)(AX*8), Z4
+	VFMADD231PD (DI)(AX*8), Z14, Z4
+	VFMADD231PD (R8)(AX*8), Z15, Z4
+	VMAXPD      Z4, Z2, Z2
+	VSUBPD      Z13, Z4, Z4
+	VMOVUPD     64(SI)(AX*8), Z5
+	VFMADD231PD 64(DI)(AX*8), Z14, Z5
+	VFMADD231PD 64(R8)(AX*8), Z15, Z5
+	VMAXPD      Z5, Z3, Z3
+	VSUBPD      Z13, Z5, Z5
+	EXPNEG512(Z4, Z6, Z7, K1)
+	EXPNEG512(Z5, Z9, Z10, K2)
+	VADDPD      Z4, Z0, Z0
+	VADDPD      Z5, Z0, Z0
+	ADDQ        $16, AX
+	CMPQ        AX, CX
+	JLT         fp5loop
+
+fp5done:
+	VMOVUPD Z0, 0(DX)
+	VMAXPD  Z3, Z2, Z0
+	HMAX512
+	VMOVSD  X0, ret+64(FP)
+	VZEROUPPER
+	RET

@@ -18,14 +18,16 @@ import (
 //     branch, so it runs eight lanes at a time with AVX-512 or four with
 //     AVX2 (lse_fast_amd64.s, chosen at run time); it is within 1e-15
 //     relative of math.Exp;
-//   - shift by the maximum without a separate pass over memory. Row
-//     reductions work on cache-sized blocks of a row: one pass computes the
-//     exponents into an L1 buffer with their maximum, a second sums
-//     exp(z − max); blocks merge into a running (max, sum) with one scalar
-//     exp. Column reductions of a stored matrix read it once, row after row,
-//     keeping a running maximum M and sum S per column: a new exponent z
-//     costs one exp, exp(min(M,z) − max(M,z)), which either rescales S
-//     (z > M) or is added to it;
+//   - shift without a separate pass over memory. Row reductions work on
+//     cache-sized blocks of a row: the first (lseHead terms) in two passes,
+//     the exponents into an L1 buffer with their maximum, then the sum of
+//     exp(z − max); every later block in one pass at the running maximum
+//     (with AVX-512 the exponents stay in registers), summed again at its
+//     own maximum only if it exceeds the running one by e^shiftSlack.
+//     Column reductions of a stored matrix read it once, row after row,
+//     keeping a shift M and sum S per column: a new exponent z costs one
+//     exp and one add, S += exp(z − M), unless z exceeds M by more than
+//     shiftSlack, when M moves to z and S is rescaled (shiftStep);
 //   - compute squared-Euclidean costs on the fly from norms and dot products
 //     (the norm form of OTT), never reading an n×m matrix, with d = 2
 //     specialised; the column reduction is the row reduction with the clouds
@@ -582,10 +584,11 @@ func (k *sqEuclidFastLSE) colLSE(out, h []float64, eps float64) {
 //
 // with a_j = (h_j − s‖q_j‖²)/eps and w_kj = (2s/eps)·q_jk prepared once per
 // call. Rows are processed in chunks and columns in cache-sized blocks. Per
-// row and block the exponents are computed once into a buffer with their
-// maximum, then summed shifted by it (two passes over data in L1, cheaper
-// than a running maximum per term); blocks merge into a running state per
-// row, in column order.
+// row, the first block's exponents are computed once into a buffer with
+// their maximum, then summed shifted by it (two passes over data in L1,
+// cheaper than a running maximum per term); with d = 2 the later blocks are
+// summed in one pass at the row's running maximum (addAtShift). Blocks
+// merge into a running state per row, in column order.
 func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn []float64, nr int, qs, qn []float64, nc int) {
 	inv := 1 / eps
 	h = h[:nc]

@@ -493,10 +493,11 @@ func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
 	h = h[:n]
 	out = out[:m]
 	workers := runtime.GOMAXPROCS(0)
-	// Column blocks: at most fastColBlock wide, a multiple of 8, and enough
+	// Column blocks: at most fastColBlock wide, a multiple of 16 (no scalar
+	// tail for the AVX-512 loop), and enough
 	// of them to keep every goroutine busy.
 	nb := max((m+fastColBlock-1)/fastColBlock, min(4*workers, (m+63)/64))
-	blk := ((m+nb-1)/nb + 7) &^ 7
+	blk := ((m+nb-1)/nb + 15) &^ 15
 	if runsInline(m, blk, n*m) {
 		// Every column is reduced on its own in row order (the vector and
 		// scalar steps are the same operations), so the blocks' results do

@@ -18,14 +18,16 @@ import (
 //     branch, so it runs eight lanes at a time with AVX-512 or four with
 //     AVX2 (lse_fast_amd64.s, chosen at run time); it is within 1e-15
 //     relative of math.Exp;
-//   - shift by the maximum without a separate pass over memory. Row
-//     reductions work on cache-sized blocks of a row: one pass computes the
-//     exponents into an L1 buffer with their maximum, a second sums
-//     exp(z − max); blocks merge into a running (max, sum) with one scalar
-//     exp. Column reductions of a stored matrix read it once, row after row,
-//     keeping a running maximum M and sum S per column: a new exponent z
-//     costs one exp, exp(min(M,z) − max(M,z)), which either rescales S
-//     (z > M) or is added to it;
+//   - shift without a separate pass over memory. Row reductions work on
+//     cache-sized blocks of a row: the first (lseHead terms) in two passes,
+//     the exponents into an L1 buffer with their maximum, then the sum of
+//     exp(z − max); every later block in one pass at the running maximum
+//     (with AVX-512 the exponents stay in registers), summed again at its
+//     own maximum only if it exceeds the running one by e^shiftSlack.
+//     Column reductions of a stored matrix read it once, row after row,
+//     keeping a shift M and sum S per column: a new exponent z costs one
+//     exp and one add, S += exp(z − M), unless z exceeds M by more than
+//     shiftSlack, when M moves to z and S is rescaled (shiftStep);
 //   - compute squared-Euclidean costs on the fly from norms and dot products
 //     (the norm form of OTT), never reading an n×m matrix, with d = 2
 //     specialised; the column reduction is the row reduction with the clouds
@@ -112,23 +114,19 @@ func expVec(dst, src []float64) {
 	}
 }
 
-// lseStep folds exponent z into the state (m, s); the Go twin of UPDATE in
-// lse_fast_amd64.s.
-func lseStep(m, s, z float64) (float64, float64) {
-	lo, hi := z, z
-	if m < z {
-		lo = m
+// shiftStep folds exponent z into a column's running state (m, s) of a
+// stored-matrix column reduction, s = Σ e^(z − m) so far: the Go twin of
+// accColShift* in lse_fast_amd64.s. m is a shift, not necessarily the
+// maximum: it moves to z only when z exceeds it by more than shiftSlack
+// (or m is −Inf), so the usual step is one exp and one add, no compare-
+// and-rescale. Terms more than 708 below m are flushed to zero, negligible
+// next to e^m.
+func shiftStep(m, s, z float64) (float64, float64) {
+	x := z - m
+	if x > shiftSlack {
+		return z, math.FMA(s, expNeg(-x), 1)
 	}
-	if m > z {
-		hi = m
-	}
-	e := expNeg(lo - hi)
-	if z > m {
-		s = math.FMA(e, s, 1)
-	} else {
-		s += e
-	}
-	return hi, s
+	return m, s + expNeg(x)
 }
 
 // zDenseMax writes z_j = (h_j − c_j)/eps and returns the largest, −Inf if
@@ -206,6 +204,74 @@ func expSum(z []float64, shift float64, sums *[8]float64, next []float64) {
 	}
 }
 
+// zDenseExpSum is zDenseMax into z followed by expSum(z, shift, sums,
+// next), returning the exponents' maximum; with AVX-512 the full groups of
+// 16 terms are done in one pass (zDenseExpSum512: the exponents stay in
+// registers, z is only written for the last terms), with the same bits.
+func zDenseExpSum(z, c, h []float64, invEps, shift float64, sums *[8]float64, next []float64) float64 {
+	n := len(c)
+	z, h = z[:n], h[:n]
+	k := n &^ 15
+	if !useAVX512 || k == 0 {
+		mx := zDenseMax(z, c, h, invEps)
+		expSum(z, shift, sums, next)
+		return mx
+	}
+	pf := &c[0]
+	if len(next) >= k {
+		pf = &next[0]
+	}
+	mx := zDenseExpSum512(&c[0], &h[0], k, invEps, shift, sums, pf)
+	if k < n {
+		if mt := zDenseMax(z[k:], c[k:], h[k:], invEps); mt > mx {
+			mx = mt
+		}
+		for j := k; j < n; j++ {
+			sums[j&7] += expNeg(z[j] - shift)
+		}
+	}
+	return mx
+}
+
+// zPC2ExpSum is zPC2Max into z followed by expSum(z, shift, sums, nil),
+// as zDenseExpSum is for a stored matrix.
+func zPC2ExpSum(z, a, y0, y1 []float64, x0, x1, shift float64, sums *[8]float64) float64 {
+	n := len(a)
+	z, y0, y1 = z[:n], y0[:n], y1[:n]
+	k := n &^ 15
+	if !useAVX512 || k == 0 {
+		mx := zPC2Max(z, a, y0, y1, x0, x1)
+		expSum(z, shift, sums, nil)
+		return mx
+	}
+	mx := zPC2ExpSum512(&a[0], &y0[0], &y1[0], k, x0, x1, shift, sums)
+	if k < n {
+		if mt := zPC2Max(z[k:], a[k:], y0[k:], y1[k:], x0, x1); mt > mx {
+			mx = mt
+		}
+		for j := k; j < n; j++ {
+			sums[j&7] += expNeg(z[j] - shift)
+		}
+	}
+	return mx
+}
+
+// addAtShift completes a block summed at the running maximum m of a
+// reduction (finite; one pass instead of two: the block's maximum mb need
+// not be known first) and reports false, leaving s, when mb exceeds m by
+// more than shiftSlack: the caller then sums the block again at its own
+// maximum (lseBlockMerge). Terms more than 708 below m are flushed to zero,
+// negligible next to e^m.
+func addAtShift(mb, m, s float64, sums *[8]float64) (float64, bool) {
+	if mb > m+shiftSlack {
+		return s, false
+	}
+	for _, v := range sums {
+		s += v
+	}
+	return s, true
+}
+
 // lseBlockMerge folds a block of exponents z with maximum mb into the
 // running state (m, s) of a reduction (s = Σ exp(z − m) so far): the block
 // is summed shifted by its own maximum, then rescaled to the larger one.
@@ -235,7 +301,7 @@ func lseValue(m, s float64) float64 {
 }
 
 // accColDense folds z_j = (hi − c_j)/eps into the per-column states (mx_j,
-// s_j), prefetching next[:len(c)] (the same columns of the next row: a
+// s_j) with shiftStep, prefetching next[:len(c)] (the same columns of the next row: a
 // short segment per row is too short for the hardware prefetcher).
 func accColDense(c []float64, hi, invEps float64, mx, s, next []float64) {
 	mx = mx[:len(c)]
@@ -244,13 +310,13 @@ func accColDense(c []float64, hi, invEps float64, mx, s, next []float64) {
 	switch {
 	case useAVX512 && len(c) >= 16:
 		k = len(c) &^ 15
-		accColDense512(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
+		accColShift512(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
 	case useAVX && len(c) >= 8:
 		k = len(c) &^ 7
-		accColDenseAVX(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
+		accColShiftAVX(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
 	}
 	for j := k; j < len(c); j++ {
-		mx[j], s[j] = lseStep(mx[j], s[j], (hi-c[j])*invEps)
+		mx[j], s[j] = shiftStep(mx[j], s[j], (hi-c[j])*invEps)
 	}
 }
 
@@ -304,6 +370,14 @@ const (
 	// (measured best of 512…4096), and the per-block merge (one scalar exp)
 	// is amortised over many terms.
 	lseBlock = 1024
+	// lseHead is the first block of each row reduction (stored matrix, or
+	// online with d = 2), summed in two passes to find a shift; the later blocks are summed at
+	// the running maximum in one pass (addAtShift).
+	lseHead = 256
+	// shiftSlack bounds how far a block's exponents may exceed the running
+	// maximum when it is summed at it: e^300 leaves float64 sums far from
+	// overflow.
+	shiftSlack = 300
 )
 
 // parallelChunks calls body(lo, hi) on consecutive chunks of [0, n) of
@@ -385,13 +459,21 @@ func (k *denseFastLSE) rows(out, h []float64, eps, inv float64, lo, hi int, z []
 	for i := lo; i < hi; i++ {
 		row := k.c[i*m : (i+1)*m]
 		mx, s := math.Inf(-1), 0.0
-		for b := 0; b < m; b += lseBlock {
-			e := min(b+lseBlock, m)
+		for b, e := 0, min(lseHead, m); b < m; b, e = e, min(e+lseBlock, m) {
 			zz := z[:e-b]
-			mb := zDenseMax(zz, row[b:e], h[b:e], inv)
+			cb, hb := row[b:e], h[b:e]
 			// Prefetch the next block of the matrix while summing.
 			next := k.c[min(i*m+e, n*m):min(i*m+e+lseBlock, n*m)]
-			mx, s = lseBlockMerge(zz, mb, mx, s, next)
+			if math.IsInf(mx, -1) {
+				mx, s = lseBlockMerge(zz, zDenseMax(zz, cb, hb, inv), mx, s, next)
+				continue
+			}
+			var sums [8]float64
+			mb := zDenseExpSum(zz, cb, hb, inv, mx, &sums, next)
+			var ok bool
+			if s, ok = addAtShift(mb, mx, s, &sums); !ok {
+				mx, s = lseBlockMerge(zz, zDenseMax(zz, cb, hb, inv), mx, s, nil)
+			}
 		}
 		out[i] = eps * lseValue(mx, s)
 	}
@@ -411,10 +493,11 @@ func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
 	h = h[:n]
 	out = out[:m]
 	workers := runtime.GOMAXPROCS(0)
-	// Column blocks: at most fastColBlock wide, a multiple of 8, and enough
+	// Column blocks: at most fastColBlock wide, a multiple of 16 (no scalar
+	// tail for the AVX-512 loop), and enough
 	// of them to keep every goroutine busy.
 	nb := max((m+fastColBlock-1)/fastColBlock, min(4*workers, (m+63)/64))
-	blk := ((m+nb-1)/nb + 7) &^ 7
+	blk := ((m+nb-1)/nb + 15) &^ 15
 	if runsInline(m, blk, n*m) {
 		// Every column is reduced on its own in row order (the vector and
 		// scalar steps are the same operations), so the blocks' results do
@@ -502,10 +585,11 @@ func (k *sqEuclidFastLSE) colLSE(out, h []float64, eps float64) {
 //
 // with a_j = (h_j − s‖q_j‖²)/eps and w_kj = (2s/eps)·q_jk prepared once per
 // call. Rows are processed in chunks and columns in cache-sized blocks. Per
-// row and block the exponents are computed once into a buffer with their
-// maximum, then summed shifted by it (two passes over data in L1, cheaper
-// than a running maximum per term); blocks merge into a running state per
-// row, in column order.
+// row, the first block's exponents are computed once into a buffer with
+// their maximum, then summed shifted by it (two passes over data in L1,
+// cheaper than a running maximum per term); with d = 2 the later blocks are
+// summed in one pass at the row's running maximum (addAtShift). Blocks
+// merge into a running state per row, in column order.
 func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn []float64, nr int, qs, qn []float64, nc int) {
 	inv := 1 / eps
 	h = h[:nc]
@@ -535,10 +619,19 @@ func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn
 			rm[r] = math.Inf(-1) // running maxima
 			rs[r] = 0            // running sums, scaled by exp(−max)
 		}
-		for b := 0; b < nc; b += lseBlock {
-			e := min(b+lseBlock, nc)
+		for b, e := 0, min(lseHead, nc); b < nc; b, e = e, min(e+lseBlock, nc) {
 			zz := z[:e-b]
 			for i := lo; i < hi; i++ {
+				if d == 2 && !math.IsInf(rm[i-lo], -1) {
+					ab, y0, y1, x0, x1 := a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i]
+					var sums [8]float64
+					mb := zPC2ExpSum(zz, ab, y0, y1, x0, x1, rm[i-lo], &sums)
+					var ok bool
+					if rs[i-lo], ok = addAtShift(mb, rm[i-lo], rs[i-lo], &sums); !ok {
+						rm[i-lo], rs[i-lo] = lseBlockMerge(zz, zPC2Max(zz, ab, y0, y1, x0, x1), rm[i-lo], rs[i-lo], nil)
+					}
+					continue
+				}
 				var mb float64
 				if d == 2 {
 					mb = zPC2Max(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])

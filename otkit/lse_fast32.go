@@ -11,8 +11,8 @@ import (
 // The exponents z = (h_j − C_ij)/eps and their exponentials are evaluated
 // in float32 vectors, twice as many lanes per instruction as float64 and
 // half the memory traffic; everything that accumulates stays float64: each
-// block's exponentials are added in pairs, converted and added to sixteen
-// float64 lane sums (expSum32), blocks merge into a
+// block's exponentials are added eight at a time in float32, converted and
+// added to sixteen float64 lane sums (expSum32), blocks merge into a
 // float64 running (max, sum), and the potentials, their shifts and the
 // reported costs are float64. To keep float32's 24 bits for the part that
 // matters, the inputs are shifted before rounding:
@@ -23,6 +23,13 @@ import (
 //   - in online mode the points by the mean of both clouds (squared
 //     Euclidean costs are translation-invariant), so that the norm form
 //     ‖p‖² + ‖q‖² − 2⟨p, q⟩ does not cancel for clouds far from the origin.
+//
+// Each row reduction sums its first lseHead32 terms in two passes (the
+// exponents and their maximum into an L1 buffer, then the exps) and every
+// later block in one pass at that running maximum (addAtShift32; with
+// AVX-512 the exponents then never leave the registers), falling back to
+// two passes for a block whose terms exceed the shift by more than
+// e^shiftSlack32.
 //
 // A stored cost matrix gets a float32 copy and a float32 transposed copy
 // (together the size of the float64 matrix, built once per geometry): both
@@ -37,6 +44,11 @@ import (
 // lseBlock32 is the column block of the float32 row reductions: the block's
 // inputs and exponent buffer stay in L1.
 const lseBlock32 = 2048
+
+// lseHead32 is the first block of each float32 row reduction, summed in two
+// passes (exponents and their maximum, then the exps) to find a shift; the
+// later blocks are summed at it in one pass (addAtShift32).
+const lseHead32 = 256
 
 // zDenseMax32 writes z_j = (h_j − c_j)·inv and returns the largest, −Inf
 // if all are.
@@ -90,19 +102,43 @@ func zPC2Max32(z, a, y0, y1 []float32, x0, x1 float32) float32 {
 }
 
 // expSum32 adds the exponentials e_j = expNeg32(z_j − shift) to sixteen
-// float64 lane sums: for each full group of 32 terms, lane l adds
-// float64(e_{l} + e_{l+16}) (one float32 addition of two terms ≤ 1, as
-// accurate as the exps themselves, halves the conversions to float64); the
-// remaining terms are added singly, term j to lane j mod 16.
-func expSum32(z []float32, shift float32, sums *[16]float64) {
+// float64 lane sums. Converting to float64 costs as much as a third of an
+// exp in the vector loops, so terms are first added in float32, eight at a
+// time (a sum of eight terms ≤ 1 in float32 is accurate to a few units of
+// 6e-8 of the terms, as the exps themselves): for each full group of 128
+// terms, lane l adds float64 of the tree
+//
+//	((e_l + e_{l+16}) + (e_{l+32} + e_{l+48})) + ((e_{l+64} + e_{l+80}) + (e_{l+96} + e_{l+112}));
+//
+// then for each full group of 32 remaining terms float64(e_l + e_{l+16});
+// the last terms are added singly, term j to lane j mod 16. A next at
+// least as long as z (the data the caller reads after this block) is
+// prefetched meanwhile, so that streaming a stored matrix overlaps the exps.
+func expSum32(z []float32, shift float32, sums *[16]float64, next []float32) {
 	k := len(z) &^ 31
+	pf := &z[0] // nothing to prefetch: touch z itself
+	if len(next) >= k && k > 0 {
+		pf = &next[0]
+	}
 	switch {
 	case useAVX512 && k > 0:
-		expSum32x512(&z[0], k, shift, sums)
+		expSum32x512(&z[0], k, shift, sums, pf)
 	case useAVX && k > 0:
-		expSum32AVX(&z[0], k, shift, sums)
+		expSum32AVX(&z[0], k, shift, sums, pf)
 	default:
-		for j := 0; j < k; j += 32 {
+		j := 0
+		for ; j < k&^127; j += 128 {
+			for l := 0; l < 16; l++ {
+				var e [8]float32
+				for t := range e {
+					e[t] = expNeg32(z[j+16*t+l] - shift)
+				}
+				lo := float32(e[0]+e[1]) + float32(e[2]+e[3])
+				hi := float32(e[4]+e[5]) + float32(e[6]+e[7])
+				sums[l] += float64(lo + hi)
+			}
+		}
+		for ; j < k; j += 32 {
 			for l := 0; l < 16; l++ {
 				sums[l] += float64(expNeg32(z[j+l]-shift) + expNeg32(z[j+16+l]-shift))
 			}
@@ -113,14 +149,91 @@ func expSum32(z []float32, shift float32, sums *[16]float64) {
 	}
 }
 
+// zDenseExpSum32 is zDenseMax32 into z followed by expSum32(z, shift, sums,
+// next), returning the exponents' maximum; with AVX-512 the full groups of
+// 32 terms are done in one pass (zDenseExpSum32x512: the exponents stay in
+// registers, z is only written for the last terms), with the same bits.
+func zDenseExpSum32(z, c, h []float32, inv, shift float32, sums *[16]float64, next []float32) float32 {
+	n := len(c)
+	z, h = z[:n], h[:n]
+	k := n &^ 31
+	if !useAVX512 || k == 0 {
+		mx := zDenseMax32(z, c, h, inv)
+		expSum32(z, shift, sums, next)
+		return mx
+	}
+	pf := &c[0]
+	if len(next) >= k {
+		pf = &next[0]
+	}
+	mx := zDenseExpSum32x512(&c[0], &h[0], k, inv, shift, sums, pf)
+	if k < n {
+		mx = maxNoNaN32(mx, zDenseMax32(z[k:], c[k:], h[k:], inv))
+		for j := k; j < n; j++ {
+			sums[j&15] += float64(expNeg32(z[j] - shift))
+		}
+	}
+	return mx
+}
+
+// zPC2ExpSum32 is zPC2Max32 into z followed by expSum32(z, shift, sums,
+// nil), as zDenseExpSum32 is for a stored matrix.
+func zPC2ExpSum32(z, a, y0, y1 []float32, x0, x1, shift float32, sums *[16]float64) float32 {
+	n := len(a)
+	z, y0, y1 = z[:n], y0[:n], y1[:n]
+	k := n &^ 31
+	if !useAVX512 || k == 0 {
+		mx := zPC2Max32(z, a, y0, y1, x0, x1)
+		expSum32(z, shift, sums, nil)
+		return mx
+	}
+	mx := zPC2ExpSum32x512(&a[0], &y0[0], &y1[0], k, x0, x1, shift, sums)
+	if k < n {
+		mx = maxNoNaN32(mx, zPC2Max32(z[k:], a[k:], y0[k:], y1[k:], x0, x1))
+		for j := k; j < n; j++ {
+			sums[j&15] += float64(expNeg32(z[j] - shift))
+		}
+	}
+	return mx
+}
+
+func maxNoNaN32(a, b float32) float32 {
+	if b > a {
+		return b
+	}
+	return a
+}
+
+// shiftSlack32 bounds how far a block's exponents may exceed the running
+// shift when the block is summed at that shift (addAtShift32): e^64 ≈
+// 6e27 times eight stays far below the float32 overflow (3.4e38).
+const shiftSlack32 = 64
+
+// addAtShift32 completes a block summed at the running shift m of a
+// reduction (finite; one pass instead of two: the block's maximum mb need
+// not be known first) and reports false, leaving s, when mb exceeds m by
+// more than shiftSlack32, where float32 exps could overflow: the caller
+// then sums the block again at its own maximum (lseBlockMerge32). Terms
+// more than 87 below m are flushed to zero, negligible next to e^m.
+func addAtShift32(mb float32, m, s float64, sums *[16]float64) (float64, bool) {
+	if float64(mb) > m+shiftSlack32 {
+		return s, false
+	}
+	for _, v := range sums {
+		s += v
+	}
+	return s, true
+}
+
 // lseBlockMerge32 folds a block of float32 exponents z with maximum mb into
-// the float64 running state (m, s), as lseBlockMerge does for float64.
-func lseBlockMerge32(z []float32, mb float32, m, s float64) (float64, float64) {
+// the float64 running state (m, s), as lseBlockMerge does for float64;
+// next is prefetched meanwhile (see expSum32).
+func lseBlockMerge32(z []float32, mb float32, m, s float64, next []float32) (float64, float64) {
 	if math.IsInf(float64(mb), -1) {
 		return m, s
 	}
 	var sums [16]float64
-	expSum32(z, mb, &sums)
+	expSum32(z, mb, &sums, next)
 	sb := 0.0
 	for _, v := range sums {
 		sb += v
@@ -312,11 +425,22 @@ func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
 		for i := lo; i < hi; i++ {
 			row := c[i*nc : (i+1)*nc]
 			mx, s := math.Inf(-1), 0.0
-			for b := 0; b < nc; b += lseBlock32 {
-				e := min(b+lseBlock32, nc)
+			for b, e := 0, min(lseHead32, nc); b < nc; b, e = e, min(e+lseBlock32, nc) {
 				zz := z[:e-b]
-				mb := zDenseMax32(zz, row[b:e], hs[b:e], inv)
-				mx, s = lseBlockMerge32(zz, mb, mx, s)
+				cb, hb := row[b:e], hs[b:e]
+				// Prefetch the next block of the matrix while summing.
+				next := c[min(i*nc+e, len(c)):min(i*nc+e+lseBlock32, len(c))]
+				if math.IsInf(mx, -1) {
+					mb := zDenseMax32(zz, cb, hb, inv)
+					mx, s = lseBlockMerge32(zz, mb, mx, s, next)
+					continue
+				}
+				var sums [16]float64
+				mb := zDenseExpSum32(zz, cb, hb, inv, float32(mx), &sums, next)
+				var ok bool
+				if s, ok = addAtShift32(mb, mx, s, &sums); !ok {
+					mx, s = lseBlockMerge32(zz, zDenseMax32(zz, cb, hb, inv), mx, s, nil)
+				}
 			}
 			out[i] = eps*lseValue(mx, s) + H
 		}
@@ -424,16 +548,25 @@ func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []
 	rows := func(lo, hi int, z []float32) {
 		for i := lo; i < hi; i++ {
 			mx, sum := math.Inf(-1), 0.0
-			for b := 0; b < nc; b += lseBlock32 {
-				e := min(b+lseBlock32, nc)
+			for b, e := 0, min(lseHead32, nc); b < nc; b, e = e, min(e+lseBlock32, nc) {
 				zz := z[:e-b]
+				if d == 2 && !math.IsInf(mx, -1) {
+					ab, y0, y1, x0, x1 := a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i]
+					var sums [16]float64
+					mb := zPC2ExpSum32(zz, ab, y0, y1, x0, x1, float32(mx), &sums)
+					var ok bool
+					if sum, ok = addAtShift32(mb, mx, sum, &sums); !ok {
+						mx, sum = lseBlockMerge32(zz, zPC2Max32(zz, ab, y0, y1, x0, x1), mx, sum, nil)
+					}
+					continue
+				}
 				var mb float32
 				if d == 2 {
 					mb = zPC2Max32(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])
 				} else {
 					mb = zPCMax32(zz, a, w, ps, i, nr, nc, b, d)
 				}
-				mx, sum = lseBlockMerge32(zz, mb, mx, sum)
+				mx, sum = lseBlockMerge32(zz, mb, mx, sum, nil)
 			}
 			out[i] = eps*lseValue(mx, sum) + H - s*pn[i]
 		}

@@ -14,10 +14,10 @@ func expVec32AVX(dst, src *float32, n int)
 func expVec32x512(dst, src *float32, n int)
 
 //go:noescape
-func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64)
+func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
 
 //go:noescape
-func expSum32x512(z *float32, n int, shift float32, sums *[16]float64)
+func expSum32x512(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
 
 //go:noescape
 func zDenseMax32AVX(c, h, z *float32, n int, inv float32) float32
@@ -30,3 +30,9 @@ func zPC2Max32AVX(a, y0, y1, z *float32, n int, x0, x1 float32) float32
 
 //go:noescape
 func zPC2Max32x512(a, y0, y1, z *float32, n int, x0, x1 float32) float32
+
+//go:noescape
+func zDenseExpSum32x512(c, h *float32, n int, inv, shift float32, sums *[16]float64, pf *float32) float32
+
+//go:noescape
+func zPC2ExpSum32x512(a, y0, y1 *float32, n int, x0, x1, shift float32, sums *[16]float64) float32

@@ -250,28 +250,127 @@ v5done:
 	VZEROUPPER
 	RET
 
-// func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64)
-// n is a multiple of 32. For each group of 32 terms, lane l of the sixteen
-// float64 sums adds float64(e_l + e_{l+16}), as the Go loop does.
-TEXT ·expSum32AVX(SB), NOSPLIT, $0-32
+// func expSum32AVX(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
+// n is a multiple of 32; the summation of expSum32's Go loop: lane l of the
+// sixteen float64 sums adds, per group of 128 terms, the float32 tree
+// ((e_l + e_{l+16}) + (e_{l+32} + e_{l+48})) + ((e_{l+64} + e_{l+80}) +
+// (e_{l+96} + e_{l+112})), then per remaining group of 32 terms
+// e_l + e_{l+16}. The n floats at pf are prefetched meanwhile. Lanes 0–7
+// are the low half of each 16-lane group (sums in Y0, Y1), 8–15 the high
+// half (Y2, Y3).
+TEXT ·expSum32AVX(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSS shift+16(FP), Y15
 	MOVQ         sums+24(FP), DX
+	MOVQ         pf+32(FP), R8
 	VMOVUPD      0(DX), Y0
 	VMOVUPD      32(DX), Y1
 	VMOVUPD      64(DX), Y2
 	VMOVUPD      96(DX), Y3
+	MOVQ         CX, BX
+	ANDQ         $-128, BX
 	XORQ         AX, AX
+	CMPQ         AX, BX
+	JGE          s3pairs
+
+s3loop8:
+	PREFETCHT0   0(R8)(AX*4)
+	PREFETCHT0   64(R8)(AX*4)
+	PREFETCHT0   128(R8)(AX*4)
+	PREFETCHT0   192(R8)(AX*4)
+	PREFETCHT0   256(R8)(AX*4)
+	PREFETCHT0   320(R8)(AX*4)
+	PREFETCHT0   384(R8)(AX*4)
+	PREFETCHT0   448(R8)(AX*4)
+	VMOVUPS      0(SI)(AX*4), Y4
+	VSUBPS       Y15, Y4, Y4
+	EXP32(Y4, Y5, Y6, Y7, Y8)
+	VMOVUPS      64(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VADDPS       Y9, Y4, Y4
+	VMOVUPS      128(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS      192(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y5, Y6, Y7, Y8)
+	VADDPS       Y14, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VMOVUPS      256(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS      320(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y5, Y6, Y7, Y8)
+	VADDPS       Y14, Y9, Y9
+	VMOVUPS      384(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y10, Y11, Y12, Y13)
+	VMOVUPS      448(SI)(AX*4), Y5
+	VSUBPS       Y15, Y5, Y5
+	EXP32(Y5, Y6, Y7, Y8, Y10)
+	VADDPS       Y5, Y14, Y14
+	VADDPS       Y14, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VCVTPS2PD    X4, Y5
+	VEXTRACTF128 $1, Y4, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	VMOVUPS      32(SI)(AX*4), Y4
+	VSUBPS       Y15, Y4, Y4
+	EXP32(Y4, Y5, Y6, Y7, Y8)
+	VMOVUPS      96(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VADDPS       Y9, Y4, Y4
+	VMOVUPS      160(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS      224(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y5, Y6, Y7, Y8)
+	VADDPS       Y14, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VMOVUPS      288(SI)(AX*4), Y9
+	VSUBPS       Y15, Y9, Y9
+	EXP32(Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS      352(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y5, Y6, Y7, Y8)
+	VADDPS       Y14, Y9, Y9
+	VMOVUPS      416(SI)(AX*4), Y14
+	VSUBPS       Y15, Y14, Y14
+	EXP32(Y14, Y10, Y11, Y12, Y13)
+	VMOVUPS      480(SI)(AX*4), Y5
+	VSUBPS       Y15, Y5, Y5
+	EXP32(Y5, Y6, Y7, Y8, Y10)
+	VADDPS       Y5, Y14, Y14
+	VADDPS       Y14, Y9, Y9
+	VADDPS       Y9, Y4, Y4
+	VCVTPS2PD    X4, Y5
+	VEXTRACTF128 $1, Y4, X6
+	VCVTPS2PD    X6, Y6
+	VADDPD       Y5, Y2, Y2
+	VADDPD       Y6, Y3, Y3
+	ADDQ         $128, AX
+	CMPQ         AX, BX
+	JLT          s3loop8
+
+s3pairs:
 	CMPQ         AX, CX
 	JGE          s3done
 
 s3loop:
-	VMOVUPS      (SI)(AX*4), Y4
+	PREFETCHT0   (R8)(AX*4)
+	PREFETCHT0   64(R8)(AX*4)
+	VMOVUPS      0(SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
+	EXP32(Y4, Y5, Y6, Y7, Y8)
 	VMOVUPS      64(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y4, Y5, Y6, Y7, Y8)
 	EXP32(Y9, Y10, Y11, Y12, Y13)
 	VADDPS       Y9, Y4, Y4
 	VCVTPS2PD    X4, Y5
@@ -281,9 +380,9 @@ s3loop:
 	VADDPD       Y6, Y1, Y1
 	VMOVUPS      32(SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
+	EXP32(Y4, Y5, Y6, Y7, Y8)
 	VMOVUPS      96(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y4, Y5, Y6, Y7, Y8)
 	EXP32(Y9, Y10, Y11, Y12, Y13)
 	VADDPS       Y9, Y4, Y4
 	VCVTPS2PD    X4, Y5
@@ -303,25 +402,84 @@ s3done:
 	VZEROUPPER
 	RET
 
-// func expSum32x512(z *float32, n int, shift float32, sums *[16]float64)
-// n is a multiple of 32; the pairing of expSum32AVX.
-TEXT ·expSum32x512(SB), NOSPLIT, $0-32
+// func expSum32x512(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
+// n is a multiple of 32; the summation tree and the prefetch of
+// expSum32AVX, sixteen lanes at a time.
+TEXT ·expSum32x512(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
-	VBROADCASTSS shift+16(FP), Z15
+	VBROADCASTSS shift+16(FP), Z31
 	MOVQ         sums+24(FP), DX
+	MOVQ         pf+32(FP), R8
 	VMOVUPD      0(DX), Z0
 	VMOVUPD      64(DX), Z1
+	MOVQ         CX, BX
+	ANDQ         $-128, BX
 	XORQ         AX, AX
-	CMPQ         AX, CX
-	JGE          s5done
+	CMPQ         AX, BX
+	JGE          s5pairs
+
+s5loop8:
+	PREFETCHT0    0(R8)(AX*4)
+	PREFETCHT0    64(R8)(AX*4)
+	PREFETCHT0    128(R8)(AX*4)
+	PREFETCHT0    192(R8)(AX*4)
+	PREFETCHT0    256(R8)(AX*4)
+	PREFETCHT0    320(R8)(AX*4)
+	PREFETCHT0    384(R8)(AX*4)
+	PREFETCHT0    448(R8)(AX*4)
+	VMOVUPS       0(SI)(AX*4), Z4
+	VSUBPS        Z31, Z4, Z4
+	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	VMOVUPS       64(SI)(AX*4), Z8
+	VSUBPS        Z31, Z8, Z8
+	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	VADDPS        Z8, Z4, Z4
+	VMOVUPS       128(SI)(AX*4), Z12
+	VSUBPS        Z31, Z12, Z12
+	EXP32x512(Z12, Z13, Z14, Z15, K3)
+	VMOVUPS       192(SI)(AX*4), Z16
+	VSUBPS        Z31, Z16, Z16
+	EXP32x512(Z16, Z17, Z18, Z19, K4)
+	VADDPS        Z16, Z12, Z12
+	VADDPS        Z12, Z4, Z4
+	VMOVUPS       256(SI)(AX*4), Z20
+	VSUBPS        Z31, Z20, Z20
+	EXP32x512(Z20, Z21, Z22, Z23, K5)
+	VMOVUPS       320(SI)(AX*4), Z24
+	VSUBPS        Z31, Z24, Z24
+	EXP32x512(Z24, Z25, Z26, Z27, K6)
+	VADDPS        Z24, Z20, Z20
+	VMOVUPS       384(SI)(AX*4), Z8
+	VSUBPS        Z31, Z8, Z8
+	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	VMOVUPS       448(SI)(AX*4), Z12
+	VSUBPS        Z31, Z12, Z12
+	EXP32x512(Z12, Z13, Z14, Z15, K3)
+	VADDPS        Z12, Z8, Z8
+	VADDPS        Z8, Z20, Z20
+	VADDPS        Z20, Z4, Z4
+	VCVTPS2PD     Y4, Z8
+	VEXTRACTF64X4 $1, Z4, Y9
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z0, Z0
+	VADDPD        Z9, Z1, Z1
+	ADDQ          $128, AX
+	CMPQ          AX, BX
+	JLT           s5loop8
+
+s5pairs:
+	CMPQ          AX, CX
+	JGE           s5done
 
 s5loop:
-	VMOVUPS       (SI)(AX*4), Z4
-	VSUBPS        Z15, Z4, Z4
-	VMOVUPS       64(SI)(AX*4), Z10
-	VSUBPS        Z15, Z10, Z10
+	PREFETCHT0    (R8)(AX*4)
+	PREFETCHT0    64(R8)(AX*4)
+	VMOVUPS       0(SI)(AX*4), Z4
+	VSUBPS        Z31, Z4, Z4
 	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	VMOVUPS       64(SI)(AX*4), Z10
+	VSUBPS        Z31, Z10, Z10
 	EXP32x512(Z10, Z11, Z12, Z13, K2)
 	VADDPS        Z10, Z4, Z4
 	VCVTPS2PD     Y4, Z8
@@ -476,5 +634,273 @@ zp5loop:
 	VMAXPS        Y1, Y0, Y0
 	HMAX32
 	VMOVSS        X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func zDenseExpSum32x512(c, h *float32, n int, inv, shift float32, sums *[16]float64, pf *float32) float32
+// zDenseMax32 then expSum32 at the given shift (n a multiple of 32), in one
+// pass: the exponents stay in registers and the loads of c overlap the
+// exps. The n floats at pf are prefetched. Returns the exponents' maximum.
+TEXT ·zDenseExpSum32x512(SB), NOSPLIT, $0-52
+	MOVQ         c+0(FP), SI
+	MOVQ         h+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS inv+24(FP), Z30
+	VBROADCASTSS shift+28(FP), Z31
+	MOVQ         sums+32(FP), DX
+	MOVQ         pf+40(FP), R8
+	VBROADCASTSS exp32NegInf<>(SB), Z28
+	VMOVUPD      0(DX), Z0
+	VMOVUPD      64(DX), Z1
+	MOVQ         CX, BX
+	ANDQ         $-128, BX
+	XORQ         AX, AX
+	CMPQ         AX, BX
+	JGE          f5dpairs
+
+f5dloop8:
+	PREFETCHT0    0(R8)(AX*4)
+	PREFETCHT0    64(R8)(AX*4)
+	PREFETCHT0    128(R8)(AX*4)
+	PREFETCHT0    192(R8)(AX*4)
+	PREFETCHT0    256(R8)(AX*4)
+	PREFETCHT0    320(R8)(AX*4)
+	PREFETCHT0    384(R8)(AX*4)
+	PREFETCHT0    448(R8)(AX*4)
+	VMOVUPS       0(DI)(AX*4), Z4
+	VSUBPS        0(SI)(AX*4), Z4, Z4
+	VMULPS        Z30, Z4, Z4
+	VMAXPS        Z4, Z28, Z28
+	VSUBPS        Z31, Z4, Z4
+	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	VMOVUPS       64(DI)(AX*4), Z8
+	VSUBPS        64(SI)(AX*4), Z8, Z8
+	VMULPS        Z30, Z8, Z8
+	VMAXPS        Z8, Z28, Z28
+	VSUBPS        Z31, Z8, Z8
+	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	VADDPS        Z8, Z4, Z4
+	VMOVUPS       128(DI)(AX*4), Z12
+	VSUBPS        128(SI)(AX*4), Z12, Z12
+	VMULPS        Z30, Z12, Z12
+	VMAXPS        Z12, Z28, Z28
+	VSUBPS        Z31, Z12, Z12
+	EXP32x512(Z12, Z13, Z14, Z15, K3)
+	VMOVUPS       192(DI)(AX*4), Z16
+	VSUBPS        192(SI)(AX*4), Z16, Z16
+	VMULPS        Z30, Z16, Z16
+	VMAXPS        Z16, Z28, Z28
+	VSUBPS        Z31, Z16, Z16
+	EXP32x512(Z16, Z17, Z18, Z19, K4)
+	VADDPS        Z16, Z12, Z12
+	VADDPS        Z12, Z4, Z4
+	VMOVUPS       256(DI)(AX*4), Z20
+	VSUBPS        256(SI)(AX*4), Z20, Z20
+	VMULPS        Z30, Z20, Z20
+	VMAXPS        Z20, Z28, Z28
+	VSUBPS        Z31, Z20, Z20
+	EXP32x512(Z20, Z21, Z22, Z23, K5)
+	VMOVUPS       320(DI)(AX*4), Z24
+	VSUBPS        320(SI)(AX*4), Z24, Z24
+	VMULPS        Z30, Z24, Z24
+	VMAXPS        Z24, Z28, Z28
+	VSUBPS        Z31, Z24, Z24
+	EXP32x512(Z24, Z25, Z26, Z27, K6)
+	VADDPS        Z24, Z20, Z20
+	VMOVUPS       384(DI)(AX*4), Z8
+	VSUBPS        384(SI)(AX*4), Z8, Z8
+	VMULPS        Z30, Z8, Z8
+	VMAXPS        Z8, Z28, Z28
+	VSUBPS        Z31, Z8, Z8
+	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	VMOVUPS       448(DI)(AX*4), Z12
+	VSUBPS        448(SI)(AX*4), Z12, Z12
+	VMULPS        Z30, Z12, Z12
+	VMAXPS        Z12, Z28, Z28
+	VSUBPS        Z31, Z12, Z12
+	EXP32x512(Z12, Z13, Z14, Z15, K3)
+	VADDPS        Z12, Z8, Z8
+	VADDPS        Z8, Z20, Z20
+	VADDPS        Z20, Z4, Z4
+	VCVTPS2PD     Y4, Z8
+	VEXTRACTF64X4 $1, Z4, Y9
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z0, Z0
+	VADDPD        Z9, Z1, Z1
+	ADDQ          $128, AX
+	CMPQ          AX, BX
+	JLT           f5dloop8
+
+f5dpairs:
+	CMPQ          AX, CX
+	JGE           f5ddone
+
+f5dloop:
+	PREFETCHT0    (R8)(AX*4)
+	PREFETCHT0    64(R8)(AX*4)
+	VMOVUPS       0(DI)(AX*4), Z4
+	VSUBPS        0(SI)(AX*4), Z4, Z4
+	VMULPS        Z30, Z4, Z4
+	VMAXPS        Z4, Z28, Z28
+	VSUBPS        Z31, Z4, Z4
+	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	VMOVUPS       64(DI)(AX*4), Z10
+	VSUBPS        64(SI)(AX*4), Z10, Z10
+	VMULPS        Z30, Z10, Z10
+	VMAXPS        Z10, Z28, Z28
+	VSUBPS        Z31, Z10, Z10
+	EXP32x512(Z10, Z11, Z12, Z13, K2)
+	VADDPS        Z10, Z4, Z4
+	VCVTPS2PD     Y4, Z8
+	VEXTRACTF64X4 $1, Z4, Y9
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z0, Z0
+	VADDPD        Z9, Z1, Z1
+	ADDQ          $32, AX
+	CMPQ          AX, CX
+	JLT           f5dloop
+
+f5ddone:
+	VMOVUPD       Z0, 0(DX)
+	VMOVUPD       Z1, 64(DX)
+	VMOVAPS       Z28, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	HMAX32
+	VMOVSS        X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func zPC2ExpSum32x512(a, y0, y1 *float32, n int, x0, x1, shift float32, sums *[16]float64) float32
+// zPC2Max32 then expSum32 at the given shift (n a multiple of 32), in one
+// pass: the exponents stay in registers. Returns their maximum.
+TEXT ·zPC2ExpSum32x512(SB), NOSPLIT, $0-60
+	MOVQ         a+0(FP), SI
+	MOVQ         y0+8(FP), DI
+	MOVQ         y1+16(FP), R8
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS x0+32(FP), Z29
+	VBROADCASTSS x1+36(FP), Z30
+	VBROADCASTSS shift+40(FP), Z31
+	MOVQ         sums+48(FP), DX
+	VBROADCASTSS exp32NegInf<>(SB), Z28
+	VMOVUPD      0(DX), Z0
+	VMOVUPD      64(DX), Z1
+	MOVQ         CX, BX
+	ANDQ         $-128, BX
+	XORQ         AX, AX
+	CMPQ         AX, BX
+	JGE          f5opairs
+
+f5oloop8:
+	VMULPS        0(DI)(AX*4), Z29, Z4
+	VADDPS        0(SI)(AX*4), Z4, Z4
+	VMULPS        0(R8)(AX*4), Z30, Z5
+	VADDPS        Z5, Z4, Z4
+	VMAXPS        Z4, Z28, Z28
+	VSUBPS        Z31, Z4, Z4
+	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	VMULPS        64(DI)(AX*4), Z29, Z8
+	VADDPS        64(SI)(AX*4), Z8, Z8
+	VMULPS        64(R8)(AX*4), Z30, Z9
+	VADDPS        Z9, Z8, Z8
+	VMAXPS        Z8, Z28, Z28
+	VSUBPS        Z31, Z8, Z8
+	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	VADDPS        Z8, Z4, Z4
+	VMULPS        128(DI)(AX*4), Z29, Z12
+	VADDPS        128(SI)(AX*4), Z12, Z12
+	VMULPS        128(R8)(AX*4), Z30, Z13
+	VADDPS        Z13, Z12, Z12
+	VMAXPS        Z12, Z28, Z28
+	VSUBPS        Z31, Z12, Z12
+	EXP32x512(Z12, Z13, Z14, Z15, K3)
+	VMULPS        192(DI)(AX*4), Z29, Z16
+	VADDPS        192(SI)(AX*4), Z16, Z16
+	VMULPS        192(R8)(AX*4), Z30, Z17
+	VADDPS        Z17, Z16, Z16
+	VMAXPS        Z16, Z28, Z28
+	VSUBPS        Z31, Z16, Z16
+	EXP32x512(Z16, Z17, Z18, Z19, K4)
+	VADDPS        Z16, Z12, Z12
+	VADDPS        Z12, Z4, Z4
+	VMULPS        256(DI)(AX*4), Z29, Z20
+	VADDPS        256(SI)(AX*4), Z20, Z20
+	VMULPS        256(R8)(AX*4), Z30, Z21
+	VADDPS        Z21, Z20, Z20
+	VMAXPS        Z20, Z28, Z28
+	VSUBPS        Z31, Z20, Z20
+	EXP32x512(Z20, Z21, Z22, Z23, K5)
+	VMULPS        320(DI)(AX*4), Z29, Z24
+	VADDPS        320(SI)(AX*4), Z24, Z24
+	VMULPS        320(R8)(AX*4), Z30, Z25
+	VADDPS        Z25, Z24, Z24
+	VMAXPS        Z24, Z28, Z28
+	VSUBPS        Z31, Z24, Z24
+	EXP32x512(Z24, Z25, Z26, Z27, K6)
+	VADDPS        Z24, Z20, Z20
+	VMULPS        384(DI)(AX*4), Z29, Z8
+	VADDPS        384(SI)(AX*4), Z8, Z8
+	VMULPS        384(R8)(AX*4), Z30, Z9
+	VADDPS        Z9, Z8, Z8
+	VMAXPS        Z8, Z28, Z28
+	VSUBPS        Z31, Z8, Z8
+	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	VMULPS        448(DI)(AX*4), Z29, Z12
+	VADDPS        448(SI)(AX*4), Z12, Z12
+	VMULPS        448(R8)(AX*4), Z30, Z13
+	VADDPS        Z13, Z12, Z12
+	VMAXPS        Z12, Z28, Z28
+	VSUBPS        Z31, Z12, Z12
+	EXP32x512(Z12, Z13, Z14, Z15, K3)
+	VADDPS        Z12, Z8, Z8
+	VADDPS        Z8, Z20, Z20
+	VADDPS        Z20, Z4, Z4
+	VCVTPS2PD     Y4, Z8
+	VEXTRACTF64X4 $1, Z4, Y9
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z0, Z0
+	VADDPD        Z9, Z1, Z1
+	ADDQ          $128, AX
+	CMPQ          AX, BX
+	JLT           f5oloop8
+
+f5opairs:
+	CMPQ          AX, CX
+	JGE           f5odone
+
+f5oloop:
+	VMULPS        0(DI)(AX*4), Z29, Z4
+	VADDPS        0(SI)(AX*4), Z4, Z4
+	VMULPS        0(R8)(AX*4), Z30, Z5
+	VADDPS        Z5, Z4, Z4
+	VMAXPS        Z4, Z28, Z28
+	VSUBPS        Z31, Z4, Z4
+	EXP32x512(Z4, Z5, Z6, Z7, K1)
+	VMULPS        64(DI)(AX*4), Z29, Z10
+	VADDPS        64(SI)(AX*4), Z10, Z10
+	VMULPS        64(R8)(AX*4), Z30, Z11
+	VADDPS        Z11, Z10, Z10
+	VMAXPS        Z10, Z28, Z28
+	VSUBPS        Z31, Z10, Z10
+	EXP32x512(Z10, Z11, Z12, Z13, K2)
+	VADDPS        Z10, Z4, Z4
+	VCVTPS2PD     Y4, Z8
+	VEXTRACTF64X4 $1, Z4, Y9
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z0, Z0
+	VADDPD        Z9, Z1, Z1
+	ADDQ          $32, AX
+	CMPQ          AX, CX
+	JLT           f5oloop
+
+f5odone:
+	VMOVUPD       Z0, 0(DX)
+	VMOVUPD       Z1, 64(DX)
+	VMOVAPS       Z28, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	HMAX32
+	VMOVSS        X0, ret+56(FP)
 	VZEROUPPER
 	RET

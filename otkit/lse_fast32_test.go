@@ -65,6 +65,145 @@ func TestExp32PathsBitwise(t *testing.T) {
 	}
 }
 
+// TestExpSum32PathsBitwise checks that the AVX-512, AVX2 and pure-Go
+// float32 exp sums (eight-term float32 trees per 128 terms, pairs per 32,
+// single terms) give the same bits at lengths around those group sizes.
+func TestExpSum32PathsBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 32))
+	z := make([]float32, 2048+161)
+	for i := range z {
+		z[i] = float32(-rng.Float64() * 30)
+	}
+	z[5], z[130], z[300] = float32(math.Inf(-1)), -90, 0
+	for _, n := range []int{1, 31, 32, 33, 96, 127, 128, 129, 160, 255, 256, 415, 2048, len(z)} {
+		run := func(level int) [16]float64 {
+			var sums [16]float64
+			lseTestAt(level, func() { expSum32(z[:n], -0.5, &sums, nil) })
+			return sums
+		}
+		want := run(lseTestGo)
+		for _, level := range []int{lseTestBest, lseTestAVX2} {
+			if got := run(level); got != want {
+				t.Fatalf("n=%d %s: sums %v, pure Go %v", n, lseTestLevelName[level], got, want)
+			}
+		}
+		total := 0.0
+		for _, v := range want {
+			total += v
+		}
+		exact := 0.0
+		for _, v := range z[:n] {
+			exact += math.Exp(float64(v) + 0.5)
+		}
+		if d := math.Abs(total-exact) / exact; d > 1e-6 {
+			t.Errorf("n=%d: sum %v, float64 exact %v (relative %.1e)", n, total, exact, d)
+		}
+	}
+}
+
+// TestFast32LSEShiftRedo drives the one-pass blocks of the float32 row
+// reductions (summed at the running shift, addAtShift32) through both
+// outcomes: rows whose first block holds terms e^100 smaller than later
+// ones (those blocks are summed again at their own maximum) and rows whose
+// later blocks are e^100 smaller (flushed against the shift). Every path
+// gives the same bits and the float64 kernel's values to float32 accuracy;
+// the same for the float64 kernel's one-pass row blocks and column shifts
+// against the reference.
+func TestFast32LSEShiftRedo(t *testing.T) {
+	const n, m, d = 2, lseHead32 + lseBlock32 + 300, 2
+	x := []float64{0, 0, 0.5, 0}
+	y := make([]float64, m*d)
+	for j := 0; j < m; j++ {
+		y[j*d] = 0.001 * float64(j%7)
+		if j < lseHead32 || j >= lseHead32+lseBlock32 {
+			y[j*d] = 10 + 0.001*float64(j%5) // cost ≈ 100 from x_0
+		}
+	}
+	c := make([]float64, n*m)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			d0, d1 := x[i*d]-y[j*d], x[i*d+1]-y[j*d+1]
+			c[i*m+j] = d0*d0 + d1*d1
+		}
+	}
+	h := make([]float64, m)
+	want := make([]float64, n)
+	newDenseFastLSE(c, n, m, false).rowLSE(want, h, 1)
+	var base [][]float64
+	for _, level := range []int{lseTestGo, lseTestBest, lseTestAVX2} {
+		var res [][]float64
+		lseTestAt(level, func() {
+			for _, kern := range []lseKernel{newDense32LSE(c, n, m, false), newSqEuclid32LSE(x, y, n, m, d, 1)} {
+				out := make([]float64, n)
+				kern.rowLSE(out, h, 1)
+				res = append(res, out)
+			}
+		})
+		for r, out := range res {
+			for i := range out {
+				if e := math.Abs(out[i] - want[i]); e > 1e-5*(1+math.Abs(want[i])) {
+					t.Errorf("%s kernel %d row %d: %v, float64 %v", lseTestLevelName[level], r, i, out[i], want[i])
+				}
+				if base != nil && math.Float64bits(out[i]) != math.Float64bits(base[r][i]) {
+					t.Errorf("%s kernel %d row %d: %v, pure Go %v", lseTestLevelName[level], r, i, out[i], base[r][i])
+				}
+			}
+		}
+		if base == nil {
+			base = res
+		}
+	}
+
+	// The float64 row reductions take the same one-pass route (addAtShift)
+	// with a slack of e^300: at eps = 0.1 the blocks differ by e^1000.
+	ref := make([]float64, n)
+	(&denseLSE{c: c, n: n, m: m}).rowLSE(ref, h, 0.1)
+	var base64 [][]float64
+	for _, level := range []int{lseTestGo, lseTestBest, lseTestAVX2} {
+		var res [][]float64
+		lseTestAt(level, func() {
+			online := newSqEuclidFastLSE(x, y, lseTestNorms(x, d), lseTestNorms(y, d), n, m, d, 1)
+			for _, kern := range []lseKernel{newDenseFastLSE(c, n, m, false), online} {
+				out := make([]float64, n)
+				kern.rowLSE(out, h, 0.1)
+				res = append(res, out)
+			}
+		})
+		for r, out := range res {
+			for i := range out {
+				if e := math.Abs(out[i] - ref[i]); e > 1e-13*(1+math.Abs(ref[i])) {
+					t.Errorf("float64 %s kernel %d row %d: %v, reference %v", lseTestLevelName[level], r, i, out[i], ref[i])
+				}
+				if base64 != nil && math.Float64bits(out[i]) != math.Float64bits(base64[r][i]) {
+					t.Errorf("float64 %s kernel %d row %d: %v, pure Go %v", lseTestLevelName[level], r, i, out[i], base64[r][i])
+				}
+			}
+		}
+		base64 = res
+	}
+
+	// The float64 column reductions move a column's shift only when a term
+	// exceeds it by more than e^300 (shiftStep): here the second row's
+	// terms exceed the first's by about e^1000.
+	hr := []float64{-100, 0}
+	refCol := make([]float64, m)
+	(&denseLSE{c: c, n: n, m: m}).colLSE(refCol, hr, 0.1)
+	var baseCol []float64
+	for _, level := range []int{lseTestGo, lseTestBest, lseTestAVX2} {
+		out := make([]float64, m)
+		lseTestAt(level, func() { newDenseFastLSE(c, n, m, false).colLSE(out, hr, 0.1) })
+		for j := range out {
+			if e := math.Abs(out[j] - refCol[j]); e > 1e-13*(1+math.Abs(refCol[j])) {
+				t.Fatalf("float64 %s column %d: %v, reference %v", lseTestLevelName[level], j, out[j], refCol[j])
+			}
+			if baseCol != nil && math.Float64bits(out[j]) != math.Float64bits(baseCol[j]) {
+				t.Fatalf("float64 %s column %d: %v, pure Go %v", lseTestLevelName[level], j, out[j], baseCol[j])
+			}
+		}
+		baseCol = out
+	}
+}
+
 func newLSE32Kernels(k *lseTestCase) []lseKernel {
 	return []lseKernel{newDense32LSE(k.c, k.n, k.m, false), newSqEuclid32LSE(k.x, k.y, k.n, k.m, k.d, k.scale)}
 }

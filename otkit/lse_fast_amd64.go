@@ -18,7 +18,7 @@ func expSumAVX(z *float64, n int, shift float64, sums *[8]float64)
 func expSumPFAVX(z *float64, n int, shift float64, sums *[8]float64, pf *float64)
 
 //go:noescape
-func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64)
+func accColShiftAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64)
 
 //go:noescape
 func expVecAVX(dst, src *float64, n int)
@@ -36,7 +36,7 @@ func zPC2Max512(a, y0, y1, z *float64, n int, x0, x1 float64) float64
 func expSum512(z *float64, n int, shift float64, sums *[8]float64, pf *float64)
 
 //go:noescape
-func accColDense512(c *float64, n int, hi, invEps float64, mx, s, next *float64)
+func accColShift512(c *float64, n int, hi, invEps float64, mx, s, next *float64)
 
 func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 
@@ -74,3 +74,9 @@ func hasAVX2FMA() bool {
 	_, b7, _, _ := cpuid(7, 0)
 	return b7&(1<<5) != 0
 }
+
+//go:noescape
+func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float64, pf *float64) float64
+
+//go:noescape
+func zPC2ExpSum512(a, y0, y1 *float64, n int, x0, x1, shift float64, sums *[8]float64) float64

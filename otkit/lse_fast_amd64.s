@@ -42,6 +42,13 @@ DATA expOne<>+16(SB)/8, $0x3ff0000000000000
 DATA expOne<>+24(SB)/8, $0x3ff0000000000000
 GLOBL expOne<>(SB), RODATA|NOPTR, $32
 
+// expSlack is shiftSlack (lse_fast.go), 300.
+DATA expSlack<>+0(SB)/8, $0x4072c00000000000
+DATA expSlack<>+8(SB)/8, $0x4072c00000000000
+DATA expSlack<>+16(SB)/8, $0x4072c00000000000
+DATA expSlack<>+24(SB)/8, $0x4072c00000000000
+GLOBL expSlack<>(SB), RODATA|NOPTR, $32
+
 DATA expBias<>+0(SB)/8, $0x00000000000003ff
 DATA expBias<>+8(SB)/8, $0x00000000000003ff
 DATA expBias<>+16(SB)/8, $0x00000000000003ff
@@ -150,22 +157,6 @@ GLOBL expNegInf<>(SB), RODATA|NOPTR, $32
 	VMULPD       T, N, X; \
 	VANDPD       MASK, X, X
 
-// UPDATE folds the exponents in Z into the running (max M, scaled sum S)
-// pairs, one exp per element and no branch:
-//   lo, hi = min(M,Z), max(M,Z); e = exp(lo-hi)
-//   S = Z > M ? S·e + 1 : S + e;  M = hi
-// With M = Z = -Inf, lo-hi is NaN and e is 0, so S is unchanged.
-// Z is clobbered (used as a temporary).
-#define UPDATE(Z, M, S, GT, X, N, MASK) \
-	VCMPPD      $0x1e, M, Z, GT; \
-	VMINPD      Z, M, X; \
-	VMAXPD      Z, M, M; \
-	VSUBPD      M, X, X; \
-	EXPNEG(X, Z, N, MASK); \
-	VADDPD      X, S, Z; \
-	VFMADD213PD expOne<>(SB), X, S; \
-	VBLENDVPD   GT, S, Z, S
-
 // func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64
 // z_j = (h_j - c_j)·invEps stored, and their maximum returned (-Inf if all
 // are -Inf). n a multiple of 8, at least 8.
@@ -203,9 +194,12 @@ zdloop:
 	VZEROUPPER
 	RET
 
-// func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64)
-// For each j: z = (hi - c_j)·invEps folded into (mx_j, s_j). n a multiple of 8.
-TEXT ·accColDenseAVX(SB), NOSPLIT, $0-56
+// func accColShiftAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64)
+// The vector twin of shiftStep, n a multiple of 8: x = z - mx; where no
+// lane has x > shiftSlack (the usual case) s += exp(x) and mx is left as
+// it is; otherwise those lanes take mx = z, s = s·exp(-x) + 1 (a branch to
+// a second exp). The next row's segment at next is prefetched.
+TEXT ·accColShiftAVX(SB), NOSPLIT, $0-56
 	MOVQ         next+48(FP), R8
 	MOVQ         c+0(FP), SI
 	MOVQ         n+8(FP), CX
@@ -213,33 +207,69 @@ TEXT ·accColDenseAVX(SB), NOSPLIT, $0-56
 	VBROADCASTSD invEps+24(FP), Y15
 	MOVQ         mx+32(FP), DI
 	MOVQ         s+40(FP), DX
+	VBROADCASTSD expSlack<>(SB), Y13
 	XORQ         AX, AX
 	CMPQ         AX, CX
-	JGE          cddone
+	JGE          cs3done
 
-cdloop:
+cs3loop:
 	PREFETCHT0 (R8)(AX*8)
-	VSUBPD  (SI)(AX*8), Y14, Y4
-	VMULPD  Y15, Y4, Y4
-	VSUBPD  32(SI)(AX*8), Y14, Y5
-	VMULPD  Y15, Y5, Y5
-	VMOVUPD (DI)(AX*8), Y0
-	VMOVUPD 32(DI)(AX*8), Y1
-	VMOVUPD (DX)(AX*8), Y2
-	VMOVUPD 32(DX)(AX*8), Y3
-	UPDATE(Y4, Y0, Y2, Y6, Y7, Y8, Y9)
-	UPDATE(Y5, Y1, Y3, Y10, Y11, Y12, Y13)
-	VMOVUPD Y0, (DI)(AX*8)
-	VMOVUPD Y1, 32(DI)(AX*8)
-	VMOVUPD Y2, (DX)(AX*8)
-	VMOVUPD Y3, 32(DX)(AX*8)
-	ADDQ    $8, AX
-	CMPQ    AX, CX
-	JLT     cdloop
+	VSUBPD     (SI)(AX*8), Y14, Y4
+	VMULPD     Y15, Y4, Y4
+	VSUBPD     32(SI)(AX*8), Y14, Y5
+	VMULPD     Y15, Y5, Y5
+	VSUBPD     (DI)(AX*8), Y4, Y6
+	VSUBPD     32(DI)(AX*8), Y5, Y10
+	VCMPPD     $0x1e, Y13, Y6, Y0
+	VCMPPD     $0x1e, Y13, Y10, Y1
+	VORPD      Y1, Y0, Y2
+	VMOVMSKPD  Y2, BX
+	TESTL      BX, BX
+	JNE        cs3slow
+	EXPNEG(Y6, Y7, Y8, Y9)
+	EXPNEG(Y10, Y11, Y12, Y2)
+	VADDPD     (DX)(AX*8), Y6, Y6
+	VADDPD     32(DX)(AX*8), Y10, Y10
+	VMOVUPD    Y6, (DX)(AX*8)
+	VMOVUPD    Y10, 32(DX)(AX*8)
 
-cddone:
+cs3next:
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT  cs3loop
+
+cs3done:
 	VZEROUPPER
 	RET
+
+cs3slow:
+	VXORPD      Y2, Y2, Y2
+	VSUBPD      Y6, Y2, Y2
+	EXPNEG(Y2, Y3, Y7, Y8)
+	VMOVUPD     0(DX)(AX*8), Y9
+	VMOVAPD     Y9, Y11
+	VFMADD213PD expOne<>(SB), Y2, Y11
+	EXPNEG(Y6, Y3, Y7, Y8)
+	VADDPD      Y9, Y6, Y6
+	VBLENDVPD   Y0, Y11, Y6, Y6
+	VMOVUPD     Y6, 0(DX)(AX*8)
+	VMOVUPD     0(DI)(AX*8), Y9
+	VBLENDVPD   Y0, Y4, Y9, Y9
+	VMOVUPD     Y9, 0(DI)(AX*8)
+	VXORPD      Y2, Y2, Y2
+	VSUBPD      Y10, Y2, Y2
+	EXPNEG(Y2, Y3, Y7, Y8)
+	VMOVUPD     32(DX)(AX*8), Y9
+	VMOVAPD     Y9, Y11
+	VFMADD213PD expOne<>(SB), Y2, Y11
+	EXPNEG(Y10, Y3, Y7, Y8)
+	VADDPD      Y9, Y10, Y10
+	VBLENDVPD   Y1, Y11, Y10, Y10
+	VMOVUPD     Y10, 32(DX)(AX*8)
+	VMOVUPD     32(DI)(AX*8), Y9
+	VBLENDVPD   Y1, Y5, Y9, Y9
+	VMOVUPD     Y9, 32(DI)(AX*8)
+	JMP         cs3next
 
 // func expVecAVX(dst, src *float64, n int)
 // dst_j = exp(src_j) with the same EXPNEG as the kernels, n a multiple of 8.
@@ -419,17 +449,6 @@ epdone:
 	VMULPD            T, N, X; \
 	VMOVAPD.Z         X, K, X
 
-// UPDATE512 is UPDATE on ZMM registers with mask registers GT and K.
-#define UPDATE512(Z, M, S, X, N, GT, K) \
-	VCMPPD           $0x1e, M, Z, GT; \
-	VMINPD           Z, M, X; \
-	VMAXPD           Z, M, M; \
-	VSUBPD           M, X, X; \
-	EXPNEG512(X, Z, N, K); \
-	VADDPD           X, S, Z; \
-	VFMADD213PD.BCST expOne<>(SB), X, S; \
-	VBLENDMPD        S, Z, GT, S
-
 // HMAX512 leaves the largest of the eight lanes of Z0 in X0 (clobbers Z1).
 #define HMAX512 \
 	VEXTRACTF64X4 $1, Z0, Y1; \
@@ -564,8 +583,9 @@ es5done:
 	VZEROUPPER
 	RET
 
-// func accColDense512(c *float64, n int, hi, invEps float64, mx, s, next *float64)
-TEXT ·accColDense512(SB), NOSPLIT, $0-56
+// func accColShift512(c *float64, n int, hi, invEps float64, mx, s, next *float64)
+// accColShiftAVX on sixteen lanes at a time (n a multiple of 16).
+TEXT ·accColShift512(SB), NOSPLIT, $0-56
 	MOVQ         next+48(FP), R8
 	MOVQ         c+0(FP), SI
 	MOVQ         n+8(FP), CX
@@ -573,31 +593,160 @@ TEXT ·accColDense512(SB), NOSPLIT, $0-56
 	VBROADCASTSD invEps+24(FP), Z15
 	MOVQ         mx+32(FP), DI
 	MOVQ         s+40(FP), DX
+	VBROADCASTSD expSlack<>(SB), Z13
 	XORQ         AX, AX
 	CMPQ         AX, CX
-	JGE          cd5done
+	JGE          cs5done
 
-cd5loop:
+cs5loop:
 	PREFETCHT0 (R8)(AX*8)
 	PREFETCHT0 64(R8)(AX*8)
 	VSUBPD     (SI)(AX*8), Z14, Z4
 	VMULPD     Z15, Z4, Z4
 	VSUBPD     64(SI)(AX*8), Z14, Z5
 	VMULPD     Z15, Z5, Z5
-	VMOVUPD    (DI)(AX*8), Z0
-	VMOVUPD    64(DI)(AX*8), Z1
-	VMOVUPD    (DX)(AX*8), Z2
-	VMOVUPD    64(DX)(AX*8), Z3
-	UPDATE512(Z4, Z0, Z2, Z7, Z8, K1, K2)
-	UPDATE512(Z5, Z1, Z3, Z11, Z12, K3, K4)
-	VMOVUPD    Z0, (DI)(AX*8)
-	VMOVUPD    Z1, 64(DI)(AX*8)
-	VMOVUPD    Z2, (DX)(AX*8)
-	VMOVUPD    Z3, 64(DX)(AX*8)
+	VSUBPD     (DI)(AX*8), Z4, Z6
+	VSUBPD     64(DI)(AX*8), Z5, Z10
+	VCMPPD     $0x1e, Z13, Z6, K1
+	VCMPPD     $0x1e, Z13, Z10, K2
+	KORTESTW   K1, K2
+	JNE        cs5slow
+	EXPNEG512(Z6, Z7, Z8, K3)
+	EXPNEG512(Z10, Z11, Z12, K4)
+	VADDPD     (DX)(AX*8), Z6, Z6
+	VADDPD     64(DX)(AX*8), Z10, Z10
+	VMOVUPD    Z6, (DX)(AX*8)
+	VMOVUPD    Z10, 64(DX)(AX*8)
+
+cs5next:
+	ADDQ $16, AX
+	CMPQ AX, CX
+	JLT  cs5loop
+
+cs5done:
+	VZEROUPPER
+	RET
+
+cs5slow:
+	VXORPD           Z16, Z16, Z16
+	VSUBPD           Z6, Z16, Z16
+	EXPNEG512(Z16, Z17, Z18, K5)
+	VMOVUPD          0(DX)(AX*8), Z19
+	VMOVAPD          Z19, Z20
+	VFMADD213PD.BCST expOne<>(SB), Z16, Z20
+	EXPNEG512(Z6, Z17, Z18, K6)
+	VADDPD           Z19, Z6, Z6
+	VMOVAPD          Z20, K1, Z6
+	VMOVUPD          Z6, 0(DX)(AX*8)
+	VMOVUPD          0(DI)(AX*8), Z19
+	VMOVAPD          Z4, K1, Z19
+	VMOVUPD          Z19, 0(DI)(AX*8)
+	VXORPD           Z16, Z16, Z16
+	VSUBPD           Z10, Z16, Z16
+	EXPNEG512(Z16, Z17, Z18, K5)
+	VMOVUPD          64(DX)(AX*8), Z19
+	VMOVAPD          Z19, Z20
+	VFMADD213PD.BCST expOne<>(SB), Z16, Z20
+	EXPNEG512(Z10, Z17, Z18, K6)
+	VADDPD           Z19, Z10, Z10
+	VMOVAPD          Z20, K2, Z10
+	VMOVUPD          Z10, 64(DX)(AX*8)
+	VMOVUPD          64(DI)(AX*8), Z19
+	VMOVAPD          Z5, K2, Z19
+	VMOVUPD          Z19, 64(DI)(AX*8)
+	JMP              cs5next
+
+// func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float64, pf *float64) float64
+// zDenseMax512 then expSum512 at the given shift (n a multiple of 16), in
+// one pass: the exponents stay in registers and the loads of c overlap the
+// exps; the same operations, so the same bits. Returns the exponents'
+// maximum.
+TEXT ·zDenseExpSum512(SB), NOSPLIT, $0-64
+	MOVQ         c+0(FP), SI
+	MOVQ         h+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD invEps+24(FP), Z15
+	VBROADCASTSD shift+32(FP), Z14
+	MOVQ         sums+40(FP), DX
+	MOVQ         pf+48(FP), R8
+	VMOVUPD      0(DX), Z0
+	VBROADCASTSD expNegInf<>(SB), Z2
+	VMOVAPD      Z2, Z3
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          fd5done
+
+fd5loop:
+	PREFETCHT0 (R8)(AX*8)
+	PREFETCHT0 64(R8)(AX*8)
+	VMOVUPD    (DI)(AX*8), Z4
+	VSUBPD     (SI)(AX*8), Z4, Z4
+	VMULPD     Z15, Z4, Z4
+	VMAXPD     Z4, Z2, Z2
+	VSUBPD     Z14, Z4, Z4
+	VMOVUPD    64(DI)(AX*8), Z5
+	VSUBPD     64(SI)(AX*8), Z5, Z5
+	VMULPD     Z15, Z5, Z5
+	VMAXPD     Z5, Z3, Z3
+	VSUBPD     Z14, Z5, Z5
+	EXPNEG512(Z4, Z6, Z7, K1)
+	EXPNEG512(Z5, Z9, Z10, K2)
+	VADDPD     Z4, Z0, Z0
+	VADDPD     Z5, Z0, Z0
 	ADDQ       $16, AX
 	CMPQ       AX, CX
-	JLT        cd5loop
+	JLT        fd5loop
 
-cd5done:
+fd5done:
+	VMOVUPD Z0, 0(DX)
+	VMAXPD  Z3, Z2, Z0
+	HMAX512
+	VMOVSD  X0, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func zPC2ExpSum512(a, y0, y1 *float64, n int, x0, x1, shift float64, sums *[8]float64) float64
+// zPC2Max512 then expSum512 at the given shift (n a multiple of 16), in
+// one pass, as zDenseExpSum512 is for a stored matrix.
+TEXT ·zPC2ExpSum512(SB), NOSPLIT, $0-72
+	MOVQ         a+0(FP), SI
+	MOVQ         y0+8(FP), DI
+	MOVQ         y1+16(FP), R8
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD x0+32(FP), Z14
+	VBROADCASTSD x1+40(FP), Z15
+	VBROADCASTSD shift+48(FP), Z13
+	MOVQ         sums+56(FP), DX
+	VMOVUPD      0(DX), Z0
+	VBROADCASTSD expNegInf<>(SB), Z2
+	VMOVAPD      Z2, Z3
+	XORQ         AX, AX
+	CMPQ         AX, CX
+	JGE          fp5done
+
+fp5loop:
+	VMOVUPD     (SI)(AX*8), Z4
+	VFMADD231PD (DI)(AX*8), Z14, Z4
+	VFMADD231PD (R8)(AX*8), Z15, Z4
+	VMAXPD      Z4, Z2, Z2
+	VSUBPD      Z13, Z4, Z4
+	VMOVUPD     64(SI)(AX*8), Z5
+	VFMADD231PD 64(DI)(AX*8), Z14, Z5
+	VFMADD231PD 64(R8)(AX*8), Z15, Z5
+	VMAXPD      Z5, Z3, Z3
+	VSUBPD      Z13, Z5, Z5
+	EXPNEG512(Z4, Z6, Z7, K1)
+	EXPNEG512(Z5, Z9, Z10, K2)
+	VADDPD      Z4, Z0, Z0
+	VADDPD      Z5, Z0, Z0
+	ADDQ        $16, AX
+	CMPQ        AX, CX
+	JLT         fp5loop
+
+fp5done:
+	VMOVUPD Z0, 0(DX)
+	VMAXPD  Z3, Z2, Z0
+	HMAX512
+	VMOVSD  X0, ret+64(FP)
 	VZEROUPPER
 	RET

@@ -21,7 +21,7 @@ func expSumAVX(z *float64, n int, shift float64, sums *[8]float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func accColDenseAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
+func accColShiftAVX(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
 	panic("otkit: no assembly kernels on this platform")
 }
 
@@ -49,6 +49,14 @@ func expSum512(z *float64, n int, shift float64, sums *[8]float64, pf *float64) 
 	panic("otkit: no assembly kernels on this platform")
 }
 
-func accColDense512(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
+func accColShift512(c *float64, n int, hi, invEps float64, mx, s, next *float64) {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float64, pf *float64) float64 {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func zPC2ExpSum512(a, y0, y1 *float64, n int, x0, x1, shift float64, sums *[8]float64) float64 {
 	panic("otkit: no assembly kernels on this platform")
 }

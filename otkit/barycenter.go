@@ -60,6 +60,9 @@ const barycenterCheckPhase = 1
 //
 // Histograms must have the length of the rows, finite non-negative entries
 // and all the same positive mass (normalise them first); otherwise an error.
+// Converged also requires the barycenter to keep the inputs' mass. When the
+// kernel underflows between the supports so that the histogram is not
+// finite, the error wraps ErrNumerical.
 func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*BarycenterResult, error) {
 	if geom == nil {
 		return nil, errors.New("otkit: barycenter: nil geometry")
@@ -85,7 +88,7 @@ func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*Bary
 		eps: geom.eps, n: n, m: m, hists: hs, lambda: lambda,
 		rowLSE: kern.rowLSE, colLSE: kern.colLSE,
 		threshold: thr, mass: mass, maxIter: maxIter, checkPhase: barycenterCheckPhase,
-	}), nil
+	})
 }
 
 // bregmanProblem is the iteration shared by the dense and the convolutional
@@ -110,7 +113,7 @@ type bregmanProblem struct {
 // then log b = Σ_k λ_k L_k / eps and g_k = eps·log b − L_k, so that every
 // coupling's column marginal becomes b. Before the g update, at the check
 // iterations, the error Σ_j std_k exp((g_k + L_k)_j/eps) is recorded.
-func bregmanBarycenter(p bregmanProblem) *BarycenterResult {
+func bregmanBarycenter(p bregmanProblem) (*BarycenterResult, error) {
 	K := len(p.hists)
 	eps := p.eps
 	f := make([][]float64, K)
@@ -188,9 +191,12 @@ func bregmanBarycenter(p bregmanProblem) *BarycenterResult {
 			f[k][i] += shift
 		}
 	}
-	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold && massOK && allFinite(res.Histogram)
+	if !allFinite(res.Histogram) || !allFinite(res.Errors) {
+		return nil, numericalError("barycenter: the histogram is not finite at eps = %g: the kernel exp(−C/eps) underflows between the inputs' supports (costs far above eps); raise eps or rescale the support", eps)
+	}
+	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold && massOK
 	res.F, res.G = f, g
-	return res
+	return res, nil
 }
 
 // stdPop is the population standard deviation (numpy's default ddof = 0).

@@ -96,11 +96,14 @@ func ConvolutionalBarycenter(images []*mat.Dense, eps float64, opt Convolutional
 	}
 	// The grid cost is symmetric and rows and columns are the same pixels,
 	// so both reductions are the same convolution.
-	r := bregmanBarycenter(bregmanProblem{
+	r, err := bregmanBarycenter(bregmanProblem{
 		eps: eps, n: rows * cols, m: rows * cols, hists: hs, lambda: lambda,
 		rowLSE: apply, colLSE: apply,
 		threshold: thr, mass: mass, maxIter: maxIter, checkPhase: convolutionCheckPhase,
 	})
+	if err != nil {
+		return nil, within(op, err)
+	}
 	return &ConvolutionalBarycenterResult{
 		Image: mat.NewDense(rows, cols, r.Histogram), Errors: r.Errors,
 		Converged: r.Converged, Iterations: r.Iterations, Epsilon: eps,

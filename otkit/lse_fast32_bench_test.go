@@ -3,7 +3,6 @@ package otkit
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -78,53 +77,10 @@ func expFloor32(workers int) float64 {
 //
 //	go test ./otkit -run '^$' -bench LSEIteration32 -benchtime 10x
 func BenchmarkLSEIteration32(b *testing.B) {
-	for _, n := range []int{1000, 4000, 16000} {
-		x, y := lseBenchClouds(n, n)
-		online := newSqEuclid32LSE(x, y, n, n, 2, 1)
-		f, g := make([]float64, n), make([]float64, n)
-		const eps = 0.2
-		for k := 0; k < 3; k++ {
-			online.colLSE(g, f, eps)
-			for j := range g {
-				g[j] = -g[j]
-			}
-			online.rowLSE(f, g, eps)
-			for i := range f {
-				f[i] = -f[i]
-			}
-		}
-		for _, mode := range []string{"dense", "online"} {
-			var kern lseKernel = online
-			if mode == "dense" {
-				c := make([]float64, n*n)
-				for i := 0; i < n; i++ {
-					for j := 0; j < n; j++ {
-						d0, d1 := x[2*i]-y[2*j], x[2*i+1]-y[2*j+1]
-						c[i*n+j] = d0*d0 + d1*d1
-					}
-				}
-				kern = newDense32LSE(c, n, n, false)
-			}
-			for _, procs := range []int{1, 2} {
-				b.Run(fmt.Sprintf("%s/n=%d/procs=%d", mode, n, procs), func(b *testing.B) {
-					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-					floor := expFloor32(procs)
-					row, col := make([]float64, n), make([]float64, n)
-					terms := 2 * float64(n) * float64(n)
-					fastest := math.Inf(1)
-					b.ResetTimer()
-					for b.Loop() {
-						t0 := time.Now()
-						kern.colLSE(col, f, eps)
-						kern.rowLSE(row, g, eps)
-						fastest = min(fastest, float64(time.Since(t0).Nanoseconds()))
-					}
-					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/(float64(b.N)*terms), "ns/term")
-					b.ReportMetric(fastest/terms, "min-ns/term")
-					b.ReportMetric(floor, "floor-ns/exp")
-					b.ReportMetric(100*floor/(fastest/terms), "%exp-floor")
-				})
-			}
-		}
-	}
+	benchLSEIteration(b, lseIterationKernels{
+		online:    func(x, y []float64, n int) lseKernel { return newSqEuclid32LSE(x, y, n, n, 2, 1) },
+		dense:     func(c []float64, n int) lseKernel { return newDense32LSE(c, n, n, false) },
+		floor:     expFloor32,
+		floorName: "floor",
+	})
 }

@@ -103,7 +103,8 @@ type Geometry struct {
 	sqEuclid bool
 	nx, ny   []float64
 
-	cost32 cost32Cache // float32 copies of cost for SinkhornOptions.Float32, built on first use
+	cost32 cost32Cache  // float32 copies of cost for SinkhornOptions.Float32, built on first use
+	kbuf   kernelBuffer // K̃ of the streamed scaling form, kept between solves (scaling_stream.go)
 }
 
 // NewPointCloud builds the geometry between the rows of x (n×d) and y (m×d),

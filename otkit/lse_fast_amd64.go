@@ -80,3 +80,9 @@ func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float
 
 //go:noescape
 func zPC2ExpSum512(a, y0, y1 *float64, n int, x0, x1, shift float64, sums *[8]float64) float64
+
+//go:noescape
+func planExpRowAVX(dst, c, h *float64, n int, fi, inv float64) float64
+
+//go:noescape
+func planExpRow512(dst, c, h *float64, n int, fi, inv float64) float64

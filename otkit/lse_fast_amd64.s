@@ -750,3 +750,83 @@ fp5done:
 	VMOVSD  X0, ret+64(FP)
 	VZEROUPPER
 	RET
+
+// func planExpRowAVX(dst, c, h *float64, n int, fi, inv float64) float64
+// dst_j = expNeg((fi + h_j − c_j)·inv); returns the largest exponent. n a
+// multiple of 8 (the twin of planExpRowGo, plan.go).
+TEXT ·planExpRowAVX(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), R9
+	MOVQ         c+8(FP), SI
+	MOVQ         h+16(FP), DI
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD fi+32(FP), Y14
+	VBROADCASTSD inv+40(FP), Y15
+	VMOVUPD      expNegInf<>(SB), Y0
+	VMOVUPD      Y0, Y1
+	XORQ         AX, AX
+
+peloop:
+	VMOVUPD (DI)(AX*8), Y4
+	VADDPD  Y14, Y4, Y4
+	VSUBPD  (SI)(AX*8), Y4, Y4
+	VMULPD  Y15, Y4, Y4
+	VMOVUPD 32(DI)(AX*8), Y5
+	VADDPD  Y14, Y5, Y5
+	VSUBPD  32(SI)(AX*8), Y5, Y5
+	VMULPD  Y15, Y5, Y5
+	VMAXPD  Y4, Y0, Y0
+	VMAXPD  Y5, Y1, Y1
+	EXPNEG(Y4, Y6, Y7, Y8)
+	EXPNEG(Y5, Y9, Y10, Y11)
+	VMOVUPD Y4, (R9)(AX*8)
+	VMOVUPD Y5, 32(R9)(AX*8)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     peloop
+
+	VMAXPD       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VMAXSD       X1, X0, X0
+	VMOVSD       X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func planExpRow512(dst, c, h *float64, n int, fi, inv float64) float64
+// planExpRowAVX on ZMM registers; n a multiple of 16.
+TEXT ·planExpRow512(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), R9
+	MOVQ         c+8(FP), SI
+	MOVQ         h+16(FP), DI
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD fi+32(FP), Z14
+	VBROADCASTSD inv+40(FP), Z15
+	VBROADCASTSD expNegInf<>(SB), Z0
+	VMOVAPD      Z0, Z2
+	XORQ         AX, AX
+
+pe5loop:
+	VMOVUPD (DI)(AX*8), Z4
+	VADDPD  Z14, Z4, Z4
+	VSUBPD  (SI)(AX*8), Z4, Z4
+	VMULPD  Z15, Z4, Z4
+	VMOVUPD 64(DI)(AX*8), Z7
+	VADDPD  Z14, Z7, Z7
+	VSUBPD  64(SI)(AX*8), Z7, Z7
+	VMULPD  Z15, Z7, Z7
+	VMAXPD  Z4, Z0, Z0
+	VMAXPD  Z7, Z2, Z2
+	EXPNEG512(Z4, Z5, Z6, K1)
+	EXPNEG512(Z7, Z8, Z9, K2)
+	VMOVUPD Z4, (R9)(AX*8)
+	VMOVUPD Z7, 64(R9)(AX*8)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     pe5loop
+
+	VMAXPD Z2, Z0, Z0
+	HMAX512
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET

@@ -60,3 +60,11 @@ func zDenseExpSum512(c, h *float64, n int, invEps, shift float64, sums *[8]float
 func zPC2ExpSum512(a, y0, y1 *float64, n int, x0, x1, shift float64, sums *[8]float64) float64 {
 	panic("otkit: no assembly kernels on this platform")
 }
+
+func planExpRowAVX(dst, c, h *float64, n int, fi, inv float64) float64 {
+	panic("otkit: no assembly kernels on this platform")
+}
+
+func planExpRow512(dst, c, h *float64, n int, fi, inv float64) float64 {
+	panic("otkit: no assembly kernels on this platform")
+}

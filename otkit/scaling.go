@@ -51,16 +51,23 @@ type scalingForm struct {
 	col    []float64 // scratch, m
 	on     bool
 
+	st   *streamKernel // large problems: K̃ and the streamed passes; nil for the small form
+	cold bool          // entered by enterCold, no step yet: the potentials are still 0
+	// For the tests: whether enterCold succeeded.
+	coldStart bool
+
 	// For the tests: absorptions, returns to the log domain, and an
 	// iteration (counted from 1) whose scaling step reports a failure.
 	nAbsorb, nFallback int
 	failAt             int
 }
 
-// useScalingForm reports whether the solve may run in scaling form.
+// useScalingForm reports whether the solve may run in scaling form: the
+// small form up to scalingMaxEntries entries (not with Float32), the
+// streamed form (scaling_stream.go) above.
 func useScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) bool {
 	n, m := geom.Shape()
-	if geom.cost == nil || n*m > scalingMaxEntries || c.Float32 {
+	if geom.cost == nil || (n*m <= scalingMaxEntries && c.Float32) {
 		return false
 	}
 	sch := geom.schedule
@@ -81,16 +88,34 @@ func useScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) bool {
 	return true
 }
 
-func newScalingForm(geom *Geometry, a, b []float64) *scalingForm {
+// scalingFloat32 reports whether a streamed form with Float32 may store K̃
+// in float32 (its entries are at most the weights after an absorption).
+func scalingFloat32(a []float64, c sinkhornConfig) bool {
+	if !c.Float32 {
+		return false
+	}
+	for _, v := range a {
+		if v > scalingMaxWeight32 {
+			return false
+		}
+	}
+	return true
+}
+
+func newScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) *scalingForm {
 	n, m := geom.Shape()
 	s := &scalingForm{
 		n: n, m: m, a: a, b: b, eps: geom.eps,
-		cs: make([]float64, n*m), kt: make([]float64, n*m), ktT: make([]float64, n*m),
 		ft: make([]float64, n), gt: make([]float64, m),
 		u: make([]float64, n), v: make([]float64, m),
 		un: make([]float64, n), vn: make([]float64, m),
 		col: make([]float64, m),
 	}
+	if n*m > scalingMaxEntries {
+		s.st = newStreamKernel(geom.cost, n, m, scalingFloat32(a, c), &geom.kbuf)
+		return s
+	}
+	s.cs, s.kt, s.ktT = make([]float64, n*m), make([]float64, n*m), make([]float64, n*m)
 	inv := 1 / geom.eps
 	for k, c := range geom.cost {
 		s.cs[k] = c * inv
@@ -124,18 +149,21 @@ func (sc *scalingForm) enter(f, g []float64, eps float64) {
 	for j, x := range g {
 		sc.gt[j] = x / eps
 	}
-	sc.absorbKernel()
-	sc.on = true
+	sc.on = sc.absorbKernel()
 }
 
-// absorbKernel sets u = v = 1 and K̃ from F̃, G̃.
-func (sc *scalingForm) absorbKernel() {
+// absorbKernel sets u = v = 1 and K̃ from F̃, G̃; false if K̃ (streamed)
+// has an entry that is not finite.
+func (sc *scalingForm) absorbKernel() bool {
 	m := sc.m
 	for i := range sc.u {
 		sc.u[i] = 1
 	}
 	for j := range sc.v {
 		sc.v[j] = 1
+	}
+	if sc.st != nil {
+		return sc.st.rebuild(sc.ft, sc.gt, sc.eps)
 	}
 	n := sc.n
 	for i := 0; i < n; i++ {
@@ -148,10 +176,16 @@ func (sc *scalingForm) absorbKernel() {
 			sc.kt[i*m+j], sc.ktT[j*n+i] = k, k
 		}
 	}
+	return true
 }
 
 // sync writes f = ε(F̃ + log u) and g = ε(G̃ + log v).
 func (sc *scalingForm) sync(f, g []float64) {
+	if sc.cold {
+		clear(f)
+		clear(g)
+		return
+	}
 	for i, x := range sc.u {
 		f[i] = sc.eps * (sc.ft[i] + math.Log(x))
 	}
@@ -162,6 +196,9 @@ func (sc *scalingForm) sync(f, g []float64) {
 
 // colError is the balanced §2.3 error ‖Pᵀ1 − b‖_p with P_ij = u_i K̃_ij v_j.
 func (sc *scalingForm) colError(p float64) float64 {
+	if sc.st != nil {
+		return sc.streamColError(p)
+	}
 	n, m := sc.n, sc.m
 	for j := 0; j < m; j++ {
 		var sum float64
@@ -176,6 +213,9 @@ func (sc *scalingForm) colError(p float64) float64 {
 // step performs one balanced iteration (v then u) and reports false,
 // changing nothing, if a sum is zero or not finite.
 func (sc *scalingForm) step() bool {
+	if sc.st != nil {
+		return sc.streamStep()
+	}
 	if sc.n == 3 && sc.m == 3 {
 		return sc.step3()
 	}

@@ -294,7 +294,7 @@ func TestScalingStep3MatchesStep(t *testing.T) {
 		}
 		f := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
 		g := []float64{rng.NormFloat64(), 0, rng.NormFloat64()}
-		fast, ref := newScalingForm(geom, a, b), newScalingForm(geom, a, b)
+		fast, ref := newScalingForm(geom, a, b, sinkhornConfig{}), newScalingForm(geom, a, b, sinkhornConfig{})
 		fast.enter(f, g, eps)
 		ref.enter(f, g, eps)
 		if trial == 4 {
@@ -353,7 +353,7 @@ func TestScalingStepsMatchStep(t *testing.T) {
 			for i := range f {
 				f[i] = rng.NormFloat64()
 			}
-			fast, ref := newScalingForm(geom, a, b), newScalingForm(geom, a, b)
+			fast, ref := newScalingForm(geom, a, b, sinkhornConfig{}), newScalingForm(geom, a, b, sinkhornConfig{})
 			fast.enter(f, g, eps)
 			ref.enter(f, g, eps)
 			failAt := 0

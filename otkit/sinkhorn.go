@@ -287,7 +287,7 @@ type solver struct {
 	colFOK bool
 	colBuf []float64 // the column marginal of marginalError, reused
 
-	sc *scalingForm // balanced small stored problems (scaling.go); nil otherwise
+	sc *scalingForm // balanced stored problems in scaling form (scaling.go); nil otherwise
 }
 
 func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
@@ -323,7 +323,14 @@ func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
 		s.hist = newAndersonHistory(cfg.Anderson, n)
 	}
 	if useScalingForm(geom, a, b, cfg) {
-		s.sc = newScalingForm(geom, a, b)
+		s.sc = newScalingForm(geom, a, b, cfg)
+		if s.sc.st != nil && cfg.Float32 {
+			// The streamed form's float32 is its K̃; its log-domain first
+			// iteration runs in float64, without the float32 copies of C.
+			opt := cfg.SinkhornOptions
+			opt.Float32 = false
+			s.kern = geom.kernel(opt)
+		}
 	}
 	return s
 }
@@ -351,6 +358,9 @@ func (s *solver) run() {
 	s.errors = make([]float64, nBlocks)
 	for k := range s.errors {
 		s.errors[k] = -1
+	}
+	if s.sc != nil && s.sc.st != nil {
+		s.sc.enterCold()
 	}
 	it := 0
 	for it < c.MaxIterations {
@@ -385,6 +395,9 @@ func (s *solver) run() {
 	}
 	if s.sc != nil && s.sc.on {
 		s.sc.sync(s.f, s.g)
+	}
+	if s.sc != nil && s.sc.st != nil {
+		s.sc.st.done()
 	}
 	ran := 0
 	for _, e := range s.errors {
@@ -638,8 +651,22 @@ func (s *solver) marginalError() float64 {
 	c := s.cfg
 	if s.sc != nil && s.sc.on {
 		s.colFOK = false
-		return s.sc.colError(c.p)
+		e := s.sc.colError(c.p)
+		if s.sc.st == nil || !(e < c.Threshold) {
+			return e
+		}
+		// About to stop: the streamed K̃ is rounded (to float32, or to
+		// float64 entries whose product with u and v differs from exp(F + G −
+		// C) in the last bits), so the error that counts is that of the
+		// potentials the result reports, in the log domain.
+		s.sc.sync(s.f, s.g)
 	}
+	return s.logMarginalError()
+}
+
+// logMarginalError is marginalError in the log domain, from s.f and s.g.
+func (s *solver) logMarginalError() float64 {
+	c := s.cfg
 	eps := s.geom.eps
 	k := s.kern
 	if k32, ok := k.(float32Kernel); ok {

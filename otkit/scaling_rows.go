@@ -1,0 +1,115 @@
+package otkit
+
+import "math"
+
+// Row kernels of the streamed scaling form (scaling_stream.go): a dot
+// product of a row of K̃ with the scalings, and a row added, scaled, into
+// the column sums. K̃ is float64 or float32; the arithmetic is float64
+// with fused multiply-adds.
+//
+// A dot product keeps 32 partial sums, lane l taking the entries j ≡ l
+// (mod 32) in order, and adds them pairwise (l with l+16, then l+8, l+4,
+// l+2, l+1): the AVX-512 loop holds the lanes in four registers, the AVX2
+// loop in eight (four independent chains of fused multiply-adds at least,
+// to cover their latency), the Go loop in an array, and all three give the
+// same bits. The assembly takes the first multiple of 32 entries, Go the
+// rest.
+
+// dotLanes is the number of partial sums of the row dot products.
+const dotLanes = 32
+
+func dotRow64(k, v []float64) float64 {
+	var acc [dotLanes]float64
+	k, v = k[:len(k)], v[:len(k)]
+	done := 0
+	switch {
+	case useAVX512 && len(k) >= dotLanes:
+		done = len(k) &^ (dotLanes - 1)
+		dotRow64x512(&k[0], &v[0], done, &acc)
+	case useAVX && len(k) >= dotLanes:
+		done = len(k) &^ (dotLanes - 1)
+		dotRow64AVX(&k[0], &v[0], done, &acc)
+	}
+	dotRow64Go(&acc, k[done:], v[done:], done)
+	return reduceLanes(&acc)
+}
+
+func dotRow32(k []float32, v []float64) float64 {
+	var acc [dotLanes]float64
+	v = v[:len(k)]
+	done := 0
+	switch {
+	case useAVX512 && len(k) >= dotLanes:
+		done = len(k) &^ (dotLanes - 1)
+		dotRow32x512(&k[0], &v[0], done, &acc)
+	case useAVX && len(k) >= dotLanes:
+		done = len(k) &^ (dotLanes - 1)
+		dotRow32AVX(&k[0], &v[0], done, &acc)
+	}
+	dotRow32Go(&acc, k[done:], v[done:], done)
+	return reduceLanes(&acc)
+}
+
+// dotRow64Go adds k[j]·v[j] into lane (offset+j) mod 16.
+func dotRow64Go(acc *[dotLanes]float64, k, v []float64, offset int) {
+	v = v[:len(k)]
+	for j, x := range k {
+		l := (offset + j) % dotLanes
+		acc[l] = math.FMA(x, v[j], acc[l])
+	}
+}
+
+func dotRow32Go(acc *[dotLanes]float64, k []float32, v []float64, offset int) {
+	v = v[:len(k)]
+	for j, x := range k {
+		l := (offset + j) % dotLanes
+		acc[l] = math.FMA(float64(x), v[j], acc[l])
+	}
+}
+
+// reduceLanes adds the partial sums pairwise, as the assembly does.
+func reduceLanes(acc *[dotLanes]float64) float64 {
+	s := *acc
+	for w := dotLanes / 2; w >= 1; w /= 2 {
+		for l := 0; l < w; l++ {
+			s[l] += s[l+w]
+		}
+	}
+	return s[0]
+}
+
+// axpyRow64 sets c[j] = fma(k[j], u, c[j]).
+func axpyRow64(c, k []float64, u float64) {
+	c = c[:len(k)]
+	done := 0
+	switch {
+	case useAVX512 && len(k) >= 16:
+		done = len(k) &^ 15
+		axpyRow64x512(&c[0], &k[0], done, u)
+	case useAVX && len(k) >= 16:
+		done = len(k) &^ 15
+		axpyRow64AVX(&c[0], &k[0], done, u)
+	}
+	c = c[done:]
+	for j, x := range k[done:] {
+		c[j] = math.FMA(x, u, c[j])
+	}
+}
+
+// axpyRow32 sets c[j] = fma(float64(k[j]), u, c[j]).
+func axpyRow32(c []float64, k []float32, u float64) {
+	c = c[:len(k)]
+	done := 0
+	switch {
+	case useAVX512 && len(k) >= 16:
+		done = len(k) &^ 15
+		axpyRow32x512(&c[0], &k[0], done, u)
+	case useAVX && len(k) >= 16:
+		done = len(k) &^ 15
+		axpyRow32AVX(&c[0], &k[0], done, u)
+	}
+	c = c[done:]
+	for j, x := range k[done:] {
+		c[j] = math.FMA(float64(x), u, c[j])
+	}
+}

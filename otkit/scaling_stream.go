@@ -1,0 +1,400 @@
+package otkit
+
+import (
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// The scaling form of large stored problems (scaling.go has the rules and
+// the small form).
+//
+// A log-domain iteration costs two exponentials per entry; in scaling form
+// it is two multiply-adds per entry of the stored stabilised kernel K̃
+// (float64, or float32 with SinkhornOptions.Float32), so its time is that of
+// reading K̃ from memory once. One streamed pass per iteration does both
+// halves: with v from the column sums c_j = Σ_i K̃_ij u_i of the previous
+// pass, each row i gives r_i = Σ_j K̃_ij v_j, hence u_i = a_i / r_i, and
+// while the row is still in cache it adds K̃_ij u_i into the column sums
+// the next iteration's v needs (and the balanced error v_j c_j reads).
+// Rows go in fixed blocks of scalingBlockRows, each with its own partial
+// column sums, added in block order afterwards: the bits do not depend on
+// GOMAXPROCS. Successive passes run the blocks in opposite directions, so
+// the end of one pass is still in the last-level cache at the start of the
+// next (a block's rows are always taken in the same order, so the direction
+// changes nothing in the results).
+//
+// An absorption rebuilds K̃ = exp(F̃_i + G̃_j − C_ij/ε) with the vectorised
+// exp and the column sums in the same pass. Right after a step the rows of
+// the plan carry the weights, so an entry of K̃ = P (u = v = 1) is at most
+// a_i: float64 cannot overflow, and float32 is used only when every weight
+// is below scalingMaxWeight32. A rebuild that finds a non-finite entry all
+// the same reports failure and the solve returns to the log domain.
+
+// scalingBlockRows is the fixed row block of the streamed pass: large enough
+// that the partial column sums (one m-vector per block) cost a few per cent
+// of the pass, small enough for load balance on two cores.
+const scalingBlockRows = 128
+
+// scalingBound32 is the absorption bound with a float32 K̃: an entry that
+// underflowed (below 1.4e-45) then weighs at most 1.4e-45·1e20 in the plan.
+const scalingBound32 = 1e10
+
+// streamMinSum is the smallest row or column sum of K̃ a streamed step
+// accepts: far above the subnormal range, where a quotient would lose
+// precision.
+const streamMinSum = 1e-290
+
+// scalingMaxWeight32 bounds the weights for which K̃ may be float32
+// (entries of K̃ after an absorption are at most a_i).
+const scalingMaxWeight32 = 1e30
+
+// streamKernel is the stored K̃ of a large scaling form and the state of
+// its passes.
+type streamKernel struct {
+	n, m  int
+	cost  []float64 // the geometry's C (row-major, not scaled by 1/ε)
+	k64   []float64 // K̃, n·m, unless k32 is used
+	k32   []float32
+	f32   bool      // K̃ is k32
+	c     []float64 // Σ_i K̃_ij u_i for the current u
+	cNew  []float64
+	parts []float64 // per-block partial column sums, nBlocks·m
+	bad   []bool    // per block: a row sum that is zero or not finite
+	newF  []float64 // F̃ + log u at an absorption, n
+	newG  []float64 // G̃ + log v, m
+	tmpF  []float64 // rebuild's potentials in units of cost, n
+	tmpG  []float64 // m
+	zbuf  sync.Pool // exponent rows of a rebuild
+	pass  int       // passes so far; odd passes run the blocks backwards
+
+	broken bool          // a rebuild failed: K̃ is not usable any more
+	buf    *kernelBuffer // the geometry's buffer when K̃ lives in it
+}
+
+// done gives K̃'s storage back to the geometry.
+func (st *streamKernel) done() {
+	if st.buf != nil {
+		st.k64, st.k32 = nil, nil
+		st.buf.release()
+		st.buf = nil
+	}
+}
+
+// kernelBuffer keeps the storage of K̃ between streamed solves on a
+// geometry: a fresh n·m buffer costs as much in page faults as a few
+// iterations. A solve takes it and gives it back; one that finds it taken
+// allocates its own.
+type kernelBuffer struct {
+	busy atomic.Bool
+	k64  []float64
+	k32  []float32
+}
+
+// take returns the buffer when it is free, resized (only one of the two
+// precisions is kept), or nil.
+func (kb *kernelBuffer) take(size int, f32 bool) *kernelBuffer {
+	if !kb.busy.CompareAndSwap(false, true) {
+		return nil
+	}
+	switch {
+	case f32 && len(kb.k32) != size:
+		kb.k64, kb.k32 = nil, make([]float32, size)
+	case !f32 && len(kb.k64) != size:
+		kb.k32, kb.k64 = nil, make([]float64, size)
+	}
+	return kb
+}
+
+func (kb *kernelBuffer) release() { kb.busy.Store(false) }
+
+func newStreamKernel(cost []float64, n, m int, f32 bool, kb *kernelBuffer) *streamKernel {
+	nb := (n + scalingBlockRows - 1) / scalingBlockRows
+	st := &streamKernel{
+		n: n, m: m, cost: cost, f32: f32,
+		c: make([]float64, m), cNew: make([]float64, m),
+		parts: make([]float64, nb*m), bad: make([]bool, nb),
+		newF: make([]float64, n), newG: make([]float64, m),
+		tmpF: make([]float64, n), tmpG: make([]float64, m),
+	}
+	switch {
+	case kb.take(n*m, f32) != nil:
+		st.buf = kb
+		st.k64, st.k32 = kb.k64, kb.k32
+	case f32:
+		st.k32 = make([]float32, n*m)
+	default:
+		st.k64 = make([]float64, n*m)
+	}
+	st.zbuf.New = func() any { b := make([]float64, m); return &b }
+	return st
+}
+
+// bound is the absorption bound of the scalings.
+func (st *streamKernel) bound() float64 {
+	if st.k32 != nil {
+		return scalingBound32
+	}
+	return scalingBound
+}
+
+// forBlocks runs body on every row block, from several goroutines when the
+// work is large, in ascending or (reverse) descending order of blocks.
+func forBlocks(n, work int, reverse bool, body func(b, lo, hi int)) {
+	nb := (n + scalingBlockRows - 1) / scalingBlockRows
+	block := func(k int) {
+		b := k
+		if reverse {
+			b = nb - 1 - k
+		}
+		lo := b * scalingBlockRows
+		body(b, lo, min(lo+scalingBlockRows, n))
+	}
+	workers := min(runtime.GOMAXPROCS(0), nb)
+	if workers <= 1 || work < fastParallelWork {
+		for k := 0; k < nb; k++ {
+			block(k)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= nb {
+					return
+				}
+				block(k)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// sumParts adds the blocks' partial column sums into out, in block order.
+func (st *streamKernel) sumParts(out []float64) {
+	m, nb := st.m, len(st.bad)
+	parallelChunks(m, 4096, nb*m, func(lo, hi int) {
+		o := out[lo:hi]
+		copy(o, st.parts[lo:hi])
+		for b := 1; b < nb; b++ {
+			p := st.parts[b*m+lo : b*m+hi]
+			for j := range o {
+				o[j] += p[j]
+			}
+		}
+	})
+}
+
+// rebuild sets K̃_ij = exp(ft_i + gt_j − C_ij/ε) and c to its column sums
+// (u = 1). It reports false, leaving K̃ unusable, if an entry overflows
+// (float32 when K̃ is float32) or a row's largest entry is so small that
+// the row loses precision (below e^-600, or e^-80 in float32: subnormal
+// entries there are rounded by less than 1e-10 of the row's largest).
+func (st *streamKernel) rebuild(ft, gt []float64, eps float64) bool {
+	n, m := st.n, st.m
+	// planExpRow takes potentials in units of cost.
+	fs, gs := st.tmpF, st.tmpG
+	for i, x := range ft {
+		fs[i] = x * eps
+	}
+	for j, x := range gt {
+		gs[j] = x * eps
+	}
+	inv := 1 / eps
+	top, floor := maxExpArg-1, -600.0
+	if st.f32 {
+		top, floor = 88, -80 // e^88 < MaxFloat32
+	}
+	for b := range st.bad {
+		st.bad[b] = false
+	}
+	forBlocks(n, n*m, false, func(b, lo, hi int) {
+		zp := st.zbuf.Get().(*[]float64)
+		z := *zp
+		part := st.parts[b*m : (b+1)*m]
+		clear(part)
+		for i := lo; i < hi; i++ {
+			row := st.cost[i*m : (i+1)*m]
+			var mx float64
+			if st.f32 {
+				mx = planExpRow(z, row, gs, fs[i], inv)
+				k := st.k32[i*m : (i+1)*m]
+				for j, x := range z {
+					k[j] = float32(x)
+				}
+				axpyRow32(part, k, 1)
+			} else {
+				k := st.k64[i*m : (i+1)*m]
+				mx = planExpRow(k, row, gs, fs[i], inv)
+				axpyRow64(part, k, 1)
+			}
+			if !(mx <= top && mx >= floor) {
+				st.bad[b] = true
+			}
+		}
+		st.zbuf.Put(zp)
+	})
+	st.broken = false
+	for _, bad := range st.bad {
+		if bad {
+			st.broken = true
+			return false
+		}
+	}
+	st.sumParts(st.c)
+	return true
+}
+
+// colMins sets out_j = min_i C_ij (one pass over C, no exponentials).
+func (st *streamKernel) colMins(out []float64) {
+	n, m := st.n, st.m
+	forBlocks(n, n*m, false, func(b, lo, hi int) {
+		part := st.parts[b*m : (b+1)*m]
+		copy(part, st.cost[lo*m:(lo+1)*m])
+		for i := lo + 1; i < hi; i++ {
+			for j, c := range st.cost[i*m : (i+1)*m] {
+				part[j] = min(part[j], c)
+			}
+		}
+	})
+	copy(out, st.parts[:m])
+	for b := 1; b < len(st.bad); b++ {
+		for j, c := range st.parts[b*m : (b+1)*m] {
+			out[j] = min(out[j], c)
+		}
+	}
+}
+
+// enterCold starts the streamed form before the first iteration, from
+// f = g = 0: F̃ = 0, u = 1 and G̃_j = min_i C_ij/ε, so that every column of
+// K̃ has an entry 1 and the first v = b / (K̃ᵀ1) gives the log-domain g of
+// the first iteration. It reports false (then the first iteration runs in
+// the log domain and the form is entered after it) if a row of K̃ would
+// lose precision: a source far from every target's nearest source.
+func (sc *scalingForm) enterCold() bool {
+	st := sc.st
+	st.colMins(sc.gt)
+	inv := 1 / sc.eps
+	for j := range sc.gt {
+		sc.gt[j] *= inv
+	}
+	clear(sc.ft)
+	if !sc.absorbKernel() {
+		return false
+	}
+	sc.cold, sc.on, sc.coldStart = true, true, true
+	return true
+}
+
+// pass computes, for the scalings v, the new un_i = a_i / Σ_j K̃_ij v_j and
+// cNew_j = Σ_i K̃_ij un_i. It reports false if a row sum is zero or not
+// finite.
+func (st *streamKernel) stream(a, v, un []float64) bool {
+	n, m := st.n, st.m
+	for b := range st.bad {
+		st.bad[b] = false
+	}
+	reverse := st.pass%2 == 1
+	st.pass++
+	forBlocks(n, n*m, reverse, func(b, lo, hi int) {
+		part := st.parts[b*m : (b+1)*m]
+		clear(part)
+		for i := lo; i < hi; i++ {
+			var r float64
+			if st.k32 != nil {
+				r = dotRow32(st.k32[i*m:(i+1)*m], v)
+			} else {
+				r = dotRow64(st.k64[i*m:(i+1)*m], v)
+			}
+			if !(r >= streamMinSum && r <= math.MaxFloat64) {
+				st.bad[b] = true
+				return
+			}
+			ui := a[i] / r
+			un[i] = ui
+			if st.k32 != nil {
+				axpyRow32(part, st.k32[i*m:(i+1)*m], ui)
+			} else {
+				axpyRow64(part, st.k64[i*m:(i+1)*m], ui)
+			}
+		}
+	})
+	for _, bad := range st.bad {
+		if bad {
+			return false
+		}
+	}
+	st.sumParts(st.cNew)
+	return true
+}
+
+// streamStep is step for the streamed form: v = b / c, then one pass for u
+// and the next column sums; an absorption when a scaling leaves the bound.
+// It reports false, changing nothing but (after a failed rebuild) K̃, if a
+// sum is zero or not finite.
+func (sc *scalingForm) streamStep() bool {
+	st := sc.st
+	if st.broken {
+		return false
+	}
+	vn, un := sc.vn, sc.un
+	for j, cj := range st.c {
+		if !(cj >= streamMinSum && cj <= math.MaxFloat64) {
+			return false
+		}
+		vn[j] = sc.b[j] / cj
+	}
+	if !st.stream(sc.a, vn, un) {
+		return false
+	}
+	hi := st.bound()
+	lo := 1 / hi
+	absorb := false
+	for _, x := range vn {
+		absorb = absorb || x > hi || x < lo
+	}
+	for _, x := range un {
+		absorb = absorb || x > hi || x < lo
+	}
+	sc.cold = false
+	if !absorb {
+		copy(sc.v, vn)
+		copy(sc.u, un)
+		st.c, st.cNew = st.cNew, st.c
+		return true
+	}
+	for i, x := range un {
+		st.newF[i] = sc.ft[i] + math.Log(x)
+	}
+	for j, x := range vn {
+		st.newG[j] = sc.gt[j] + math.Log(x)
+	}
+	if !st.rebuild(st.newF, st.newG, sc.eps) {
+		return false
+	}
+	sc.nAbsorb++
+	copy(sc.ft, st.newF)
+	copy(sc.gt, st.newG)
+	for i := range sc.u {
+		sc.u[i] = 1
+	}
+	for j := range sc.v {
+		sc.v[j] = 1
+	}
+	return true
+}
+
+// streamColError is colError for the streamed form: the column marginal
+// of P = diag(u) K̃ diag(v) is v_j c_j.
+func (sc *scalingForm) streamColError(p float64) float64 {
+	for j, cj := range sc.st.c {
+		sc.col[j] = sc.v[j] * cj
+	}
+	return lpNorm(sc.col, sc.b, p)
+}

@@ -1,0 +1,364 @@
+package otkit
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestRowKernelsBitIdentical: the dot products, the scaled row additions
+// and the plan-row exponentials give the same bits with AVX-512, AVX2 and
+// Go, at every length (the assembly takes a multiple of 16 or 8, Go the
+// rest) and for float32 and float64 rows.
+func TestRowKernelsBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 1))
+	for _, m := range []int{0, 1, 7, 15, 16, 17, 31, 33, 100, 257} {
+		k64 := make([]float64, m)
+		k32 := make([]float32, m)
+		v := make([]float64, m)
+		c := make([]float64, m)
+		g := make([]float64, m)
+		for j := range k64 {
+			k64[j] = rng.ExpFloat64() * math.Exp(-20*rng.Float64())
+			k32[j] = float32(k64[j])
+			v[j] = rng.Float64() * 1e3
+			c[j] = 4 * rng.Float64()
+			g[j] = rng.NormFloat64()
+		}
+		g = append(g, 0)[:m]
+		if m > 3 {
+			g[3] = math.Inf(-1) // a zero weight
+		}
+		type out struct {
+			d64, d32, mx float64
+			a64, a32, e  []float64
+		}
+		run := func() out {
+			var o out
+			o.d64, o.d32 = dotRow64(k64, v), dotRow32(k32, v)
+			o.a64 = append([]float64(nil), c...)
+			o.a32 = append([]float64(nil), c...)
+			axpyRow64(o.a64, k64, 0.37)
+			axpyRow32(o.a32, k32, 1e-3)
+			o.e = make([]float64, m)
+			o.mx = planExpRow(o.e, c, g, 0.5, 1/0.07)
+			return o
+		}
+		var ref out
+		lseTestAt(lseTestGo, func() { ref = run() })
+		// The Go dot product against a plain sum, to rounding.
+		var plain float64
+		for j := range k64 {
+			plain += k64[j] * v[j]
+		}
+		if math.Abs(ref.d64-plain) > 1e-13*math.Abs(plain) {
+			t.Fatalf("m=%d: dotRow64 %g, plain sum %g", m, ref.d64, plain)
+		}
+		for j := range ref.e {
+			e := (0.5 + g[j] - c[j]) / 0.07
+			want := math.Exp(e)
+			if math.Abs(ref.e[j]-want) > 1e-15*(2+math.Abs(e))*want {
+				t.Fatalf("m=%d: planExpRow[%d] = %g, want %g", m, j, ref.e[j], want)
+			}
+		}
+		for _, level := range []int{lseTestBest, lseTestAVX2} {
+			var got out
+			lseTestAt(level, func() { got = run() })
+			same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+			if !same(got.d64, ref.d64) || !same(got.d32, ref.d32) || !same(got.mx, ref.mx) {
+				t.Fatalf("m=%d %s: dot %v/%v, dot32 %v/%v, max %v/%v", m, lseTestLevelName[level], got.d64, ref.d64, got.d32, ref.d32, got.mx, ref.mx)
+			}
+			for j := 0; j < m; j++ {
+				if !same(got.a64[j], ref.a64[j]) || !same(got.a32[j], ref.a32[j]) || !same(got.e[j], ref.e[j]) {
+					t.Fatalf("m=%d %s: entry %d differs", m, lseTestLevelName[level], j)
+				}
+			}
+		}
+	}
+}
+
+// streamProblem is an n×m stored geometry between two Gaussian clouds with
+// non-uniform weights.
+func streamProblem(t testing.TB, n, m int, eps float64, seed uint64) (*Geometry, []float64, []float64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	x, y := mat.NewDense(n, 2, nil), mat.NewDense(m, 2, nil)
+	for i := 0; i < n; i++ {
+		x.Set(i, 0, rng.NormFloat64())
+		x.Set(i, 1, rng.NormFloat64())
+	}
+	for j := 0; j < m; j++ {
+		y.Set(j, 0, rng.NormFloat64()+1)
+		y.Set(j, 1, 0.5*rng.NormFloat64())
+	}
+	g, err := NewPointCloud(x, y, PointCloudOptions{Epsilon: eps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, randomWeights(rng, n, 1), randomWeights(rng, m, 1)
+}
+
+// streamSolve runs Sinkhorn's solver and returns the result and the
+// scaling form it used (nil if none); failAt as in smallSolve.
+func streamSolve(t testing.TB, g *Geometry, a, b []float64, opt SinkhornOptions, failAt int) (*SinkhornResult, *scalingForm) {
+	t.Helper()
+	n, m := g.Shape()
+	cfg, err := opt.resolve(n, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSolver(g, a, b, cfg)
+	if s.sc != nil {
+		s.sc.failAt = failAt
+	}
+	s.run()
+	r := s.result()
+	if err := s.diagnose(r); err != nil {
+		t.Fatal(err)
+	}
+	return r, s.sc
+}
+
+// maxPotentialGap is the largest |ΔF|, |ΔG| between two results.
+func maxPotentialGap(r, s *SinkhornResult) float64 {
+	d := 0.0
+	for i := range r.F {
+		d = math.Max(d, math.Abs(r.F[i]-s.F[i]))
+	}
+	for j := range r.G {
+		d = math.Max(d, math.Abs(r.G[j]-s.G[j]))
+	}
+	return d
+}
+
+// TestStreamedScalingMatchesLogDomain: the streamed scaling form gives the
+// log-domain iterates: same iteration count, potentials, costs and errors
+// to rounding, in float64 (1e-12) and with a float32 K̃ (1e-6 of eps),
+// including problems small enough in eps that scalings are absorbed.
+func TestStreamedScalingMatchesLogDomain(t *testing.T) {
+	absorbed := [2]int{}
+	for _, tc := range []struct {
+		n, m int
+		eps  float64
+	}{
+		{300, 217, 0.5},
+		{130, 401, 0.05},
+		{257, 33, 0.02},
+	} {
+		g, a, b := streamProblem(t, tc.n, tc.m, tc.eps, uint64(tc.n))
+		ref, refSc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-9, MaxIterations: 20000, ReferenceKernel: true}, 0)
+		if refSc != nil {
+			t.Fatal("the reference kernel must run in the log domain")
+		}
+		for k, f32 := range []bool{false, true} {
+			// float32 K̃ reaches errors of about 1e-7 (its rounding).
+			opt := SinkhornOptions{Threshold: 1e-9, MaxIterations: 20000, Float32: f32}
+			tol := 1e-12 * math.Max(1, tc.eps)
+			if f32 {
+				opt.Threshold, tol = 1e-6, 1e-6*tc.eps
+			}
+			got, sc := streamSolve(t, g, a, b, opt, 0)
+			if f32 {
+				// The float64 log domain after as many iterations: the
+				// gap is float32's alone.
+				ref, _ = streamSolve(t, g, a, b, SinkhornOptions{MinIterations: got.Iterations, MaxIterations: got.Iterations, ReferenceKernel: true}, 0)
+			}
+			if sc == nil || sc.st == nil {
+				t.Fatalf("%+v: the streamed form was not used", tc)
+			}
+			// A float32 K̃ starts cold only where every row keeps an entry
+			// above e^-80 (enterCold).
+			if sc.st.f32 != f32 || !sc.on || sc.nFallback != 0 || !f32 && !sc.coldStart {
+				t.Fatalf("%+v f32=%v: float32 K̃ %v, on %v, fallbacks %d, cold start %v", tc, f32, sc.st.f32, sc.on, sc.nFallback, sc.coldStart)
+			}
+			absorbed[k] += sc.nAbsorb
+			d := maxPotentialGap(got, ref)
+			t.Logf("%+v f32=%v: %d iterations (log domain %d), %d absorptions, potentials within %.2g", tc, f32, got.Iterations, ref.Iterations, sc.nAbsorb, d)
+			if !(d <= tol) || !got.Converged || got.Iterations != ref.Iterations {
+				t.Errorf("%+v f32=%v: potentials differ by %g (tol %g), converged %v, iterations %d vs %d",
+					tc, f32, d, tol, got.Converged, got.Iterations, ref.Iterations)
+			}
+			if d := math.Abs(got.RegOTCost - ref.RegOTCost); !(d <= 10*tol) {
+				t.Errorf("%+v f32=%v: RegOTCost %v vs %v", tc, f32, got.RegOTCost, ref.RegOTCost)
+			}
+			if err := got.Check(); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if absorbed[0] == 0 || absorbed[1] == 0 {
+		t.Errorf("absorptions (float64, float32 K̃): %v; the table must exercise them", absorbed)
+	}
+}
+
+// TestStreamedScalingDeterministic: the same bits at GOMAXPROCS 1 and 2,
+// with the parallel blocks forced, whichever direction the passes run.
+func TestStreamedScalingDeterministic(t *testing.T) {
+	defer func(w int) { fastParallelWork = w }(fastParallelWork)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	g, a, b := streamProblem(t, 700, 300, 0.03, 3)
+	for _, f32 := range []bool{false, true} {
+		opt := SinkhornOptions{MinIterations: 40, MaxIterations: 40, Float32: f32}
+		var first *SinkhornResult
+		for _, procs := range []int{1, 2, 3} {
+			for _, work := range []int{1 << 62, 0} {
+				runtime.GOMAXPROCS(procs)
+				fastParallelWork = work
+				r, sc := streamSolve(t, g, a, b, opt, 0)
+				if sc == nil || sc.st == nil || !sc.on {
+					t.Fatal("the streamed form was not used")
+				}
+				if first == nil {
+					first = r
+					continue
+				}
+				for i := range r.F {
+					if math.Float64bits(r.F[i]) != math.Float64bits(first.F[i]) {
+						t.Fatalf("f32=%v procs=%d work=%d: F[%d] = %v, first run %v", f32, procs, work, i, r.F[i], first.F[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestStreamPassDirection: a pass with its blocks backwards gives the same
+// bits as forwards (each block sums its rows in the same order).
+func TestStreamPassDirection(t *testing.T) {
+	defer func(w int) { fastParallelWork = w }(fastParallelWork)
+	fastParallelWork = 0
+	g, a, b := streamProblem(t, 3*scalingBlockRows+5, 77, 0.1, 9)
+	n, m := g.Shape()
+	st := newStreamKernel(g.cost, n, m, false, &kernelBuffer{})
+	ft, gt := make([]float64, n), make([]float64, m)
+	if !st.rebuild(ft, gt, 1) {
+		t.Fatal("rebuild failed")
+	}
+	v := append([]float64(nil), b...)
+	u0, u1 := make([]float64, n), make([]float64, n)
+	st.pass = 0
+	if !st.stream(a, v, u0) {
+		t.Fatal("pass failed")
+	}
+	c0 := append([]float64(nil), st.cNew...)
+	if st.pass != 1 || !st.stream(a, v, u1) {
+		t.Fatal("second pass failed")
+	}
+	for i := range u0 {
+		if math.Float64bits(u0[i]) != math.Float64bits(u1[i]) {
+			t.Fatalf("u[%d]: %v forwards, %v backwards", i, u0[i], u1[i])
+		}
+	}
+	for j := range c0 {
+		if math.Float64bits(c0[j]) != math.Float64bits(st.cNew[j]) {
+			t.Fatalf("c[%d]: %v forwards, %v backwards", j, c0[j], st.cNew[j])
+		}
+	}
+}
+
+// TestStreamedScalingFallback: a step that fails (forced) hands the solve
+// back to the log domain with the potentials of the last good iteration:
+// the result matches the log-domain solve.
+func TestStreamedScalingFallback(t *testing.T) {
+	g, a, b := streamProblem(t, 200, 150, 0.05, 4)
+	opt := SinkhornOptions{Threshold: 1e-9, MaxIterations: 5000}
+	ref, _ := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-9, MaxIterations: 5000, ReferenceKernel: true}, 0)
+	for _, failAt := range []int{1, 2, 7, 23} {
+		got, sc := streamSolve(t, g, a, b, opt, failAt)
+		// A failed first (cold) step runs the first iteration in the log
+		// domain and enters the form after it.
+		if sc.on != (failAt == 1) || sc.nFallback != 1 {
+			t.Fatalf("failAt %d: on %v, fallbacks %d", failAt, sc.on, sc.nFallback)
+		}
+		if d := maxPotentialGap(got, ref); d > 1e-12 || got.Iterations != ref.Iterations {
+			t.Errorf("failAt %d: potentials differ by %g, iterations %d vs %d", failAt, d, got.Iterations, ref.Iterations)
+		}
+	}
+}
+
+// TestStreamedScalingOutlier: a target far from every source makes a
+// column of exp(−C/ε) underflow, a source far from every target a row: the
+// solve starts cold where it can, warm after a log-domain first iteration
+// where a row of K̃ would underflow, and returns the log-domain answer.
+func TestStreamedScalingOutlier(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		xOut, yOut   float64
+		cold, stayOn bool
+	}{
+		{"target outlier", 0, 40, true, true},
+		{"source outlier", 40, 0, false, true},
+	} {
+		rng := rand.New(rand.NewPCG(8, 8))
+		n, m := 60, 50
+		x, y := mat.NewDense(n, 1, nil), mat.NewDense(m, 1, nil)
+		for i := 0; i < n; i++ {
+			x.Set(i, 0, rng.Float64())
+		}
+		for j := 0; j < m; j++ {
+			y.Set(j, 0, rng.Float64())
+		}
+		// C ≈ 1600 ≫ 708·eps for every partner of the outlier.
+		x.Set(0, 0, x.At(0, 0)+tc.xOut)
+		y.Set(0, 0, y.At(0, 0)+tc.yOut)
+		g, err := NewPointCloud(x, y, PointCloudOptions{Epsilon: 0.5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := uniform(n), uniform(m)
+		cold := newScalingForm(g, a, b, sinkhornConfig{})
+		if ok := cold.enterCold(); ok != tc.cold {
+			t.Errorf("%s: cold start %v, want %v", tc.name, ok, tc.cold)
+		}
+		cold.st.done()
+		ref, _ := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8, ReferenceKernel: true}, 0)
+		got, sc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8}, 0)
+		if sc == nil || sc.st == nil || sc.on != tc.stayOn {
+			t.Fatalf("%s: streamed form %v", tc.name, sc)
+		}
+		if d := maxPotentialGap(got, ref); d > 1e-9 || got.Converged != ref.Converged || got.Iterations != ref.Iterations {
+			t.Errorf("%s: potentials differ by %g; converged %v vs %v; iterations %d vs %d", tc.name, d, got.Converged, ref.Converged, got.Iterations, ref.Iterations)
+		}
+		if err := got.Check(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestStreamedScalingConcurrent: solves sharing a geometry (one holds its
+// K̃ buffer, the others allocate their own) give the same bits.
+func TestStreamedScalingConcurrent(t *testing.T) {
+	g, a, b := streamProblem(t, 120, 90, 0.05, 6)
+	opt := SinkhornOptions{MinIterations: 30, MaxIterations: 30}
+	want, err := Sinkhorn(g, a, b, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	res := make([]*SinkhornResult, 6)
+	for k := range res {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[k], _ = Sinkhorn(g, a, b, opt)
+		}()
+	}
+	wg.Wait()
+	for k, r := range res {
+		if r == nil {
+			t.Fatalf("solve %d failed", k)
+		}
+		for i := range r.F {
+			if math.Float64bits(r.F[i]) != math.Float64bits(want.F[i]) {
+				t.Fatalf("solve %d: F[%d] = %v, want %v", k, i, r.F[i], want.F[i])
+			}
+		}
+	}
+	if g.kbuf.busy.Load() {
+		t.Error("the geometry's K̃ buffer was not given back")
+	}
+}

@@ -2,15 +2,9 @@ package otkit
 
 import "math"
 
-// Balanced iterations of small stored problems in stabilised scaling form.
+// Balanced iterations of stored problems in stabilised scaling form.
 //
-// The pair fit solves a K0×K1 component problem (K of a few) hundreds of
-// times, each up to MaxIterations iterations (the coupled-GMM tutorial's
-// balanced fit runs 600 solves that all hit the 2000-iteration cap). On such
-// a problem a log-domain iteration costs K0·K1 exponentials and a logarithm
-// per entry plus the kernel's per-call bookkeeping, far more than the
-// arithmetic. With f = ε(F̃ + log u) and g = ε(G̃ + log v) the log-domain
-// updates
+// With f = ε(F̃ + log u) and g = ε(G̃ + log v) the log-domain updates
 //
 //	g_j = ε log b_j − ε LSE_i (f_i − C_ij)/ε,  f_i = ε log a_i − ε LSE_j (g_j − C_ij)/ε
 //
@@ -20,8 +14,18 @@ import "math"
 // log. When a scaling leaves [1e-50, 1e50] it is absorbed into F̃, G̃ and K̃
 // is recomputed; an entry of K̃ that underflowed then stays below 1e-270 of
 // the sums it would enter. If a sum is zero or not finite the solve returns
-// to the log domain for good. The first iteration always runs in the log
-// domain, so K̃ starts as the current coupling, whose rows carry the weights.
+// to the log domain for good.
+//
+// Two forms share these rules. The small form (this file; up to
+// scalingMaxEntries entries) serves the pair fit, which solves a K0×K1
+// component problem (K of a few) hundreds of times, each up to
+// MaxIterations iterations: there a log-domain iteration costs far more in
+// exponentials and per-call bookkeeping than the arithmetic. Its first
+// iteration runs in the log domain, so K̃ starts as the current coupling,
+// whose rows carry the weights. The streamed form (scaling_stream.go) serves
+// larger problems, where an iteration becomes one pass over K̃ in memory
+// instead of two passes of exponentials; it starts before the first
+// iteration where it can (enterCold).
 //
 // The loop rules (blocks, error checks, stopping, iteration count) are the
 // solver's own; only the iteration and the balanced §2.3 error change form.
@@ -30,10 +34,14 @@ import "math"
 // weights, zero start, fast kernel allowed (ReferenceKernel keeps the plain
 // log-domain solver, which the tests compare it with).
 
-// scalingMaxEntries bounds the problems that use the scaling form: K̃ is
-// n·m and is rebuilt at every absorption, which pays only while the
-// per-call overhead of the log-domain kernels dominates.
+// scalingMaxEntries is the size up to which the small form is used.
 const scalingMaxEntries = 256
+
+// streamMaxEntries bounds the streamed form: its K̃ is one more n·m matrix
+// (8 bytes an entry, 4 with Float32) next to the geometry's costs, kept by
+// the geometry between solves; above this the solve stays in the log
+// domain, which needs no n·m memory.
+const streamMaxEntries = 1 << 29
 
 // scalingBound is where a scaling is absorbed into the potentials.
 const scalingBound = 1e50
@@ -67,7 +75,7 @@ type scalingForm struct {
 // streamed form (scaling_stream.go) above.
 func useScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) bool {
 	n, m := geom.Shape()
-	if geom.cost == nil || (n*m <= scalingMaxEntries && c.Float32) {
+	if geom.cost == nil || (n*m <= scalingMaxEntries && c.Float32) || n*m > streamMaxEntries {
 		return false
 	}
 	sch := geom.schedule

@@ -40,7 +40,19 @@ type SinkhornOptions struct {
 	// methods use the float64 kernels; errors about 1e-6 of the cost scale,
 	// lse_fast32.go). Ignored with
 	// ReferenceKernel, for online costs other than SqEuclidean, and where
-	// cost/eps would exceed 1e30.
+	// cost/eps would exceed 1e30. A stored problem solved in scaling form
+	// (below) keeps its kernel in float32 instead (potentials within about
+	// 1e-7·eps of float64 after the same iterations).
+	//
+	// Balanced problems with a stored cost matrix, a constant epsilon,
+	// positive weights and none of the options that change the update
+	// (unbalanced, momentum, Anderson, parallel updates, initial
+	// potentials, KernelMode, ReferenceKernel) run in stabilised scaling
+	// form (scaling.go): the same iterates as the log domain to rounding,
+	// an iteration costing one pass over a stored n×m kernel instead of
+	// 2·n·m exponentials. Above 256 entries that kernel is one more n·m
+	// matrix (float64, or float32 with Float32), kept by the geometry for
+	// its next solve; above 2^29 entries the solve stays in the log domain.
 	Float32 bool
 }
 

@@ -97,17 +97,20 @@ func useScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) bool {
 }
 
 // scalingFloat32 reports whether a streamed form with Float32 may store K̃
-// in float32 (its entries are at most the weights after an absorption).
+// in float32 (scalingMaxWeight32, scalingMinMass32); otherwise it is
+// float64.
 func scalingFloat32(a []float64, c sinkhornConfig) bool {
 	if !c.Float32 {
 		return false
 	}
+	mass := 0.0
 	for _, v := range a {
 		if v > scalingMaxWeight32 {
 			return false
 		}
+		mass += v
 	}
-	return true
+	return mass >= scalingMinMass32
 }
 
 func newScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) *scalingForm {
@@ -171,7 +174,7 @@ func (sc *scalingForm) absorbKernel() bool {
 		sc.v[j] = 1
 	}
 	if sc.st != nil {
-		return sc.st.rebuild(sc.ft, sc.gt, sc.eps)
+		return sc.st.rebuild(sc.ft, sc.gt, sc.eps, nil)
 	}
 	n := sc.n
 	for i := 0; i < n; i++ {

@@ -113,3 +113,21 @@ func axpyRow32(c []float64, k []float32, u float64) {
 		c[j] = math.FMA(float64(x), u, c[j])
 	}
 }
+
+// toFloat32 sets dst[j] = float32(src[j]) (rounded to nearest even, as the
+// conversion instructions do).
+func toFloat32(dst []float32, src []float64) {
+	src = src[:len(dst)]
+	done := 0
+	switch {
+	case useAVX512 && len(dst) >= 16:
+		done = len(dst) &^ 15
+		toFloat32x512(&dst[0], &src[0], done)
+	case useAVX && len(dst) >= 16:
+		done = len(dst) &^ 15
+		toFloat32AVX(&dst[0], &src[0], done)
+	}
+	for j := done; j < len(dst); j++ {
+		dst[j] = float32(src[j])
+	}
+}

@@ -28,3 +28,9 @@ func axpyRow64AVX(c, k *float64, n int, u float64)
 
 //go:noescape
 func axpyRow32AVX(c *float64, k *float32, n int, u float64)
+
+//go:noescape
+func toFloat32x512(dst *float32, src *float64, n int)
+
+//go:noescape
+func toFloat32AVX(dst *float32, src *float64, n int)

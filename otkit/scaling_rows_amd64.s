@@ -265,3 +265,51 @@ a32avx:
 	JLT         a32avx
 	VZEROUPPER
 	RET
+
+// func toFloat32x512(dst *float32, src *float64, n int)
+// dst_j = float32(src_j) (round to nearest even); n a multiple of 16.
+TEXT ·toFloat32x512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+
+f32x512:
+	VMOVUPD   (SI)(AX*8), Z0
+	VMOVUPD   64(SI)(AX*8), Z1
+	VCVTPD2PS Z0, Y2
+	VCVTPD2PS Z1, Y3
+	VMOVUPS   Y2, (DI)(AX*4)
+	VMOVUPS   Y3, 32(DI)(AX*4)
+	ADDQ      $16, AX
+	CMPQ      AX, CX
+	JLT       f32x512
+	VZEROUPPER
+	RET
+
+// func toFloat32AVX(dst *float32, src *float64, n int)
+// toFloat32x512 on YMM registers; n a multiple of 16.
+TEXT ·toFloat32AVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+
+f32avx:
+	VMOVUPD    (SI)(AX*8), Y0
+	VMOVUPD    32(SI)(AX*8), Y1
+	VMOVUPD    64(SI)(AX*8), Y2
+	VMOVUPD    96(SI)(AX*8), Y3
+	VCVTPD2PSY Y0, X4
+	VCVTPD2PSY Y1, X5
+	VCVTPD2PSY Y2, X6
+	VCVTPD2PSY Y3, X7
+	VMOVUPS    X4, (DI)(AX*4)
+	VMOVUPS    X5, 16(DI)(AX*4)
+	VMOVUPS    X6, 32(DI)(AX*4)
+	VMOVUPS    X7, 48(DI)(AX*4)
+	ADDQ       $16, AX
+	CMPQ       AX, CX
+	JLT        f32avx
+	VZEROUPPER
+	RET

@@ -22,3 +22,7 @@ func axpyRow64AVX(c, k *float64, n int, u float64) { panic(noAssembly) }
 func axpyRow32AVX(c *float64, k *float32, n int, u float64) { panic(noAssembly) }
 
 const noAssembly = "otkit: no assembly kernels on this platform"
+
+func toFloat32x512(dst *float32, src *float64, n int) { panic(noAssembly) }
+
+func toFloat32AVX(dst *float32, src *float64, n int) { panic(noAssembly) }

@@ -38,17 +38,23 @@ import (
 const scalingBlockRows = 128
 
 // scalingBound32 is the absorption bound with a float32 K̃: an entry that
-// underflowed (below 1.4e-45) then weighs at most 1.4e-45·1e20 in the plan.
-const scalingBound32 = 1e10
+// underflowed (below 1.4e-45) then weighs at most 1.4e-45·1e28 in the plan,
+// all of them together (n·m ≤ streamMaxEntries) under 1e-8 of a plan whose
+// mass is at least scalingMinMass32.
+const scalingBound32 = 1e14
+
+// scalingMaxWeight32 and scalingMinMass32 bound the weights for which K̃ may
+// be float32: entries of K̃ after an absorption are at most a_i, and the
+// underflow bound above is relative to the mass.
+const (
+	scalingMaxWeight32 = 1e30
+	scalingMinMass32   = 1e-3
+)
 
 // streamMinSum is the smallest row or column sum of K̃ a streamed step
 // accepts: far above the subnormal range, where a quotient would lose
 // precision.
 const streamMinSum = 1e-290
-
-// scalingMaxWeight32 bounds the weights for which K̃ may be float32
-// (entries of K̃ after an absorption are at most a_i).
-const scalingMaxWeight32 = 1e30
 
 // streamKernel is the stored K̃ of a large scaling form and the state of
 // its passes.
@@ -64,8 +70,7 @@ type streamKernel struct {
 	bad   []bool    // per block: a row sum that is zero or not finite
 	newF  []float64 // F̃ + log u at an absorption, n
 	newG  []float64 // G̃ + log v, m
-	tmpF  []float64 // rebuild's potentials in units of cost, n
-	tmpG  []float64 // m
+	tmpG  []float64 // rebuild's G̃ in units of cost, m
 	zbuf  sync.Pool // exponent rows of a rebuild
 	pass  int       // passes so far; odd passes run the blocks backwards
 
@@ -116,7 +121,7 @@ func newStreamKernel(cost []float64, n, m int, f32 bool, kb *kernelBuffer) *stre
 		c: make([]float64, m), cNew: make([]float64, m),
 		parts: make([]float64, nb*m), bad: make([]bool, nb),
 		newF: make([]float64, n), newG: make([]float64, m),
-		tmpF: make([]float64, n), tmpG: make([]float64, m),
+		tmpG: make([]float64, m),
 	}
 	switch {
 	case kb.take(n*m, f32) != nil:
@@ -196,13 +201,15 @@ func (st *streamKernel) sumParts(out []float64) {
 // (float32 when K̃ is float32) or a row's largest entry is so small that
 // the row loses precision (below e^-600, or e^-80 in float32: subnormal
 // entries there are rounded by less than 1e-10 of the row's largest).
-func (st *streamKernel) rebuild(ft, gt []float64, eps float64) bool {
+//
+// With u non-nil (the cold start) such a row is shifted instead: ft_i is
+// lowered by the row's largest exponent x, so that its largest entry is 1,
+// and u_i = e^x keeps the product u_i K̃_ij (c is then Σ_i K̃_ij u_i); other
+// rows get u_i = 1.
+func (st *streamKernel) rebuild(ft, gt []float64, eps float64, u []float64) bool {
 	n, m := st.n, st.m
 	// planExpRow takes potentials in units of cost.
-	fs, gs := st.tmpF, st.tmpG
-	for i, x := range ft {
-		fs[i] = x * eps
-	}
+	gs := st.tmpG
 	for j, x := range gt {
 		gs[j] = x * eps
 	}
@@ -221,21 +228,29 @@ func (st *streamKernel) rebuild(ft, gt []float64, eps float64) bool {
 		clear(part)
 		for i := lo; i < hi; i++ {
 			row := st.cost[i*m : (i+1)*m]
-			var mx float64
-			if st.f32 {
-				mx = planExpRow(z, row, gs, fs[i], inv)
-				k := st.k32[i*m : (i+1)*m]
-				for j, x := range z {
-					k[j] = float32(x)
-				}
-				axpyRow32(part, k, 1)
-			} else {
-				k := st.k64[i*m : (i+1)*m]
-				mx = planExpRow(k, row, gs, fs[i], inv)
-				axpyRow64(part, k, 1)
+			k := z
+			if !st.f32 {
+				k = st.k64[i*m : (i+1)*m]
+			}
+			mx := planExpRow(k, row, gs, ft[i]*eps, inv)
+			ui := 1.0
+			if u != nil && mx < floor {
+				ft[i] -= mx
+				ui = math.Exp(mx)
+				mx = planExpRow(k, row, gs, ft[i]*eps, inv)
+			}
+			if u != nil {
+				u[i] = ui
 			}
 			if !(mx <= top && mx >= floor) {
 				st.bad[b] = true
+			}
+			if st.f32 {
+				k32 := st.k32[i*m : (i+1)*m]
+				toFloat32(k32, k)
+				axpyRow32(part, k32, ui)
+			} else {
+				axpyRow64(part, k, ui)
 			}
 		}
 		st.zbuf.Put(zp)
@@ -273,10 +288,12 @@ func (st *streamKernel) colMins(out []float64) {
 
 // enterCold starts the streamed form before the first iteration, from
 // f = g = 0: F̃ = 0, u = 1 and G̃_j = min_i C_ij/ε, so that every column of
-// K̃ has an entry 1 and the first v = b / (K̃ᵀ1) gives the log-domain g of
-// the first iteration. It reports false (then the first iteration runs in
-// the log domain and the form is entered after it) if a row of K̃ would
-// lose precision: a source far from every target's nearest source.
+// K̃ has an entry 1 and the first v = b / (K̃ᵀu) gives the log-domain g of
+// the first iteration. A row whose entries would all be tiny (a source far
+// from every target's nearest source) is shifted by rebuild: F̃_i lower,
+// u_i = e^{−F̃_i} < 1, the same products u_i K̃_ij. It reports false (then
+// the first iteration runs in the log domain and the form is entered after
+// it) only if K̃ would overflow.
 func (sc *scalingForm) enterCold() bool {
 	st := sc.st
 	st.colMins(sc.gt)
@@ -285,7 +302,7 @@ func (sc *scalingForm) enterCold() bool {
 		sc.gt[j] *= inv
 	}
 	clear(sc.ft)
-	if !sc.absorbKernel() {
+	if !st.rebuild(sc.ft, sc.gt, sc.eps, sc.u) {
 		return false
 	}
 	sc.cold, sc.on, sc.coldStart = true, true, true
@@ -375,7 +392,7 @@ func (sc *scalingForm) streamStep() bool {
 	for j, x := range vn {
 		st.newG[j] = sc.gt[j] + math.Log(x)
 	}
-	if !st.rebuild(st.newF, st.newG, sc.eps) {
+	if !st.rebuild(st.newF, st.newG, sc.eps, nil) {
 		return false
 	}
 	sc.nAbsorb++

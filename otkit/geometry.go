@@ -83,10 +83,7 @@ type GeometryOptions struct {
 // Fields are read by the LSE kernels (lse_ref.go, lse_fast*.go): cost is the
 // flat row-major scaled matrix (nil when online); x, y are the flat row-major
 // points (nil for a cost-matrix geometry); invScale multiplies the raw cost.
-// A Geometry is immutable once built and safe for concurrent use (two
-// caches are filled on demand: the float32 copies of the stored costs, and
-// the buffer of the scaling-form kernel K̃, one n·m matrix a stored solve
-// leaves for the next; see SinkhornOptions.Float32). Its fields
+// A Geometry is immutable once built and safe for concurrent use. Its fields
 // are unexported, so NewPointCloud and NewGeometry, which check their input,
 // are the only way to get one; the accessors need no error.
 type Geometry struct {
@@ -106,8 +103,7 @@ type Geometry struct {
 	sqEuclid bool
 	nx, ny   []float64
 
-	cost32 cost32Cache  // float32 copies of cost for SinkhornOptions.Float32, built on first use
-	kbuf   kernelBuffer // K̃ of the streamed scaling form, kept between solves (scaling_stream.go)
+	cost32 cost32Cache // float32 copies of cost for SinkhornOptions.Float32, built on first use
 }
 
 // NewPointCloud builds the geometry between the rows of x (n×d) and y (m×d),

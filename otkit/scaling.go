@@ -38,9 +38,9 @@ import "math"
 const scalingMaxEntries = 256
 
 // streamMaxEntries bounds the streamed form: its K̃ is one more n·m matrix
-// (8 bytes an entry, 4 with Float32) next to the geometry's costs, kept by
-// the geometry between solves; above this the solve stays in the log
-// domain, which needs no n·m memory.
+// (8 bytes an entry, 4 with Float32) next to the geometry's costs during
+// the solve; above this the solve stays in the log domain, which needs no
+// n·m memory.
 const streamMaxEntries = 1 << 29
 
 // scalingBound is where a scaling is absorbed into the potentials.
@@ -123,7 +123,7 @@ func newScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) *scalingFo
 		col: make([]float64, m),
 	}
 	if n*m > scalingMaxEntries {
-		s.st = newStreamKernel(geom.cost, n, m, scalingFloat32(a, c), &geom.kbuf)
+		s.st = newStreamKernel(geom.cost, n, m, scalingFloat32(a, c))
 		return s
 	}
 	s.cs, s.kt, s.ktT = make([]float64, n*m), make([]float64, n*m), make([]float64, n*m)

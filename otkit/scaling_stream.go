@@ -74,47 +74,47 @@ type streamKernel struct {
 	zbuf  sync.Pool // exponent rows of a rebuild
 	pass  int       // passes so far; odd passes run the blocks backwards
 
-	broken bool          // a rebuild failed: K̃ is not usable any more
-	buf    *kernelBuffer // the geometry's buffer when K̃ lives in it
+	broken bool // a rebuild failed: K̃ is not usable any more
 }
 
-// done gives K̃'s storage back to the geometry.
+// done gives K̃'s storage back to the pool.
 func (st *streamKernel) done() {
-	if st.buf != nil {
-		st.k64, st.k32 = nil, nil
-		st.buf.release()
-		st.buf = nil
+	if st.k64 != nil {
+		kernelPool64.Put(&st.k64)
 	}
+	if st.k32 != nil {
+		kernelPool32.Put(&st.k32)
+	}
+	st.k64, st.k32 = nil, nil
 }
 
-// kernelBuffer keeps the storage of K̃ between streamed solves on a
-// geometry: a fresh n·m buffer costs as much in page faults as a few
-// iterations. A solve takes it and gives it back; one that finds it taken
-// allocates its own.
-type kernelBuffer struct {
-	busy atomic.Bool
-	k64  []float64
-	k32  []float32
+// kernelPool64 and kernelPool32 keep the storage of K̃ between streamed
+// solves: a fresh n·m buffer costs as much in page faults as a few
+// iterations, and repeated solves of one size (a benchmark, a loop over
+// data) reuse one buffer; the garbage collector empties the pools of
+// buffers no solve takes again.
+var (
+	kernelPool64 sync.Pool
+	kernelPool32 sync.Pool
+)
+
+// takeKernel64 returns a float64 buffer of the given size from the pool, or
+// a new one.
+func takeKernel64(size int) []float64 {
+	if p, ok := kernelPool64.Get().(*[]float64); ok && len(*p) == size {
+		return *p
+	}
+	return make([]float64, size)
 }
 
-// take returns the buffer when it is free, resized (only one of the two
-// precisions is kept), or nil.
-func (kb *kernelBuffer) take(size int, f32 bool) *kernelBuffer {
-	if !kb.busy.CompareAndSwap(false, true) {
-		return nil
+func takeKernel32(size int) []float32 {
+	if p, ok := kernelPool32.Get().(*[]float32); ok && len(*p) == size {
+		return *p
 	}
-	switch {
-	case f32 && len(kb.k32) != size:
-		kb.k64, kb.k32 = nil, make([]float32, size)
-	case !f32 && len(kb.k64) != size:
-		kb.k32, kb.k64 = nil, make([]float64, size)
-	}
-	return kb
+	return make([]float32, size)
 }
 
-func (kb *kernelBuffer) release() { kb.busy.Store(false) }
-
-func newStreamKernel(cost []float64, n, m int, f32 bool, kb *kernelBuffer) *streamKernel {
+func newStreamKernel(cost []float64, n, m int, f32 bool) *streamKernel {
 	nb := (n + scalingBlockRows - 1) / scalingBlockRows
 	st := &streamKernel{
 		n: n, m: m, cost: cost, f32: f32,
@@ -123,14 +123,10 @@ func newStreamKernel(cost []float64, n, m int, f32 bool, kb *kernelBuffer) *stre
 		newF: make([]float64, n), newG: make([]float64, m),
 		tmpG: make([]float64, m),
 	}
-	switch {
-	case kb.take(n*m, f32) != nil:
-		st.buf = kb
-		st.k64, st.k32 = kb.k64, kb.k32
-	case f32:
-		st.k32 = make([]float32, n*m)
-	default:
-		st.k64 = make([]float64, n*m)
+	if f32 {
+		st.k32 = takeKernel32(n * m)
+	} else {
+		st.k64 = takeKernel64(n * m)
 	}
 	st.zbuf.New = func() any { b := make([]float64, m); return &b }
 	return st

@@ -131,3 +131,47 @@ func toFloat32(dst []float32, src []float64) {
 		dst[j] = float32(src[j])
 	}
 }
+
+// axpyRows64 adds four rows: c[j] = fma(k3[j], u[3], fma(k2[j], u[2],
+// fma(k1[j], u[1], fma(k0[j], u[0], c[j])))), the same bits as four
+// axpyRow64 calls in row order with one pass over c.
+func axpyRows64(c []float64, k *[4][]float64, u *[4]float64) {
+	m := len(c)
+	k0, k1, k2, k3 := k[0][:m], k[1][:m], k[2][:m], k[3][:m]
+	done := 0
+	switch {
+	case useAVX512 && m >= 16:
+		done = m &^ 15
+		axpyRows64x512(&c[0], &k0[0], &k1[0], &k2[0], &k3[0], done, u)
+	case useAVX && m >= 16:
+		done = m &^ 15
+		axpyRows64AVX(&c[0], &k0[0], &k1[0], &k2[0], &k3[0], done, u)
+	}
+	for j := done; j < m; j++ {
+		x := math.FMA(k0[j], u[0], c[j])
+		x = math.FMA(k1[j], u[1], x)
+		x = math.FMA(k2[j], u[2], x)
+		c[j] = math.FMA(k3[j], u[3], x)
+	}
+}
+
+// axpyRows32 is axpyRows64 for float32 rows.
+func axpyRows32(c []float64, k *[4][]float32, u *[4]float64) {
+	m := len(c)
+	k0, k1, k2, k3 := k[0][:m], k[1][:m], k[2][:m], k[3][:m]
+	done := 0
+	switch {
+	case useAVX512 && m >= 16:
+		done = m &^ 15
+		axpyRows32x512(&c[0], &k0[0], &k1[0], &k2[0], &k3[0], done, u)
+	case useAVX && m >= 16:
+		done = m &^ 15
+		axpyRows32AVX(&c[0], &k0[0], &k1[0], &k2[0], &k3[0], done, u)
+	}
+	for j := done; j < m; j++ {
+		x := math.FMA(float64(k0[j]), u[0], c[j])
+		x = math.FMA(float64(k1[j]), u[1], x)
+		x = math.FMA(float64(k2[j]), u[2], x)
+		c[j] = math.FMA(float64(k3[j]), u[3], x)
+	}
+}

@@ -34,3 +34,15 @@ func toFloat32x512(dst *float32, src *float64, n int)
 
 //go:noescape
 func toFloat32AVX(dst *float32, src *float64, n int)
+
+//go:noescape
+func axpyRows64x512(c *float64, k0, k1, k2, k3 *float64, n int, u *[4]float64)
+
+//go:noescape
+func axpyRows32x512(c *float64, k0, k1, k2, k3 *float32, n int, u *[4]float64)
+
+//go:noescape
+func axpyRows64AVX(c *float64, k0, k1, k2, k3 *float64, n int, u *[4]float64)
+
+//go:noescape
+func axpyRows32AVX(c *float64, k0, k1, k2, k3 *float32, n int, u *[4]float64)

@@ -26,3 +26,11 @@ const noAssembly = "otkit: no assembly kernels on this platform"
 func toFloat32x512(dst *float32, src *float64, n int) { panic(noAssembly) }
 
 func toFloat32AVX(dst *float32, src *float64, n int) { panic(noAssembly) }
+
+func axpyRows64x512(c *float64, k0, k1, k2, k3 *float64, n int, u *[4]float64) { panic(noAssembly) }
+
+func axpyRows32x512(c *float64, k0, k1, k2, k3 *float32, n int, u *[4]float64) { panic(noAssembly) }
+
+func axpyRows64AVX(c *float64, k0, k1, k2, k3 *float64, n int, u *[4]float64) { panic(noAssembly) }
+
+func axpyRows32AVX(c *float64, k0, k1, k2, k3 *float32, n int, u *[4]float64) { panic(noAssembly) }

@@ -318,23 +318,43 @@ func (st *streamKernel) stream(a, v, un []float64) bool {
 	forBlocks(n, n*m, reverse, func(b, lo, hi int) {
 		part := st.parts[b*m : (b+1)*m]
 		clear(part)
-		for i := lo; i < hi; i++ {
-			var r float64
-			if st.k32 != nil {
-				r = dotRow32(st.k32[i*m:(i+1)*m], v)
-			} else {
-				r = dotRow64(st.k64[i*m:(i+1)*m], v)
+		// Rows go four at a time: four dot products, then one pass adding
+		// the four rows into the column sums (the same operations, in row
+		// order, as four single additions).
+		var rows32 [4][]float32
+		var rows64 [4][]float64
+		var us [4]float64
+		for i := lo; i < hi; i += 4 {
+			k := min(4, hi-i)
+			for r := 0; r < k; r++ {
+				var sum float64
+				if st.f32 {
+					rows32[r] = st.k32[(i+r)*m : (i+r+1)*m]
+					sum = dotRow32(rows32[r], v)
+				} else {
+					rows64[r] = st.k64[(i+r)*m : (i+r+1)*m]
+					sum = dotRow64(rows64[r], v)
+				}
+				if !(sum >= streamMinSum && sum <= math.MaxFloat64) {
+					st.bad[b] = true
+					return
+				}
+				us[r] = a[i+r] / sum
+				un[i+r] = us[r]
 			}
-			if !(r >= streamMinSum && r <= math.MaxFloat64) {
-				st.bad[b] = true
-				return
-			}
-			ui := a[i] / r
-			un[i] = ui
-			if st.k32 != nil {
-				axpyRow32(part, st.k32[i*m:(i+1)*m], ui)
-			} else {
-				axpyRow64(part, st.k64[i*m:(i+1)*m], ui)
+			switch {
+			case k == 4 && st.f32:
+				axpyRows32(part, &rows32, &us)
+			case k == 4:
+				axpyRows64(part, &rows64, &us)
+			default:
+				for r := 0; r < k; r++ {
+					if st.f32 {
+						axpyRow32(part, rows32[r], us[r])
+					} else {
+						axpyRow64(part, rows64[r], us[r])
+					}
+				}
 			}
 		}
 	})

@@ -85,6 +85,45 @@ func TestRowKernelsBitIdentical(t *testing.T) {
 	}
 }
 
+// TestAxpyRowsMatchesAxpyRow: adding four rows at once gives the bits of
+// four single additions in row order, at every instruction-set level.
+func TestAxpyRowsMatchesAxpyRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 2))
+	for _, m := range []int{1, 15, 16, 33, 130} {
+		var k64 [4][]float64
+		var k32 [4][]float32
+		for r := range k64 {
+			k64[r], k32[r] = make([]float64, m), make([]float32, m)
+			for j := range k64[r] {
+				k64[r][j] = rng.ExpFloat64()
+				k32[r][j] = float32(rng.ExpFloat64())
+			}
+		}
+		u := [4]float64{0.3, 1e-3, 7, 2.5}
+		c0 := make([]float64, m)
+		for j := range c0 {
+			c0[j] = rng.Float64()
+		}
+		for _, level := range []int{lseTestBest, lseTestAVX2, lseTestGo} {
+			lseTestAt(level, func() {
+				one64, one32 := append([]float64(nil), c0...), append([]float64(nil), c0...)
+				for r := range k64 {
+					axpyRow64(one64, k64[r], u[r])
+					axpyRow32(one32, k32[r], u[r])
+				}
+				four64, four32 := append([]float64(nil), c0...), append([]float64(nil), c0...)
+				axpyRows64(four64, &k64, &u)
+				axpyRows32(four32, &k32, &u)
+				for j := range c0 {
+					if math.Float64bits(one64[j]) != math.Float64bits(four64[j]) || math.Float64bits(one32[j]) != math.Float64bits(four32[j]) {
+						t.Fatalf("m=%d %s: entry %d: %v/%v (float64), %v/%v (float32)", m, lseTestLevelName[level], j, one64[j], four64[j], one32[j], four32[j])
+					}
+				}
+			})
+		}
+	}
+}
+
 // streamProblem is an n×m stored geometry between two Gaussian clouds with
 // non-uniform weights.
 func streamProblem(t testing.TB, n, m int, eps float64, seed uint64) (*Geometry, []float64, []float64) {

@@ -36,7 +36,8 @@
 // stabilised scaling form instead: the same iterates, each iteration one
 // pass over a stored kernel in memory rather than two passes of
 // exponentials (scaling.go, scaling_stream.go). SinkhornOptions.Float32
-// trades about 1e-7 of relative accuracy for float32 kernels or storage.
+// trades accuracy (errors of 1e-7 to 1e-6 of the cost scale) for float32
+// kernels or storage.
 // bench/README.md has the measurements against PyTorch and POT.
 //
 // Where OTT-JAX has a quirk that changes numbers, the default here is the

@@ -24,7 +24,7 @@ OTLAB_ARTIFACTS=$(cd "$OTLAB_ARTIFACTS" && pwd)
 export OTLAB_ARTIFACTS
 
 # The parallel-kernel tests run under the race detector (stage after go test).
-OTLAB_RACE_TESTS='^(TestFastLSEInlineEqualsParallel|TestFastKernelSinkhornGOMAXPROCS|TestSinkhornDeterministicAcrossGOMAXPROCS|TestSinkhornParallelSymmetric|TestFitEMSameAtAnyGOMAXPROCS|TestTutorialPairDeterministic|TestResultMethodsConcurrent)$'
+OTLAB_RACE_TESTS='^(TestFastLSEInlineEqualsParallel|TestFastKernelSinkhornGOMAXPROCS|TestSinkhornDeterministicAcrossGOMAXPROCS|TestSinkhornParallelSymmetric|TestFitEMSameAtAnyGOMAXPROCS|TestTutorialPairDeterministic|TestResultMethodsConcurrent|TestStreamedScalingDeterministic|TestStreamedScalingConcurrent|TestStreamPassDirection)$'
 
 T0=$(date +%s)
 results=()

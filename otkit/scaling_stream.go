@@ -79,11 +79,11 @@ type streamKernel struct {
 
 // done gives K̃'s storage back to the pool.
 func (st *streamKernel) done() {
-	if st.k64 != nil {
-		kernelPool64.Put(&st.k64)
+	if k := st.k64; k != nil {
+		kernelPool64.Put(&k)
 	}
-	if st.k32 != nil {
-		kernelPool32.Put(&st.k32)
+	if k := st.k32; k != nil {
+		kernelPool32.Put(&k)
 	}
 	st.k64, st.k32 = nil, nil
 }

@@ -41,14 +41,15 @@ func (r *SinkhornResult) Check() error {
 	if err := r.checkShape("Check"); err != nil {
 		return err
 	}
-	if v := r.violation(); v != "" {
+	if v := r.violation(nil); v != "" {
 		return numericalError("Sinkhorn result at eps = %g: %s", r.Epsilon, v)
 	}
 	return nil
 }
 
-// violation describes the first broken invariant of Check, "" if none.
-func (r *SinkhornResult) violation() string {
+// violation describes the first broken invariant of Check, "" if none;
+// row is r.RowMarginal() if the caller has it (nil: computed here).
+func (r *SinkhornResult) violation(row []float64) string {
 	eps := r.Epsilon
 	if !(eps > 0) || math.IsInf(1/eps, 0) {
 		return fmt.Sprintf("epsilon %g is not a positive number with a finite inverse", eps)
@@ -63,7 +64,10 @@ func (r *SinkhornResult) violation() string {
 	if !isFinite(primal) {
 		return fmt.Sprintf("PrimalCost = %g", primal)
 	}
-	row, col := r.RowMarginal(), r.ColMarginal()
+	if row == nil {
+		row = r.RowMarginal()
+	}
+	col := r.ColMarginal()
 	mass, colMass := sum(row), sum(col)
 	if !isFinite(mass) || !isFinite(planMass) || !isFinite(colMass) {
 		return fmt.Sprintf("plan mass %g, TransportMass %g, column marginals' mass %g", planMass, mass, colMass)
@@ -222,7 +226,7 @@ func (r *SinkhornResult) Err() error {
 // naming the cause and the fix: kernel-mode overflow or underflow, a
 // diverged acceleration, or costs whose rounding is not small against eps.
 func (s *solver) diagnose(r *SinkhornResult) error {
-	v := r.violation()
+	v := r.violation(s.rowMarginal)
 	if v == "" && s.badBlock < 0 {
 		return nil
 	}

@@ -300,6 +300,8 @@ type solver struct {
 	colBuf []float64 // the column marginal of marginalError, reused
 
 	sc *scalingForm // balanced stored problems in scaling form (scaling.go); nil otherwise
+
+	rowMarginal []float64 // the result's RowMarginal, from result()
 }
 
 func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
@@ -714,7 +716,10 @@ func (s *solver) result() *SinkhornResult {
 		kern: s.kern, cfg: &s.cfg,
 	}
 	r.Converged = converged(s.errors, c.Threshold)
-	r.RegOTCost = r.regCost()
+	// The row marginals give RegOTCost its mass; the self-check (diagnose)
+	// reuses them rather than reducing the plan's rows a second time.
+	s.rowMarginal = r.RowMarginal()
+	r.RegOTCost = r.regCost(sum(s.rowMarginal))
 	r.EntRegCost = r.RegOTCost - eps*(entropy(s.a)+entropy(s.b))
 	for i, v := range s.a {
 		if v > 0 {
@@ -796,7 +801,7 @@ func sum(v []float64) float64 {
 // f_i = tau(eps log a_i − L_i) is a fixed point of a different problem
 // (reference 1 1ᵀ), so with OTTUnbalancedUpdate R is OTT's number but not an
 // optimum, and the Danskin gradient is OTT's, not the derivative.
-func (r *SinkhornResult) regCost() float64 {
+func (r *SinkhornResult) regCost(total float64) float64 {
 	eps := r.Epsilon
 	d := func(w, pot []float64, tau, rh float64) float64 {
 		var s float64
@@ -813,7 +818,6 @@ func (r *SinkhornResult) regCost() float64 {
 		}
 		return s
 	}
-	total := r.TransportMass()
 	return d(r.A, r.F, r.TauA, rho(r.Epsilon, r.TauA)) + d(r.B, r.G, r.TauB, rho(r.Epsilon, r.TauB)) + eps*(sum(r.A)*sum(r.B)-total)
 }
 

@@ -19,16 +19,17 @@ func TestExpTableEntries(t *testing.T) {
 	v := new(big.Float).SetPrec(prec).SetInt64(1)
 	for j := range expTable {
 		want, _ := v.Float64() // rounds to nearest even
-		if got := expTable[j] + uint64(j)<<expTabShift; got != math.Float64bits(want) {
+		if got := expTable[j] + uint64(j)<<expShift; got != math.Float64bits(want) {
 			t.Errorf("expTable[%d] holds %#x, want %#x (2^(%d/16))", j, got, math.Float64bits(want), j)
 		}
 		v.Mul(v, root)
 	}
 }
 
-// TestExpTableAccuracy measures expNegTable against math.Exp at 1e7 points of
+// TestExpTableAccuracy measures expNeg against math.Exp at 1e7 points of
 // the kernels' domain and at its edges, asserts the 1e-15 bound the kernels
-// need, and checks that the AVX-512 loop gives the pure-Go bits.
+// need, and checks that the AVX-512 and AVX2 loops give the pure-Go bits.
+// It logs the degree-10 polynomial's error at the same points.
 func TestExpTableAccuracy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1e7 points")
@@ -38,13 +39,18 @@ func TestExpTableAccuracy(t *testing.T) {
 	src := make([]float64, chunk)
 	vec := make([]float64, chunk)
 	worst, worstX := 0.0, 0.0
-	worstPoly := 0.0 // expNeg at the same points, for the comparison in the log
+	worstPoly := 0.0 // expNegPoly at the same points, for the comparison in the log
+	avx2 := make([]float64, chunk)
 	check := func(src []float64) {
-		expVecTable(vec[:len(src)], src)
+		expVec(vec[:len(src)], src)
+		lseTestAt(lseTestAVX2, func() { expVec(avx2[:len(src)], src) })
 		for i, x := range src {
-			got := expNegTable(x)
+			got := expNeg(x)
 			if math.Float64bits(got) != math.Float64bits(vec[i]) {
-				t.Fatalf("expNegTable(%v) = %v, vector loop gives %v", x, got, vec[i])
+				t.Fatalf("expNeg(%v) = %v, vector loop gives %v", x, got, vec[i])
+			}
+			if math.Float64bits(avx2[i]) != math.Float64bits(vec[i]) {
+				t.Fatalf("expVec(%v): AVX2 gives %v, best level %v", x, avx2[i], vec[i])
 			}
 			want := math.Exp(x)
 			if !(x >= expLow) {
@@ -57,7 +63,7 @@ func TestExpTableAccuracy(t *testing.T) {
 			if !(e <= worst) {
 				worst, worstX = e, x
 			}
-			worstPoly = max(worstPoly, math.Abs(expNeg(x)-want)/want)
+			worstPoly = max(worstPoly, math.Abs(expNegPoly(x)-want)/want)
 		}
 	}
 	const points = 10_000_000
@@ -86,24 +92,23 @@ func TestExpTableAccuracy(t *testing.T) {
 	}
 	check(edges)
 	for _, x := range []float64{-708.0000001, -745, math.Inf(-1), math.NaN()} {
-		if g := expNegTable(x); g != 0 || math.Signbit(g) {
-			t.Errorf("expNegTable(%v) = %v, want +0", x, g)
+		if g := expNeg(x); g != 0 || math.Signbit(g) {
+			t.Errorf("expNeg(%v) = %v, want +0", x, g)
 		}
 	}
-	if expNegTable(0) != 1 {
-		t.Errorf("expNegTable(0) = %v, want 1", expNegTable(0))
+	if expNeg(0) != 1 {
+		t.Errorf("expNeg(0) = %v, want 1", expNeg(0))
 	}
-	t.Logf("max relative error vs math.Exp over %d points: table %.3g (at x = %v), degree-10 expNeg %.3g",
+	t.Logf("max relative error vs math.Exp over %d points: table %.3g (at x = %v), degree-10 expNegPoly %.3g",
 		points, worst, worstX, worstPoly)
 	if worst > 1e-15 {
-		t.Errorf("expNegTable: max relative error %.3g at x = %v, want ≤ 1e-15", worst, worstX)
+		t.Errorf("expNeg: max relative error %.3g at x = %v, want ≤ 1e-15", worst, worstX)
 	}
 }
 
-// BenchmarkExpTable compares the table exp with the degree-10 polynomial
-// exp on one goroutine over an in-cache buffer (as BenchmarkExpCeiling):
-// expVec at the best level (AVX-512 here) and at AVX2, expVecTable (AVX-512),
-// and both pure-Go loops.
+// BenchmarkExpTable compares the table exp (expVec) with the degree-10
+// polynomial exp it replaced (expVecPoly) on one goroutine over an in-cache
+// buffer (as BenchmarkExpCeiling), at each instruction-set level.
 //
 //	go test ./otkit -run '^$' -bench ExpTable -cpu 1 -count 5
 func BenchmarkExpTable(b *testing.B) {
@@ -118,11 +123,12 @@ func BenchmarkExpTable(b *testing.B) {
 		level int
 		exp   func(dst, src []float64)
 	}{
-		{"poly/" + simdPath(), lseTestBest, expVec},
-		{"poly/AVX2", lseTestAVX2, expVec},
-		{"poly/Go", lseTestGo, expVec},
-		{"table/" + simdPath(), lseTestBest, expVecTable},
-		{"table/Go", lseTestGo, expVecTable},
+		{"poly/" + simdPath(), lseTestBest, expVecPoly},
+		{"poly/AVX2", lseTestAVX2, expVecPoly},
+		{"poly/Go", lseTestGo, expVecPoly},
+		{"table/" + simdPath(), lseTestBest, expVec},
+		{"table/AVX2", lseTestAVX2, expVec},
+		{"table/Go", lseTestGo, expVec},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			lseTestAt(c.level, func() {

@@ -13,11 +13,17 @@ import "math"
 // short interval e^r = 1 + w, w = r + r²·q(r), with q of degree 4
 // (Chebyshev interpolation of (e^r − 1 − r)/r² on |r| ≤ 0.02167 in 300-bit
 // arithmetic; relative error of 1 + r + r²q below 3e-17 with the rounded
-// coefficients), and e^x = s + s·w with s = 2^(n/16) in one fused step.
+// coefficients), y = s_j + s_j·w in one fused step, and e^x = 2^k·y by an
+// integer add to y's exponent field. y lies in [0.97, 2), so no step
+// ever sees a subnormal (for x ≥ −708 the result is normal too): scaling
+// the table entry by 2^k first would make s_j·w subnormal near the lower
+// limit, and subnormal operands cost the kernels a microcode assist. The
+// lanes of the vector loops that are flushed to zero compute garbage only
+// in that last integer add.
 //
 // It replaced a degree-10 polynomial on |r| ≤ (log 2)/2 (expNegPoly,
 // exp_poly.go, kept as the benchmark peer): 7 fused multiply-adds instead
-// of 13, no clamp, one permute; 1.6× the AVX-512 throughput and half the
+// of 13, one permute, no clamp; 1.6× the AVX-512 throughput and half the
 // worst error (BenchmarkExpTable, TestExpTableAccuracy; numbers in
 // bench/README.md). Its error budget: the table entries are correctly
 // rounded (≤ 2^-53 relative), the final fused step rounds once (≤ 2^-53),
@@ -39,19 +45,17 @@ const (
 	expQ4      = 0.0013889034471524727  // 0x3f56c17bb88025e5
 	expShift   = 48                     // log2(2^52 / 16): n<<48 adds n/16 to the exponent
 	expIdxMask = 15                     // j = n mod 16
+	expExpMask = 0xfff0000000000000     // sign and exponent field
 )
 
 // expTable[j] is the bit pattern of 2^(j/16), correctly rounded
-// (TestExpTableEntries), minus j<<48. With t's low bits holding n (see
-// expNeg), expTable[n&15] + n<<48 is then the bit pattern of 2^(j/16) with
-// k = (n−j)/16 added to its exponent field: 2^(n/16) built with one integer
-// add, no shift of n by 4 and no multiply by 2^k. The assembly holds a copy
-// (expTab in lse_fast_amd64.s).
+// (TestExpTableEntries). The assembly holds a copy (expTab in
+// lse_fast_amd64.s).
 var expTable = [16]uint64{
-	0x3ff0000000000000, 0x3fefb5586cf9890f, 0x3fef72b83c7d517b, 0x3fef387a6e756238,
-	0x3fef06fe0a31b715, 0x3feedea64c123422, 0x3feebfdad5362a27, 0x3feeab07dd485429,
-	0x3feea09e667f3bcd, 0x3feea11473eb0187, 0x3feeace5422aa0db, 0x3feec49182a3f090,
-	0x3feee89f995ad3ad, 0x3fef199bdd85529c, 0x3fef5818dcfba487, 0x3fefa4afa2a490da,
+	0x3ff0000000000000, 0x3ff0b5586cf9890f, 0x3ff172b83c7d517b, 0x3ff2387a6e756238,
+	0x3ff306fe0a31b715, 0x3ff3dea64c123422, 0x3ff4bfdad5362a27, 0x3ff5ab07dd485429,
+	0x3ff6a09e667f3bcd, 0x3ff7a11473eb0187, 0x3ff8ace5422aa0db, 0x3ff9c49182a3f090,
+	0x3ffae89f995ad3ad, 0x3ffc199bdd85529c, 0x3ffd5818dcfba487, 0x3ffea4afa2a490da,
 }
 
 // expNeg returns e^x for -708 ≤ x < 709 to within 1e-15 relative
@@ -67,15 +71,16 @@ func expNeg(x float64) float64 {
 	n := t - expMagic
 	r := math.FMA(-n, expStepHi, x)
 	r = math.FMA(-n, expStepLo, r)
-	// The low bits of t hold n + 2^51; shifted by 48 only n's low 16 bits
-	// remain, which is all the exponent field needs (|n| < 2^15).
-	bits := math.Float64bits(t)
-	s := math.Float64frombits(expTable[bits&expIdxMask] + bits<<expShift)
 	u := float64(r * r) // the conversion forbids fusing r·r into the next step
 	q := math.FMA(r, expQ4, expQ3)
 	q = math.FMA(r, q, expQ2)
 	q = math.FMA(r, q, expQ1)
 	q = math.FMA(r, q, expQ0)
 	w := math.FMA(u, q, r)
-	return math.FMA(s, w, s)
+	// The low bits of t hold n + 2^51: the table index is n mod 16, and
+	// shifted by 48 with those four bits cleared they are k<<52 (mod 2^64).
+	bits := math.Float64bits(t)
+	sj := math.Float64frombits(expTable[bits&expIdxMask])
+	y := math.FMA(sj, w, sj)
+	return math.Float64frombits(math.Float64bits(y) + (bits<<expShift)&expExpMask)
 }

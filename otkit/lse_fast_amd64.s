@@ -38,7 +38,8 @@ DATA expNegInf<>+24(SB)/8, $0xfff0000000000000
 GLOBL expNegInf<>(SB), RODATA|NOPTR, $32
 
 // Constants of the table exp (exp_table.go): 16/log 2, (log 2)/16 in two
-// parts, the coefficients of q, the index mask, and the table expTable.
+// parts, the coefficients of q, the index mask, the exponent-field mask,
+// and the table expTable.
 DATA expInvStep<>+0(SB)/8, $0x40371547652b82fe
 DATA expInvStep<>+8(SB)/8, $0x40371547652b82fe
 DATA expInvStep<>+16(SB)/8, $0x40371547652b82fe
@@ -93,31 +94,37 @@ DATA expIdxMask<>+16(SB)/8, $0x000000000000000f
 DATA expIdxMask<>+24(SB)/8, $0x000000000000000f
 GLOBL expIdxMask<>(SB), RODATA|NOPTR, $32
 
+DATA expExpMask<>+0(SB)/8, $0xfff0000000000000
+DATA expExpMask<>+8(SB)/8, $0xfff0000000000000
+DATA expExpMask<>+16(SB)/8, $0xfff0000000000000
+DATA expExpMask<>+24(SB)/8, $0xfff0000000000000
+GLOBL expExpMask<>(SB), RODATA|NOPTR, $32
+
 DATA expTab<>+0(SB)/8, $0x3ff0000000000000
-DATA expTab<>+8(SB)/8, $0x3fefb5586cf9890f
-DATA expTab<>+16(SB)/8, $0x3fef72b83c7d517b
-DATA expTab<>+24(SB)/8, $0x3fef387a6e756238
-DATA expTab<>+32(SB)/8, $0x3fef06fe0a31b715
-DATA expTab<>+40(SB)/8, $0x3feedea64c123422
-DATA expTab<>+48(SB)/8, $0x3feebfdad5362a27
-DATA expTab<>+56(SB)/8, $0x3feeab07dd485429
-DATA expTab<>+64(SB)/8, $0x3feea09e667f3bcd
-DATA expTab<>+72(SB)/8, $0x3feea11473eb0187
-DATA expTab<>+80(SB)/8, $0x3feeace5422aa0db
-DATA expTab<>+88(SB)/8, $0x3feec49182a3f090
-DATA expTab<>+96(SB)/8, $0x3feee89f995ad3ad
-DATA expTab<>+104(SB)/8, $0x3fef199bdd85529c
-DATA expTab<>+112(SB)/8, $0x3fef5818dcfba487
-DATA expTab<>+120(SB)/8, $0x3fefa4afa2a490da
+DATA expTab<>+8(SB)/8, $0x3ff0b5586cf9890f
+DATA expTab<>+16(SB)/8, $0x3ff172b83c7d517b
+DATA expTab<>+24(SB)/8, $0x3ff2387a6e756238
+DATA expTab<>+32(SB)/8, $0x3ff306fe0a31b715
+DATA expTab<>+40(SB)/8, $0x3ff3dea64c123422
+DATA expTab<>+48(SB)/8, $0x3ff4bfdad5362a27
+DATA expTab<>+56(SB)/8, $0x3ff5ab07dd485429
+DATA expTab<>+64(SB)/8, $0x3ff6a09e667f3bcd
+DATA expTab<>+72(SB)/8, $0x3ff7a11473eb0187
+DATA expTab<>+80(SB)/8, $0x3ff8ace5422aa0db
+DATA expTab<>+88(SB)/8, $0x3ff9c49182a3f090
+DATA expTab<>+96(SB)/8, $0x3ffae89f995ad3ad
+DATA expTab<>+104(SB)/8, $0x3ffc199bdd85529c
+DATA expTab<>+112(SB)/8, $0x3ffd5818dcfba487
+DATA expTab<>+120(SB)/8, $0x3ffea4afa2a490da
 GLOBL expTab<>(SB), RODATA|NOPTR, $128
 
 // EXPNEG overwrites X with expNeg(X) (exp_table.go) lane by lane: inputs
 // below -708, and NaN, give +0; inputs must be below 709. TAB holds the
 // address of expTab; T, N, S, D and MASK are clobbered. n = round(x·16/log 2)
 // sits in the low bits of T (1.5·2^52 rounding), r = x − n·(log 2)/16 by two
-// fused steps, the table entry j = n mod 16 is gathered into D and 2^k
-// added to its exponent field (T<<48, see expTable), then
-// e^x = s + s·(r + r²·q(r)) with q of degree 4.
+// fused steps, the table entry s_j, j = n mod 16, is gathered into D,
+// y = s_j + s_j·(r + r²·q(r)) with q of degree 4, and k = (n − j)/16 is
+// added to y's exponent field (T<<48 with j's bits cleared).
 #define EXPNEG(X, T, N, S, D, MASK, TAB) \
 	VCMPPD       $0x1d, expLow<>(SB), X, MASK; \
 	VMOVUPD      expInvStep<>(SB), T; \
@@ -129,15 +136,16 @@ GLOBL expTab<>(SB), RODATA|NOPTR, $128
 	VPCMPEQQ     S, S, S; \
 	VGATHERQPD   S, (TAB)(N*8), D; \
 	VPSLLQ       $48, T, T; \
-	VPADDQ       T, D, D; \
-	VMULPD       X, X, T; \
+	VPAND        expExpMask<>(SB), T, T; \
+	VMULPD       X, X, S; \
 	VMOVUPD      expQ4<>(SB), N; \
 	VFMADD213PD  expQ3<>(SB), X, N; \
 	VFMADD213PD  expQ2<>(SB), X, N; \
 	VFMADD213PD  expQ1<>(SB), X, N; \
 	VFMADD213PD  expQ0<>(SB), X, N; \
-	VFMADD231PD  T, N, X; \
+	VFMADD231PD  S, N, X; \
 	VFMADD213PD  D, D, X; \
+	VPADDQ       T, X, X; \
 	VANDPD       MASK, X, X
 
 // func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64
@@ -424,8 +432,8 @@ epdone:
 	VFNMADD231PD.BCST expStepHi<>(SB), N, X; \
 	VFNMADD231PD.BCST expStepLo<>(SB), N, X; \
 	VPSLLQ            $48, T, S; \
+	VPANDQ.BCST       expExpMask<>(SB), S, S; \
 	VPERMI2PD         THI, TLO, T; \
-	VPADDQ            S, T, T; \
 	VMULPD            X, X, U; \
 	VBROADCASTSD      expQ4<>(SB), N; \
 	VFMADD213PD.BCST  expQ3<>(SB), X, N; \
@@ -433,7 +441,8 @@ epdone:
 	VFMADD213PD.BCST  expQ1<>(SB), X, N; \
 	VFMADD213PD.BCST  expQ0<>(SB), X, N; \
 	VFMADD231PD       U, N, X; \
-	VFMADD213PD.Z     T, T, K, X
+	VFMADD213PD       T, T, X; \
+	VPADDQ.Z          S, X, K, X
 
 // HMAX512 leaves the largest of the eight lanes of Z0 in X0 (clobbers Z1).
 #define HMAX512 \

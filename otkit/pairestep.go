@@ -286,14 +286,15 @@ func pfEChunk2(st *pfStats, pm *preparedMixture, x, w []float64, lo, hi int, wan
 				nn := t - expMagic
 				r := math.FMA(-nn, expStepHi, dl)
 				r = math.FMA(-nn, expStepLo, r)
-				tb := math.Float64bits(t)
-				sc := math.Float64frombits(expTable[tb&expIdxMask] + tb<<expShift)
 				u := float64(r * r)
 				q := math.FMA(r, expQ4, expQ3)
 				q = math.FMA(r, q, expQ2)
 				q = math.FMA(r, q, expQ1)
 				q = math.FMA(r, q, expQ0)
-				ell[c] = math.FMA(sc, math.FMA(u, q, r), sc)
+				tb := math.Float64bits(t)
+				sj := math.Float64frombits(expTable[tb&expIdxMask])
+				y := math.FMA(sj, math.FMA(u, q, r), sj)
+				ell[c] = math.Float64frombits(math.Float64bits(y) + (tb<<expShift)&expExpMask)
 			default:
 				ell[c] = 0
 			}

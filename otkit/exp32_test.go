@@ -37,7 +37,7 @@ func TestExp32Tables(t *testing.T) {
 
 // TestExpNeg32Ulp sweeps the float32s of [−87, 0] (every -exp32-stride-th
 // bit pattern, all of them with -exp32-stride=1) and asserts that expNeg32
-// is within 0.85 ulp of e^x (math.Exp in float64) and at most one ulp from
+// is within 0.65 ulp of e^x (math.Exp in float64) and at most one ulp from
 // the correctly rounded value; the AVX-512 and AVX2 loops must give the
 // pure-Go bits. The degree-6 polynomial it replaced is measured alongside
 // for the log.
@@ -91,8 +91,8 @@ func TestExpNeg32Ulp(t *testing.T) {
 	check(append(src, -87, float32(math.Inf(-1)), float32(math.NaN()), -88, 0))
 	t.Logf("%d float32s of [-87, 0]: table exp within %.3f ulp (at x = %v), at most %d ulp from the rounded value; degree-6 polynomial %.3f ulp",
 		count, worst, worstX, farthest, worstPoly)
-	if worst > 0.85 || farthest > 1 {
-		t.Errorf("expNeg32: %.3f ulp at x = %v, %d ulp from the rounded value; want ≤ 0.85 and ≤ 1", worst, worstX, farthest)
+	if worst > 0.65 || farthest > 1 {
+		t.Errorf("expNeg32: %.3f ulp at x = %v, %d ulp from the rounded value; want ≤ 0.65 and ≤ 1", worst, worstX, farthest)
 	}
 }
 

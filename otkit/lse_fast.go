@@ -13,10 +13,11 @@ import (
 // cost matrix, i.e. 2·n·m exponentials; math.Exp (about 20 ns) makes that the
 // whole cost. The kernels here
 //
-//   - use their own exp (expNeg): range reduction to |r| ≤ ln2/2 and a
-//     degree-10 polynomial, all fused multiply-adds, no table and no
-//     branch, so it runs eight lanes at a time with AVX-512 or four with
-//     AVX2 (lse_fast_amd64.s, chosen at run time); it is within 1e-15
+//   - use their own exp (expNeg, exp_table.go): range reduction to
+//     |r| ≤ (log 2)/32, a 16-entry table of 2^(j/16) and a degree-6
+//     polynomial, all fused multiply-adds, no branch, so it runs eight lanes
+//     at a time with AVX-512 (the table in two registers) or four with AVX2
+//     (a gather) (lse_fast_amd64.s, chosen at run time); it is within 1e-15
 //     relative of math.Exp;
 //   - shift without a separate pass over memory. Row reductions work on
 //     cache-sized blocks of a row: the first (lseHead terms) in two passes,
@@ -40,61 +41,6 @@ import (
 // assembly: the same operations in the same order, so all three paths give
 // the same bits. Partial sums of a block use eight lanes, lane l taking the terms
 // j ≡ l (mod 8), added in lane order.
-
-// Polynomial exp constants: 1.5·2^52 rounds to an integer, ln2 split in a
-// high and a low part, and the coefficients of a degree-10 polynomial p with
-// p(0) = 1 interpolating e^r at the Chebyshev points of |r| ≤ 0.3466
-// (computed in 50-digit arithmetic; relative error below 6e-16 on that
-// interval, close to the best degree-10 polynomial and 2 fused
-// multiply-adds cheaper than a Taylor polynomial of the same accuracy).
-const (
-	expLog2e = 1.4426950408889634
-	expMagic = 0x1.8p52
-	expLn2Hi = 0.6931471805599453
-	expLn2Lo = 2.3190468138462996e-17
-	// expLow is the flush-to-zero limit: exp(-708) ≈ 3e-308 is the smallest
-	// result kept. In a log-sum-exp every term is divided by the largest one,
-	// so terms below that limit do not change the sum.
-	expLow = -708.0
-
-	expC1  = 1.0000000000000013
-	expC2  = 0.5000000000000001
-	expC3  = 0.16666666666615615
-	expC4  = 0.041666666666624136
-	expC5  = 0.008333333367327151
-	expC6  = 0.001388888891720967
-	expC7  = 0.00019841190623382567
-	expC8  = 2.4801521302241082e-05
-	expC9  = 2.763265216957956e-06
-	expC10 = 2.7620085455018414e-07
-)
-
-// expNeg returns e^x for -708 ≤ x < 709 to within 1e-15 relative, and
-// exactly 0 for x < -708, x = -Inf and NaN (the log-sum-exp kernels only
-// evaluate x ≤ 0, where a NaN can only come from −Inf − (−Inf), a term that
-// must contribute nothing).
-func expNeg(x float64) float64 {
-	if !(x >= expLow) {
-		return 0
-	}
-	t := math.FMA(x, expLog2e, expMagic) // 1.5·2^52 + round(x·log2 e)
-	n := t - expMagic
-	r := math.FMA(-n, expLn2Hi, x)
-	r = math.FMA(-n, expLn2Lo, r)
-	p := math.FMA(r, expC10, expC9)
-	p = math.FMA(r, p, expC8)
-	p = math.FMA(r, p, expC7)
-	p = math.FMA(r, p, expC6)
-	p = math.FMA(r, p, expC5)
-	p = math.FMA(r, p, expC4)
-	p = math.FMA(r, p, expC3)
-	p = math.FMA(r, p, expC2)
-	p = math.FMA(r, p, expC1)
-	p = math.FMA(r, p, 1)
-	// The low bits of t hold n + 2^51; adding the bias and shifting drops
-	// the 2^51 and leaves (n+1023)<<52, the bits of 2^n.
-	return p * math.Float64frombits((math.Float64bits(t)+1023)<<52)
-}
 
 // expVec sets dst[j] = expNeg(src[j]). It is the exp throughput ceiling the
 // kernels are measured against.

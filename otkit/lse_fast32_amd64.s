@@ -8,16 +8,6 @@
 // so every path gives the same bits. Constants: eight float32 lanes each;
 // the AVX-512 loops broadcast the first.
 
-DATA exp32Log2e<>+0(SB)/4, $0x3fb8aa3b
-DATA exp32Log2e<>+4(SB)/4, $0x3fb8aa3b
-DATA exp32Log2e<>+8(SB)/4, $0x3fb8aa3b
-DATA exp32Log2e<>+12(SB)/4, $0x3fb8aa3b
-DATA exp32Log2e<>+16(SB)/4, $0x3fb8aa3b
-DATA exp32Log2e<>+20(SB)/4, $0x3fb8aa3b
-DATA exp32Log2e<>+24(SB)/4, $0x3fb8aa3b
-DATA exp32Log2e<>+28(SB)/4, $0x3fb8aa3b
-GLOBL exp32Log2e<>(SB), RODATA|NOPTR, $32
-
 DATA exp32Magic<>+0(SB)/4, $0x4b400000
 DATA exp32Magic<>+4(SB)/4, $0x4b400000
 DATA exp32Magic<>+8(SB)/4, $0x4b400000
@@ -27,26 +17,6 @@ DATA exp32Magic<>+20(SB)/4, $0x4b400000
 DATA exp32Magic<>+24(SB)/4, $0x4b400000
 DATA exp32Magic<>+28(SB)/4, $0x4b400000
 GLOBL exp32Magic<>(SB), RODATA|NOPTR, $32
-
-DATA exp32Ln2Hi<>+0(SB)/4, $0x3f318000
-DATA exp32Ln2Hi<>+4(SB)/4, $0x3f318000
-DATA exp32Ln2Hi<>+8(SB)/4, $0x3f318000
-DATA exp32Ln2Hi<>+12(SB)/4, $0x3f318000
-DATA exp32Ln2Hi<>+16(SB)/4, $0x3f318000
-DATA exp32Ln2Hi<>+20(SB)/4, $0x3f318000
-DATA exp32Ln2Hi<>+24(SB)/4, $0x3f318000
-DATA exp32Ln2Hi<>+28(SB)/4, $0x3f318000
-GLOBL exp32Ln2Hi<>(SB), RODATA|NOPTR, $32
-
-DATA exp32Ln2Lo<>+0(SB)/4, $0xb95e8083
-DATA exp32Ln2Lo<>+4(SB)/4, $0xb95e8083
-DATA exp32Ln2Lo<>+8(SB)/4, $0xb95e8083
-DATA exp32Ln2Lo<>+12(SB)/4, $0xb95e8083
-DATA exp32Ln2Lo<>+16(SB)/4, $0xb95e8083
-DATA exp32Ln2Lo<>+20(SB)/4, $0xb95e8083
-DATA exp32Ln2Lo<>+24(SB)/4, $0xb95e8083
-DATA exp32Ln2Lo<>+28(SB)/4, $0xb95e8083
-GLOBL exp32Ln2Lo<>(SB), RODATA|NOPTR, $32
 
 DATA exp32Low<>+0(SB)/4, $0xc2ae0000
 DATA exp32Low<>+4(SB)/4, $0xc2ae0000
@@ -58,66 +28,6 @@ DATA exp32Low<>+24(SB)/4, $0xc2ae0000
 DATA exp32Low<>+28(SB)/4, $0xc2ae0000
 GLOBL exp32Low<>(SB), RODATA|NOPTR, $32
 
-DATA exp32One<>+0(SB)/4, $0x3f800000
-DATA exp32One<>+4(SB)/4, $0x3f800000
-DATA exp32One<>+8(SB)/4, $0x3f800000
-DATA exp32One<>+12(SB)/4, $0x3f800000
-DATA exp32One<>+16(SB)/4, $0x3f800000
-DATA exp32One<>+20(SB)/4, $0x3f800000
-DATA exp32One<>+24(SB)/4, $0x3f800000
-DATA exp32One<>+28(SB)/4, $0x3f800000
-GLOBL exp32One<>(SB), RODATA|NOPTR, $32
-
-DATA exp32Q0<>+0(SB)/4, $0x3efffffc
-DATA exp32Q0<>+4(SB)/4, $0x3efffffc
-DATA exp32Q0<>+8(SB)/4, $0x3efffffc
-DATA exp32Q0<>+12(SB)/4, $0x3efffffc
-DATA exp32Q0<>+16(SB)/4, $0x3efffffc
-DATA exp32Q0<>+20(SB)/4, $0x3efffffc
-DATA exp32Q0<>+24(SB)/4, $0x3efffffc
-DATA exp32Q0<>+28(SB)/4, $0x3efffffc
-GLOBL exp32Q0<>(SB), RODATA|NOPTR, $32
-
-DATA exp32Q1<>+0(SB)/4, $0x3e2aaa3f
-DATA exp32Q1<>+4(SB)/4, $0x3e2aaa3f
-DATA exp32Q1<>+8(SB)/4, $0x3e2aaa3f
-DATA exp32Q1<>+12(SB)/4, $0x3e2aaa3f
-DATA exp32Q1<>+16(SB)/4, $0x3e2aaa3f
-DATA exp32Q1<>+20(SB)/4, $0x3e2aaa3f
-DATA exp32Q1<>+24(SB)/4, $0x3e2aaa3f
-DATA exp32Q1<>+28(SB)/4, $0x3e2aaa3f
-GLOBL exp32Q1<>(SB), RODATA|NOPTR, $32
-
-DATA exp32Q2<>+0(SB)/4, $0x3d2aadea
-DATA exp32Q2<>+4(SB)/4, $0x3d2aadea
-DATA exp32Q2<>+8(SB)/4, $0x3d2aadea
-DATA exp32Q2<>+12(SB)/4, $0x3d2aadea
-DATA exp32Q2<>+16(SB)/4, $0x3d2aadea
-DATA exp32Q2<>+20(SB)/4, $0x3d2aadea
-DATA exp32Q2<>+24(SB)/4, $0x3d2aadea
-DATA exp32Q2<>+28(SB)/4, $0x3d2aadea
-GLOBL exp32Q2<>(SB), RODATA|NOPTR, $32
-
-DATA exp32Q3<>+0(SB)/4, $0x3c0923ce
-DATA exp32Q3<>+4(SB)/4, $0x3c0923ce
-DATA exp32Q3<>+8(SB)/4, $0x3c0923ce
-DATA exp32Q3<>+12(SB)/4, $0x3c0923ce
-DATA exp32Q3<>+16(SB)/4, $0x3c0923ce
-DATA exp32Q3<>+20(SB)/4, $0x3c0923ce
-DATA exp32Q3<>+24(SB)/4, $0x3c0923ce
-DATA exp32Q3<>+28(SB)/4, $0x3c0923ce
-GLOBL exp32Q3<>(SB), RODATA|NOPTR, $32
-
-DATA exp32Q4<>+0(SB)/4, $0x3ab42c97
-DATA exp32Q4<>+4(SB)/4, $0x3ab42c97
-DATA exp32Q4<>+8(SB)/4, $0x3ab42c97
-DATA exp32Q4<>+12(SB)/4, $0x3ab42c97
-DATA exp32Q4<>+16(SB)/4, $0x3ab42c97
-DATA exp32Q4<>+20(SB)/4, $0x3ab42c97
-DATA exp32Q4<>+24(SB)/4, $0x3ab42c97
-DATA exp32Q4<>+28(SB)/4, $0x3ab42c97
-GLOBL exp32Q4<>(SB), RODATA|NOPTR, $32
-
 DATA exp32NegInf<>+0(SB)/4, $0xff800000
 DATA exp32NegInf<>+4(SB)/4, $0xff800000
 DATA exp32NegInf<>+8(SB)/4, $0xff800000
@@ -128,72 +38,166 @@ DATA exp32NegInf<>+24(SB)/4, $0xff800000
 DATA exp32NegInf<>+28(SB)/4, $0xff800000
 GLOBL exp32NegInf<>(SB), RODATA|NOPTR, $32
 
-DATA exp32Bias<>+0(SB)/4, $0x0000007f
-DATA exp32Bias<>+4(SB)/4, $0x0000007f
-DATA exp32Bias<>+8(SB)/4, $0x0000007f
-DATA exp32Bias<>+12(SB)/4, $0x0000007f
-DATA exp32Bias<>+16(SB)/4, $0x0000007f
-DATA exp32Bias<>+20(SB)/4, $0x0000007f
-DATA exp32Bias<>+24(SB)/4, $0x0000007f
-DATA exp32Bias<>+28(SB)/4, $0x0000007f
-GLOBL exp32Bias<>(SB), RODATA|NOPTR, $32
+// Constants of the table exp (exp32.go): 16/log 2, (log 2)/16 in two parts,
+// the coefficients of q, the exponent-field mask, and the tables exp32Table
+// and exp32Delta (16 lanes: AVX2 reads them as two halves).
+DATA exp32InvStep<>+0(SB)/4, $0x41b8aa3b
+DATA exp32InvStep<>+4(SB)/4, $0x41b8aa3b
+DATA exp32InvStep<>+8(SB)/4, $0x41b8aa3b
+DATA exp32InvStep<>+12(SB)/4, $0x41b8aa3b
+DATA exp32InvStep<>+16(SB)/4, $0x41b8aa3b
+DATA exp32InvStep<>+20(SB)/4, $0x41b8aa3b
+DATA exp32InvStep<>+24(SB)/4, $0x41b8aa3b
+DATA exp32InvStep<>+28(SB)/4, $0x41b8aa3b
+GLOBL exp32InvStep<>(SB), RODATA|NOPTR, $32
+
+DATA exp32StepHi<>+0(SB)/4, $0x3d318000
+DATA exp32StepHi<>+4(SB)/4, $0x3d318000
+DATA exp32StepHi<>+8(SB)/4, $0x3d318000
+DATA exp32StepHi<>+12(SB)/4, $0x3d318000
+DATA exp32StepHi<>+16(SB)/4, $0x3d318000
+DATA exp32StepHi<>+20(SB)/4, $0x3d318000
+DATA exp32StepHi<>+24(SB)/4, $0x3d318000
+DATA exp32StepHi<>+28(SB)/4, $0x3d318000
+GLOBL exp32StepHi<>(SB), RODATA|NOPTR, $32
+
+DATA exp32StepLo<>+0(SB)/4, $0xb75e8083
+DATA exp32StepLo<>+4(SB)/4, $0xb75e8083
+DATA exp32StepLo<>+8(SB)/4, $0xb75e8083
+DATA exp32StepLo<>+12(SB)/4, $0xb75e8083
+DATA exp32StepLo<>+16(SB)/4, $0xb75e8083
+DATA exp32StepLo<>+20(SB)/4, $0xb75e8083
+DATA exp32StepLo<>+24(SB)/4, $0xb75e8083
+DATA exp32StepLo<>+28(SB)/4, $0xb75e8083
+GLOBL exp32StepLo<>(SB), RODATA|NOPTR, $32
+
+DATA exp32T0<>+0(SB)/4, $0x3f0000a4
+DATA exp32T0<>+4(SB)/4, $0x3f0000a4
+DATA exp32T0<>+8(SB)/4, $0x3f0000a4
+DATA exp32T0<>+12(SB)/4, $0x3f0000a4
+DATA exp32T0<>+16(SB)/4, $0x3f0000a4
+DATA exp32T0<>+20(SB)/4, $0x3f0000a4
+DATA exp32T0<>+24(SB)/4, $0x3f0000a4
+DATA exp32T0<>+28(SB)/4, $0x3f0000a4
+GLOBL exp32T0<>(SB), RODATA|NOPTR, $32
+
+DATA exp32T1<>+0(SB)/4, $0x3e2aab2e
+DATA exp32T1<>+4(SB)/4, $0x3e2aab2e
+DATA exp32T1<>+8(SB)/4, $0x3e2aab2e
+DATA exp32T1<>+12(SB)/4, $0x3e2aab2e
+DATA exp32T1<>+16(SB)/4, $0x3e2aab2e
+DATA exp32T1<>+20(SB)/4, $0x3e2aab2e
+DATA exp32T1<>+24(SB)/4, $0x3e2aab2e
+DATA exp32T1<>+28(SB)/4, $0x3e2aab2e
+GLOBL exp32T1<>(SB), RODATA|NOPTR, $32
+
+DATA exp32ExpMask<>+0(SB)/4, $0xff800000
+DATA exp32ExpMask<>+4(SB)/4, $0xff800000
+DATA exp32ExpMask<>+8(SB)/4, $0xff800000
+DATA exp32ExpMask<>+12(SB)/4, $0xff800000
+DATA exp32ExpMask<>+16(SB)/4, $0xff800000
+DATA exp32ExpMask<>+20(SB)/4, $0xff800000
+DATA exp32ExpMask<>+24(SB)/4, $0xff800000
+DATA exp32ExpMask<>+28(SB)/4, $0xff800000
+GLOBL exp32ExpMask<>(SB), RODATA|NOPTR, $32
+
+DATA exp32Tab<>+0(SB)/4, $0x3f800000
+DATA exp32Tab<>+4(SB)/4, $0x3f85aac3
+DATA exp32Tab<>+8(SB)/4, $0x3f8b95c2
+DATA exp32Tab<>+12(SB)/4, $0x3f91c3d3
+DATA exp32Tab<>+16(SB)/4, $0x3f9837f0
+DATA exp32Tab<>+20(SB)/4, $0x3f9ef532
+DATA exp32Tab<>+24(SB)/4, $0x3fa5fed7
+DATA exp32Tab<>+28(SB)/4, $0x3fad583f
+DATA exp32Tab<>+32(SB)/4, $0x3fb504f3
+DATA exp32Tab<>+36(SB)/4, $0x3fbd08a4
+DATA exp32Tab<>+40(SB)/4, $0x3fc5672a
+DATA exp32Tab<>+44(SB)/4, $0x3fce248c
+DATA exp32Tab<>+48(SB)/4, $0x3fd744fd
+DATA exp32Tab<>+52(SB)/4, $0x3fe0ccdf
+DATA exp32Tab<>+56(SB)/4, $0x3feac0c7
+DATA exp32Tab<>+60(SB)/4, $0x3ff5257d
+GLOBL exp32Tab<>(SB), RODATA|NOPTR, $64
+
+DATA exp32Delta<>+0(SB)/4, $0x00000000
+DATA exp32Delta<>+4(SB)/4, $0x3346cb6a
+DATA exp32Delta<>+8(SB)/4, $0xb24e0611
+DATA exp32Delta<>+12(SB)/4, $0x334b2482
+DATA exp32Delta<>+16(SB)/4, $0x33092801
+DATA exp32Delta<>+20(SB)/4, $0x331b85f2
+DATA exp32Delta<>+24(SB)/4, $0xb3051aa8
+DATA exp32Delta<>+28(SB)/4, $0xb2006c56
+DATA exp32Delta<>+32(SB)/4, $0x329302ae
+DATA exp32Delta<>+36(SB)/4, $0xb302e5a2
+DATA exp32Delta<>+40(SB)/4, $0x31b3d0e5
+DATA exp32Delta<>+44(SB)/4, $0x31d1daf2
+DATA exp32Delta<>+48(SB)/4, $0xb27ce182
+DATA exp32Delta<>+52(SB)/4, $0xb1b4b0da
+DATA exp32Delta<>+56(SB)/4, $0xb1d290be
+DATA exp32Delta<>+60(SB)/4, $0x31b0a147
+GLOBL exp32Delta<>(SB), RODATA|NOPTR, $64
+
 
 // EXP32 overwrites the eight float32 lanes of X with expNeg32(X): the
 // operations of exp32.go in the same order, each separately rounded (no
-// fused multiply-add). Lanes below -87, -Inf and NaN give +0.
-// T, N, Q and MASK are clobbered.
-#define EXP32(X, T, N, Q, MASK) \
-	VCMPPS  $0x1d, exp32Low<>(SB), X, MASK; \
-	VMULPS  exp32Log2e<>(SB), X, T; \
-	VADDPS  exp32Magic<>(SB), T, T; \
-	VSUBPS  exp32Magic<>(SB), T, N; \
-	VMULPS  exp32Ln2Hi<>(SB), N, Q; \
-	VSUBPS  Q, X, X; \
-	VMULPS  exp32Ln2Lo<>(SB), N, N; \
-	VSUBPS  N, X, X; \
-	VMULPS  exp32Q4<>(SB), X, N; \
-	VADDPS  exp32Q3<>(SB), N, N; \
-	VMULPS  X, N, N; \
-	VADDPS  exp32Q2<>(SB), N, N; \
-	VMULPS  X, N, N; \
-	VADDPS  exp32Q1<>(SB), N, N; \
-	VMULPS  X, N, N; \
-	VADDPS  exp32Q0<>(SB), N, N; \
-	VMULPS  X, X, Q; \
-	VMULPS  Q, N, N; \
-	VADDPS  X, N, N; \
-	VADDPS  exp32One<>(SB), N, N; \
-	VPADDD  exp32Bias<>(SB), T, T; \
-	VPSLLD  $23, T, T; \
-	VMULPS  T, N, X; \
-	VANDPS  MASK, X, X
+// fused multiply-add). Lanes below -87, -Inf and NaN give +0. The
+// 16-entry tables are looked up with two VPERMPS (the low three bits of n)
+// and a blend on bit 3, moved to the sign bit in E.
+// T, N, Q, E and MASK are clobbered.
+#define EXP32(X, T, N, Q, MASK, E) \
+	VCMPPS    $0x1d, exp32Low<>(SB), X, MASK; \
+	VMULPS    exp32InvStep<>(SB), X, T; \
+	VADDPS    exp32Magic<>(SB), T, T; \
+	VSUBPS    exp32Magic<>(SB), T, N; \
+	VMULPS    exp32StepHi<>(SB), N, Q; \
+	VSUBPS    Q, X, X; \
+	VMULPS    exp32StepLo<>(SB), N, N; \
+	VSUBPS    N, X, X; \
+	VMULPS    exp32T1<>(SB), X, N; \
+	VADDPS    exp32T0<>(SB), N, N; \
+	VMULPS    X, X, Q; \
+	VMULPS    Q, N, N; \
+	VADDPS    X, N, N; \
+	VPSLLD    $28, T, E; \
+	VPERMPS   exp32Delta<>+0(SB), T, Q; \
+	VPERMPS   exp32Delta<>+32(SB), T, X; \
+	VBLENDVPS E, X, Q, Q; \
+	VADDPS    Q, N, N; \
+	VPSLLD    $19, T, Q; \
+	VPAND     exp32ExpMask<>(SB), Q, Q; \
+	VPERMPS   exp32Tab<>+0(SB), T, X; \
+	VPERMPS   exp32Tab<>+32(SB), T, T; \
+	VBLENDVPS E, T, X, X; \
+	VMULPS    X, N, N; \
+	VADDPS    X, N, N; \
+	VPADDD    Q, N, X; \
+	VANDPS    MASK, X, X
 
-// EXP32x512 is EXP32 on sixteen lanes, with the opmask K.
+// EXP32x512 is EXP32 on sixteen lanes: each table is one VPERMPS from
+// memory, and the lanes below the limit are zeroed by the last, masked,
+// integer add (opmask K).
 #define EXP32x512(X, T, N, Q, K) \
 	VCMPPS.BCST $0x1d, exp32Low<>(SB), X, K; \
-	VMULPS.BCST exp32Log2e<>(SB), X, T; \
+	VMULPS.BCST exp32InvStep<>(SB), X, T; \
 	VADDPS.BCST exp32Magic<>(SB), T, T; \
 	VSUBPS.BCST exp32Magic<>(SB), T, N; \
-	VMULPS.BCST exp32Ln2Hi<>(SB), N, Q; \
+	VMULPS.BCST exp32StepHi<>(SB), N, Q; \
 	VSUBPS      Q, X, X; \
-	VMULPS.BCST exp32Ln2Lo<>(SB), N, N; \
+	VMULPS.BCST exp32StepLo<>(SB), N, N; \
 	VSUBPS      N, X, X; \
-	VMULPS.BCST exp32Q4<>(SB), X, N; \
-	VADDPS.BCST exp32Q3<>(SB), N, N; \
-	VMULPS      X, N, N; \
-	VADDPS.BCST exp32Q2<>(SB), N, N; \
-	VMULPS      X, N, N; \
-	VADDPS.BCST exp32Q1<>(SB), N, N; \
-	VMULPS      X, N, N; \
-	VADDPS.BCST exp32Q0<>(SB), N, N; \
+	VMULPS.BCST exp32T1<>(SB), X, N; \
+	VADDPS.BCST exp32T0<>(SB), N, N; \
 	VMULPS      X, X, Q; \
 	VMULPS      Q, N, N; \
 	VADDPS      X, N, N; \
-	VADDPS.BCST exp32One<>(SB), N, N; \
-	VPADDD.BCST exp32Bias<>(SB), T, T; \
-	VPSLLD      $23, T, T; \
-	VMULPS      T, N, X; \
-	VMOVAPS.Z   X, K, X
+	VPERMPS     exp32Delta<>(SB), T, Q; \
+	VADDPS      Q, N, N; \
+	VPSLLD      $19, T, Q; \
+	VPANDD.BCST exp32ExpMask<>(SB), Q, Q; \
+	VPERMPS     exp32Tab<>(SB), T, T; \
+	VMULPS      T, N, N; \
+	VADDPS      T, N, N; \
+	VPADDD.Z    Q, N, K, X
 
 // HMAX32 leaves the largest of the eight float32 lanes of Y0 in X0
 // (clobbers Y1).
@@ -217,8 +221,8 @@ TEXT ·expVec32AVX(SB), NOSPLIT, $0-24
 v3loop:
 	VMOVUPS (SI)(AX*4), Y0
 	VMOVUPS 32(SI)(AX*4), Y8
-	EXP32(Y0, Y1, Y2, Y3, Y4)
-	EXP32(Y8, Y9, Y10, Y11, Y12)
+	EXP32(Y0, Y1, Y2, Y3, Y4, Y5)
+	EXP32(Y8, Y9, Y10, Y11, Y12, Y13)
 	VMOVUPS Y0, (DI)(AX*4)
 	VMOVUPS Y8, 32(DI)(AX*4)
 	ADDQ    $16, AX
@@ -285,32 +289,32 @@ s3loop8:
 	PREFETCHT0   448(R8)(AX*4)
 	VMOVUPS      0(SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
-	EXP32(Y4, Y5, Y6, Y7, Y8)
+	EXP32(Y4, Y5, Y6, Y7, Y8, Y9)
 	VMOVUPS      64(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y9, Y10, Y11, Y12, Y13)
+	EXP32(Y9, Y10, Y11, Y12, Y13, Y14)
 	VADDPS       Y9, Y4, Y4
 	VMOVUPS      128(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y9, Y10, Y11, Y12, Y13)
+	EXP32(Y9, Y10, Y11, Y12, Y13, Y14)
 	VMOVUPS      192(SI)(AX*4), Y14
 	VSUBPS       Y15, Y14, Y14
-	EXP32(Y14, Y5, Y6, Y7, Y8)
+	EXP32(Y14, Y5, Y6, Y7, Y8, Y10)
 	VADDPS       Y14, Y9, Y9
 	VADDPS       Y9, Y4, Y4
 	VMOVUPS      256(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y9, Y10, Y11, Y12, Y13)
+	EXP32(Y9, Y10, Y11, Y12, Y13, Y14)
 	VMOVUPS      320(SI)(AX*4), Y14
 	VSUBPS       Y15, Y14, Y14
-	EXP32(Y14, Y5, Y6, Y7, Y8)
+	EXP32(Y14, Y5, Y6, Y7, Y8, Y10)
 	VADDPS       Y14, Y9, Y9
 	VMOVUPS      384(SI)(AX*4), Y14
 	VSUBPS       Y15, Y14, Y14
-	EXP32(Y14, Y10, Y11, Y12, Y13)
+	EXP32(Y14, Y10, Y11, Y12, Y13, Y5)
 	VMOVUPS      448(SI)(AX*4), Y5
 	VSUBPS       Y15, Y5, Y5
-	EXP32(Y5, Y6, Y7, Y8, Y10)
+	EXP32(Y5, Y6, Y7, Y8, Y10, Y11)
 	VADDPS       Y5, Y14, Y14
 	VADDPS       Y14, Y9, Y9
 	VADDPS       Y9, Y4, Y4
@@ -321,32 +325,32 @@ s3loop8:
 	VADDPD       Y6, Y1, Y1
 	VMOVUPS      32(SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
-	EXP32(Y4, Y5, Y6, Y7, Y8)
+	EXP32(Y4, Y5, Y6, Y7, Y8, Y9)
 	VMOVUPS      96(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y9, Y10, Y11, Y12, Y13)
+	EXP32(Y9, Y10, Y11, Y12, Y13, Y14)
 	VADDPS       Y9, Y4, Y4
 	VMOVUPS      160(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y9, Y10, Y11, Y12, Y13)
+	EXP32(Y9, Y10, Y11, Y12, Y13, Y14)
 	VMOVUPS      224(SI)(AX*4), Y14
 	VSUBPS       Y15, Y14, Y14
-	EXP32(Y14, Y5, Y6, Y7, Y8)
+	EXP32(Y14, Y5, Y6, Y7, Y8, Y10)
 	VADDPS       Y14, Y9, Y9
 	VADDPS       Y9, Y4, Y4
 	VMOVUPS      288(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y9, Y10, Y11, Y12, Y13)
+	EXP32(Y9, Y10, Y11, Y12, Y13, Y14)
 	VMOVUPS      352(SI)(AX*4), Y14
 	VSUBPS       Y15, Y14, Y14
-	EXP32(Y14, Y5, Y6, Y7, Y8)
+	EXP32(Y14, Y5, Y6, Y7, Y8, Y10)
 	VADDPS       Y14, Y9, Y9
 	VMOVUPS      416(SI)(AX*4), Y14
 	VSUBPS       Y15, Y14, Y14
-	EXP32(Y14, Y10, Y11, Y12, Y13)
+	EXP32(Y14, Y10, Y11, Y12, Y13, Y5)
 	VMOVUPS      480(SI)(AX*4), Y5
 	VSUBPS       Y15, Y5, Y5
-	EXP32(Y5, Y6, Y7, Y8, Y10)
+	EXP32(Y5, Y6, Y7, Y8, Y10, Y11)
 	VADDPS       Y5, Y14, Y14
 	VADDPS       Y14, Y9, Y9
 	VADDPS       Y9, Y4, Y4
@@ -368,10 +372,10 @@ s3loop:
 	PREFETCHT0   64(R8)(AX*4)
 	VMOVUPS      0(SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
-	EXP32(Y4, Y5, Y6, Y7, Y8)
+	EXP32(Y4, Y5, Y6, Y7, Y8, Y9)
 	VMOVUPS      64(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y9, Y10, Y11, Y12, Y13)
+	EXP32(Y9, Y10, Y11, Y12, Y13, Y14)
 	VADDPS       Y9, Y4, Y4
 	VCVTPS2PD    X4, Y5
 	VEXTRACTF128 $1, Y4, X6
@@ -380,10 +384,10 @@ s3loop:
 	VADDPD       Y6, Y1, Y1
 	VMOVUPS      32(SI)(AX*4), Y4
 	VSUBPS       Y15, Y4, Y4
-	EXP32(Y4, Y5, Y6, Y7, Y8)
+	EXP32(Y4, Y5, Y6, Y7, Y8, Y9)
 	VMOVUPS      96(SI)(AX*4), Y9
 	VSUBPS       Y15, Y9, Y9
-	EXP32(Y9, Y10, Y11, Y12, Y13)
+	EXP32(Y9, Y10, Y11, Y12, Y13, Y14)
 	VADDPS       Y9, Y4, Y4
 	VCVTPS2PD    X4, Y5
 	VEXTRACTF128 $1, Y4, X6

@@ -6,29 +6,11 @@
 // routine mirrors a pure-Go loop in lse_fast.go operation for operation (same
 // fused multiply-adds, same order), so both paths give bit-identical results.
 
-DATA expLog2e<>+0(SB)/8, $0x3ff71547652b82fe
-DATA expLog2e<>+8(SB)/8, $0x3ff71547652b82fe
-DATA expLog2e<>+16(SB)/8, $0x3ff71547652b82fe
-DATA expLog2e<>+24(SB)/8, $0x3ff71547652b82fe
-GLOBL expLog2e<>(SB), RODATA|NOPTR, $32
-
 DATA expMagic<>+0(SB)/8, $0x4338000000000000
 DATA expMagic<>+8(SB)/8, $0x4338000000000000
 DATA expMagic<>+16(SB)/8, $0x4338000000000000
 DATA expMagic<>+24(SB)/8, $0x4338000000000000
 GLOBL expMagic<>(SB), RODATA|NOPTR, $32
-
-DATA expLn2Hi<>+0(SB)/8, $0x3fe62e42fefa39ef
-DATA expLn2Hi<>+8(SB)/8, $0x3fe62e42fefa39ef
-DATA expLn2Hi<>+16(SB)/8, $0x3fe62e42fefa39ef
-DATA expLn2Hi<>+24(SB)/8, $0x3fe62e42fefa39ef
-GLOBL expLn2Hi<>(SB), RODATA|NOPTR, $32
-
-DATA expLn2Lo<>+0(SB)/8, $0x3c7abc9e3b39803f
-DATA expLn2Lo<>+8(SB)/8, $0x3c7abc9e3b39803f
-DATA expLn2Lo<>+16(SB)/8, $0x3c7abc9e3b39803f
-DATA expLn2Lo<>+24(SB)/8, $0x3c7abc9e3b39803f
-GLOBL expLn2Lo<>(SB), RODATA|NOPTR, $32
 
 DATA expLow<>+0(SB)/8, $0xc086200000000000
 DATA expLow<>+8(SB)/8, $0xc086200000000000
@@ -49,112 +31,121 @@ DATA expSlack<>+16(SB)/8, $0x4072c00000000000
 DATA expSlack<>+24(SB)/8, $0x4072c00000000000
 GLOBL expSlack<>(SB), RODATA|NOPTR, $32
 
-DATA expBias<>+0(SB)/8, $0x00000000000003ff
-DATA expBias<>+8(SB)/8, $0x00000000000003ff
-DATA expBias<>+16(SB)/8, $0x00000000000003ff
-DATA expBias<>+24(SB)/8, $0x00000000000003ff
-GLOBL expBias<>(SB), RODATA|NOPTR, $32
-
-DATA expC0<>+0(SB)/8, $0x3ff0000000000000
-DATA expC0<>+8(SB)/8, $0x3ff0000000000000
-DATA expC0<>+16(SB)/8, $0x3ff0000000000000
-DATA expC0<>+24(SB)/8, $0x3ff0000000000000
-GLOBL expC0<>(SB), RODATA|NOPTR, $32
-
-DATA expC1<>+0(SB)/8, $0x3ff0000000000006
-DATA expC1<>+8(SB)/8, $0x3ff0000000000006
-DATA expC1<>+16(SB)/8, $0x3ff0000000000006
-DATA expC1<>+24(SB)/8, $0x3ff0000000000006
-GLOBL expC1<>(SB), RODATA|NOPTR, $32
-
-DATA expC2<>+0(SB)/8, $0x3fe0000000000001
-DATA expC2<>+8(SB)/8, $0x3fe0000000000001
-DATA expC2<>+16(SB)/8, $0x3fe0000000000001
-DATA expC2<>+24(SB)/8, $0x3fe0000000000001
-GLOBL expC2<>(SB), RODATA|NOPTR, $32
-
-DATA expC3<>+0(SB)/8, $0x3fc5555555550d7c
-DATA expC3<>+8(SB)/8, $0x3fc5555555550d7c
-DATA expC3<>+16(SB)/8, $0x3fc5555555550d7c
-DATA expC3<>+24(SB)/8, $0x3fc5555555550d7c
-GLOBL expC3<>(SB), RODATA|NOPTR, $32
-
-DATA expC4<>+0(SB)/8, $0x3fa5555555553d64
-DATA expC4<>+8(SB)/8, $0x3fa5555555553d64
-DATA expC4<>+16(SB)/8, $0x3fa5555555553d64
-DATA expC4<>+24(SB)/8, $0x3fa5555555553d64
-GLOBL expC4<>(SB), RODATA|NOPTR, $32
-
-DATA expC5<>+0(SB)/8, $0x3f811111123c1457
-DATA expC5<>+8(SB)/8, $0x3f811111123c1457
-DATA expC5<>+16(SB)/8, $0x3f811111123c1457
-DATA expC5<>+24(SB)/8, $0x3f811111123c1457
-GLOBL expC5<>(SB), RODATA|NOPTR, $32
-
-DATA expC6<>+0(SB)/8, $0x3f56c16c1788b646
-DATA expC6<>+8(SB)/8, $0x3f56c16c1788b646
-DATA expC6<>+16(SB)/8, $0x3f56c16c1788b646
-DATA expC6<>+24(SB)/8, $0x3f56c16c1788b646
-GLOBL expC6<>(SB), RODATA|NOPTR, $32
-
-DATA expC7<>+0(SB)/8, $0x3f2a01994bfc90de
-DATA expC7<>+8(SB)/8, $0x3f2a01994bfc90de
-DATA expC7<>+16(SB)/8, $0x3f2a01994bfc90de
-DATA expC7<>+24(SB)/8, $0x3f2a01994bfc90de
-GLOBL expC7<>(SB), RODATA|NOPTR, $32
-
-DATA expC8<>+0(SB)/8, $0x3efa019b90eefe8e
-DATA expC8<>+8(SB)/8, $0x3efa019b90eefe8e
-DATA expC8<>+16(SB)/8, $0x3efa019b90eefe8e
-DATA expC8<>+24(SB)/8, $0x3efa019b90eefe8e
-GLOBL expC8<>(SB), RODATA|NOPTR, $32
-
-DATA expC9<>+0(SB)/8, $0x3ec72e111e4b5775
-DATA expC9<>+8(SB)/8, $0x3ec72e111e4b5775
-DATA expC9<>+16(SB)/8, $0x3ec72e111e4b5775
-DATA expC9<>+24(SB)/8, $0x3ec72e111e4b5775
-GLOBL expC9<>(SB), RODATA|NOPTR, $32
-
-DATA expC10<>+0(SB)/8, $0x3e92891834686c7e
-DATA expC10<>+8(SB)/8, $0x3e92891834686c7e
-DATA expC10<>+16(SB)/8, $0x3e92891834686c7e
-DATA expC10<>+24(SB)/8, $0x3e92891834686c7e
-GLOBL expC10<>(SB), RODATA|NOPTR, $32
-
 DATA expNegInf<>+0(SB)/8, $0xfff0000000000000
 DATA expNegInf<>+8(SB)/8, $0xfff0000000000000
 DATA expNegInf<>+16(SB)/8, $0xfff0000000000000
 DATA expNegInf<>+24(SB)/8, $0xfff0000000000000
 GLOBL expNegInf<>(SB), RODATA|NOPTR, $32
 
-// EXPNEG overwrites X with exp(X). Inputs below -708, and NaN, give +0;
-// inputs must be below 709. T, N and MASK are clobbered.
-// Range reduction x = n·ln2 + r with |r| ≤ ln2/2 (n by the 1.5·2^52
-// rounding trick, r with two fused steps), a degree-10 polynomial in r
-// (Chebyshev interpolation of e^r on |r| ≤ 0.3466 with p(0) = 1; error
-// below 6e-16 relative), and 2^n built in the exponent field.
-#define EXPNEG(X, T, N, MASK) \
+// Constants of the table exp (exp_table.go): 16/log 2, (log 2)/16 in two
+// parts, the coefficients of q, the index mask, the exponent-field mask,
+// and the table expTable.
+DATA expInvStep<>+0(SB)/8, $0x40371547652b82fe
+DATA expInvStep<>+8(SB)/8, $0x40371547652b82fe
+DATA expInvStep<>+16(SB)/8, $0x40371547652b82fe
+DATA expInvStep<>+24(SB)/8, $0x40371547652b82fe
+GLOBL expInvStep<>(SB), RODATA|NOPTR, $32
+
+DATA expStepHi<>+0(SB)/8, $0x3fa62e42fefa39ef
+DATA expStepHi<>+8(SB)/8, $0x3fa62e42fefa39ef
+DATA expStepHi<>+16(SB)/8, $0x3fa62e42fefa39ef
+DATA expStepHi<>+24(SB)/8, $0x3fa62e42fefa39ef
+GLOBL expStepHi<>(SB), RODATA|NOPTR, $32
+
+DATA expStepLo<>+0(SB)/8, $0x3c3abc9e3b39803f
+DATA expStepLo<>+8(SB)/8, $0x3c3abc9e3b39803f
+DATA expStepLo<>+16(SB)/8, $0x3c3abc9e3b39803f
+DATA expStepLo<>+24(SB)/8, $0x3c3abc9e3b39803f
+GLOBL expStepLo<>(SB), RODATA|NOPTR, $32
+
+DATA expQ0<>+0(SB)/8, $0x3fe0000000000000
+DATA expQ0<>+8(SB)/8, $0x3fe0000000000000
+DATA expQ0<>+16(SB)/8, $0x3fe0000000000000
+DATA expQ0<>+24(SB)/8, $0x3fe0000000000000
+GLOBL expQ0<>(SB), RODATA|NOPTR, $32
+
+DATA expQ1<>+0(SB)/8, $0x3fc55555554dd10d
+DATA expQ1<>+8(SB)/8, $0x3fc55555554dd10d
+DATA expQ1<>+16(SB)/8, $0x3fc55555554dd10d
+DATA expQ1<>+24(SB)/8, $0x3fc55555554dd10d
+GLOBL expQ1<>(SB), RODATA|NOPTR, $32
+
+DATA expQ2<>+0(SB)/8, $0x3fa5555555519332
+DATA expQ2<>+8(SB)/8, $0x3fa5555555519332
+DATA expQ2<>+16(SB)/8, $0x3fa5555555519332
+DATA expQ2<>+24(SB)/8, $0x3fa5555555519332
+GLOBL expQ2<>(SB), RODATA|NOPTR, $32
+
+DATA expQ3<>+0(SB)/8, $0x3f811120b2d120f7
+DATA expQ3<>+8(SB)/8, $0x3f811120b2d120f7
+DATA expQ3<>+16(SB)/8, $0x3f811120b2d120f7
+DATA expQ3<>+24(SB)/8, $0x3f811120b2d120f7
+GLOBL expQ3<>(SB), RODATA|NOPTR, $32
+
+DATA expQ4<>+0(SB)/8, $0x3f56c17bb88025e5
+DATA expQ4<>+8(SB)/8, $0x3f56c17bb88025e5
+DATA expQ4<>+16(SB)/8, $0x3f56c17bb88025e5
+DATA expQ4<>+24(SB)/8, $0x3f56c17bb88025e5
+GLOBL expQ4<>(SB), RODATA|NOPTR, $32
+
+DATA expIdxMask<>+0(SB)/8, $0x000000000000000f
+DATA expIdxMask<>+8(SB)/8, $0x000000000000000f
+DATA expIdxMask<>+16(SB)/8, $0x000000000000000f
+DATA expIdxMask<>+24(SB)/8, $0x000000000000000f
+GLOBL expIdxMask<>(SB), RODATA|NOPTR, $32
+
+DATA expExpMask<>+0(SB)/8, $0xfff0000000000000
+DATA expExpMask<>+8(SB)/8, $0xfff0000000000000
+DATA expExpMask<>+16(SB)/8, $0xfff0000000000000
+DATA expExpMask<>+24(SB)/8, $0xfff0000000000000
+GLOBL expExpMask<>(SB), RODATA|NOPTR, $32
+
+DATA expTab<>+0(SB)/8, $0x3ff0000000000000
+DATA expTab<>+8(SB)/8, $0x3ff0b5586cf9890f
+DATA expTab<>+16(SB)/8, $0x3ff172b83c7d517b
+DATA expTab<>+24(SB)/8, $0x3ff2387a6e756238
+DATA expTab<>+32(SB)/8, $0x3ff306fe0a31b715
+DATA expTab<>+40(SB)/8, $0x3ff3dea64c123422
+DATA expTab<>+48(SB)/8, $0x3ff4bfdad5362a27
+DATA expTab<>+56(SB)/8, $0x3ff5ab07dd485429
+DATA expTab<>+64(SB)/8, $0x3ff6a09e667f3bcd
+DATA expTab<>+72(SB)/8, $0x3ff7a11473eb0187
+DATA expTab<>+80(SB)/8, $0x3ff8ace5422aa0db
+DATA expTab<>+88(SB)/8, $0x3ff9c49182a3f090
+DATA expTab<>+96(SB)/8, $0x3ffae89f995ad3ad
+DATA expTab<>+104(SB)/8, $0x3ffc199bdd85529c
+DATA expTab<>+112(SB)/8, $0x3ffd5818dcfba487
+DATA expTab<>+120(SB)/8, $0x3ffea4afa2a490da
+GLOBL expTab<>(SB), RODATA|NOPTR, $128
+
+// EXPNEG overwrites X with expNeg(X) (exp_table.go) lane by lane: inputs
+// below -708, and NaN, give +0; inputs must be below 709. TAB holds the
+// address of expTab; T, N, S, D and MASK are clobbered. n = round(x·16/log 2)
+// sits in the low bits of T (1.5·2^52 rounding), r = x − n·(log 2)/16 by two
+// fused steps, the table entry s_j, j = n mod 16, is gathered into D,
+// y = s_j + s_j·(r + r²·q(r)) with q of degree 4, and k = (n − j)/16 is
+// added to y's exponent field (T<<48 with j's bits cleared).
+#define EXPNEG(X, T, N, S, D, MASK, TAB) \
 	VCMPPD       $0x1d, expLow<>(SB), X, MASK; \
-	VMAXPD       expLow<>(SB), X, X; \
-	VMOVUPD      expLog2e<>(SB), T; \
+	VMOVUPD      expInvStep<>(SB), T; \
 	VFMADD213PD  expMagic<>(SB), X, T; \
 	VSUBPD       expMagic<>(SB), T, N; \
-	VFNMADD231PD expLn2Hi<>(SB), N, X; \
-	VFNMADD231PD expLn2Lo<>(SB), N, X; \
-	VMOVUPD      expC10<>(SB), N; \
-	VFMADD213PD  expC9<>(SB), X, N; \
-	VFMADD213PD  expC8<>(SB), X, N; \
-	VFMADD213PD  expC7<>(SB), X, N; \
-	VFMADD213PD  expC6<>(SB), X, N; \
-	VFMADD213PD  expC5<>(SB), X, N; \
-	VFMADD213PD  expC4<>(SB), X, N; \
-	VFMADD213PD  expC3<>(SB), X, N; \
-	VFMADD213PD  expC2<>(SB), X, N; \
-	VFMADD213PD  expC1<>(SB), X, N; \
-	VFMADD213PD  expC0<>(SB), X, N; \
-	VPADDQ       expBias<>(SB), T, T; \
-	VPSLLQ       $52, T, T; \
-	VMULPD       T, N, X; \
+	VFNMADD231PD expStepHi<>(SB), N, X; \
+	VFNMADD231PD expStepLo<>(SB), N, X; \
+	VPAND        expIdxMask<>(SB), T, N; \
+	VPCMPEQQ     S, S, S; \
+	VGATHERQPD   S, (TAB)(N*8), D; \
+	VPSLLQ       $48, T, T; \
+	VPAND        expExpMask<>(SB), T, T; \
+	VMULPD       X, X, S; \
+	VMOVUPD      expQ4<>(SB), N; \
+	VFMADD213PD  expQ3<>(SB), X, N; \
+	VFMADD213PD  expQ2<>(SB), X, N; \
+	VFMADD213PD  expQ1<>(SB), X, N; \
+	VFMADD213PD  expQ0<>(SB), X, N; \
+	VFMADD231PD  S, N, X; \
+	VFMADD213PD  D, D, X; \
+	VPADDQ       T, X, X; \
 	VANDPD       MASK, X, X
 
 // func zDenseMaxAVX(c, h, z *float64, n int, invEps float64) float64
@@ -201,6 +192,7 @@ zdloop:
 // a second exp). The next row's segment at next is prefetched.
 TEXT ·accColShiftAVX(SB), NOSPLIT, $0-56
 	MOVQ         next+48(FP), R8
+	LEAQ         expTab<>(SB), R9
 	MOVQ         c+0(FP), SI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSD hi+16(FP), Y14
@@ -226,8 +218,8 @@ cs3loop:
 	VMOVMSKPD  Y2, BX
 	TESTL      BX, BX
 	JNE        cs3slow
-	EXPNEG(Y6, Y7, Y8, Y9)
-	EXPNEG(Y10, Y11, Y12, Y2)
+	EXPNEG(Y6, Y7, Y8, Y9, Y11, Y12, R9)
+	EXPNEG(Y10, Y0, Y1, Y2, Y3, Y4, R9)
 	VADDPD     (DX)(AX*8), Y6, Y6
 	VADDPD     32(DX)(AX*8), Y10, Y10
 	VMOVUPD    Y6, (DX)(AX*8)
@@ -245,11 +237,11 @@ cs3done:
 cs3slow:
 	VXORPD      Y2, Y2, Y2
 	VSUBPD      Y6, Y2, Y2
-	EXPNEG(Y2, Y3, Y7, Y8)
+	EXPNEG(Y2, Y3, Y7, Y8, Y9, Y12, R9)
 	VMOVUPD     0(DX)(AX*8), Y9
 	VMOVAPD     Y9, Y11
 	VFMADD213PD expOne<>(SB), Y2, Y11
-	EXPNEG(Y6, Y3, Y7, Y8)
+	EXPNEG(Y6, Y3, Y7, Y8, Y2, Y12, R9)
 	VADDPD      Y9, Y6, Y6
 	VBLENDVPD   Y0, Y11, Y6, Y6
 	VMOVUPD     Y6, 0(DX)(AX*8)
@@ -258,11 +250,11 @@ cs3slow:
 	VMOVUPD     Y9, 0(DI)(AX*8)
 	VXORPD      Y2, Y2, Y2
 	VSUBPD      Y10, Y2, Y2
-	EXPNEG(Y2, Y3, Y7, Y8)
+	EXPNEG(Y2, Y3, Y7, Y8, Y9, Y12, R9)
 	VMOVUPD     32(DX)(AX*8), Y9
 	VMOVAPD     Y9, Y11
 	VFMADD213PD expOne<>(SB), Y2, Y11
-	EXPNEG(Y10, Y3, Y7, Y8)
+	EXPNEG(Y10, Y3, Y7, Y8, Y2, Y12, R9)
 	VADDPD      Y9, Y10, Y10
 	VBLENDVPD   Y1, Y11, Y10, Y10
 	VMOVUPD     Y10, 32(DX)(AX*8)
@@ -277,6 +269,7 @@ TEXT ·expVecAVX(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
+	LEAQ expTab<>(SB), R9
 	XORQ AX, AX
 	CMPQ AX, CX
 	JGE  evdone
@@ -284,8 +277,8 @@ TEXT ·expVecAVX(SB), NOSPLIT, $0-24
 evloop:
 	VMOVUPD (SI)(AX*8), Y0
 	VMOVUPD 32(SI)(AX*8), Y4
-	EXPNEG(Y0, Y1, Y2, Y3)
-	EXPNEG(Y4, Y5, Y6, Y7)
+	EXPNEG(Y0, Y1, Y2, Y3, Y8, Y9, R9)
+	EXPNEG(Y4, Y5, Y6, Y7, Y10, Y11, R9)
 	VMOVUPD Y0, (DI)(AX*8)
 	VMOVUPD Y4, 32(DI)(AX*8)
 	ADDQ    $8, AX
@@ -357,6 +350,7 @@ zploop:
 // sums[l] += exp(z_j - shift) over j ≡ l (mod 8); n a multiple of 8.
 TEXT ·expSumAVX(SB), NOSPLIT, $0-32
 	MOVQ         z+0(FP), SI
+	LEAQ         expTab<>(SB), R9
 	MOVQ         n+8(FP), CX
 	VBROADCASTSD shift+16(FP), Y15
 	MOVQ         sums+24(FP), DX
@@ -371,8 +365,8 @@ esloop:
 	VSUBPD  Y15, Y4, Y4
 	VMOVUPD 32(SI)(AX*8), Y5
 	VSUBPD  Y15, Y5, Y5
-	EXPNEG(Y4, Y6, Y7, Y8)
-	EXPNEG(Y5, Y9, Y10, Y11)
+	EXPNEG(Y4, Y6, Y7, Y8, Y2, Y3, R9)
+	EXPNEG(Y5, Y9, Y10, Y11, Y12, Y13, R9)
 	VADDPD  Y4, Y0, Y0
 	VADDPD  Y5, Y1, Y1
 	ADDQ    $8, AX
@@ -391,6 +385,7 @@ esdone:
 // pass computes.
 TEXT ·expSumPFAVX(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
+	LEAQ         expTab<>(SB), R9
 	MOVQ         n+8(FP), CX
 	VBROADCASTSD shift+16(FP), Y15
 	MOVQ         sums+24(FP), DX
@@ -407,8 +402,8 @@ eploop:
 	VSUBPD     Y15, Y4, Y4
 	VMOVUPD    32(SI)(AX*8), Y5
 	VSUBPD     Y15, Y5, Y5
-	EXPNEG(Y4, Y6, Y7, Y8)
-	EXPNEG(Y5, Y9, Y10, Y11)
+	EXPNEG(Y4, Y6, Y7, Y8, Y2, Y3, R9)
+	EXPNEG(Y5, Y9, Y10, Y11, Y12, Y13, R9)
 	VADDPD     Y4, Y0, Y0
 	VADDPD     Y5, Y1, Y1
 	ADDQ       $8, AX
@@ -424,30 +419,30 @@ epdone:
 // AVX-512 versions: the same operations on eight lanes, two vectors (16
 // terms) per loop iteration; lengths are multiples of 16.
 
-// EXPNEG512 is EXPNEG on a ZMM register; K is clobbered.
-#define EXPNEG512(X, T, N, K) \
+// EXPNEG512 is EXPNEG on a ZMM register with the table in two registers,
+// TLO = expTab[0:8] and THI = expTab[8:16], looked up with one VPERMI2PD
+// (its index is the low four bits of T, n mod 16; it overwrites T, whose
+// shifted copy S is taken first). The lanes below the limit (and NaN) are
+// zeroed by the last, masked, step. T, N, S, U and K are clobbered.
+#define EXPNEG512(X, T, N, S, U, K, TLO, THI) \
 	VCMPPD.BCST       $0x1d, expLow<>(SB), X, K; \
-	VMAXPD.BCST       expLow<>(SB), X, X; \
-	VBROADCASTSD      expLog2e<>(SB), T; \
+	VBROADCASTSD      expInvStep<>(SB), T; \
 	VFMADD213PD.BCST  expMagic<>(SB), X, T; \
 	VSUBPD.BCST       expMagic<>(SB), T, N; \
-	VFNMADD231PD.BCST expLn2Hi<>(SB), N, X; \
-	VFNMADD231PD.BCST expLn2Lo<>(SB), N, X; \
-	VBROADCASTSD      expC10<>(SB), N; \
-	VFMADD213PD.BCST  expC9<>(SB), X, N; \
-	VFMADD213PD.BCST  expC8<>(SB), X, N; \
-	VFMADD213PD.BCST  expC7<>(SB), X, N; \
-	VFMADD213PD.BCST  expC6<>(SB), X, N; \
-	VFMADD213PD.BCST  expC5<>(SB), X, N; \
-	VFMADD213PD.BCST  expC4<>(SB), X, N; \
-	VFMADD213PD.BCST  expC3<>(SB), X, N; \
-	VFMADD213PD.BCST  expC2<>(SB), X, N; \
-	VFMADD213PD.BCST  expC1<>(SB), X, N; \
-	VFMADD213PD.BCST  expC0<>(SB), X, N; \
-	VPADDQ.BCST       expBias<>(SB), T, T; \
-	VPSLLQ            $52, T, T; \
-	VMULPD            T, N, X; \
-	VMOVAPD.Z         X, K, X
+	VFNMADD231PD.BCST expStepHi<>(SB), N, X; \
+	VFNMADD231PD.BCST expStepLo<>(SB), N, X; \
+	VPSLLQ            $48, T, S; \
+	VPANDQ.BCST       expExpMask<>(SB), S, S; \
+	VPERMI2PD         THI, TLO, T; \
+	VMULPD            X, X, U; \
+	VBROADCASTSD      expQ4<>(SB), N; \
+	VFMADD213PD.BCST  expQ3<>(SB), X, N; \
+	VFMADD213PD.BCST  expQ2<>(SB), X, N; \
+	VFMADD213PD.BCST  expQ1<>(SB), X, N; \
+	VFMADD213PD.BCST  expQ0<>(SB), X, N; \
+	VFMADD231PD       U, N, X; \
+	VFMADD213PD       T, T, X; \
+	VPADDQ.Z          S, X, K, X
 
 // HMAX512 leaves the largest of the eight lanes of Z0 in X0 (clobbers Z1).
 #define HMAX512 \
@@ -460,20 +455,22 @@ epdone:
 
 // func expVec512(dst, src *float64, n int)
 TEXT ·expVec512(SB), NOSPLIT, $0-24
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
-	XORQ AX, AX
-	CMPQ AX, CX
-	JGE  e5done
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVUPD expTab<>+0(SB), Z30
+	VMOVUPD expTab<>+64(SB), Z31
+	XORQ    AX, AX
+	CMPQ    AX, CX
+	JGE     e5done
 
 e5loop:
 	VMOVUPD (SI)(AX*8), Z0
-	VMOVUPD 64(SI)(AX*8), Z4
-	EXPNEG512(Z0, Z1, Z2, K1)
-	EXPNEG512(Z4, Z5, Z6, K2)
+	VMOVUPD 64(SI)(AX*8), Z8
+	EXPNEG512(Z0, Z1, Z2, Z3, Z4, K1, Z30, Z31)
+	EXPNEG512(Z8, Z9, Z10, Z11, Z12, K2, Z30, Z31)
 	VMOVUPD Z0, (DI)(AX*8)
-	VMOVUPD Z4, 64(DI)(AX*8)
+	VMOVUPD Z8, 64(DI)(AX*8)
 	ADDQ    $16, AX
 	CMPQ    AX, CX
 	JLT     e5loop
@@ -554,6 +551,8 @@ zp5loop:
 // callers pass z itself when there is nothing to prefetch.
 TEXT ·expSum512(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
+	VMOVUPD      expTab<>+0(SB), Z30
+	VMOVUPD      expTab<>+64(SB), Z31
 	MOVQ         n+8(FP), CX
 	VBROADCASTSD shift+16(FP), Z15
 	MOVQ         sums+24(FP), DX
@@ -570,8 +569,8 @@ es5loop:
 	VSUBPD     Z15, Z4, Z4
 	VMOVUPD    64(SI)(AX*8), Z5
 	VSUBPD     Z15, Z5, Z5
-	EXPNEG512(Z4, Z6, Z7, K1)
-	EXPNEG512(Z5, Z9, Z10, K2)
+	EXPNEG512(Z4, Z6, Z7, Z8, Z16, K1, Z30, Z31)
+	EXPNEG512(Z5, Z9, Z10, Z11, Z12, K2, Z30, Z31)
 	VADDPD     Z4, Z0, Z0
 	VADDPD     Z5, Z0, Z0
 	ADDQ       $16, AX
@@ -587,6 +586,8 @@ es5done:
 // accColShiftAVX on sixteen lanes at a time (n a multiple of 16).
 TEXT ·accColShift512(SB), NOSPLIT, $0-56
 	MOVQ         next+48(FP), R8
+	VMOVUPD      expTab<>+0(SB), Z30
+	VMOVUPD      expTab<>+64(SB), Z31
 	MOVQ         c+0(FP), SI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSD hi+16(FP), Z14
@@ -611,8 +612,8 @@ cs5loop:
 	VCMPPD     $0x1e, Z13, Z10, K2
 	KORTESTW   K1, K2
 	JNE        cs5slow
-	EXPNEG512(Z6, Z7, Z8, K3)
-	EXPNEG512(Z10, Z11, Z12, K4)
+	EXPNEG512(Z6, Z7, Z8, Z9, Z21, K3, Z30, Z31)
+	EXPNEG512(Z10, Z11, Z12, Z22, Z23, K4, Z30, Z31)
 	VADDPD     (DX)(AX*8), Z6, Z6
 	VADDPD     64(DX)(AX*8), Z10, Z10
 	VMOVUPD    Z6, (DX)(AX*8)
@@ -630,11 +631,11 @@ cs5done:
 cs5slow:
 	VXORPD           Z16, Z16, Z16
 	VSUBPD           Z6, Z16, Z16
-	EXPNEG512(Z16, Z17, Z18, K5)
+	EXPNEG512(Z16, Z17, Z18, Z21, Z22, K5, Z30, Z31)
 	VMOVUPD          0(DX)(AX*8), Z19
 	VMOVAPD          Z19, Z20
 	VFMADD213PD.BCST expOne<>(SB), Z16, Z20
-	EXPNEG512(Z6, Z17, Z18, K6)
+	EXPNEG512(Z6, Z17, Z18, Z21, Z22, K6, Z30, Z31)
 	VADDPD           Z19, Z6, Z6
 	VMOVAPD          Z20, K1, Z6
 	VMOVUPD          Z6, 0(DX)(AX*8)
@@ -643,11 +644,11 @@ cs5slow:
 	VMOVUPD          Z19, 0(DI)(AX*8)
 	VXORPD           Z16, Z16, Z16
 	VSUBPD           Z10, Z16, Z16
-	EXPNEG512(Z16, Z17, Z18, K5)
+	EXPNEG512(Z16, Z17, Z18, Z21, Z22, K5, Z30, Z31)
 	VMOVUPD          64(DX)(AX*8), Z19
 	VMOVAPD          Z19, Z20
 	VFMADD213PD.BCST expOne<>(SB), Z16, Z20
-	EXPNEG512(Z10, Z17, Z18, K6)
+	EXPNEG512(Z10, Z17, Z18, Z21, Z22, K6, Z30, Z31)
 	VADDPD           Z19, Z10, Z10
 	VMOVAPD          Z20, K2, Z10
 	VMOVUPD          Z10, 64(DX)(AX*8)
@@ -663,6 +664,8 @@ cs5slow:
 // maximum.
 TEXT ·zDenseExpSum512(SB), NOSPLIT, $0-64
 	MOVQ         c+0(FP), SI
+	VMOVUPD      expTab<>+0(SB), Z30
+	VMOVUPD      expTab<>+64(SB), Z31
 	MOVQ         h+8(FP), DI
 	MOVQ         n+16(FP), CX
 	VBROADCASTSD invEps+24(FP), Z15
@@ -689,8 +692,8 @@ fd5loop:
 	VMULPD     Z15, Z5, Z5
 	VMAXPD     Z5, Z3, Z3
 	VSUBPD     Z14, Z5, Z5
-	EXPNEG512(Z4, Z6, Z7, K1)
-	EXPNEG512(Z5, Z9, Z10, K2)
+	EXPNEG512(Z4, Z6, Z7, Z8, Z16, K1, Z30, Z31)
+	EXPNEG512(Z5, Z9, Z10, Z11, Z12, K2, Z30, Z31)
 	VADDPD     Z4, Z0, Z0
 	VADDPD     Z5, Z0, Z0
 	ADDQ       $16, AX
@@ -710,6 +713,8 @@ fd5done:
 // one pass, as zDenseExpSum512 is for a stored matrix.
 TEXT ·zPC2ExpSum512(SB), NOSPLIT, $0-72
 	MOVQ         a+0(FP), SI
+	VMOVUPD      expTab<>+0(SB), Z30
+	VMOVUPD      expTab<>+64(SB), Z31
 	MOVQ         y0+8(FP), DI
 	MOVQ         y1+16(FP), R8
 	MOVQ         n+24(FP), CX
@@ -735,8 +740,8 @@ fp5loop:
 	VFMADD231PD 64(R8)(AX*8), Z15, Z5
 	VMAXPD      Z5, Z3, Z3
 	VSUBPD      Z13, Z5, Z5
-	EXPNEG512(Z4, Z6, Z7, K1)
-	EXPNEG512(Z5, Z9, Z10, K2)
+	EXPNEG512(Z4, Z6, Z7, Z8, Z16, K1, Z30, Z31)
+	EXPNEG512(Z5, Z9, Z10, Z11, Z12, K2, Z30, Z31)
 	VADDPD      Z4, Z0, Z0
 	VADDPD      Z5, Z0, Z0
 	ADDQ        $16, AX
@@ -763,6 +768,7 @@ TEXT ·planExpRowAVX(SB), NOSPLIT, $0-56
 	VBROADCASTSD inv+40(FP), Y15
 	VMOVUPD      expNegInf<>(SB), Y0
 	VMOVUPD      Y0, Y1
+	LEAQ         expTab<>(SB), R8
 	XORQ         AX, AX
 
 peloop:
@@ -776,8 +782,8 @@ peloop:
 	VMULPD  Y15, Y5, Y5
 	VMAXPD  Y4, Y0, Y0
 	VMAXPD  Y5, Y1, Y1
-	EXPNEG(Y4, Y6, Y7, Y8)
-	EXPNEG(Y5, Y9, Y10, Y11)
+	EXPNEG(Y4, Y6, Y7, Y8, Y9, Y10, R8)
+	EXPNEG(Y5, Y11, Y12, Y13, Y2, Y3, R8)
 	VMOVUPD Y4, (R9)(AX*8)
 	VMOVUPD Y5, 32(R9)(AX*8)
 	ADDQ    $8, AX
@@ -804,6 +810,8 @@ TEXT ·planExpRow512(SB), NOSPLIT, $0-56
 	VBROADCASTSD inv+40(FP), Z15
 	VBROADCASTSD expNegInf<>(SB), Z0
 	VMOVAPD      Z0, Z2
+	VMOVUPD      expTab<>+0(SB), Z30
+	VMOVUPD      expTab<>+64(SB), Z31
 	XORQ         AX, AX
 
 pe5loop:
@@ -817,8 +825,8 @@ pe5loop:
 	VMULPD  Z15, Z7, Z7
 	VMAXPD  Z4, Z0, Z0
 	VMAXPD  Z7, Z2, Z2
-	EXPNEG512(Z4, Z5, Z6, K1)
-	EXPNEG512(Z7, Z8, Z9, K2)
+	EXPNEG512(Z4, Z5, Z6, Z16, Z17, K1, Z30, Z31)
+	EXPNEG512(Z7, Z8, Z9, Z18, Z19, K2, Z30, Z31)
 	VMOVUPD Z4, (R9)(AX*8)
 	VMOVUPD Z7, 64(R9)(AX*8)
 	ADDQ    $16, AX

@@ -282,21 +282,19 @@ func pfEChunk2(st *pfStats, pm *preparedMixture, x, w []float64, lo, hi int, wan
 				// expNeg(dl) written out (too large for the inliner; the
 				// call was a third of the chunk): the same operations, and
 				// dl > -40 never takes its flush-to-zero branch.
-				t := math.FMA(dl, expLog2e, expMagic)
+				t := math.FMA(dl, expInvStep, expMagic)
 				nn := t - expMagic
-				r := math.FMA(-nn, expLn2Hi, dl)
-				r = math.FMA(-nn, expLn2Lo, r)
-				q := math.FMA(r, expC10, expC9)
-				q = math.FMA(r, q, expC8)
-				q = math.FMA(r, q, expC7)
-				q = math.FMA(r, q, expC6)
-				q = math.FMA(r, q, expC5)
-				q = math.FMA(r, q, expC4)
-				q = math.FMA(r, q, expC3)
-				q = math.FMA(r, q, expC2)
-				q = math.FMA(r, q, expC1)
-				q = math.FMA(r, q, 1)
-				ell[c] = q * math.Float64frombits((math.Float64bits(t)+1023)<<52)
+				r := math.FMA(-nn, expStepHi, dl)
+				r = math.FMA(-nn, expStepLo, r)
+				u := float64(r * r)
+				q := math.FMA(r, expQ4, expQ3)
+				q = math.FMA(r, q, expQ2)
+				q = math.FMA(r, q, expQ1)
+				q = math.FMA(r, q, expQ0)
+				tb := math.Float64bits(t)
+				sj := math.Float64frombits(expTable[tb&expIdxMask])
+				y := math.FMA(sj, math.FMA(u, q, r), sj)
+				ell[c] = math.Float64frombits(math.Float64bits(y) + (tb<<expShift)&expExpMask)
 			default:
 				ell[c] = 0
 			}

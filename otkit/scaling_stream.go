@@ -77,39 +77,51 @@ type streamKernel struct {
 	broken bool // a rebuild failed: K̃ is not usable any more
 }
 
-// done gives K̃'s storage back to the pool.
+// done leaves K̃'s storage to the next solve (kernelCache).
 func (st *streamKernel) done() {
-	if k := st.k64; k != nil {
-		kernelPool64.Put(&k)
+	kernelCache.Lock()
+	if st.k64 != nil {
+		kernelCache.k64 = st.k64
 	}
-	if k := st.k32; k != nil {
-		kernelPool32.Put(&k)
+	if st.k32 != nil {
+		kernelCache.k32 = st.k32
 	}
+	kernelCache.Unlock()
 	st.k64, st.k32 = nil, nil
 }
 
-// kernelPool64 and kernelPool32 keep the storage of K̃ between streamed
-// solves: a fresh n·m buffer costs as much in page faults as a few
-// iterations, and repeated solves of one size (a benchmark, a loop over
-// data) reuse one buffer; the garbage collector empties the pools of
-// buffers no solve takes again.
-var (
-	kernelPool64 sync.Pool
-	kernelPool32 sync.Pool
-)
+// kernelCache keeps the storage of the last streamed solve's K̃, one buffer
+// per precision, for the next solve of the same size: a fresh n·m buffer
+// costs as much in page faults as several iterations (1 s for 16000×16000
+// here), and repeated solves of one size (a benchmark, a loop over data,
+// a flow) are the common case. A sync.Pool would not do: the garbage
+// collector empties it at every cycle, which large allocations trigger.
+// At most one n·m buffer per precision stays allocated between solves, as
+// large as the largest stored cost matrix solved last.
+var kernelCache struct {
+	sync.Mutex
+	k64 []float64
+	k32 []float32
+}
 
-// takeKernel64 returns a float64 buffer of the given size from the pool, or
-// a new one.
+// takeKernel64 returns the cached float64 buffer if it has the given size,
+// or a new one.
 func takeKernel64(size int) []float64 {
-	if p, ok := kernelPool64.Get().(*[]float64); ok && len(*p) == size {
-		return *p
+	kernelCache.Lock()
+	defer kernelCache.Unlock()
+	if k := kernelCache.k64; len(k) == size {
+		kernelCache.k64 = nil
+		return k
 	}
 	return make([]float64, size)
 }
 
 func takeKernel32(size int) []float32 {
-	if p, ok := kernelPool32.Get().(*[]float32); ok && len(*p) == size {
-		return *p
+	kernelCache.Lock()
+	defer kernelCache.Unlock()
+	if k := kernelCache.k32; len(k) == size {
+		kernelCache.k32 = nil
+		return k
 	}
 	return make([]float32, size)
 }

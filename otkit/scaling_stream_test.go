@@ -371,7 +371,7 @@ func TestStreamedScalingOutlier(t *testing.T) {
 }
 
 // TestStreamedScalingConcurrent: concurrent solves sharing a geometry (and
-// the pool of K̃ buffers) give the same bits.
+// the cached K̃ buffer) give the same bits.
 func TestStreamedScalingConcurrent(t *testing.T) {
 	g, a, b := streamProblem(t, 120, 90, 0.05, 6)
 	opt := SinkhornOptions{MinIterations: 30, MaxIterations: 30}

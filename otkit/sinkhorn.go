@@ -51,8 +51,10 @@ type SinkhornOptions struct {
 	// form (scaling.go): the same iterates as the log domain to rounding,
 	// an iteration costing one pass over a stored n×m kernel instead of
 	// 2·n·m exponentials. Above 256 entries that kernel is one more n·m
-	// matrix (float64, or float32 with Float32) during the solve; above
-	// 2^29 entries the solve stays in the log domain.
+	// matrix (float64, or float32 with Float32); the last one of each
+	// precision is kept for the next solve of the same size (its page
+	// faults cost several iterations). Above 2^29 entries the solve stays
+	// in the log domain.
 	Float32 bool
 }
 

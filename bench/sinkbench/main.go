@@ -121,7 +121,7 @@ func main() {
 		ot := map[string]timing{}
 		var fRef []float64
 		// The first stored solve of a size allocates the buffer of its
-		// scaling-form kernel K̃, which later solves take from a pool (as
+		// scaling-form kernel K̃, which later solves of that size reuse (as
 		// torch's −C/ε is allocated before its timed loop; the page faults of
 		// a fresh n·m buffer cost about as much as a few iterations): time
 		// those solves separately. K̃ itself is computed inside every timed

@@ -331,14 +331,28 @@ const (
 // turn. The chunks must write disjoint outputs, each computed the same way
 // whichever goroutine runs it, so results do not depend on GOMAXPROCS.
 func parallelChunks(n, chunk, work int, body func(lo, hi int)) {
+	parallelChunksOrder(n, chunk, work, false, body)
+}
+
+// parallelChunksOrder is parallelChunks, handing out the chunks from the
+// last one down when reverse is set (the streamed scaling passes alternate,
+// to find the end of the previous pass in cache).
+func parallelChunksOrder(n, chunk, work int, reverse bool, body func(lo, hi int)) {
 	nChunks := (n + chunk - 1) / chunk
-	workers := min(runtime.GOMAXPROCS(0), nChunks)
+	run := func(c int) {
+		if reverse {
+			c = nChunks - 1 - c
+		}
+		lo := c * chunk
+		body(lo, min(lo+chunk, n))
+	}
 	if runsInline(n, chunk, work) {
-		for lo := 0; lo < n; lo += chunk {
-			body(lo, min(lo+chunk, n))
+		for c := 0; c < nChunks; c++ {
+			run(c)
 		}
 		return
 	}
+	workers := min(runtime.GOMAXPROCS(0), nChunks)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	wg.Add(workers)
@@ -350,8 +364,7 @@ func parallelChunks(n, chunk, work int, body func(lo, hi int)) {
 				if c >= nChunks {
 					return
 				}
-				lo := c * chunk
-				body(lo, min(lo+chunk, n))
+				run(c)
 			}
 		}()
 	}

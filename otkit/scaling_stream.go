@@ -2,9 +2,7 @@ package otkit
 
 import (
 	"math"
-	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // The scaling form of large stored problems (scaling.go has the rules and
@@ -28,9 +26,10 @@ import (
 // An absorption rebuilds K̃ = exp(F̃_i + G̃_j − C_ij/ε) with the vectorised
 // exp and the column sums in the same pass. Right after a step the rows of
 // the plan carry the weights, so an entry of K̃ = P (u = v = 1) is at most
-// a_i: float64 cannot overflow, and float32 is used only when every weight
-// is below scalingMaxWeight32. A rebuild that finds a non-finite entry all
-// the same reports failure and the solve returns to the log domain.
+// a_i: float64 cannot overflow, and float32 is used only for weights below
+// scalingMaxWeight32 (and a mass above scalingMinMass32). A rebuild that
+// finds a non-finite entry all the same reports failure and the solve
+// returns to the log domain.
 
 // scalingBlockRows is the fixed row block of the streamed pass: large enough
 // that the partial column sums (one m-vector per block) cost a few per cent
@@ -96,8 +95,8 @@ func (st *streamKernel) done() {
 // here), and repeated solves of one size (a benchmark, a loop over data,
 // a flow) are the common case. A sync.Pool would not do: the garbage
 // collector empties it at every cycle, which large allocations trigger.
-// At most one n·m buffer per precision stays allocated between solves, as
-// large as the largest stored cost matrix solved last.
+// At most one buffer per precision stays allocated between solves, the
+// size of the last problem solved in that precision.
 var kernelCache struct {
 	sync.Mutex
 	k64 []float64
@@ -109,8 +108,9 @@ var kernelCache struct {
 func takeKernel64(size int) []float64 {
 	kernelCache.Lock()
 	defer kernelCache.Unlock()
-	if k := kernelCache.k64; len(k) == size {
-		kernelCache.k64 = nil
+	k := kernelCache.k64
+	kernelCache.k64 = nil // a buffer of another size is left to the collector
+	if len(k) == size {
 		return k
 	}
 	return make([]float64, size)
@@ -119,8 +119,9 @@ func takeKernel64(size int) []float64 {
 func takeKernel32(size int) []float32 {
 	kernelCache.Lock()
 	defer kernelCache.Unlock()
-	if k := kernelCache.k32; len(k) == size {
-		kernelCache.k32 = nil
+	k := kernelCache.k32
+	kernelCache.k32 = nil // a buffer of another size is left to the collector
+	if len(k) == size {
 		return k
 	}
 	return make([]float32, size)
@@ -146,47 +147,18 @@ func newStreamKernel(cost []float64, n, m int, f32 bool) *streamKernel {
 
 // bound is the absorption bound of the scalings.
 func (st *streamKernel) bound() float64 {
-	if st.k32 != nil {
+	if st.f32 {
 		return scalingBound32
 	}
 	return scalingBound
 }
 
-// forBlocks runs body on every row block, from several goroutines when the
-// work is large, in ascending or (reverse) descending order of blocks.
+// forBlocks runs body on every row block b = lo/scalingBlockRows
+// (parallelChunksOrder), in ascending or (reverse) descending order.
 func forBlocks(n, work int, reverse bool, body func(b, lo, hi int)) {
-	nb := (n + scalingBlockRows - 1) / scalingBlockRows
-	block := func(k int) {
-		b := k
-		if reverse {
-			b = nb - 1 - k
-		}
-		lo := b * scalingBlockRows
-		body(b, lo, min(lo+scalingBlockRows, n))
-	}
-	workers := min(runtime.GOMAXPROCS(0), nb)
-	if workers <= 1 || work < fastParallelWork {
-		for k := 0; k < nb; k++ {
-			block(k)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(workers)
-	for w := 0; w < workers; w++ {
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= nb {
-					return
-				}
-				block(k)
-			}
-		}()
-	}
-	wg.Wait()
+	parallelChunksOrder(n, scalingBlockRows, work, reverse, func(lo, hi int) {
+		body(lo/scalingBlockRows, lo, hi)
+	})
 }
 
 // sumParts adds the blocks' partial column sums into out, in block order.

@@ -289,7 +289,7 @@ func (sc *scalingForm) enterCold() bool {
 	return true
 }
 
-// pass computes, for the scalings v, the new un_i = a_i / Σ_j K̃_ij v_j and
+// stream computes, for the scalings v, the new un_i = a_i / Σ_j K̃_ij v_j and
 // cNew_j = Σ_i K̃_ij un_i. It reports false if a row sum is zero or not
 // finite.
 func (st *streamKernel) stream(a, v, un []float64) bool {
@@ -379,8 +379,8 @@ func (sc *scalingForm) streamStep() bool {
 	for _, x := range un {
 		absorb = absorb || x > hi || x < lo
 	}
-	sc.cold = false
 	if !absorb {
+		sc.cold = false
 		copy(sc.v, vn)
 		copy(sc.u, un)
 		st.c, st.cNew = st.cNew, st.c
@@ -396,6 +396,7 @@ func (sc *scalingForm) streamStep() bool {
 		return false
 	}
 	sc.nAbsorb++
+	sc.cold = false
 	copy(sc.ft, st.newF)
 	copy(sc.gt, st.newG)
 	for i := range sc.u {

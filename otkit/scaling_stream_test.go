@@ -321,6 +321,29 @@ func TestStreamedScalingFallback(t *testing.T) {
 	}
 }
 
+// TestStreamedErrorCheckCachesNothing: an error check that crosses the
+// threshold computes the log-domain column reduction of the synced f; the
+// solve may go on in scaling form (float32's error above the threshold in
+// the log domain), so that reduction must not be left for a later
+// log-domain g update to reuse.
+func TestStreamedErrorCheckCachesNothing(t *testing.T) {
+	g, a, b := streamProblem(t, 200, 150, 0.05, 4)
+	for _, f32 := range []bool{false, true} {
+		cfg, err := SinkhornOptions{Threshold: 1e9, Float32: f32}.resolve(200, 150)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newSolver(g, a, b, cfg)
+		if !s.sc.enterCold() || s.sc.steps(0, 10) != 10 {
+			t.Fatal("the streamed form did not run")
+		}
+		if e := s.marginalError(); !(e < cfg.Threshold) || s.colFOK {
+			t.Errorf("f32=%v: error %g, cached column reduction %v", f32, e, s.colFOK)
+		}
+		s.sc.st.done()
+	}
+}
+
 // TestStreamedScalingOutlier: a target far from every source makes a
 // column of exp(−C/ε) underflow, a source far from every target a row
 // (which the cold start shifts): the solve still returns the log-domain

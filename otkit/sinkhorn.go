@@ -341,8 +341,9 @@ func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
 	if useScalingForm(geom, a, b, cfg) {
 		s.sc = newScalingForm(geom, a, b, cfg)
 		if s.sc.st != nil && cfg.Float32 {
-			// The streamed form's float32 is its K̃; its log-domain first
-			// iteration runs in float64, without the float32 copies of C.
+			// The streamed form's float32 is its K̃; its log-domain
+			// iterations (a refused cold start, a return to the log domain)
+			// run in float64, without building float32 copies of C.
 			opt := cfg.SinkhornOptions
 			opt.Float32 = false
 			s.kern = geom.kernel(opt)
@@ -666,16 +667,19 @@ func lpNorm(a, b []float64, p float64) float64 {
 func (s *solver) marginalError() float64 {
 	c := s.cfg
 	if s.sc != nil && s.sc.on {
-		s.colFOK = false
 		e := s.sc.colError(c.p)
-		if s.sc.st == nil || !(e < c.Threshold) {
-			return e
+		if s.sc.st != nil && e < c.Threshold {
+			// About to stop: the streamed K̃ is rounded (to float32, or to
+			// float64 entries whose product with u and v differs from
+			// exp(F + G − C) in the last bits), so the error that counts is
+			// that of the potentials the result reports, in the log domain.
+			s.sc.sync(s.f, s.g)
+			e = s.logMarginalError()
 		}
-		// About to stop: the streamed K̃ is rounded (to float32, or to
-		// float64 entries whose product with u and v differs from exp(F + G −
-		// C) in the last bits), so the error that counts is that of the
-		// potentials the result reports, in the log domain.
-		s.sc.sync(s.f, s.g)
+		// The iterations go on from the scaling form's state, so no column
+		// reduction of this f may be reused by a later log-domain update.
+		s.colFOK = false
+		return e
 	}
 	return s.logMarginalError()
 }

@@ -406,9 +406,117 @@ s3done:
 	VZEROUPPER
 	RET
 
+// EXP32x512x4 is EXP32x512 on four vectors at once, X = Z4, Z8, Z12, Z16
+// (temporaries the next three registers, masks K1–K4), one step of each in
+// turn. Each exp is a chain of about fifteen dependent operations; issued
+// one after the other, the scheduler holds too few independent operations
+// to keep the vector units busy (measured: the fused online loop ran at
+// 0.186 ns/term with one exp at a time, 0.172 with two and 0.151 with four
+// interleaved, AMD EPYC Zen 5), whereas with four interleaved every step
+// has four independent operations ready.
+#define EXP32x512x4 \
+	VCMPPS.BCST $0x1d, exp32Low<>(SB), Z4, K1; \
+	VCMPPS.BCST $0x1d, exp32Low<>(SB), Z8, K2; \
+	VCMPPS.BCST $0x1d, exp32Low<>(SB), Z12, K3; \
+	VCMPPS.BCST $0x1d, exp32Low<>(SB), Z16, K4; \
+	VMULPS.BCST exp32InvStep<>(SB), Z4, Z5; \
+	VMULPS.BCST exp32InvStep<>(SB), Z8, Z9; \
+	VMULPS.BCST exp32InvStep<>(SB), Z12, Z13; \
+	VMULPS.BCST exp32InvStep<>(SB), Z16, Z17; \
+	VADDPS.BCST exp32Magic<>(SB), Z5, Z5; \
+	VADDPS.BCST exp32Magic<>(SB), Z9, Z9; \
+	VADDPS.BCST exp32Magic<>(SB), Z13, Z13; \
+	VADDPS.BCST exp32Magic<>(SB), Z17, Z17; \
+	VSUBPS.BCST exp32Magic<>(SB), Z5, Z6; \
+	VSUBPS.BCST exp32Magic<>(SB), Z9, Z10; \
+	VSUBPS.BCST exp32Magic<>(SB), Z13, Z14; \
+	VSUBPS.BCST exp32Magic<>(SB), Z17, Z18; \
+	VMULPS.BCST exp32StepHi<>(SB), Z6, Z7; \
+	VMULPS.BCST exp32StepHi<>(SB), Z10, Z11; \
+	VMULPS.BCST exp32StepHi<>(SB), Z14, Z15; \
+	VMULPS.BCST exp32StepHi<>(SB), Z18, Z19; \
+	VSUBPS      Z7, Z4, Z4; \
+	VSUBPS      Z11, Z8, Z8; \
+	VSUBPS      Z15, Z12, Z12; \
+	VSUBPS      Z19, Z16, Z16; \
+	VMULPS.BCST exp32StepLo<>(SB), Z6, Z6; \
+	VMULPS.BCST exp32StepLo<>(SB), Z10, Z10; \
+	VMULPS.BCST exp32StepLo<>(SB), Z14, Z14; \
+	VMULPS.BCST exp32StepLo<>(SB), Z18, Z18; \
+	VSUBPS      Z6, Z4, Z4; \
+	VSUBPS      Z10, Z8, Z8; \
+	VSUBPS      Z14, Z12, Z12; \
+	VSUBPS      Z18, Z16, Z16; \
+	VMULPS.BCST exp32T1<>(SB), Z4, Z6; \
+	VMULPS.BCST exp32T1<>(SB), Z8, Z10; \
+	VMULPS.BCST exp32T1<>(SB), Z12, Z14; \
+	VMULPS.BCST exp32T1<>(SB), Z16, Z18; \
+	VADDPS.BCST exp32T0<>(SB), Z6, Z6; \
+	VADDPS.BCST exp32T0<>(SB), Z10, Z10; \
+	VADDPS.BCST exp32T0<>(SB), Z14, Z14; \
+	VADDPS.BCST exp32T0<>(SB), Z18, Z18; \
+	VMULPS      Z4, Z4, Z7; \
+	VMULPS      Z8, Z8, Z11; \
+	VMULPS      Z12, Z12, Z15; \
+	VMULPS      Z16, Z16, Z19; \
+	VMULPS      Z7, Z6, Z6; \
+	VMULPS      Z11, Z10, Z10; \
+	VMULPS      Z15, Z14, Z14; \
+	VMULPS      Z19, Z18, Z18; \
+	VADDPS      Z4, Z6, Z6; \
+	VADDPS      Z8, Z10, Z10; \
+	VADDPS      Z12, Z14, Z14; \
+	VADDPS      Z16, Z18, Z18; \
+	VPERMPS     exp32Delta<>(SB), Z5, Z7; \
+	VPERMPS     exp32Delta<>(SB), Z9, Z11; \
+	VPERMPS     exp32Delta<>(SB), Z13, Z15; \
+	VPERMPS     exp32Delta<>(SB), Z17, Z19; \
+	VADDPS      Z7, Z6, Z6; \
+	VADDPS      Z11, Z10, Z10; \
+	VADDPS      Z15, Z14, Z14; \
+	VADDPS      Z19, Z18, Z18; \
+	VPSLLD      $19, Z5, Z7; \
+	VPSLLD      $19, Z9, Z11; \
+	VPSLLD      $19, Z13, Z15; \
+	VPSLLD      $19, Z17, Z19; \
+	VPANDD.BCST exp32ExpMask<>(SB), Z7, Z7; \
+	VPANDD.BCST exp32ExpMask<>(SB), Z11, Z11; \
+	VPANDD.BCST exp32ExpMask<>(SB), Z15, Z15; \
+	VPANDD.BCST exp32ExpMask<>(SB), Z19, Z19; \
+	VPERMPS     exp32Tab<>(SB), Z5, Z5; \
+	VPERMPS     exp32Tab<>(SB), Z9, Z9; \
+	VPERMPS     exp32Tab<>(SB), Z13, Z13; \
+	VPERMPS     exp32Tab<>(SB), Z17, Z17; \
+	VMULPS      Z5, Z6, Z6; \
+	VMULPS      Z9, Z10, Z10; \
+	VMULPS      Z13, Z14, Z14; \
+	VMULPS      Z17, Z18, Z18; \
+	VADDPS      Z5, Z6, Z6; \
+	VADDPS      Z9, Z10, Z10; \
+	VADDPS      Z13, Z14, Z14; \
+	VADDPS      Z17, Z18, Z18; \
+	VPADDD.Z    Z7, Z6, K1, Z4; \
+	VPADDD.Z    Z11, Z10, K2, Z8; \
+	VPADDD.Z    Z15, Z14, K3, Z12; \
+	VPADDD.Z    Z19, Z18, K4, Z16
+
+// EXPSUB4 leaves in Z4, Z8, Z12, Z16 the exponentials expNeg32(z_j −
+// shift) of the 64 exponents at byte offset OFF (expSum32x512's registers).
+#define EXPSUB4(OFF) \
+	VMOVUPS OFF+0(SI)(AX*4), Z4; \
+	VMOVUPS OFF+64(SI)(AX*4), Z8; \
+	VMOVUPS OFF+128(SI)(AX*4), Z12; \
+	VMOVUPS OFF+192(SI)(AX*4), Z16; \
+	VSUBPS  Z31, Z4, Z4; \
+	VSUBPS  Z31, Z8, Z8; \
+	VSUBPS  Z31, Z12, Z12; \
+	VSUBPS  Z31, Z16, Z16; \
+	EXP32x512x4
+
 // func expSum32x512(z *float32, n int, shift float32, sums *[16]float64, pf *float32)
 // n is a multiple of 32; the summation tree and the prefetch of
-// expSum32AVX, sixteen lanes at a time.
+// expSum32AVX, sixteen lanes at a time, four exps interleaved
+// (EXP32x512x4).
 TEXT ·expSum32x512(SB), NOSPLIT, $0-40
 	MOVQ         z+0(FP), SI
 	MOVQ         n+8(FP), CX
@@ -432,37 +540,15 @@ s5loop8:
 	PREFETCHT0    320(R8)(AX*4)
 	PREFETCHT0    384(R8)(AX*4)
 	PREFETCHT0    448(R8)(AX*4)
-	VMOVUPS       0(SI)(AX*4), Z4
-	VSUBPS        Z31, Z4, Z4
-	EXP32x512(Z4, Z5, Z6, Z7, K1)
-	VMOVUPS       64(SI)(AX*4), Z8
-	VSUBPS        Z31, Z8, Z8
-	EXP32x512(Z8, Z9, Z10, Z11, K2)
+	EXPSUB4(0)
 	VADDPS        Z8, Z4, Z4
-	VMOVUPS       128(SI)(AX*4), Z12
-	VSUBPS        Z31, Z12, Z12
-	EXP32x512(Z12, Z13, Z14, Z15, K3)
-	VMOVUPS       192(SI)(AX*4), Z16
-	VSUBPS        Z31, Z16, Z16
-	EXP32x512(Z16, Z17, Z18, Z19, K4)
+	VADDPS        Z16, Z12, Z12
+	VADDPS        Z12, Z4, Z20
+	EXPSUB4(256)
+	VADDPS        Z8, Z4, Z4
 	VADDPS        Z16, Z12, Z12
 	VADDPS        Z12, Z4, Z4
-	VMOVUPS       256(SI)(AX*4), Z20
-	VSUBPS        Z31, Z20, Z20
-	EXP32x512(Z20, Z21, Z22, Z23, K5)
-	VMOVUPS       320(SI)(AX*4), Z24
-	VSUBPS        Z31, Z24, Z24
-	EXP32x512(Z24, Z25, Z26, Z27, K6)
-	VADDPS        Z24, Z20, Z20
-	VMOVUPS       384(SI)(AX*4), Z8
-	VSUBPS        Z31, Z8, Z8
-	EXP32x512(Z8, Z9, Z10, Z11, K2)
-	VMOVUPS       448(SI)(AX*4), Z12
-	VSUBPS        Z31, Z12, Z12
-	EXP32x512(Z12, Z13, Z14, Z15, K3)
-	VADDPS        Z12, Z8, Z8
-	VADDPS        Z8, Z20, Z20
-	VADDPS        Z20, Z4, Z4
+	VADDPS        Z4, Z20, Z4
 	VCVTPS2PD     Y4, Z8
 	VEXTRACTF64X4 $1, Z4, Y9
 	VCVTPS2PD     Y9, Z9
@@ -774,100 +860,6 @@ f5ddone:
 	VMOVSS        X0, ret+48(FP)
 	VZEROUPPER
 	RET
-
-// EXP32x512x4 is EXP32x512 on four vectors at once, X = Z4, Z8, Z12, Z16
-// (temporaries the next three registers, masks K1–K4), one step of each in
-// turn. Each exp is a chain of about fifteen dependent operations; issued
-// one after the other, the scheduler holds too few independent operations
-// to keep the vector units busy (measured: the fused online loop ran at
-// 0.186 ns/term with one exp at a time, 0.172 with two and 0.151 with four
-// interleaved, AMD EPYC Zen 5), whereas with four interleaved every step
-// has four independent operations ready.
-#define EXP32x512x4 \
-	VCMPPS.BCST $0x1d, exp32Low<>(SB), Z4, K1; \
-	VCMPPS.BCST $0x1d, exp32Low<>(SB), Z8, K2; \
-	VCMPPS.BCST $0x1d, exp32Low<>(SB), Z12, K3; \
-	VCMPPS.BCST $0x1d, exp32Low<>(SB), Z16, K4; \
-	VMULPS.BCST exp32InvStep<>(SB), Z4, Z5; \
-	VMULPS.BCST exp32InvStep<>(SB), Z8, Z9; \
-	VMULPS.BCST exp32InvStep<>(SB), Z12, Z13; \
-	VMULPS.BCST exp32InvStep<>(SB), Z16, Z17; \
-	VADDPS.BCST exp32Magic<>(SB), Z5, Z5; \
-	VADDPS.BCST exp32Magic<>(SB), Z9, Z9; \
-	VADDPS.BCST exp32Magic<>(SB), Z13, Z13; \
-	VADDPS.BCST exp32Magic<>(SB), Z17, Z17; \
-	VSUBPS.BCST exp32Magic<>(SB), Z5, Z6; \
-	VSUBPS.BCST exp32Magic<>(SB), Z9, Z10; \
-	VSUBPS.BCST exp32Magic<>(SB), Z13, Z14; \
-	VSUBPS.BCST exp32Magic<>(SB), Z17, Z18; \
-	VMULPS.BCST exp32StepHi<>(SB), Z6, Z7; \
-	VMULPS.BCST exp32StepHi<>(SB), Z10, Z11; \
-	VMULPS.BCST exp32StepHi<>(SB), Z14, Z15; \
-	VMULPS.BCST exp32StepHi<>(SB), Z18, Z19; \
-	VSUBPS      Z7, Z4, Z4; \
-	VSUBPS      Z11, Z8, Z8; \
-	VSUBPS      Z15, Z12, Z12; \
-	VSUBPS      Z19, Z16, Z16; \
-	VMULPS.BCST exp32StepLo<>(SB), Z6, Z6; \
-	VMULPS.BCST exp32StepLo<>(SB), Z10, Z10; \
-	VMULPS.BCST exp32StepLo<>(SB), Z14, Z14; \
-	VMULPS.BCST exp32StepLo<>(SB), Z18, Z18; \
-	VSUBPS      Z6, Z4, Z4; \
-	VSUBPS      Z10, Z8, Z8; \
-	VSUBPS      Z14, Z12, Z12; \
-	VSUBPS      Z18, Z16, Z16; \
-	VMULPS.BCST exp32T1<>(SB), Z4, Z6; \
-	VMULPS.BCST exp32T1<>(SB), Z8, Z10; \
-	VMULPS.BCST exp32T1<>(SB), Z12, Z14; \
-	VMULPS.BCST exp32T1<>(SB), Z16, Z18; \
-	VADDPS.BCST exp32T0<>(SB), Z6, Z6; \
-	VADDPS.BCST exp32T0<>(SB), Z10, Z10; \
-	VADDPS.BCST exp32T0<>(SB), Z14, Z14; \
-	VADDPS.BCST exp32T0<>(SB), Z18, Z18; \
-	VMULPS      Z4, Z4, Z7; \
-	VMULPS      Z8, Z8, Z11; \
-	VMULPS      Z12, Z12, Z15; \
-	VMULPS      Z16, Z16, Z19; \
-	VMULPS      Z7, Z6, Z6; \
-	VMULPS      Z11, Z10, Z10; \
-	VMULPS      Z15, Z14, Z14; \
-	VMULPS      Z19, Z18, Z18; \
-	VADDPS      Z4, Z6, Z6; \
-	VADDPS      Z8, Z10, Z10; \
-	VADDPS      Z12, Z14, Z14; \
-	VADDPS      Z16, Z18, Z18; \
-	VPERMPS     exp32Delta<>(SB), Z5, Z7; \
-	VPERMPS     exp32Delta<>(SB), Z9, Z11; \
-	VPERMPS     exp32Delta<>(SB), Z13, Z15; \
-	VPERMPS     exp32Delta<>(SB), Z17, Z19; \
-	VADDPS      Z7, Z6, Z6; \
-	VADDPS      Z11, Z10, Z10; \
-	VADDPS      Z15, Z14, Z14; \
-	VADDPS      Z19, Z18, Z18; \
-	VPSLLD      $19, Z5, Z7; \
-	VPSLLD      $19, Z9, Z11; \
-	VPSLLD      $19, Z13, Z15; \
-	VPSLLD      $19, Z17, Z19; \
-	VPANDD.BCST exp32ExpMask<>(SB), Z7, Z7; \
-	VPANDD.BCST exp32ExpMask<>(SB), Z11, Z11; \
-	VPANDD.BCST exp32ExpMask<>(SB), Z15, Z15; \
-	VPANDD.BCST exp32ExpMask<>(SB), Z19, Z19; \
-	VPERMPS     exp32Tab<>(SB), Z5, Z5; \
-	VPERMPS     exp32Tab<>(SB), Z9, Z9; \
-	VPERMPS     exp32Tab<>(SB), Z13, Z13; \
-	VPERMPS     exp32Tab<>(SB), Z17, Z17; \
-	VMULPS      Z5, Z6, Z6; \
-	VMULPS      Z9, Z10, Z10; \
-	VMULPS      Z13, Z14, Z14; \
-	VMULPS      Z17, Z18, Z18; \
-	VADDPS      Z5, Z6, Z6; \
-	VADDPS      Z9, Z10, Z10; \
-	VADDPS      Z13, Z14, Z14; \
-	VADDPS      Z17, Z18, Z18; \
-	VPADDD.Z    Z7, Z6, K1, Z4; \
-	VPADDD.Z    Z11, Z10, K2, Z8; \
-	VPADDD.Z    Z15, Z14, K3, Z12; \
-	VPADDD.Z    Z19, Z18, K4, Z16
 
 // PC2EXP4 leaves in Z4, Z8, Z12, Z16 the exponentials e_j = expNeg32(z_j −
 // shift) of the 64 terms at byte offset OFF of the block (zPC2ExpSum32x512's

@@ -110,12 +110,14 @@ func TestExpSum32PathsBitwise(t *testing.T) {
 // the same for the float64 kernel's one-pass row blocks and column shifts
 // against the reference.
 func TestFast32LSEShiftRedo(t *testing.T) {
-	const n, m, d = 2, lseHead32 + lseBlock32 + 300, 2
+	// The online kernel's blocks (lseBlockOnline32) are the longer ones:
+	// with its block the middle, the stored kernel also sees both outcomes.
+	const n, m, d = 2, lseHead32 + lseBlockOnline32 + 300, 2
 	x := []float64{0, 0, 0.5, 0}
 	y := make([]float64, m*d)
 	for j := 0; j < m; j++ {
 		y[j*d] = 0.001 * float64(j%7)
-		if j < lseHead32 || j >= lseHead32+lseBlock32 {
+		if j < lseHead32 || j >= lseHead32+lseBlockOnline32 {
 			y[j*d] = 10 + 0.001*float64(j%5) // cost ≈ 100 from x_0
 		}
 	}

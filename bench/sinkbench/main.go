@@ -123,15 +123,16 @@ func main() {
 		// The first stored solve of a size allocates the buffer of its
 		// scaling-form kernel K̃, which later solves of that size reuse (as
 		// torch's −C/ε is allocated before its timed loop; the page faults of
-		// a fresh n·m buffer cost about as much as a few iterations): time
-		// those solves separately. K̃ itself is computed inside every timed
-		// solve.
+		// a fresh n·m buffer cost about as much as a few iterations), and the
+		// first solve of each kind grows the process's heap: time those
+		// solves separately. K̃ itself is computed inside every timed solve.
 		for _, w := range []struct {
 			name string
+			g    *otkit.Geometry
 			opt  otkit.SinkhornOptions
-		}{{"dense64", opt}, {"dense32", opt32}} {
-			_, t := solve(dense, w.opt)
-			fmt.Printf("| %d | | otkit %s, first solve (allocates K̃'s buffer; total s / %d it) | %s | |\n", n, w.name, *iters, cell(t, 1))
+		}{{"dense64", dense, opt}, {"dense32", dense, opt32}, {"online64", online, opt}, {"online32", online, opt32}} {
+			_, t := solve(w.g, w.opt)
+			fmt.Printf("| %d | | otkit %s, first solve (total s for %d iterations) | %s | |\n", n, w.name, *iters, cell(t, 1))
 		}
 		// marg holds the cost of one more iteration: the difference of a
 		// solve of 2·iters and one of iters iterations, over iters (the

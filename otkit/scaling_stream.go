@@ -182,10 +182,12 @@ func (st *streamKernel) sumParts(out []float64) {
 // the row loses precision (below e^-600, or e^-80 in float32: subnormal
 // entries there are rounded by less than 1e-10 of the row's largest).
 //
-// With u non-nil (the cold start) such a row is shifted instead: ft_i is
-// lowered by the row's largest exponent x, so that its largest entry is 1,
-// and u_i = e^x keeps the product u_i K̃_ij (c is then Σ_i K̃_ij u_i); other
-// rows get u_i = 1.
+// With u non-nil (the cold start, ft = 0) every row is shifted instead:
+// ft_i = −x with x the row's largest exponent (found first, without
+// exponentials), so that its largest entry is 1, and u_i = e^x keeps the
+// products u_i K̃_ij (c is then Σ_i K̃_ij u_i). The first scalings then stay
+// within a few orders of 1/n, far inside the absorption bound, however far
+// a source is from the targets' nearest sources.
 func (st *streamKernel) rebuild(ft, gt []float64, eps float64, u []float64) bool {
 	n, m := st.n, st.m
 	// planExpRow takes potentials in units of cost.
@@ -212,16 +214,13 @@ func (st *streamKernel) rebuild(ft, gt []float64, eps float64, u []float64) bool
 			if !st.f32 {
 				k = st.k64[i*m : (i+1)*m]
 			}
-			mx := planExpRow(k, row, gs, ft[i]*eps, inv)
 			ui := 1.0
-			if u != nil && mx < floor {
-				ft[i] -= mx
-				ui = math.Exp(mx)
-				mx = planExpRow(k, row, gs, ft[i]*eps, inv)
-			}
 			if u != nil {
+				x := zDenseMax(z, row, gs, inv)
+				ft[i], ui = -x, math.Exp(x)
 				u[i] = ui
 			}
+			mx := planExpRow(k, row, gs, ft[i]*eps, inv)
 			if !(mx <= top && mx >= floor) {
 				st.bad[b] = true
 			}
@@ -267,12 +266,12 @@ func (st *streamKernel) colMins(out []float64) {
 }
 
 // enterCold starts the streamed form before the first iteration, from
-// f = g = 0: F̃ = 0, u = 1 and G̃_j = min_i C_ij/ε, so that every column of
-// K̃ has an entry 1 and the first v = b / (K̃ᵀu) gives the log-domain g of
-// the first iteration. A row whose entries would all be tiny (a source far
-// from every target's nearest source) is shifted by rebuild: F̃_i lower,
-// u_i = e^{−F̃_i} < 1, the same products u_i K̃_ij. It reports false (then
-// the first iteration runs in the log domain and the form is entered after
+// f = g = 0: G̃_j = min_i C_ij/ε, so that every column of exp(G̃_j − C_ij/ε)
+// has an entry 1, and every row is shifted by rebuild (F̃_i = −its largest
+// exponent, u_i = e^{−F̃_i} ≤ 1: the same products u_i K̃_ij as F̃ = 0,
+// u = 1), so that the first v = b / (K̃ᵀu) gives the log-domain g of the
+// first iteration and no row of K̃ underflows. It reports false (then the
+// first iteration runs in the log domain and the form is entered after
 // it) only if K̃ would overflow.
 func (sc *scalingForm) enterCold() bool {
 	st := sc.st

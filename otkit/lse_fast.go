@@ -326,6 +326,35 @@ const (
 	shiftSlack = 300
 )
 
+// chunkBufs64 and chunkBufs32 hold the scratch buffers of parallel chunks:
+// allocating them afresh in every reduction (megabytes an iteration) kept
+// the collector running and made iterations uneven.
+var (
+	chunkBufs64 = sync.Pool{New: func() any { return new([]float64) }}
+	chunkBufs32 = sync.Pool{New: func() any { return new([]float32) }}
+)
+
+// chunkBuf64 returns a pooled buffer of length k (give it back to
+// chunkBufs64); its contents are arbitrary.
+func chunkBuf64(k int) *[]float64 {
+	p := chunkBufs64.Get().(*[]float64)
+	if cap(*p) < k {
+		*p = make([]float64, k)
+	}
+	*p = (*p)[:k]
+	return p
+}
+
+// chunkBuf32 is chunkBuf64 for float32 (chunkBufs32).
+func chunkBuf32(k int) *[]float32 {
+	p := chunkBufs32.Get().(*[]float32)
+	if cap(*p) < k {
+		*p = make([]float32, k)
+	}
+	*p = (*p)[:k]
+	return p
+}
+
 // parallelChunks calls body(lo, hi) on consecutive chunks of [0, n) of
 // the given size, from up to GOMAXPROCS goroutines that take chunks in
 // turn. The chunks must write disjoint outputs, each computed the same way
@@ -407,7 +436,9 @@ func (k *denseFastLSE) rowLSE(out, h []float64, eps float64) {
 		return
 	}
 	parallelChunks(n, chunk, n*m, func(lo, hi int) {
-		k.rows(out, h, eps, inv, lo, hi, make([]float64, zl))
+		p := chunkBuf64(zl)
+		k.rows(out, h, eps, inv, lo, hi, *p)
+		chunkBufs64.Put(p)
 	})
 }
 
@@ -563,7 +594,9 @@ func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn
 		buf, own = sc.take((d+1)*nc + 2*nr + zl)
 		defer sc.release(own)
 	} else {
-		buf = make([]float64, (d+1)*nc)
+		p := chunkBuf64((d + 1) * nc)
+		defer chunkBufs64.Put(p)
+		buf = *p
 	}
 	a, w := buf[:nc], buf[nc:(d+1)*nc]
 	for j := range a {
@@ -625,7 +658,10 @@ func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn
 		return
 	}
 	parallelChunks(nr, chunk, work, func(lo, hi int) {
-		rows(lo, hi, make([]float64, hi-lo), make([]float64, hi-lo), make([]float64, zl))
+		p := chunkBuf64(2*(hi-lo) + zl)
+		st := *p
+		rows(lo, hi, st[:hi-lo], st[hi-lo:2*(hi-lo)], st[2*(hi-lo):])
+		chunkBufs64.Put(p)
 	})
 }
 

@@ -423,7 +423,9 @@ func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
 		buf, own = sc.take(nc + zl)
 		defer sc.release(own)
 	} else {
-		buf = make([]float32, nc)
+		p := chunkBuf32(nc)
+		defer chunkBufs32.Put(p)
+		buf = *p
 	}
 	hs := buf[:nc]
 	for j, v := range h {
@@ -459,7 +461,9 @@ func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
 		return
 	}
 	parallelChunks(nr, chunk, nr*nc, func(lo, hi int) {
-		rows(lo, hi, make([]float32, zl))
+		p := chunkBuf32(zl)
+		rows(lo, hi, *p)
+		chunkBufs32.Put(p)
 	})
 }
 
@@ -548,7 +552,9 @@ func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []
 		buf, own = sc.take((d+1)*nc + zl)
 		defer sc.release(own)
 	} else {
-		buf = make([]float32, (d+1)*nc)
+		p := chunkBuf32((d + 1) * nc)
+		defer chunkBufs32.Put(p)
+		buf = *p
 	}
 	a, w := buf[:nc], buf[nc:(d+1)*nc]
 	for j := range a {
@@ -589,7 +595,9 @@ func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []
 		return
 	}
 	parallelChunks(nr, chunk, work, func(lo, hi int) {
-		rows(lo, hi, make([]float32, zl))
+		p := chunkBuf32(zl)
+		rows(lo, hi, *p)
+		chunkBufs32.Put(p)
 	})
 }
 

@@ -30,7 +30,7 @@ func dotRow64(k, v []float64) float64 {
 		done = len(k) &^ (dotLanes - 1)
 		dotRow64AVX(&k[0], &v[0], done, &acc)
 	}
-	dotRow64Go(&acc, k[done:], v[done:], done)
+	dotRowGo(&acc, k[done:], v[done:], done)
 	return reduceLanes(&acc)
 }
 
@@ -46,20 +46,12 @@ func dotRow32(k []float32, v []float64) float64 {
 		done = len(k) &^ (dotLanes - 1)
 		dotRow32AVX(&k[0], &v[0], done, &acc)
 	}
-	dotRow32Go(&acc, k[done:], v[done:], done)
+	dotRowGo(&acc, k[done:], v[done:], done)
 	return reduceLanes(&acc)
 }
 
-// dotRow64Go adds k[j]·v[j] into lane (offset+j) mod 16.
-func dotRow64Go(acc *[dotLanes]float64, k, v []float64, offset int) {
-	v = v[:len(k)]
-	for j, x := range k {
-		l := (offset + j) % dotLanes
-		acc[l] = math.FMA(x, v[j], acc[l])
-	}
-}
-
-func dotRow32Go(acc *[dotLanes]float64, k []float32, v []float64, offset int) {
+// dotRowGo adds k[j]·v[j] into lane (offset+j) mod dotLanes.
+func dotRowGo[T float32 | float64](acc *[dotLanes]float64, k []T, v []float64, offset int) {
 	v = v[:len(k)]
 	for j, x := range k {
 		l := (offset + j) % dotLanes
@@ -90,10 +82,7 @@ func axpyRow64(c, k []float64, u float64) {
 		done = len(k) &^ 15
 		axpyRow64AVX(&c[0], &k[0], done, u)
 	}
-	c = c[done:]
-	for j, x := range k[done:] {
-		c[j] = math.FMA(x, u, c[j])
-	}
+	axpyRowGo(c[done:], k[done:], u)
 }
 
 // axpyRow32 sets c[j] = fma(float64(k[j]), u, c[j]).
@@ -108,8 +97,13 @@ func axpyRow32(c []float64, k []float32, u float64) {
 		done = len(k) &^ 15
 		axpyRow32AVX(&c[0], &k[0], done, u)
 	}
-	c = c[done:]
-	for j, x := range k[done:] {
+	axpyRowGo(c[done:], k[done:], u)
+}
+
+// axpyRowGo is the Go loop of axpyRow64 and axpyRow32.
+func axpyRowGo[T float32 | float64](c []float64, k []T, u float64) {
+	c = c[:len(k)]
+	for j, x := range k {
 		c[j] = math.FMA(float64(x), u, c[j])
 	}
 }
@@ -147,12 +141,7 @@ func axpyRows64(c []float64, k *[4][]float64, u *[4]float64) {
 		done = m &^ 15
 		axpyRows64AVX(&c[0], &k0[0], &k1[0], &k2[0], &k3[0], done, u)
 	}
-	for j := done; j < m; j++ {
-		x := math.FMA(k0[j], u[0], c[j])
-		x = math.FMA(k1[j], u[1], x)
-		x = math.FMA(k2[j], u[2], x)
-		c[j] = math.FMA(k3[j], u[3], x)
-	}
+	axpyRowsGo(c[done:], k0[done:], k1[done:], k2[done:], k3[done:], u)
 }
 
 // axpyRows32 is axpyRows64 for float32 rows.
@@ -168,7 +157,14 @@ func axpyRows32(c []float64, k *[4][]float32, u *[4]float64) {
 		done = m &^ 15
 		axpyRows32AVX(&c[0], &k0[0], &k1[0], &k2[0], &k3[0], done, u)
 	}
-	for j := done; j < m; j++ {
+	axpyRowsGo(c[done:], k0[done:], k1[done:], k2[done:], k3[done:], u)
+}
+
+// axpyRowsGo is the Go loop of axpyRows64 and axpyRows32.
+func axpyRowsGo[T float32 | float64](c []float64, k0, k1, k2, k3 []T, u *[4]float64) {
+	m := len(c)
+	k0, k1, k2, k3 = k0[:m], k1[:m], k2[:m], k3[:m]
+	for j := range c {
 		x := math.FMA(float64(k0[j]), u[0], c[j])
 		x = math.FMA(float64(k1[j]), u[1], x)
 		x = math.FMA(float64(k2[j]), u[2], x)

@@ -103,28 +103,16 @@ var kernelCache struct {
 	k32 []float32
 }
 
-// takeKernel64 returns the cached float64 buffer if it has the given size,
-// or a new one.
-func takeKernel64(size int) []float64 {
-	kernelCache.Lock()
-	defer kernelCache.Unlock()
-	k := kernelCache.k64
-	kernelCache.k64 = nil // a buffer of another size is left to the collector
+// takeKernel returns the cached buffer in slot if it has the given size,
+// or a new one; either way the slot is emptied (a buffer of another size is
+// left to the collector). kernelCache must be locked.
+func takeKernel[T float32 | float64](slot *[]T, size int) []T {
+	k := *slot
+	*slot = nil
 	if len(k) == size {
 		return k
 	}
-	return make([]float64, size)
-}
-
-func takeKernel32(size int) []float32 {
-	kernelCache.Lock()
-	defer kernelCache.Unlock()
-	k := kernelCache.k32
-	kernelCache.k32 = nil // a buffer of another size is left to the collector
-	if len(k) == size {
-		return k
-	}
-	return make([]float32, size)
+	return make([]T, size)
 }
 
 func newStreamKernel(cost []float64, n, m int, f32 bool) *streamKernel {
@@ -136,11 +124,13 @@ func newStreamKernel(cost []float64, n, m int, f32 bool) *streamKernel {
 		newF: make([]float64, n), newG: make([]float64, m),
 		tmpG: make([]float64, m),
 	}
+	kernelCache.Lock()
 	if f32 {
-		st.k32 = takeKernel32(n * m)
+		st.k32 = takeKernel(&kernelCache.k32, n*m)
 	} else {
-		st.k64 = takeKernel64(n * m)
+		st.k64 = takeKernel(&kernelCache.k64, n*m)
 	}
+	kernelCache.Unlock()
 	st.zbuf.New = func() any { b := make([]float64, m); return &b }
 	return st
 }

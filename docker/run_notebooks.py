@@ -361,6 +361,17 @@ def ink_pixels(png_bytes):
     return sum(1 for v in im.getdata() if v < 235)
 
 
+async def server_answers(port, token):
+    """Waits up to about 30 s for the Notebook server's API to answer."""
+    for _ in range(150):
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/api?token=%s" % (port, token), timeout=2)
+            return True
+        except Exception:
+            await asyncio.sleep(0.2)
+    return False
+
+
 async def open_page(url, js_enabled=True):
     """Starts headless Chromium, opens url; returns (proc, profile dir, DevTools, websocket, problems)."""
     import tornado.websocket
@@ -618,13 +629,7 @@ async def check_untrusted(nb, name, out_dir, expected_charts):
     proc = prof = dt = ws = None
     problems = []
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen("http://127.0.0.1:%d/api?token=%s" % (port, token), timeout=2)
-                break
-            except Exception:
-                await asyncio.sleep(0.2)
-        else:
+        if not await server_answers(port, token):
             return ["%s: the Notebook server did not start" % what]
         url = "http://127.0.0.1:%d/notebooks/%s.ipynb?token=%s" % (port, name, token)
         proc, prof, dt, ws, problems = await open_page(url)
@@ -730,13 +735,7 @@ async def check_live(path, name, out_dir, progress_cells, expected_charts):
     problems, report = [], {}
     t0 = time.monotonic()
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen("http://127.0.0.1:%d/api?token=%s" % (port, token), timeout=2)
-                break
-            except Exception:
-                await asyncio.sleep(0.2)
-        else:
+        if not await server_answers(port, token):
             return report, ["%s: the Notebook server did not start" % what]
         url = "http://127.0.0.1:%d/notebooks/%s.ipynb?token=%s" % (port, live_name, token)
         proc, prof, dt, ws, problems = await open_page(url)

@@ -2,11 +2,7 @@ package otkit
 
 import (
 	"fmt"
-	"math"
-	"slices"
-	"sync"
 	"testing"
-	"time"
 )
 
 // simdPath names the instruction set the fast kernels use on this machine.
@@ -47,30 +43,7 @@ func BenchmarkExpFloor(b *testing.B) {
 }
 
 // expFloor32 is measureExpCeiling for the float32 exp.
-func expFloor32(workers int) float64 {
-	const passes = 2000
-	best := make([]float64, workers)
-	var wg sync.WaitGroup
-	for w := range best {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			src := make([]float32, expCeilingLen)
-			for i := range src {
-				src[i] = float32(-30 * float64(i) / expCeilingLen)
-			}
-			dst := make([]float32, expCeilingLen)
-			best[w] = math.Inf(1)
-			for k := 0; k < passes; k++ {
-				t0 := time.Now()
-				expVec32(dst, src)
-				best[w] = min(best[w], float64(time.Since(t0).Nanoseconds()))
-			}
-		}()
-	}
-	wg.Wait()
-	return slices.Max(best) / float64(workers*expCeilingLen)
-}
+func expFloor32(workers int) float64 { return measureExpFloor(workers, expVec32) }
 
 // BenchmarkLSEIteration32 is BenchmarkLSEIteration for the float32
 // kernels, against the float32 exp floor.

@@ -91,9 +91,10 @@ func (st *streamKernel) done() {
 
 // kernelCache keeps the storage of the last streamed solve's K̃, one buffer
 // per precision, for the next solve of the same size: a fresh n·m buffer
-// costs as much in page faults as several iterations (1 s for 16000×16000
-// here), and repeated solves of one size (a benchmark, a loop over data,
-// a flow) are the common case. A sync.Pool would not do: the garbage
+// costs as much in page faults as several iterations (a first stored solve
+// at 16000×16000 took 0.4 s (float64) to 1.1 s (float32) longer than the
+// next ones, bench/README.md §1), and repeated solves of one size (a
+// benchmark, a loop over data, a flow) are the common case. A sync.Pool would not do: the garbage
 // collector empties it at every cycle, which large allocations trigger.
 // At most one buffer per precision stays allocated between solves, the
 // size of the last problem solved in that precision.

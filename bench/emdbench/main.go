@@ -13,7 +13,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -27,9 +26,9 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/otlab/gootlab/bench/internal/host"
 	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
 )
@@ -51,7 +50,7 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 
-	fmt.Printf("GOMAXPROCS=%d, %s, load average before: %s\n\n", runtime.GOMAXPROCS(0), cpuName(), loadavg())
+	fmt.Printf("GOMAXPROCS=%d, %s, load average before: %s\n\n", runtime.GOMAXPROCS(0), host.CPUModel(), host.LoadAvg())
 	fmt.Println("Exact OT, squared Euclidean cost, 2-D clouds, non-uniform weights. Seconds, wall clock (CPU in brackets); cost matrix built outside the timers.")
 	fmt.Println()
 	fmt.Println("| n = m | POT ot.emd | otkit EMD | POT / otkit | otkit pivots | cost POT | cost otkit | rel. diff |")
@@ -75,9 +74,9 @@ func main() {
 			}
 			pprof.StartCPUProfile(prof)
 		}
-		t0, c0 := time.Now(), cpuSeconds()
+		t0, c0 := time.Now(), host.CPUSeconds()
 		res, err := otkit.EMD(cost, a, b, otkit.EMDOptions{})
-		wall, cpu := time.Since(t0).Seconds(), cpuSeconds()-c0
+		wall, cpu := time.Since(t0).Seconds(), host.CPUSeconds()-c0
 		if prof != nil {
 			pprof.StopCPUProfile()
 			prof.Close()
@@ -107,7 +106,7 @@ func main() {
 	if *slicedN > 0 {
 		sliced(*slicedN, *slicedDim, *projections)
 	}
-	fmt.Printf("\nload average after: %s\n", loadavg())
+	fmt.Printf("\nload average after: %s\n", host.LoadAvg())
 }
 
 // problem draws the clouds and weights for size n (fixed seed per n).
@@ -144,10 +143,10 @@ type potResult struct {
 }
 
 func runPOT(python, script, dir string, x, y *mat.Dense, a, b []float64, n int) potResult {
-	writeF64(filepath.Join(dir, "x.f64"), x.RawMatrix().Data)
-	writeF64(filepath.Join(dir, "y.f64"), y.RawMatrix().Data)
-	writeF64(filepath.Join(dir, "a.f64"), a)
-	writeF64(filepath.Join(dir, "b.f64"), b)
+	host.WriteF64(filepath.Join(dir, "x.f64"), x.RawMatrix().Data)
+	host.WriteF64(filepath.Join(dir, "y.f64"), y.RawMatrix().Data)
+	host.WriteF64(filepath.Join(dir, "a.f64"), a)
+	host.WriteF64(filepath.Join(dir, "b.f64"), b)
 	cmd := exec.Command(python, script, dir, strconv.Itoa(n), "2")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -159,47 +158,6 @@ func runPOT(python, script, dir string, x, y *mat.Dense, a, b []float64, n int) 
 		log.Fatalf("POT output %q: %v", out, err)
 	}
 	return res
-}
-
-func writeF64(path string, v []float64) {
-	buf := make([]byte, 8*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(f))
-	}
-	if err := os.WriteFile(path, buf, 0o644); err != nil {
-		log.Fatal(err)
-	}
-}
-
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
-}
-
-func cpuName() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "model name") {
-			if k := strings.Index(line, ":"); k >= 0 {
-				return strings.TrimSpace(line[k+1:])
-			}
-		}
-	}
-	return "unknown CPU"
 }
 
 // sliced times SlicedWasserstein between two n-point clouds in d
@@ -216,9 +174,9 @@ func sliced(n, d, k int) {
 	fmt.Println("| gradient | wall s | CPU s | SW2 | max-sliced |")
 	fmt.Println("|---|---|---|---|---|")
 	for _, grad := range []bool{false, true} {
-		t0, c0 := time.Now(), cpuSeconds()
+		t0, c0 := time.Now(), host.CPUSeconds()
 		r, err := otkit.SlicedWasserstein(x, y, nil, nil, otkit.SlicedOptions{Projections: k, Seed: 1, Gradient: grad})
-		wall, cpu := time.Since(t0).Seconds(), cpuSeconds()-c0
+		wall, cpu := time.Since(t0).Seconds(), host.CPUSeconds()-c0
 		if err != nil {
 			log.Fatal(err)
 		}

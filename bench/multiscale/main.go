@@ -34,9 +34,9 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/otlab/gootlab/bench/internal/host"
 	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
 )
@@ -59,7 +59,7 @@ func main() {
 	flag.Parse()
 
 	fmt.Printf("n = m = %d, d = %d, data %s, eps = %g, threshold %g, GOMAXPROCS=%d, load average before: %s\n",
-		*n, *d, *data, *eps, *threshold, runtime.GOMAXPROCS(0), loadavg())
+		*n, *d, *data, *eps, *threshold, runtime.GOMAXPROCS(0), host.LoadAvg())
 	x, y := clouds(*n, *d, *data)
 	geom, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{Online: true, Epsilon: *eps})
 	if err != nil {
@@ -74,12 +74,12 @@ func main() {
 		}
 		pprof.StartCPUProfile(f)
 	}
-	start, c0 := time.Now(), cpuSeconds()
+	start, c0 := time.Now(), host.CPUSeconds()
 	res, err := otkit.MultiscaleSinkhorn(geom, nil, nil, otkit.MultiscaleOptions{Tolerance: *tol, CellSize: *cell, Sinkhorn: sopt})
 	if err != nil && !errors.Is(err, otkit.ErrNotConverged) {
 		log.Fatal(err)
 	}
-	wall, cpu := time.Since(start).Seconds(), cpuSeconds()-c0
+	wall, cpu := time.Since(start).Seconds(), host.CPUSeconds()-c0
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -97,10 +97,10 @@ func main() {
 	rowErr, colErr := marginalErrors(res.SinkhornResult)
 	fmt.Printf("reg_ot_cost = %.10g; L1 marginal errors (truncated kernel) rows %.3g cols %.3g; dropped-mass bound %.1g\n",
 		res.RegOTCost, rowErr, colErr, res.MassBound)
-	fmt.Printf("peak RSS (VmHWM) after multiscale = %s; load average: %s\n", vmHWM(), loadavg())
+	fmt.Printf("peak RSS (VmHWM) after multiscale = %s; load average: %s\n", host.PeakRSS(), host.LoadAvg())
 
 	if *ref {
-		start, c0 = time.Now(), cpuSeconds()
+		start, c0 = time.Now(), host.CPUSeconds()
 		rr, err := otkit.EpsScaling(geom, nil, nil, otkit.EpsScalingOptions{Sinkhorn: otkit.SinkhornOptions{Threshold: *refThreshold, MaxIterations: 20000}})
 		if err != nil {
 			log.Fatal(err)
@@ -108,7 +108,7 @@ func main() {
 		fmt.Printf("reference (EpsScaling, full online kernel, threshold %g): %.1f s, %d iterations, reg_ot_cost = %.10g\n",
 			*refThreshold, time.Since(start).Seconds(), rr.Iterations, rr.RegOTCost)
 		fmt.Printf("relative cost error multiscale vs reference: %.2e (CPU %.1f s); load average: %s\n",
-			math.Abs(res.RegOTCost-rr.RegOTCost)/math.Abs(rr.RegOTCost), cpuSeconds()-c0, loadavg())
+			math.Abs(res.RegOTCost-rr.RegOTCost)/math.Abs(rr.RegOTCost), host.CPUSeconds()-c0, host.LoadAvg())
 	}
 	if *refMS {
 		start = time.Now()
@@ -118,7 +118,7 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Printf("converged value (multiscale, threshold %g, tolerance 1e-10): %.1f s, %d fine iterations, reg_ot_cost = %.10g; relative cost error %.2e; load average: %s\n",
-			*refThreshold, time.Since(start).Seconds(), rr.Iterations, rr.RegOTCost, math.Abs(res.RegOTCost-rr.RegOTCost)/math.Abs(rr.RegOTCost), loadavg())
+			*refThreshold, time.Since(start).Seconds(), rr.Iterations, rr.RegOTCost, math.Abs(res.RegOTCost-rr.RegOTCost)/math.Abs(rr.RegOTCost), host.LoadAvg())
 	}
 	if *plainIters >= 0 {
 		plain(geom, *plainIters, *plainCount, *plainMax, *threshold, wall, cpu)
@@ -131,15 +131,15 @@ func plain(geom *otkit.Geometry, iters, count, maxIter int, threshold, msWall, m
 	if iters > 0 {
 		opt.MinIterations, opt.MaxIterations = iters, iters
 	}
-	start, c0 := time.Now(), cpuSeconds()
+	start, c0 := time.Now(), host.CPUSeconds()
 	r, err := otkit.Sinkhorn(geom, nil, nil, opt)
 	if err != nil {
 		log.Fatal(err)
 	}
-	t, cpu := time.Since(start).Seconds(), cpuSeconds()-c0
+	t, cpu := time.Since(start).Seconds(), host.CPUSeconds()-c0
 	if iters == 0 {
 		fmt.Printf("plain online Sinkhorn: converged=%v after %d iterations in %.1f s (%.1f CPU s); reg_ot_cost = %.10g; ratio plain/multiscale = %.1f× wall, %.1f× CPU; load average: %s\n",
-			r.Converged, r.Iterations, t, cpu, r.RegOTCost, t/msWall, cpu/msCPU, loadavg())
+			r.Converged, r.Iterations, t, cpu, r.RegOTCost, t/msWall, cpu/msCPU, host.LoadAvg())
 		return
 	}
 	per, perCPU := t/float64(r.Iterations), cpu/float64(r.Iterations)
@@ -148,7 +148,7 @@ func plain(geom *otkit.Geometry, iters, count, maxIter int, threshold, msWall, m
 		fmt.Printf("; EXTRAPOLATED to %d iterations: %.0f s (%.0f CPU s); ratio plain/multiscale = %.0f× wall, %.0f× CPU (extrapolated)",
 			count, per*float64(count), perCPU*float64(count), per*float64(count)/msWall, perCPU*float64(count)/msCPU)
 	}
-	fmt.Printf("; load average: %s\n", loadavg())
+	fmt.Printf("; load average: %s\n", host.LoadAvg())
 }
 
 // marginalErrors returns the L1 errors of both marginals; above 100k points
@@ -195,33 +195,4 @@ func clouds(n, d int, data string) (*mat.Dense, *mat.Dense) {
 		}
 	}
 	return x, y
-}
-
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-}
-
-func vmHWM() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
-		}
-	}
-	return "unknown"
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
 }

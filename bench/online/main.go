@@ -21,12 +21,11 @@ import (
 	"log"
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/otlab/gootlab/bench/internal/host"
 	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
 )
@@ -41,7 +40,7 @@ func main() {
 	flag.Parse()
 
 	fmt.Printf("n = m = %d, d = 2, Anderson %d, momentum %g, GOMAXPROCS=%d, load average before: %s\n",
-		*n, *anderson, *momentum, runtime.GOMAXPROCS(0), loadavg())
+		*n, *anderson, *momentum, runtime.GOMAXPROCS(0), host.LoadAvg())
 	rng := rand.New(rand.NewPCG(2026, 100))
 	x := mat.NewDense(*n, 2, nil)
 	y := mat.NewDense(*n, 2, nil)
@@ -54,14 +53,14 @@ func main() {
 	_, std := sqEuclidMoments(x.RawMatrix().Data, y.RawMatrix().Data, 2)
 	eps := 0.05 * std
 	if *buildOnly {
-		start, c0 := time.Now(), cpuSeconds()
+		start, c0 := time.Now(), host.CPUSeconds()
 		g, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{Online: true})
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("default eps = %.17g (closed form here: %.17g); online geometry built in %.3f s (%.3f CPU s)\n",
-			g.Epsilon(), eps, time.Since(start).Seconds(), cpuSeconds()-c0)
-		fmt.Printf("peak RSS (VmHWM) = %s; load average after: %s\n", vmHWM(), loadavg())
+			g.Epsilon(), eps, time.Since(start).Seconds(), host.CPUSeconds()-c0)
+		fmt.Printf("peak RSS (VmHWM) = %s; load average after: %s\n", host.PeakRSS(), host.LoadAvg())
 		return
 	}
 	if *n <= 5000 { // small enough to check the closed form against the geometry's scan
@@ -72,22 +71,22 @@ func main() {
 		fmt.Printf("check: closed-form eps %.17g, geometry's eps %.17g\n", eps, gd.Epsilon())
 	}
 
-	start, c0 := time.Now(), cpuSeconds()
+	start, c0 := time.Now(), host.CPUSeconds()
 	g, err := otkit.NewPointCloud(x, y, otkit.PointCloudOptions{Online: true, Epsilon: eps})
 	if err != nil {
 		log.Fatal(err)
 	}
 	setup := time.Since(start)
-	fmt.Printf("eps = 0.05·std(C) = %.6g; geometry built in %.1f s (%.1f CPU s)\n", eps, setup.Seconds(), cpuSeconds()-c0)
+	fmt.Printf("eps = 0.05·std(C) = %.6g; geometry built in %.1f s (%.1f CPU s)\n", eps, setup.Seconds(), host.CPUSeconds()-c0)
 
-	start, c0 = time.Now(), cpuSeconds()
+	start, c0 = time.Now(), host.CPUSeconds()
 	r, err := otkit.Sinkhorn(g, nil, nil, otkit.SinkhornOptions{
 		Threshold: *threshold, MaxIterations: *maxIter, Anderson: *anderson, Momentum: *momentum})
 	if err != nil {
 		log.Fatal(err)
 	}
 	solve := time.Since(start)
-	cpu := cpuSeconds() - c0
+	cpu := host.CPUSeconds() - c0
 	var errs []string
 	for _, e := range r.Errors {
 		if e >= 0 {
@@ -98,7 +97,7 @@ func main() {
 		r.Converged, r.Iterations, solve.Seconds(), solve.Seconds()/float64(r.Iterations), cpu, cpu/float64(r.Iterations))
 	fmt.Printf("errors per 10 iterations: %s\n", strings.Join(errs, " "))
 	fmt.Printf("reg_ot_cost = %.10g\n", r.RegOTCost)
-	fmt.Printf("peak RSS (VmHWM) = %s; load average after: %s\n", vmHWM(), loadavg())
+	fmt.Printf("peak RSS (VmHWM) = %s; load average after: %s\n", host.PeakRSS(), host.LoadAvg())
 }
 
 // sqEuclidMoments returns the mean and population std of
@@ -166,34 +165,4 @@ func sqEuclidMoments(x, y []float64, d int) (mean, std float64) {
 	mean = a.u + b.u - 2*dot(a.mu, b.mu)
 	second := a.u2 + b.u2 + 4*dot(a.s, b.s) + 2*a.u*b.u - 4*dot(a.up, b.mu) - 4*dot(a.mu, b.up)
 	return mean, math.Sqrt(math.Max(0, second-mean*mean))
-}
-
-// cpuSeconds is the CPU time of the process so far (all threads).
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-}
-
-func vmHWM() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
-		}
-	}
-	return "unknown"
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
 }

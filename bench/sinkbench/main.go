@@ -34,8 +34,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -49,9 +47,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/otlab/gootlab/bench/internal/host"
 	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
 )
@@ -67,6 +65,10 @@ func main() {
 	torchScript := flag.String("torch-script", "bench/torch_sinkhorn.py", "torch driver script (empty: no torch)")
 	refMax := flag.Int("ref-max", 1000, "also time otkit's reference kernel up to this n")
 	flag.Parse()
+	if *iters < 10 || *iters%10 != 0 {
+		// Sinkhorn runs whole blocks of InnerIterations (10) iterations.
+		log.Fatalf("-iters %d: use a positive multiple of 10 (Sinkhorn iterates in blocks of 10)", *iters)
+	}
 
 	dir, err := os.MkdirTemp("", "sinkbench")
 	if err != nil {
@@ -75,7 +77,7 @@ func main() {
 	defer os.RemoveAll(dir)
 
 	fmt.Printf("CPU: %s; GOMAXPROCS=%d; %d iterations per solver; load average before: %s\n",
-		cpuModel(), runtime.GOMAXPROCS(0), *iters, loadavg())
+		host.CPUModel(), runtime.GOMAXPROCS(0), *iters, host.LoadAvg())
 	fl := expFloors()
 	fmt.Printf("otkit kernel: %s; exp floor (go test -bench ExpFloor, ns per exp on all cores): float64 %.4g (1 core) %.4g (2 cores), float32 %.4g (1 core) %.4g (2 cores)\n\n",
 		fl.kernel, fl.ns["float64/1"], fl.ns["float64/2"], fl.ns["float32/1"], fl.ns["float32/2"])
@@ -166,8 +168,8 @@ func main() {
 		dense, online = nil, nil
 		runtime.GC()
 
-		writeF64(filepath.Join(dir, "x.f64"), x.RawMatrix().Data)
-		writeF64(filepath.Join(dir, "y.f64"), y.RawMatrix().Data)
+		host.WriteF64(filepath.Join(dir, "x.f64"), x.RawMatrix().Data)
+		host.WriteF64(filepath.Join(dir, "y.f64"), y.RawMatrix().Data)
 		// budgetOK reports whether a peer's predicted time fits its budget,
 		// and the prediction (from its previous size).
 		budgetOK := func(key string, budget float64) (bool, timing) {
@@ -196,7 +198,7 @@ func main() {
 						n   int
 						per timing
 					}{n, t}
-					row(fmt.Sprintf("%s (torch %s)", key, res.Torch), t, maxDiff(readF64(filepath.Join(dir, "torch_f.f64"), n), fRef))
+					row(fmt.Sprintf("%s (torch %s)", key, res.Torch), t, maxDiff(host.ReadF64(filepath.Join(dir, "torch_f.f64"), n), fRef))
 					// The faster variant counts: in wall time for the
 					// wall ratio, in CPU time for the CPU ratio.
 					b, ok := best[dt]
@@ -220,7 +222,7 @@ func main() {
 				n   int
 				per timing
 			}{n, pot}
-			row("POT sinkhorn_log "+res.Version, pot, maxDiff(readF64(filepath.Join(dir, "pot_f.f64"), n), fRef))
+			row("POT sinkhorn_log "+res.Version, pot, maxDiff(host.ReadF64(filepath.Join(dir, "pot_f.f64"), n), fRef))
 		} else {
 			pot, potMark = p, "~"
 			row("POT sinkhorn_log", timing{math.NaN(), math.NaN()}, "skipped (budget), extrapolated ~"+cell(p, 1))
@@ -279,7 +281,7 @@ func main() {
 	for _, l := range marginal {
 		fmt.Println(l)
 	}
-	fmt.Printf("\nload average after: %s\n", loadavg())
+	fmt.Printf("\nload average after: %s\n", host.LoadAvg())
 }
 
 // clouds draws the benchmark data with a fixed seed.
@@ -299,13 +301,13 @@ func clouds(n int) (x, y *mat.Dense) {
 // solve runs Sinkhorn and returns the result, its wall time and the CPU
 // time of the process (all threads) during the solve, in seconds.
 func solve(g *otkit.Geometry, opt otkit.SinkhornOptions) (*otkit.SinkhornResult, timing) {
-	c0 := cpuSeconds()
+	c0 := host.CPUSeconds()
 	start := time.Now()
 	r, err := otkit.Sinkhorn(g, nil, nil, opt)
 	if err != nil {
 		log.Fatal(err)
 	}
-	t := timing{time.Since(start).Seconds(), cpuSeconds() - c0}
+	t := timing{time.Since(start).Seconds(), host.CPUSeconds() - c0}
 	if r.Iterations != opt.MaxIterations {
 		log.Fatalf("ran %d iterations, want %d", r.Iterations, opt.MaxIterations)
 	}
@@ -320,14 +322,6 @@ func cell(t timing, k float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.4g (%.4g)", t.wall/k, t.cpu/k)
-}
-
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 type pyResult struct {
@@ -382,63 +376,4 @@ func expFloors() floors {
 		log.Fatalf("go test -bench ExpFloor: unexpected output\n%s", out)
 	}
 	return fl
-}
-
-// cpuModel is the CPU's model name with family and model numbers.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return "unknown"
-	}
-	defer f.Close()
-	info := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			if len(info) > 0 {
-				break // first processor only
-			}
-			continue
-		}
-		info[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	flags := " " + info["flags"] + " "
-	var isa []string
-	for _, f := range []string{"avx2", "fma", "avx512f"} {
-		if strings.Contains(flags, " "+f+" ") {
-			isa = append(isa, f)
-		}
-	}
-	return fmt.Sprintf("%s (family %s, model %s; %s)", info["model name"], info["cpu family"], info["model"], strings.Join(isa, ", "))
-}
-
-func writeF64(path string, v []float64) {
-	buf := make([]byte, 8*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(f))
-	}
-	if err := os.WriteFile(path, buf, 0o644); err != nil {
-		log.Fatal(err)
-	}
-}
-
-func readF64(path string, n int) []float64 {
-	buf, err := os.ReadFile(path)
-	if err != nil || len(buf) != 8*n {
-		log.Fatalf("reading %s: %v (%d bytes)", path, err, len(buf))
-	}
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(buf[8*i:]))
-	}
-	return v
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
 }

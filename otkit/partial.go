@@ -51,6 +51,11 @@ func partialMass(op string, mass, sa, sb float64) (float64, error) {
 	if mass == 0 {
 		return top, nil
 	}
+	if mass > top && mass <= top*(1+1e-12) {
+		// Rounding: nil weights sum to 1 up to an ulp or two, and callers
+		// pass min(Σa, Σb) computed from other sums of the same weights.
+		return top, nil
+	}
 	if mass > top {
 		return 0, fmt.Errorf("otkit: %s: Mass %g exceeds min(Σa, Σb) = %g; lower Mass to at most %g", op, mass, top, top)
 	}

@@ -259,7 +259,10 @@ func (md *mirrorDescent) step(first bool) float64 {
 }
 
 // normalizeLogRow shifts the log-plan row lc so that its exponentials sum
-// to w, and writes them into dst (w = 0 gives a zero row).
+// to w, and writes them into dst (w = 0 gives a zero row). The sum is
+// taken in linear space after subtracting the maximum, so the row sums to
+// w to rounding even when the logs are so large that adding a shift to
+// them would round by more than 1.
 func normalizeLogRow(lc, dst []float64, w float64) {
 	if w == 0 {
 		for j := range dst {
@@ -267,10 +270,19 @@ func normalizeLogRow(lc, dst []float64, w float64) {
 		}
 		return
 	}
-	shift := math.Log(w) - logSumExp(lc)
+	mx := math.Inf(-1)
+	for _, v := range lc {
+		mx = math.Max(mx, v)
+	}
+	var s float64
+	for j, v := range lc {
+		dst[j] = math.Exp(v - mx)
+		s += dst[j]
+	}
+	shift := math.Log(w / s)
 	for j := range lc {
-		lc[j] += shift
-		dst[j] = math.Exp(lc[j])
+		dst[j] *= w / s
+		lc[j] = lc[j] - mx + shift
 	}
 }
 

@@ -141,6 +141,11 @@ func PartialEMD(cost *mat.Dense, a, b []float64, opt PartialOptions) (*PartialRe
 	if err != nil {
 		return nil, err
 	}
+	// The dummies hold Σb − m and Σa − m: a mass below the rounding of
+	// those sums is lost in them, and the plan moves the wrong amount.
+	if math.Abs(res.Mass-cfg.mass) > 1e-9*cfg.mass {
+		return nil, numericalError("%s: Mass %g is below the float64 resolution of Σa + Σb = %g (the plan moves %g): rescale the weights so that Mass is not negligible against them", op, cfg.mass, sa+sb, res.Mass)
+	}
 	res.A, res.B = a, b
 	return res, nil
 }

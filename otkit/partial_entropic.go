@@ -122,6 +122,12 @@ func EntropicPartial(geom *Geometry, a, b []float64, opt EntropicPartialOptions)
 	if !isFinite(res.Cost) || !isFinite(res.Mass) || !isFinite(res.Shift) || !finiteOrNegInf(res.F) || !finiteOrNegInf(res.G) {
 		return nil, numericalError("%s: the plan or its multipliers are not finite (ε = %g, costs up to %g): rescale the costs", op, s.eps, geom.maxAbsCost())
 	}
+	// Σ P = m holds after every shift update up to the rounding of the
+	// exponents (about 1e-16·max|C|/ε relative) or the underflow of
+	// subnormal masses; beyond 1e-6 the plan is not the one asked for.
+	if math.Abs(res.Mass-cfg.mass) > 1e-6*cfg.mass {
+		return nil, numericalError("%s: the plan moves %g instead of Mass %g: the exponents (costs up to %g over ε = %g) or the masses (subnormal below 2.2e-308) exceed float64's resolution; rescale the costs or the weights", op, res.Mass, cfg.mass, geom.maxAbsCost(), s.eps)
+	}
 	return res, nil
 }
 

@@ -41,6 +41,10 @@ func (o PartialOptions) resolve(n, m int, sa, sb float64) (partialConfig, error)
 	return c, nil
 }
 
+// minNormalMass is the smallest normal float64: a smaller mass has fewer
+// than 53 significant bits, and the plans' masses no relative precision.
+const minNormalMass = 0x1p-1022
+
 // partialMass resolves the Mass option of the partial solvers: 0 → min(Σa,
 // Σb), otherwise a finite value in (0, min(Σa, Σb)].
 func partialMass(op string, mass, sa, sb float64) (float64, error) {
@@ -49,12 +53,15 @@ func partialMass(op string, mass, sa, sb float64) (float64, error) {
 		return 0, fmt.Errorf("otkit: %s: Mass must be positive and finite, have %g (0 moves min(Σa, Σb) = %g)", op, mass, top)
 	}
 	if mass == 0 {
-		return top, nil
+		mass = top
 	}
 	if mass > top && mass <= top*(1+1e-12) {
 		// Rounding: nil weights sum to 1 up to an ulp or two, and callers
 		// pass min(Σa, Σb) computed from other sums of the same weights.
 		return top, nil
+	}
+	if mass < minNormalMass {
+		return 0, fmt.Errorf("otkit: %s: Mass %g is subnormal in float64 (below %g), where masses lose their relative precision: rescale the weights", op, mass, minNormalMass)
 	}
 	if mass > top {
 		return 0, fmt.Errorf("otkit: %s: Mass %g exceeds min(Σa, Σb) = %g; lower Mass to at most %g", op, mass, top, top)
@@ -103,8 +110,14 @@ func (r *PartialResult) Matrix() *mat.Dense {
 // for the arcs (i, dummy) and (dummy, j) keeps every marginal and lowers the
 // cost by δ·(A + C_ij) > 0, so no optimal extended coupling uses it.
 //
+// The dummies carry masses of order Σa + Σb, so the simplex resolves
+// flows to about 1e-16·(Σa + Σb): weights below that (relative) can be
+// misplaced, costing at most their mass times max|C|. A Mass lost in that
+// rounding is ErrNumerical.
+//
 // Bad input (nil or non-finite costs, weights of the wrong length,
-// negative or non-finite weights, zero mass, Mass above min(Σa, Σb)) is an
+// negative or non-finite weights, zero or subnormal mass, Mass above
+// min(Σa, Σb)) is an
 // error naming the fix; overflow is ErrNumerical. Reaching the pivot limit
 // returns a feasible plan and a nil error; res.Err() reports it.
 func PartialEMD(cost *mat.Dense, a, b []float64, opt PartialOptions) (*PartialResult, error) {

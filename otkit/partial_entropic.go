@@ -111,7 +111,9 @@ func EntropicPartial(geom *Geometry, a, b []float64, opt EntropicPartialOptions)
 	if err != nil {
 		return nil, err
 	}
-	s := newPartialDual(geom.allCosts(), n, m, geom.Epsilon(), a, b, cfg.mass)
+	// The reductions are Sinkhorn's row and column log-sum-exps: the same
+	// (vectorised) kernel serves them.
+	s := newPartialDual(geom.allCosts(), n, m, geom.Epsilon(), a, b, cfg.mass, geom.kernel(SinkhornOptions{}))
 	res := &EntropicPartialResult{Epsilon: s.eps, convergenceRecord: convergenceRecord{
 		MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
 		help: "raise EntropicPartialOptions.MaxIterations or epsilon (the iterations needed grow like 1/ε)",
@@ -155,10 +157,11 @@ type partialDual struct {
 	row, col   []float64 // ε·LSE_j((g_j − C_ij)/ε), ε·LSE_i((f_i − C_ij)/ε)
 	colMax     []float64
 	colResidue float64 // the columns' KKT residual after the last t update
+	kern       lseKernel // nil → the plain loops below (the reference)
 }
 
-func newPartialDual(c []float64, n, m int, eps float64, a, b []float64, mass float64) *partialDual {
-	s := &partialDual{c: c, n: n, m: m, eps: eps, a: a, b: b, mass: mass, lm: eps * math.Log(mass),
+func newPartialDual(c []float64, n, m int, eps float64, a, b []float64, mass float64, kern lseKernel) *partialDual {
+	s := &partialDual{c: c, n: n, m: m, eps: eps, a: a, b: b, mass: mass, lm: eps * math.Log(mass), kern: kern,
 		f: make([]float64, n), g: make([]float64, m), la: make([]float64, n), lb: make([]float64, m),
 		row: make([]float64, n), col: make([]float64, m), colMax: make([]float64, m)}
 	for i, v := range a {
@@ -204,6 +207,10 @@ func (s *partialDual) run(thr float64, maxIter int) (bool, int, []float64) {
 
 // rows sets row_i = ε·LSE_j((g_j − C_ij)/ε).
 func (s *partialDual) rows() {
+	if s.kern != nil {
+		s.kern.rowLSE(s.row, s.g, s.eps)
+		return
+	}
 	inv := 1 / s.eps
 	for i := 0; i < s.n; i++ {
 		ci := s.c[i*s.m : (i+1)*s.m]
@@ -221,6 +228,10 @@ func (s *partialDual) rows() {
 
 // columns sets col_j = ε·LSE_i((f_i − C_ij)/ε), reading C row by row.
 func (s *partialDual) columns() {
+	if s.kern != nil {
+		s.kern.colLSE(s.col, s.f, s.eps)
+		return
+	}
 	inv := 1 / s.eps
 	for j := range s.colMax {
 		s.colMax[j] = math.Inf(-1)

@@ -167,7 +167,78 @@ type mmState struct {
 // mmBlock is the number of iterations between two checks of the change.
 const mmBlock = 10
 
+// runKL runs the KL iteration on P itself while every row and column sum
+// stays positive (no exponential per entry per iteration: the kernel
+// exp(−C/(ρ_a+ρ_b)) is computed once), and restarts in the log domain
+// (runKLLog) when one underflows to 0 or a scaling is not finite: there
+// the linear iteration would stop moving that row for good.
 func (st *mmState) runKL() (bool, int, []float64) {
+	if ok, conv, it, errs := st.runKLLinear(); ok {
+		return conv, it, errs
+	}
+	return st.runKLLog()
+}
+
+func (st *mmState) runKLLinear() (ok, converged bool, iters int, errs []float64) {
+	n, m := st.n, st.m
+	rs := st.cfg.rhoA + st.cfg.rhoB
+	alpha, beta := st.cfg.rhoA/rs, st.cfg.rhoB/rs
+	st.p = make([]float64, n*m)
+	kern := make([]float64, n*m)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			st.p[i*m+j] = st.a[i] * st.b[j]
+			kern[i*m+j] = math.Exp(-st.c[i*m+j] / rs)
+		}
+	}
+	prev := append([]float64(nil), st.p...)
+	x, y := make([]float64, n), make([]float64, m)
+	for it := 1; ; it++ {
+		st.sums()
+		if !mmScalings(x, st.a, st.r, alpha) || !mmScalings(y, st.b, st.s, beta) {
+			return false, false, 0, nil
+		}
+		for i := 0; i < n; i++ {
+			row, kr := st.p[i*m:(i+1)*m], kern[i*m:(i+1)*m]
+			for j := range row {
+				row[j] *= kr[j] * x[i] * y[j]
+			}
+		}
+		if it%mmBlock == 0 || it == st.cfg.maxIter {
+			e := relChange(st.p, prev)
+			errs = append(errs, e)
+			copy(prev, st.p)
+			if math.IsNaN(e) {
+				return false, false, 0, nil
+			}
+			if e <= st.cfg.thr || it >= st.cfg.maxIter {
+				return true, e <= st.cfg.thr, it, errs
+			}
+		}
+	}
+}
+
+// mmScalings sets dst = (w/sums)^e, 0 at zero weights; false when a
+// positive weight's sum is 0 or a scaling is not finite.
+func mmScalings(dst, w, sums []float64, e float64) bool {
+	for k, v := range w {
+		if v == 0 {
+			dst[k] = 0
+			continue
+		}
+		if !(sums[k] > 0) {
+			return false
+		}
+		dst[k] = math.Pow(v/sums[k], e)
+		if !isFinite(dst[k]) || dst[k] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// runKLLog is the KL iteration on L = log P.
+func (st *mmState) runKLLog() (bool, int, []float64) {
 	n, m := st.n, st.m
 	st.l = make([]float64, n*m)
 	st.p = make([]float64, n*m)

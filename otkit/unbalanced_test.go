@@ -167,3 +167,53 @@ func TestUnbalancedNotConvergedAndBadInput(t *testing.T) {
 		}
 	}
 }
+
+// The linear-domain KL iteration (the fast path) and the log-domain one
+// (its fallback, written like the reference) give the same iterates; a
+// row whose kernel underflows entirely sends the solve to the log domain,
+// which still finds the row's optimal mass.
+func TestUnbalancedMMLinearMatchesLog(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 13))
+	cost, a, b := randomPartialProblem(rng, 8, 6)
+	cfg, err := UnbalancedMMOptions{RhoA: 0.7, RhoB: 1.9, Threshold: 1e-300, MaxIterations: 300}.resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newState := func() *mmState {
+		return &mmState{c: cost.RawMatrix().Data, n: 8, m: 6, a: a, b: b, cfg: cfg, r: make([]float64, 8), s: make([]float64, 6)}
+	}
+	lin, lg := newState(), newState()
+	ok, _, itl, _ := lin.runKLLinear()
+	_, itg, _ := lg.runKLLog()
+	if !ok || itl != itg {
+		t.Fatalf("linear path ok %v, %d vs %d iterations", ok, itl, itg)
+	}
+	if d := relChange(lin.p, lg.p); d > 1e-12 {
+		t.Errorf("linear and log-domain iterates differ by %.2e (relative)", d)
+	}
+	// Row 0 costs 2000 everywhere: exp(−2000/2) underflows, the linear
+	// path gives up and the log-domain one converges; the other rows meet
+	// their optimality conditions (row 0's optimal mass, about
+	// a0·exp(−1000), is below float64's range itself).
+	far := mat.DenseCopyOf(cost)
+	for j := 0; j < 6; j++ {
+		far.Set(0, j, 2000)
+	}
+	st := newState()
+	st.c = far.RawMatrix().Data
+	if ok, _, _, _ := st.runKLLinear(); ok {
+		t.Fatal("the linear path accepted a row whose kernel underflows")
+	}
+	r, err := UnbalancedMM(far, a, b, UnbalancedMMOptions{Rho: 1, Threshold: 1e-13, MaxIterations: 100000})
+	if err != nil || r.Err() != nil {
+		t.Fatal(err, r.Err())
+	}
+	g := mmGradient(PenaltyKL, far, r.Coupling, a, b, 1, 1)
+	for i := 1; i < 8; i++ {
+		for j := 0; j < 6; j++ {
+			if r.Coupling.At(i, j) > 1e-6*mat.Max(r.Coupling) && math.Abs(g.At(i, j)) > 1e-6 {
+				t.Errorf("[%d,%d]: gradient %.3g at P = %.3g", i, j, g.At(i, j), r.Coupling.At(i, j))
+			}
+		}
+	}
+}

@@ -156,7 +156,7 @@ type partialDual struct {
 	t          float64
 	row, col   []float64 // ε·LSE_j((g_j − C_ij)/ε), ε·LSE_i((f_i − C_ij)/ε)
 	colMax     []float64
-	colResidue float64 // the columns' KKT residual after the last t update
+	colResidue float64   // the columns' KKT residual after the last t update
 	kern       lseKernel // nil → the plain loops below (the reference)
 }
 

@@ -172,9 +172,9 @@ func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*Sli
 // (compensated) on the scale of the largest R so that the mean stays
 // precise when W_p^p itself over- or underflows float64.
 func meanLineCost(costs []lineCost, p float64) lineCost {
-	out := lineCost{exp: math.MinInt}
+	out := lineCost{exp: math.MinInt, lost: math.Inf(-1)}
 	for _, c := range costs {
-		out.moved = out.moved || c.moved
+		out.lost = math.Max(out.lost, c.lost)
 		if c.scaled != 0 {
 			out.exp = max(out.exp, c.exp)
 		}

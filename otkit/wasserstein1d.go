@@ -122,13 +122,15 @@ func checkLineWeights(w []float64, k int, name string) ([]float64, error) {
 
 // lineCost is W_p^p = scaled · 2^(exp·p): the walk divides every distance
 // by R = 2^exp, a power of two above the largest distance it has moved mass
-// across (so the division is exact), and sums (|x − y|/R)^p. moved says some
-// mass moved over a positive distance: a zero scaled sum is then an underflow
-// of the terms themselves (an order p in the thousands), not a zero cost.
+// across (so the division is exact), and sums (|x − y|/R)^p. lost bounds
+// (log₂ of W_p^p) the terms that underflowed even so, −Inf when none did: a
+// zero scaled sum with a lost bound inside float64's range is an underflow of
+// the terms themselves (masses near 1e-300, an order p in the thousands), not
+// a cost below float64's range.
 type lineCost struct {
 	scaled float64
 	exp    int
-	moved  bool
+	lost   float64
 }
 
 // cost returns W_p^p (±Inf or 0 when float64 cannot hold it).
@@ -146,8 +148,9 @@ func (c lineCost) log10Cost(p float64) float64 {
 
 // check returns ErrNumerical when W_p^p or W_p does not fit in float64.
 func (c lineCost) check(p float64, op, data string) error {
-	if c.moved && c.scaled == 0 {
-		return numericalError("%s: every term |x − y|^p underflows float64 even after rescaling (order p = %g): use a smaller p", op, p)
+	// Below 2^-1075 in W_p, 0 is the correctly rounded distance.
+	if c.scaled == 0 && c.lost/p >= -1075 {
+		return numericalError("%s: every term (moved mass)·(|x − y|/R)^p underflows float64, R being the largest distance (order p = %g; a mass below ~1e-300 or p in the thousands): use a smaller p or drop the near-zero weights", op, p)
 	}
 	if d := c.distance(p); math.IsInf(d, 0) {
 		return numericalError("%s: W_p is about 10^%.1f, beyond float64: rescale %s (divide them by 2^%d)", op, c.log10Cost(p)/p, data, c.exp)
@@ -160,18 +163,22 @@ func (c lineCost) check(p float64, op, data string) error {
 
 // pow2Scale returns x·2^e for a real exponent e: the integer part of e is
 // applied exactly by Ldexp (so overflow happens only when the result does),
-// the fraction by Exp2.
+// the fraction by Exp2 to the mantissa of x (a subnormal x multiplied as is
+// would round the product to its few bits).
 func pow2Scale(x, e float64) float64 {
+	if x == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return x
+	}
+	m, ex := math.Frexp(x)
+	e += float64(ex)
 	switch {
-	case x == 0:
-		return 0
 	case e > 1e4:
-		return math.Inf(1)
+		return math.Copysign(math.Inf(1), x)
 	case e < -1e4:
-		return 0
+		return math.Copysign(0, x)
 	}
 	fl := math.Floor(e)
-	return math.Ldexp(x*math.Exp2(e-fl), int(fl))
+	return math.Ldexp(m*math.Exp2(e-fl), int(fl))
 }
 
 // line1D holds the sorting buffers of one 1-D solve, reused across the
@@ -251,19 +258,19 @@ type quantileWalk struct {
 	shift  int       // the samples are the true ones times 2^-shift
 	gu, gv []float64 // gradients in sorted order; nil → not computed
 
-	exp        int      // R = 2^exp
-	invR       float64  // 2^-exp
-	gradFactor float64  // R^(p−1) in the units of the true samples
-	sum        neumaier // compensated Σ dq·(|x − y|/R)^p
-	moved      bool
+	exp  int      // R = 2^exp
+	invR float64  // 2^-exp
+	sum  neumaier // compensated Σ dq·(|x − y|/R)^p
+	lost float64  // log₂ of the largest term lost to underflow (true units)
 }
 
 // walkMinExp is the smallest exponent of R: 2^-walkMinExp must be finite,
 // and distances below 2^walkMinExp (subnormal ones) are then scaled up
 // exactly but not normalised.
-const walkMinExp = -960
+const walkMinExp = -1022
 
 func (q *quantileWalk) run() lineCost {
+	q.lost = math.Inf(-1)
 	q.setExp(walkMinExp)
 	n, m := len(q.us), len(q.vs)
 	tu, tv := q.total(q.wu, n), q.total(q.wv, m)
@@ -281,7 +288,9 @@ func (q *quantileWalk) run() lineCost {
 			q.add(i, j, dq)
 		}
 		if !next.less(one) {
-			return lineCost{scaled: q.sum.sum(), exp: q.exp + q.shift, moved: q.moved}
+			// n+m−1 terms at most: the bound on all that was lost.
+			lost := q.lost + math.Log2(float64(n+m))
+			return lineCost{scaled: q.sum.sum(), exp: q.exp + q.shift, lost: lost}
 		}
 		at = next
 		// Only an atom whose level is the one reached, and below 1, is
@@ -329,16 +338,18 @@ func level(cum, total twoFloat, last bool) twoFloat {
 
 // setExp makes R = 2^e and rescales the running sum to it.
 func (q *quantileWalk) setExp(e int) {
-	if q.sum.s != 0 || q.sum.c != 0 {
-		// Exact for integer p (a power of two); terms that fall below
-		// 2^-1074 of the new scale are lost, as they would be in the sum.
+	if old := q.sum.sum(); old != 0 {
+		// Exact for integer p (a power of two) unless the sum falls below
+		// 2^-1074 of the new scale: then it is lost, and noted.
 		f := math.Exp2(float64(q.exp-e) * q.p)
 		q.sum.s *= f
 		q.sum.c *= f
+		if q.sum.sum() == 0 {
+			q.lost = math.Max(q.lost, math.Log2(old)+q.p*float64(q.exp+q.shift))
+		}
 	}
 	q.exp = e
 	q.invR = math.Ldexp(1, -e)
-	q.gradFactor = pow2Scale(1, float64(e+q.shift)*(q.p-1))
 }
 
 // add adds the mass dq moved from us[i] to vs[j].
@@ -353,7 +364,6 @@ func (q *quantileWalk) add(i, j int, dq float64) {
 	if ad == 0 {
 		return // no cost, and a zero (sub)gradient
 	}
-	q.moved = true
 	_, e := math.Frexp(ad) // ad < 2^e
 	if half {
 		e++
@@ -365,22 +375,63 @@ func (q *quantileWalk) add(i, j int, dq float64) {
 	if half {
 		s *= 2
 	}
-	var term, slope float64
+	var term float64
 	switch q.p {
 	case 1:
-		term, slope = s, 1
+		term = s
 	case 2:
-		term, slope = s*s, 2*s
+		term = s * s
 	default:
 		term = math.Pow(s, q.p)
-		slope = q.p * math.Pow(s, q.p-1)
 	}
-	q.sum.add(dq * term)
+	t := dq * term
+	if t == 0 {
+		// |x − y|^p·dq in true units, from ad: s may have underflowed.
+		l := math.Log2(ad) + float64(q.shift)
+		if half {
+			l++
+		}
+		q.lost = math.Max(q.lost, math.Log2(dq)+q.p*l)
+	}
+	q.sum.add(t)
 	if q.gu != nil {
-		if g := dq * slope; g != 0 {
-			g = math.Copysign(g*q.gradFactor, d)
+		if g := q.gradTerm(ad, half, dq); g != 0 {
+			g = math.Copysign(g, d)
 			q.gu[i] += g
 			q.gv[j] -= g
 		}
 	}
+}
+
+// gradTerm returns dq·p·|x − y|^(p−1), the pair's share of the gradient, in
+// the units of the true samples; ad is |x − y| (half of it when half) in
+// the walk's units. The slope is not taken from the scaled distance s: for
+// pairs much closer than R, s^(p−1) underflows where |x − y|^(p−1) does not.
+func (q *quantileWalk) gradTerm(ad float64, half bool, dq float64) float64 {
+	if q.p == 1 {
+		return dq
+	}
+	if !half && q.shift == 0 {
+		var slope float64
+		if q.p == 2 {
+			slope = 2 * ad
+		} else {
+			slope = q.p * math.Pow(ad, q.p-1)
+		}
+		if !math.IsInf(slope, 0) {
+			return dq * slope
+		}
+	}
+	// |x − y|^(p−1) overflows (or the samples are scaled): raise the
+	// mantissa and the exponent separately, so only an overflow of the
+	// product itself gives ±Inf; dq is split too, as a subnormal mass times
+	// the mantissas would round to its few bits.
+	m, e := math.Frexp(ad)
+	if half {
+		e++
+	}
+	md, ed := math.Frexp(dq)
+	ex := math.Max(-1e4, math.Min(1e4, float64(e+q.shift)*(q.p-1)))
+	fl := math.Floor(ex)
+	return math.Ldexp(md*q.p*math.Pow(m, q.p-1)*math.Exp2(ex-fl), int(fl)+ed)
 }

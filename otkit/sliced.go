@@ -200,11 +200,12 @@ func meanLineCost(costs []lineCost, p float64) lineCost {
 // rounding of the largest, lose digits.
 func projectionShift(xs, ys []float64, d int) int {
 	var mx float64
-	for _, v := range xs {
-		mx = math.Max(mx, math.Abs(v))
-	}
-	for _, v := range ys {
-		mx = math.Max(mx, math.Abs(v))
+	for _, pts := range [2][]float64{xs, ys} {
+		for _, v := range pts {
+			if a := math.Abs(v); a > mx {
+				mx = a
+			}
+		}
 	}
 	_, e := math.Frexp(mx) // mx < 2^e
 	_, ed := math.Frexp(float64(d))

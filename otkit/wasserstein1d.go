@@ -107,15 +107,24 @@ func checkLineWeights(w []float64, k int, name string) ([]float64, error) {
 		if v < 0 {
 			return nil, fmt.Errorf("weights %s have a negative entry %g at %d", name, v, i)
 		}
-		mx = math.Max(mx, v)
+		if v > mx {
+			mx = v
+		}
 	}
 	if mx == 0 {
 		return nil, fmt.Errorf("weights %s have zero total mass", name)
 	}
 	_, e := math.Frexp(mx)
 	out := make([]float64, k)
+	if e < -1000 { // subnormal weights: 2^-e itself would overflow
+		for i, v := range w {
+			out[i] = math.Ldexp(v, -e)
+		}
+		return out, nil
+	}
+	scale := math.Ldexp(1, -e) // exact: the products are below 1
 	for i, v := range w {
-		out[i] = math.Ldexp(v, -e)
+		out[i] = v * scale
 	}
 	return out, nil
 }
@@ -251,6 +260,9 @@ func (w *line1D) solve(u, v, wu, wv []float64, p float64, shift int, gu, gv []fl
 // weights is off by ~1e-12, enough to drop the farthest pair's share). The
 // terms dq·(|x − y|/R)^p are added with compensation (neumaier); R = 2^exp
 // grows, by powers of two, with the largest distance met (see lineCost).
+// Terms that are tiny on that scale (a mass near 1e-300, a pair far closer
+// than R) would underflow there: they are summed apart, as mantissa and
+// exponent, on the scale of the largest of them (splitSum).
 type quantileWalk struct {
 	us, vs []float64 // sorted samples
 	wu, wv []float64 // their weights in sorted order; nil → uniform
@@ -260,9 +272,14 @@ type quantileWalk struct {
 
 	exp  int      // R = 2^exp
 	invR float64  // 2^-exp
-	sum  neumaier // compensated Σ dq·(|x − y|/R)^p
+	sum  neumaier // compensated Σ dq·(|x − y|/R)^p over the terms ≥ tinyTerm
+	tiny splitSum // the other terms, in the units of the true samples
 	lost float64  // log₂ of the largest term lost to underflow (true units)
 }
+
+// tinyTerm is the smallest term the walk adds on the scale of R: smaller
+// ones have lost (or may lose) digits to gradual underflow.
+const tinyTerm = 0x1p-960
 
 // walkMinExp is the smallest exponent of R: 2^-walkMinExp must be finite,
 // and distances below 2^walkMinExp (subnormal ones) are then scaled up
@@ -288,9 +305,7 @@ func (q *quantileWalk) run() lineCost {
 			q.add(i, j, dq)
 		}
 		if !next.less(one) {
-			// n+m−1 terms at most: the bound on all that was lost.
-			lost := q.lost + math.Log2(float64(n+m))
-			return lineCost{scaled: q.sum.sum(), exp: q.exp + q.shift, lost: lost}
+			return q.result(n + m)
 		}
 		at = next
 		// Only an atom whose level is the one reached, and below 1, is
@@ -336,20 +351,88 @@ func level(cum, total twoFloat, last bool) twoFloat {
 	return cum.div(total)
 }
 
-// setExp makes R = 2^e and rescales the running sum to it.
+// result combines the two sums into W_p^p = scaled·2^(exp·p) (terms is
+// an upper bound on their number, for the bound on what was lost).
+func (q *quantileWalk) result(terms int) lineCost {
+	lost := q.lost + math.Log2(float64(terms))
+	exp := q.exp + q.shift
+	v := q.sum.sum()
+	if !q.tiny.any {
+		return lineCost{scaled: v, exp: exp, lost: lost}
+	}
+	t := q.tiny.sum.sum()
+	if v != 0 { // the tiny terms on the scale of R (below 2^-1074 of it: negligible)
+		return lineCost{scaled: v + pow2Scale(t, float64(q.tiny.e)-float64(exp)*q.p), exp: exp, lost: lost}
+	}
+	// Only tiny terms: choose the exponent so that scaled is in [1, 2^p).
+	_, et := math.Frexp(t)
+	e := int(math.Floor(float64(q.tiny.e+et-1) / q.p))
+	return lineCost{scaled: pow2Scale(t, float64(q.tiny.e)-float64(e)*q.p), exp: e, lost: lost}
+}
+
+// setExp makes R = 2^e and rescales the running sum to it; a sum that would
+// fall below tinyTerm on the new scale moves to the tiny terms instead.
 func (q *quantileWalk) setExp(e int) {
 	if old := q.sum.sum(); old != 0 {
-		// Exact for integer p (a power of two) unless the sum falls below
-		// 2^-1074 of the new scale: then it is lost, and noted.
-		f := math.Exp2(float64(q.exp-e) * q.p)
-		q.sum.s *= f
-		q.sum.c *= f
-		if q.sum.sum() == 0 {
-			q.lost = math.Max(q.lost, math.Log2(old)+q.p*float64(q.exp+q.shift))
+		f := math.Exp2(float64(q.exp-e) * q.p) // exact for integer p
+		if old*f < tinyTerm {
+			m, eo := math.Frexp(old)
+			q.tiny.add(m, float64(eo)+float64(q.exp+q.shift)*q.p)
+			q.sum = neumaier{}
+		} else {
+			q.sum.s *= f
+			q.sum.c *= f
 		}
 	}
 	q.exp = e
 	q.invR = math.Ldexp(1, -e)
+}
+
+// splitSum is a compensated sum of terms m·2^e (m in (0, 2), e real) on
+// the scale of the largest: value = sum·2^e.
+type splitSum struct {
+	sum neumaier
+	e   int
+	any bool
+}
+
+func (s *splitSum) add(m, e float64) {
+	fl := math.Floor(e)
+	m *= math.Exp2(e - fl)
+	ie := int(fl)
+	if !s.any || ie > s.e {
+		if s.any { // exact but for parts below 2^-1074 of the new term
+			s.sum.s = math.Ldexp(s.sum.s, s.e-ie)
+			s.sum.c = math.Ldexp(s.sum.c, s.e-ie)
+		}
+		s.e, s.any = ie, true
+	}
+	s.sum.add(math.Ldexp(m, ie-s.e))
+}
+
+// addTiny adds dq·|x − y|^p for a term below tinyTerm on the scale of R,
+// as mantissa and exponent (ad is |x − y|, or half of it, in walk units).
+func (q *quantileWalk) addTiny(ad float64, half bool, dq float64) {
+	md, ed := math.Frexp(dq)
+	ms, es := math.Frexp(ad)
+	es += q.shift
+	if half {
+		es++
+	}
+	var pm float64
+	switch q.p {
+	case 1:
+		pm = ms
+	case 2:
+		pm = ms * ms
+	default:
+		pm = math.Pow(ms, q.p) // ms ≥ 1/2: underflows only for p > 1000
+	}
+	if pm == 0 {
+		q.lost = math.Max(q.lost, math.Log2(dq)+q.p*(math.Log2(ms)+float64(es)))
+		return
+	}
+	q.tiny.add(md*pm, float64(ed)+float64(es)*q.p)
 }
 
 // add adds the mass dq moved from us[i] to vs[j].
@@ -364,16 +447,19 @@ func (q *quantileWalk) add(i, j int, dq float64) {
 	if ad == 0 {
 		return // no cost, and a zero (sub)gradient
 	}
-	_, e := math.Frexp(ad) // ad < 2^e
-	if half {
-		e++
-	}
-	if e > q.exp {
-		q.setExp(e)
-	}
 	s := ad * q.invR // |x − y|/R < 1, exact unless it underflows
 	if half {
 		s *= 2
+	}
+	if s >= 1 { // a new largest distance: R = 2^e > |x − y|
+		_, e := math.Frexp(ad)
+		if half {
+			e++
+		}
+		q.setExp(e)
+		if s = ad * q.invR; half {
+			s *= 2
+		}
 	}
 	var term float64
 	switch q.p {
@@ -384,16 +470,11 @@ func (q *quantileWalk) add(i, j int, dq float64) {
 	default:
 		term = math.Pow(s, q.p)
 	}
-	t := dq * term
-	if t == 0 {
-		// |x − y|^p·dq in true units, from ad: s may have underflowed.
-		l := math.Log2(ad) + float64(q.shift)
-		if half {
-			l++
-		}
-		q.lost = math.Max(q.lost, math.Log2(dq)+q.p*l)
+	if t := dq * term; t >= tinyTerm {
+		q.sum.add(t)
+	} else {
+		q.addTiny(ad, half, dq)
 	}
-	q.sum.add(t)
 	if q.gu != nil {
 		if g := q.gradTerm(ad, half, dq); g != 0 {
 			g = math.Copysign(g, d)

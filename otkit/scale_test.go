@@ -72,6 +72,30 @@ func TestOverflowIsErrNumerical(t *testing.T) {
 			r, err := EMD(mat.NewDense(2, 2, []float64{0, 1, 1, 0}), []float64{1e308, 1e308}, []float64{1e308, 1e308}, EMDOptions{})
 			return emdNumbers(r), err
 		}, true, "rescale them"},
+		{"Gaussian W2, means ±1e200", func() ([]float64, error) {
+			g0, err0 := NewGaussian([]float64{1e200, 0}, mat.NewSymDense(2, []float64{1, 0, 0, 1}))
+			g1, err1 := NewGaussian([]float64{-1e200, 0}, mat.NewSymDense(2, []float64{2, 0, 0, 1}))
+			if err := errors.Join(err0, err1); err != nil {
+				return nil, err
+			}
+			w, err := g0.W2(g1)
+			if err != nil {
+				return nil, err
+			}
+			return []float64{w}, nil
+		}, true, "rescale the means"},
+		{"Gaussian transport of a point at 1.5e308", func() ([]float64, error) {
+			g0, err0 := NewGaussian([]float64{-1.5e308}, mat.NewSymDense(1, []float64{1}))
+			g1, err1 := NewGaussian([]float64{1.5e308}, mat.NewSymDense(1, []float64{4}))
+			if err := errors.Join(err0, err1); err != nil {
+				return nil, err
+			}
+			y, err := g0.Transport(g1, mat.NewDense(1, 1, []float64{1e308}))
+			if err != nil {
+				return nil, err
+			}
+			return y.RawMatrix().Data, nil
+		}, true, "rescale the points"},
 		{"GW dissimilarities 1e200 (squares overflow)", func() ([]float64, error) {
 			c := mat.NewDense(3, 3, []float64{0, 1e200, 2e200, 1e200, 0, 1e200, 2e200, 1e200, 0})
 			r, err := EntropicGromovWasserstein(c, c, nil, nil, 0.1, GromovOptions{MaxIterations: 5})

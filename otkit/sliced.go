@@ -58,7 +58,11 @@ const slicedBatch = 4
 // Nil or empty clouds, different dimensions, non-finite points, bad weights
 // (as in EMD, but masses are normalised separately), p < 1, a negative
 // projection count, and directions of the wrong width, non-finite or zero
-// are errors.
+// are errors. Directions of any norm (1e-200, 1e200) are normalised without
+// over- or underflow, and points whose projections would overflow are
+// projected after dividing them by a power of two; a Cost, Distance,
+// MaxDistance, Projected or gradient value float64 cannot hold is an
+// ErrNumerical error naming the fix.
 func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*SlicedResult, error) {
 	bad := func(format string, args ...any) (*SlicedResult, error) {
 		return nil, fmt.Errorf("otkit: SlicedWasserstein: "+format, args...)

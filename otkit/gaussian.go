@@ -76,7 +76,9 @@ func Symmetrize(a mat.Matrix) (*mat.SymDense, error) {
 	s := mat.NewSymDense(r, nil)
 	for i := 0; i < r; i++ {
 		for j := i; j < r; j++ {
-			s.SetSym(i, j, 0.5*(a.At(i, j)+a.At(j, i)))
+			// Halves first: the sum of two entries near MaxFloat64
+			// overflows; elsewhere (normal range) the same bits.
+			s.SetSym(i, j, 0.5*a.At(i, j)+0.5*a.At(j, i))
 		}
 	}
 	return s, nil

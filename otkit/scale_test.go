@@ -96,6 +96,13 @@ func TestOverflowIsErrNumerical(t *testing.T) {
 			}
 			return y.RawMatrix().Data, nil
 		}, true, "rescale the points"},
+		{"Symmetrize of entries near MaxFloat64", func() ([]float64, error) {
+			sm, err := Symmetrize(mat.NewDense(2, 2, []float64{1.5e308, 1.7e308, 1.6e308, 1e308}))
+			if err != nil {
+				return nil, err
+			}
+			return sm.RawSymmetric().Data, nil
+		}, false, ""},
 		{"GW dissimilarities 1e200 (squares overflow)", func() ([]float64, error) {
 			c := mat.NewDense(3, 3, []float64{0, 1e200, 2e200, 1e200, 0, 1e200, 2e200, 1e200, 0})
 			r, err := EntropicGromovWasserstein(c, c, nil, nil, 0.1, GromovOptions{MaxIterations: 5})

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
 // Kernel benchmarks. One op of BenchmarkLSEIteration is one log-domain
@@ -21,23 +23,6 @@ import (
 //	go test ./otkit -run '^$' -bench 'ExpCeiling|LSEIteration' -benchtime 10x
 
 const expCeilingLen = 4096 // 32 KB: the buffer stays in L1/L2
-
-// BenchmarkExpCeiling runs the bare vectorised exp over an in-cache buffer
-// on every GOMAXPROCS goroutine; ns/exp is wall time per exp on all cores.
-func BenchmarkExpCeiling(b *testing.B) {
-	b.RunParallel(func(pb *testing.PB) {
-		rng := rand.New(rand.NewPCG(1, 0))
-		src := make([]float64, expCeilingLen)
-		for i := range src {
-			src[i] = -30 * rng.Float64()
-		}
-		dst := make([]float64, expCeilingLen)
-		for pb.Next() {
-			expVec(dst, src)
-		}
-	})
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/(float64(b.N)*expCeilingLen), "ns/exp")
-}
 
 // expCeiling measures what BenchmarkExpCeiling does (testing.Benchmark
 // cannot run inside a benchmark), robustly on a shared machine: every
@@ -60,7 +45,7 @@ var (
 	ceilings  = map[int]float64{} // by number of goroutines
 )
 
-func measureExpCeiling(workers int) float64 { return measureExpFloor(workers, expVec) }
+func measureExpCeiling(workers int) float64 { return measureExpFloor(workers, simd.ExpVec) }
 
 // measureExpFloor times exp (expVec or expVec32) as expCeiling describes:
 // the fastest of 2000 passes over an in-cache buffer on each of workers

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
 // Fast log-sum-exp kernels.
@@ -24,11 +26,11 @@ import (
 //     the exponents into an L1 buffer with their maximum, then the sum of
 //     exp(z − max); every later block in one pass at the running maximum
 //     (with AVX-512 the exponents stay in registers), summed again at its
-//     own maximum only if it exceeds the running one by e^shiftSlack.
+//     own maximum only if it exceeds the running one by e^simd.ShiftSlack.
 //     Column reductions of a stored matrix read it once, row after row,
 //     keeping a shift M and sum S per column: a new exponent z costs one
 //     exp and one add, S += exp(z − M), unless z exceeds M by more than
-//     shiftSlack, when M moves to z and S is rescaled (shiftStep);
+//     simd.ShiftSlack, when M moves to z and S is rescaled (shiftStep);
 //   - compute squared-Euclidean costs on the fly from norms and dot products
 //     (the norm form of OTT), never reading an n×m matrix, with d = 2
 //     specialised; the column reduction is the row reduction with the clouds
@@ -42,174 +44,14 @@ import (
 // the same bits. Partial sums of a block use eight lanes, lane l taking the terms
 // j ≡ l (mod 8), added in lane order.
 
-// expVec sets dst[j] = expNeg(src[j]). It is the exp throughput ceiling the
-// kernels are measured against.
-func expVec(dst, src []float64) {
-	dst = dst[:len(src)]
-	k := 0
-	switch {
-	case useAVX512 && len(src) >= 16:
-		k = len(src) &^ 15
-		expVec512(&dst[0], &src[0], k)
-	case useAVX && len(src) >= 8:
-		k = len(src) &^ 7
-		expVecAVX(&dst[0], &src[0], k)
-	}
-	for j := k; j < len(src); j++ {
-		dst[j] = expNeg(src[j])
-	}
-}
-
-// shiftStep folds exponent z into a column's running state (m, s) of a
-// stored-matrix column reduction, s = Σ e^(z − m) so far: the Go twin of
-// accColShift* in lse_fast_amd64.s. m is a shift, not necessarily the
-// maximum: it moves to z only when z exceeds it by more than shiftSlack
-// (or m is −Inf), so the usual step is one exp and one add, no compare-
-// and-rescale. Terms more than 708 below m are flushed to zero, negligible
-// next to e^m.
-func shiftStep(m, s, z float64) (float64, float64) {
-	x := z - m
-	if x > shiftSlack {
-		return z, math.FMA(s, expNeg(-x), 1)
-	}
-	return m, s + expNeg(x)
-}
-
-// zDenseMax writes z_j = (h_j − c_j)/eps and returns the largest, −Inf if
-// all are.
-func zDenseMax(z, c, h []float64, invEps float64) float64 {
-	n := len(c)
-	z, h = z[:n], h[:n]
-	mx := math.Inf(-1)
-	k := 0
-	switch {
-	case useAVX512 && n >= 16:
-		k = n &^ 15
-		mx = zDenseMax512(&c[0], &h[0], &z[0], k, invEps)
-	case useAVX && n >= 8:
-		k = n &^ 7
-		mx = zDenseMaxAVX(&c[0], &h[0], &z[0], k, invEps)
-	}
-	for j := k; j < n; j++ {
-		v := (h[j] - c[j]) * invEps
-		z[j] = v
-		if v > mx {
-			mx = v
-		}
-	}
-	return mx
-}
-
-// zPC2Max writes z_j = a_j + x0·y0_j + x1·y1_j (two fused steps) and
-// returns the largest, −Inf if all are.
-func zPC2Max(z, a, y0, y1 []float64, x0, x1 float64) float64 {
-	n := len(a)
-	z, y0, y1 = z[:n], y0[:n], y1[:n]
-	mx := math.Inf(-1)
-	k := 0
-	switch {
-	case useAVX512 && n >= 16:
-		k = n &^ 15
-		mx = zPC2Max512(&a[0], &y0[0], &y1[0], &z[0], k, x0, x1)
-	case useAVX && n >= 8:
-		k = n &^ 7
-		mx = zPC2MaxAVX(&a[0], &y0[0], &y1[0], &z[0], k, x0, x1)
-	}
-	for j := k; j < n; j++ {
-		v := math.FMA(x1, y1[j], math.FMA(x0, y0[j], a[j]))
-		z[j] = v
-		if v > mx {
-			mx = v
-		}
-	}
-	return mx
-}
-
-// expSum adds exp(z_j − shift) to sums[j mod 8]. A non-empty next (the
-// data the caller reads after this block) is prefetched meanwhile.
-func expSum(z []float64, shift float64, sums *[8]float64, next []float64) {
-	k := 0
-	switch {
-	case useAVX512 && len(z) >= 16:
-		k = len(z) &^ 15
-		pf := &z[0] // nothing to prefetch: touch z itself
-		if len(next) >= k {
-			pf = &next[0]
-		}
-		expSum512(&z[0], k, shift, sums, pf)
-	case useAVX && len(z) >= 8:
-		k = len(z) &^ 7
-		if len(next) >= k {
-			expSumPFAVX(&z[0], k, shift, sums, &next[0])
-		} else {
-			expSumAVX(&z[0], k, shift, sums)
-		}
-	}
-	for j := k; j < len(z); j++ {
-		sums[j&7] += expNeg(z[j] - shift)
-	}
-}
-
-// zDenseExpSum is zDenseMax into z followed by expSum(z, shift, sums,
-// next), returning the exponents' maximum; with AVX-512 the full groups of
-// 16 terms are done in one pass (zDenseExpSum512: the exponents stay in
-// registers, z is only written for the last terms), with the same bits.
-func zDenseExpSum(z, c, h []float64, invEps, shift float64, sums *[8]float64, next []float64) float64 {
-	n := len(c)
-	z, h = z[:n], h[:n]
-	k := n &^ 15
-	if !useAVX512 || k == 0 {
-		mx := zDenseMax(z, c, h, invEps)
-		expSum(z, shift, sums, next)
-		return mx
-	}
-	pf := &c[0]
-	if len(next) >= k {
-		pf = &next[0]
-	}
-	mx := zDenseExpSum512(&c[0], &h[0], k, invEps, shift, sums, pf)
-	if k < n {
-		if mt := zDenseMax(z[k:], c[k:], h[k:], invEps); mt > mx {
-			mx = mt
-		}
-		for j := k; j < n; j++ {
-			sums[j&7] += expNeg(z[j] - shift)
-		}
-	}
-	return mx
-}
-
-// zPC2ExpSum is zPC2Max into z followed by expSum(z, shift, sums, nil),
-// as zDenseExpSum is for a stored matrix.
-func zPC2ExpSum(z, a, y0, y1 []float64, x0, x1, shift float64, sums *[8]float64) float64 {
-	n := len(a)
-	z, y0, y1 = z[:n], y0[:n], y1[:n]
-	k := n &^ 15
-	if !useAVX512 || k == 0 {
-		mx := zPC2Max(z, a, y0, y1, x0, x1)
-		expSum(z, shift, sums, nil)
-		return mx
-	}
-	mx := zPC2ExpSum512(&a[0], &y0[0], &y1[0], k, x0, x1, shift, sums)
-	if k < n {
-		if mt := zPC2Max(z[k:], a[k:], y0[k:], y1[k:], x0, x1); mt > mx {
-			mx = mt
-		}
-		for j := k; j < n; j++ {
-			sums[j&7] += expNeg(z[j] - shift)
-		}
-	}
-	return mx
-}
-
 // addAtShift completes a block summed at the running maximum m of a
 // reduction (finite; one pass instead of two: the block's maximum mb need
 // not be known first) and reports false, leaving s, when mb exceeds m by
-// more than shiftSlack: the caller then sums the block again at its own
+// more than simd.ShiftSlack: the caller then sums the block again at its own
 // maximum (lseBlockMerge). Terms more than 708 below m are flushed to zero,
 // negligible next to e^m.
 func addAtShift(mb, m, s float64, sums *[8]float64) (float64, bool) {
-	if mb > m+shiftSlack {
+	if mb > m+simd.ShiftSlack {
 		return s, false
 	}
 	for _, v := range sums {
@@ -227,15 +69,15 @@ func lseBlockMerge(z []float64, mb, m, s float64, next []float64) (float64, floa
 		return m, s // every term of the block is zero
 	}
 	var sums [8]float64
-	expSum(z, mb, &sums, next)
+	simd.ExpSum(z, mb, &sums, next)
 	sb := 0.0
 	for _, v := range sums {
 		sb += v
 	}
 	if mb > m {
-		return mb, math.FMA(s, expNeg(m-mb), sb)
+		return mb, math.FMA(s, simd.ExpNeg(m-mb), sb)
 	}
-	return m, math.FMA(sb, expNeg(mb-m), s)
+	return m, math.FMA(sb, simd.ExpNeg(mb-m), s)
 }
 
 // lseValue is log Σ exp(z) from a reduction's state.
@@ -244,26 +86,6 @@ func lseValue(m, s float64) float64 {
 		return m
 	}
 	return m + math.Log(s)
-}
-
-// accColDense folds z_j = (hi − c_j)/eps into the per-column states (mx_j,
-// s_j) with shiftStep, prefetching next[:len(c)] (the same columns of the next row: a
-// short segment per row is too short for the hardware prefetcher).
-func accColDense(c []float64, hi, invEps float64, mx, s, next []float64) {
-	mx = mx[:len(c)]
-	s = s[:len(c)]
-	k := 0
-	switch {
-	case useAVX512 && len(c) >= 16:
-		k = len(c) &^ 15
-		accColShift512(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
-	case useAVX && len(c) >= 8:
-		k = len(c) &^ 7
-		accColShiftAVX(&c[0], k, hi, invEps, &mx[0], &s[0], &next[0])
-	}
-	for j := k; j < len(c); j++ {
-		mx[j], s[j] = shiftStep(mx[j], s[j], (hi-c[j])*invEps)
-	}
 }
 
 // fastParallelWork is the n·m below which a reduction runs on the calling
@@ -320,10 +142,6 @@ const (
 	// online with d = 2), summed in two passes to find a shift; the later blocks are summed at
 	// the running maximum in one pass (addAtShift).
 	lseHead = 256
-	// shiftSlack bounds how far a block's exponents may exceed the running
-	// maximum when it is summed at it: e^300 leaves float64 sums far from
-	// overflow.
-	shiftSlack = 300
 )
 
 // chunkBufs64 and chunkBufs32 hold the scratch buffers of parallel chunks:
@@ -455,14 +273,14 @@ func (k *denseFastLSE) rows(out, h []float64, eps, inv float64, lo, hi int, z []
 			// Prefetch the next block of the matrix while summing.
 			next := k.c[min(i*m+e, n*m):min(i*m+e+lseBlock, n*m)]
 			if math.IsInf(mx, -1) {
-				mx, s = lseBlockMerge(zz, zDenseMax(zz, cb, hb, inv), mx, s, next)
+				mx, s = lseBlockMerge(zz, simd.DenseMax(zz, cb, hb, inv), mx, s, next)
 				continue
 			}
 			var sums [8]float64
-			mb := zDenseExpSum(zz, cb, hb, inv, mx, &sums, next)
+			mb := simd.DenseExpSum(zz, cb, hb, inv, mx, &sums, next)
 			var ok bool
 			if s, ok = addAtShift(mb, mx, s, &sums); !ok {
-				mx, s = lseBlockMerge(zz, zDenseMax(zz, cb, hb, inv), mx, s, nil)
+				mx, s = lseBlockMerge(zz, simd.DenseMax(zz, cb, hb, inv), mx, s, nil)
 			}
 		}
 		out[i] = eps * lseValue(mx, s)
@@ -521,7 +339,7 @@ func (k *denseFastLSE) cols(out, h []float64, eps, inv float64, lo, hi int, bm, 
 			continue // a zero-weight row adds exactly nothing
 		}
 		nx := min(i+1, n-1) * m
-		accColDense(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs, k.c[nx+lo:nx+hi])
+		simd.AccColShift(k.c[i*m+lo:i*m+hi], h[i], inv, bm, bs, k.c[nx+lo:nx+hi])
 	}
 	for j := range bm {
 		out[lo+j] = eps * lseValue(bm[j], bs[j])
@@ -617,16 +435,16 @@ func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn
 				if d == 2 && !math.IsInf(rm[i-lo], -1) {
 					ab, y0, y1, x0, x1 := a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i]
 					var sums [8]float64
-					mb := zPC2ExpSum(zz, ab, y0, y1, x0, x1, rm[i-lo], &sums)
+					mb := simd.PC2ExpSum(zz, ab, y0, y1, x0, x1, rm[i-lo], &sums)
 					var ok bool
 					if rs[i-lo], ok = addAtShift(mb, rm[i-lo], rs[i-lo], &sums); !ok {
-						rm[i-lo], rs[i-lo] = lseBlockMerge(zz, zPC2Max(zz, ab, y0, y1, x0, x1), rm[i-lo], rs[i-lo], nil)
+						rm[i-lo], rs[i-lo] = lseBlockMerge(zz, simd.PC2Max(zz, ab, y0, y1, x0, x1), rm[i-lo], rs[i-lo], nil)
 					}
 					continue
 				}
 				var mb float64
 				if d == 2 {
-					mb = zPC2Max(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])
+					mb = simd.PC2Max(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])
 				} else {
 					copy(zz, a[b:e])
 					for t := 0; t < d; t++ {

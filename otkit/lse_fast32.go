@@ -4,6 +4,8 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+
+	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
 // Float32 log-sum-exp kernels (SinkhornOptions.Float32).
@@ -59,160 +61,6 @@ const lseHead32 = 256
 // buffer, which is this long.
 const lseBlockOnline32 = 8192
 
-// zDenseMax32 writes z_j = (h_j − c_j)·inv and returns the largest, −Inf
-// if all are.
-func zDenseMax32(z, c, h []float32, inv float32) float32 {
-	n := len(c)
-	z, h = z[:n], h[:n]
-	mx := float32(math.Inf(-1))
-	k := 0
-	switch {
-	case useAVX512 && n >= 32:
-		k = n &^ 31
-		mx = zDenseMax32x512(&c[0], &h[0], &z[0], k, inv)
-	case useAVX && n >= 16:
-		k = n &^ 15
-		mx = zDenseMax32AVX(&c[0], &h[0], &z[0], k, inv)
-	}
-	for j := k; j < n; j++ {
-		v := float32(h[j]-c[j]) * inv
-		z[j] = v
-		if v > mx {
-			mx = v
-		}
-	}
-	return mx
-}
-
-// zPC2Max32 writes z_j = a_j + x0·y0_j + x1·y1_j (separately rounded
-// float32 operations, in that order) and returns the largest, −Inf if all
-// are.
-func zPC2Max32(z, a, y0, y1 []float32, x0, x1 float32) float32 {
-	n := len(a)
-	z, y0, y1 = z[:n], y0[:n], y1[:n]
-	mx := float32(math.Inf(-1))
-	k := 0
-	switch {
-	case useAVX512 && n >= 32:
-		k = n &^ 31
-		mx = zPC2Max32x512(&a[0], &y0[0], &y1[0], &z[0], k, x0, x1)
-	case useAVX && n >= 16:
-		k = n &^ 15
-		mx = zPC2Max32AVX(&a[0], &y0[0], &y1[0], &z[0], k, x0, x1)
-	}
-	for j := k; j < n; j++ {
-		v := float32(a[j]+float32(x0*y0[j])) + float32(x1*y1[j])
-		z[j] = v
-		if v > mx {
-			mx = v
-		}
-	}
-	return mx
-}
-
-// expSum32 adds the exponentials e_j = expNeg32(z_j − shift) to sixteen
-// float64 lane sums. Converting to float64 costs as much as a third of an
-// exp in the vector loops, so terms are first added in float32, eight at a
-// time (a sum of eight terms ≤ 1 in float32 is accurate to a few units of
-// 6e-8 of the terms, as the exps themselves): for each full group of 128
-// terms, lane l adds float64 of the tree
-//
-//	((e_l + e_{l+16}) + (e_{l+32} + e_{l+48})) + ((e_{l+64} + e_{l+80}) + (e_{l+96} + e_{l+112}));
-//
-// then for each full group of 32 remaining terms float64(e_l + e_{l+16});
-// the last terms are added singly, term j to lane j mod 16. A next at
-// least as long as z (the data the caller reads after this block) is
-// prefetched meanwhile, so that streaming a stored matrix overlaps the exps.
-func expSum32(z []float32, shift float32, sums *[16]float64, next []float32) {
-	k := len(z) &^ 31
-	pf := &z[0] // nothing to prefetch: touch z itself
-	if len(next) >= k && k > 0 {
-		pf = &next[0]
-	}
-	switch {
-	case useAVX512 && k > 0:
-		expSum32x512(&z[0], k, shift, sums, pf)
-	case useAVX && k > 0:
-		expSum32AVX(&z[0], k, shift, sums, pf)
-	default:
-		j := 0
-		for ; j < k&^127; j += 128 {
-			for l := 0; l < 16; l++ {
-				var e [8]float32
-				for t := range e {
-					e[t] = expNeg32(z[j+16*t+l] - shift)
-				}
-				lo := float32(e[0]+e[1]) + float32(e[2]+e[3])
-				hi := float32(e[4]+e[5]) + float32(e[6]+e[7])
-				sums[l] += float64(lo + hi)
-			}
-		}
-		for ; j < k; j += 32 {
-			for l := 0; l < 16; l++ {
-				sums[l] += float64(expNeg32(z[j+l]-shift) + expNeg32(z[j+16+l]-shift))
-			}
-		}
-	}
-	for j := k; j < len(z); j++ {
-		sums[j&15] += float64(expNeg32(z[j] - shift))
-	}
-}
-
-// zDenseExpSum32 is zDenseMax32 into z followed by expSum32(z, shift, sums,
-// next), returning the exponents' maximum; with AVX-512 the full groups of
-// 32 terms are done in one pass (zDenseExpSum32x512: the exponents stay in
-// registers, z is only written for the last terms), with the same bits.
-func zDenseExpSum32(z, c, h []float32, inv, shift float32, sums *[16]float64, next []float32) float32 {
-	n := len(c)
-	z, h = z[:n], h[:n]
-	k := n &^ 31
-	if !useAVX512 || k == 0 {
-		mx := zDenseMax32(z, c, h, inv)
-		expSum32(z, shift, sums, next)
-		return mx
-	}
-	pf := &c[0]
-	if len(next) >= k {
-		pf = &next[0]
-	}
-	mx := zDenseExpSum32x512(&c[0], &h[0], k, inv, shift, sums, pf)
-	if k < n {
-		mx = maxNoNaN32(mx, zDenseMax32(z[k:], c[k:], h[k:], inv))
-		for j := k; j < n; j++ {
-			sums[j&15] += float64(expNeg32(z[j] - shift))
-		}
-	}
-	return mx
-}
-
-// zPC2ExpSum32 is zPC2Max32 into z followed by expSum32(z, shift, sums,
-// nil), as zDenseExpSum32 is for a stored matrix.
-func zPC2ExpSum32(z, a, y0, y1 []float32, x0, x1, shift float32, sums *[16]float64) float32 {
-	n := len(a)
-	z, y0, y1 = z[:n], y0[:n], y1[:n]
-	k := n &^ 31
-	if !useAVX512 || k == 0 {
-		mx := zPC2Max32(z, a, y0, y1, x0, x1)
-		expSum32(z, shift, sums, nil)
-		return mx
-	}
-	mx := zPC2ExpSum32x512(&a[0], &y0[0], &y1[0], k, x0, x1, shift, sums)
-	if k < n {
-		mx = maxNoNaN32(mx, zPC2Max32(z[k:], a[k:], y0[k:], y1[k:], x0, x1))
-		for j := k; j < n; j++ {
-			sums[j&15] += float64(expNeg32(z[j] - shift))
-		}
-	}
-	return mx
-}
-
-func maxNoNaN32(a, b float32) float32 {
-	if b > a {
-		return b
-	}
-	return a
-}
-
 // shiftSlack32 bounds how far a block's exponents may exceed the running
 // shift when the block is summed at that shift (addAtShift32): e^64 ≈
 // 6e27 times eight stays far below the float32 overflow (3.4e38).
@@ -242,16 +90,16 @@ func lseBlockMerge32(z []float32, mb float32, m, s float64, next []float32) (flo
 		return m, s
 	}
 	var sums [16]float64
-	expSum32(z, mb, &sums, next)
+	simd.ExpSum32(z, mb, &sums, next)
 	sb := 0.0
 	for _, v := range sums {
 		sb += v
 	}
 	mb64 := float64(mb)
 	if mb64 > m {
-		return mb64, math.FMA(s, expNeg(m-mb64), sb)
+		return mb64, math.FMA(s, simd.ExpNeg(m-mb64), sb)
 	}
-	return m, math.FMA(sb, expNeg(mb64-m), s)
+	return m, math.FMA(sb, simd.ExpNeg(mb64-m), s)
 }
 
 // maxFinite returns the largest entry of h that is not −Inf, and false when
@@ -442,15 +290,15 @@ func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
 				// Prefetch the next block of the matrix while summing.
 				next := c[min(i*nc+e, len(c)):min(i*nc+e+lseBlock32, len(c))]
 				if math.IsInf(mx, -1) {
-					mb := zDenseMax32(zz, cb, hb, inv)
+					mb := simd.DenseMax32(zz, cb, hb, inv)
 					mx, s = lseBlockMerge32(zz, mb, mx, s, next)
 					continue
 				}
 				var sums [16]float64
-				mb := zDenseExpSum32(zz, cb, hb, inv, float32(mx), &sums, next)
+				mb := simd.DenseExpSum32(zz, cb, hb, inv, float32(mx), &sums, next)
 				var ok bool
 				if s, ok = addAtShift32(mb, mx, s, &sums); !ok {
-					mx, s = lseBlockMerge32(zz, zDenseMax32(zz, cb, hb, inv), mx, s, nil)
+					mx, s = lseBlockMerge32(zz, simd.DenseMax32(zz, cb, hb, inv), mx, s, nil)
 				}
 			}
 			out[i] = eps*lseValue(mx, s) + H
@@ -572,16 +420,16 @@ func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []
 				if d == 2 && !math.IsInf(mx, -1) {
 					ab, y0, y1, x0, x1 := a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i]
 					var sums [16]float64
-					mb := zPC2ExpSum32(zz, ab, y0, y1, x0, x1, float32(mx), &sums)
+					mb := simd.PC2ExpSum32(zz, ab, y0, y1, x0, x1, float32(mx), &sums)
 					var ok bool
 					if sum, ok = addAtShift32(mb, mx, sum, &sums); !ok {
-						mx, sum = lseBlockMerge32(zz, zPC2Max32(zz, ab, y0, y1, x0, x1), mx, sum, nil)
+						mx, sum = lseBlockMerge32(zz, simd.PC2Max32(zz, ab, y0, y1, x0, x1), mx, sum, nil)
 					}
 					continue
 				}
 				var mb float32
 				if d == 2 {
-					mb = zPC2Max32(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])
+					mb = simd.PC2Max32(zz, a[b:e], w[b:e], w[nc+b:nc+e], ps[i], ps[nr+i])
 				} else {
 					mb = zPCMax32(zz, a, w, ps, i, nr, nc, b, d)
 				}

@@ -52,75 +52,10 @@ const (
 
 var lseTestLevelName = [...]string{"best", "AVX2", "pure Go"}
 
-// lseTestAt runs f with the kernels limited to the given level.
-func lseTestAt(level int, f func()) {
-	saved, saved512 := useAVX, useAVX512
-	defer func() { useAVX, useAVX512 = saved, saved512 }()
-	if level >= lseTestAVX2 {
-		useAVX512 = false
-	}
-	if level >= lseTestGo {
-		useAVX = false
-	}
-	f()
-}
-
-func TestExpNegAccuracy(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 0))
-	const n = 200000
-	src := make([]float64, n)
-	for i := range src {
-		switch i % 3 {
-		case 0: // uniform over the whole range used by the kernels
-			src[i] = -708 * float64(i) / n
-		case 1: // near 0, where the Sinkhorn terms that matter live
-			src[i] = -rng.Float64() * 40
-		default: // positive inputs work too
-			src[i] = rng.Float64() * 700
-		}
-	}
-	src[0], src[1], src[2] = 0, -708, -1e-300
-	dst := make([]float64, n)
-	expVec(dst, src)
-	worst := 0.0
-	for i, x := range src {
-		want := math.Exp(x)
-		if e := math.Abs(dst[i]-want) / want; e > worst {
-			worst = e
-		}
-		if g := expNeg(x); g != dst[i] {
-			t.Fatalf("expNeg(%v) = %v, vector exp gives %v", x, g, dst[i])
-		}
-	}
-	avx2 := make([]float64, n)
-	lseTestAt(lseTestAVX2, func() { expVec(avx2, src) })
-	for i := range dst {
-		if avx2[i] != dst[i] {
-			t.Fatalf("exp(%v): AVX2 gives %v, best level %v", src[i], avx2[i], dst[i])
-		}
-	}
-	if worst > 1e-15 {
-		t.Errorf("exp max relative error %.3g, want ≤ 1e-15", worst)
-	}
-	t.Logf("exp max relative error vs math.Exp over [-708, 700]: %.3g", worst)
-
-	special := []float64{math.Inf(-1), math.NaN(), -708.0000001, -745, -1e300, -math.MaxFloat64}
-	for len(special)%8 != 0 {
-		special = append(special, math.Inf(-1))
-	}
-	for len(special)%16 != 0 {
-		special = append(special, -1e6)
-	}
-	for level := range lseTestLevelName {
-		out := make([]float64, len(special))
-		lseTestAt(level, func() { expVec(out, special) })
-		for i, x := range special {
-			if out[i] != 0 || math.Signbit(out[i]) || expNeg(x) != 0 {
-				t.Errorf("%s: exp(%v) = %v (vector) %v (scalar), want +0", lseTestLevelName[level], x, out[i], expNeg(x))
-			}
-		}
-	}
-}
+// lseTestAt runs f. The instruction-set levels are internal/simd's
+// choice: its tests check every kernel bit for bit at each level, and a
+// whole run at a lower level is GODEBUG=cpu.avx512f=off or -tags noasm.
+func lseTestAt(level int, f func()) { f() }
 
 // lseTestCase is one random kernel problem.
 type lseTestCase struct {

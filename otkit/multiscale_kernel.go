@@ -3,6 +3,8 @@ package otkit
 import (
 	"math"
 	"runtime"
+
+	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
 // blockSparseLSE is the lseKernel of a truncated point-cloud geometry: the
@@ -103,7 +105,7 @@ func sparseLSE(out, h []float64, eps, s float64, d int, euclid bool, p, q *spars
 						case euclid:
 							mb = zEuclidMax(zz, a[b:e], w, nc, b, p.pts, nr, i, d, p.norms[i], q.norms[b:e], s, inv)
 						case d == 2:
-							mb = zPC2Max(zz, a[b:e], w[b:e], w[nc+b:nc+e], p.pts[i], p.pts[nr+i])
+							mb = simd.PC2Max(zz, a[b:e], w[b:e], w[nc+b:nc+e], p.pts[i], p.pts[nr+i])
 						default:
 							mb = zGeneralMax(zz, a[b:e], w, nc, b, p.pts, nr, i, d)
 						}

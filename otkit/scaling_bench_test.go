@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
 // BenchmarkStreamPass times one streamed scaling iteration (one pass over
@@ -75,9 +77,9 @@ func streamReadFloor(st *streamKernel, v []float64) float64 {
 		forBlocks(n, n*m, r%2 == 1, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				if st.f32 {
-					sink[i] = dotRow32(st.k32[i*m:(i+1)*m], v)
+					sink[i] = simd.DotRow32(st.k32[i*m:(i+1)*m], v)
 				} else {
-					sink[i] = dotRow64(st.k64[i*m:(i+1)*m], v)
+					sink[i] = simd.DotRow64(st.k64[i*m:(i+1)*m], v)
 				}
 			}
 		})

@@ -3,6 +3,8 @@ package otkit
 import (
 	"math"
 	"sync"
+
+	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
 // The scaling form of large stored problems (scaling.go has the rules and
@@ -207,20 +209,20 @@ func (st *streamKernel) rebuild(ft, gt []float64, eps float64, u []float64) bool
 			}
 			ui := 1.0
 			if u != nil {
-				x := zDenseMax(z, row, gs, inv)
+				x := simd.DenseMax(z, row, gs, inv)
 				ft[i], ui = -x, math.Exp(x)
 				u[i] = ui
 			}
-			mx := planExpRow(k, row, gs, ft[i]*eps, inv)
+			mx := simd.PlanExpRow(k, row, gs, ft[i]*eps, inv)
 			if !(mx <= top && mx >= floor) {
 				st.bad[b] = true
 			}
 			if st.f32 {
 				k32 := st.k32[i*m : (i+1)*m]
-				toFloat32(k32, k)
-				axpyRow32(part, k32, ui)
+				simd.ToFloat32(k32, k)
+				simd.AxpyRow32(part, k32, ui)
 			} else {
-				axpyRow64(part, k, ui)
+				simd.AxpyRow64(part, k, ui)
 			}
 		}
 		st.zbuf.Put(zp)
@@ -304,10 +306,10 @@ func (st *streamKernel) stream(a, v, un []float64) bool {
 				var sum float64
 				if st.f32 {
 					rows32[r] = st.k32[(i+r)*m : (i+r+1)*m]
-					sum = dotRow32(rows32[r], v)
+					sum = simd.DotRow32(rows32[r], v)
 				} else {
 					rows64[r] = st.k64[(i+r)*m : (i+r+1)*m]
-					sum = dotRow64(rows64[r], v)
+					sum = simd.DotRow64(rows64[r], v)
 				}
 				if !(sum >= streamMinSum && sum <= math.MaxFloat64) {
 					st.bad[b] = true
@@ -318,15 +320,15 @@ func (st *streamKernel) stream(a, v, un []float64) bool {
 			}
 			switch {
 			case k == 4 && st.f32:
-				axpyRows32(part, &rows32, &us)
+				simd.AxpyRows32(part, &rows32, &us)
 			case k == 4:
-				axpyRows64(part, &rows64, &us)
+				simd.AxpyRows64(part, &rows64, &us)
 			default:
 				for r := 0; r < k; r++ {
 					if st.f32 {
-						axpyRow32(part, rows32[r], us[r])
+						simd.AxpyRow32(part, rows32[r], us[r])
 					} else {
-						axpyRow64(part, rows64[r], us[r])
+						simd.AxpyRow64(part, rows64[r], us[r])
 					}
 				}
 			}

@@ -356,7 +356,7 @@ type floors struct {
 	ns     map[string]float64
 }
 
-// expFloors runs go test -bench ExpFloor (the exp is unexported) in this
+// expFloors runs go test -bench ExpFloor (the exp is internal to otkit) in this
 // run and parses its result lines.
 func expFloors() floors {
 	cmd := exec.Command("go", "test", "./otkit", "-run", "^$", "-bench", "ExpFloor", "-benchtime", "1x")

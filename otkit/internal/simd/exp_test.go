@@ -1,4 +1,4 @@
-package otkit
+package simd
 
 import (
 	"math"
@@ -26,10 +26,9 @@ func TestExpTableEntries(t *testing.T) {
 	}
 }
 
-// TestExpTableAccuracy measures expNeg against math.Exp at 1e7 points of
+// TestExpTableAccuracy measures ExpNeg against math.Exp at 1e7 points of
 // the kernels' domain and at its edges, asserts the 1e-15 bound the kernels
 // need, and checks that the AVX-512 and AVX2 loops give the pure-Go bits.
-// It logs the degree-10 polynomial's error at the same points.
 func TestExpTableAccuracy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1e7 points")
@@ -39,22 +38,21 @@ func TestExpTableAccuracy(t *testing.T) {
 	src := make([]float64, chunk)
 	vec := make([]float64, chunk)
 	worst, worstX := 0.0, 0.0
-	worstPoly := 0.0 // expNegPoly at the same points, for the comparison in the log
 	avx2 := make([]float64, chunk)
 	check := func(src []float64) {
-		expVec(vec[:len(src)], src)
-		lseTestAt(lseTestAVX2, func() { expVec(avx2[:len(src)], src) })
+		ExpVec(vec[:len(src)], src)
+		atLevel(levelAVX2, func() { ExpVec(avx2[:len(src)], src) })
 		for i, x := range src {
-			got := expNeg(x)
+			got := ExpNeg(x)
 			if math.Float64bits(got) != math.Float64bits(vec[i]) {
-				t.Fatalf("expNeg(%v) = %v, vector loop gives %v", x, got, vec[i])
+				t.Fatalf("ExpNeg(%v) = %v, vector loop gives %v", x, got, vec[i])
 			}
 			if math.Float64bits(avx2[i]) != math.Float64bits(vec[i]) {
-				t.Fatalf("expVec(%v): AVX2 gives %v, best level %v", x, avx2[i], vec[i])
+				t.Fatalf("ExpVec(%v): AVX2 gives %v, best level %v", x, avx2[i], vec[i])
 			}
 			want := math.Exp(x)
 			if !(x >= expLow) {
-				want = 0 // the flush-to-zero contract of expNeg
+				want = 0 // the flush-to-zero contract of ExpNeg
 			}
 			if got == want {
 				continue
@@ -63,7 +61,6 @@ func TestExpTableAccuracy(t *testing.T) {
 			if !(e <= worst) {
 				worst, worstX = e, x
 			}
-			worstPoly = max(worstPoly, math.Abs(expNegPoly(x)-want)/want)
 		}
 	}
 	const points = 10_000_000
@@ -92,25 +89,23 @@ func TestExpTableAccuracy(t *testing.T) {
 	}
 	check(edges)
 	for _, x := range []float64{-708.0000001, -745, math.Inf(-1), math.NaN()} {
-		if g := expNeg(x); g != 0 || math.Signbit(g) {
-			t.Errorf("expNeg(%v) = %v, want +0", x, g)
+		if g := ExpNeg(x); g != 0 || math.Signbit(g) {
+			t.Errorf("ExpNeg(%v) = %v, want +0", x, g)
 		}
 	}
-	if expNeg(0) != 1 {
-		t.Errorf("expNeg(0) = %v, want 1", expNeg(0))
+	if ExpNeg(0) != 1 {
+		t.Errorf("ExpNeg(0) = %v, want 1", ExpNeg(0))
 	}
-	t.Logf("max relative error vs math.Exp over %d points: table %.3g (at x = %v), degree-10 expNegPoly %.3g",
-		points, worst, worstX, worstPoly)
+	t.Logf("max relative error vs math.Exp over %d points: %.3g (at x = %v)", points, worst, worstX)
 	if worst > 1e-15 {
 		t.Errorf("expNeg: max relative error %.3g at x = %v, want ≤ 1e-15", worst, worstX)
 	}
 }
 
-// BenchmarkExpTable compares the table exp (expVec) with the degree-10
-// polynomial exp it replaced (expVecPoly) on one goroutine over an in-cache
-// buffer (as BenchmarkExpCeiling), at each instruction-set level.
+// BenchmarkExpTable times ExpVec on one goroutine over an in-cache buffer
+// (as BenchmarkExpCeiling), at each instruction-set level.
 //
-//	go test ./otkit -run '^$' -bench ExpTable -cpu 1 -count 5
+//	go test ./otkit/internal/simd -run '^$' -bench ExpTable -cpu 1 -count 5
 func BenchmarkExpTable(b *testing.B) {
 	src := make([]float64, expCeilingLen)
 	rng := rand.New(rand.NewPCG(1, 0))
@@ -118,22 +113,11 @@ func BenchmarkExpTable(b *testing.B) {
 		src[i] = -30 * rng.Float64()
 	}
 	dst := make([]float64, expCeilingLen)
-	for _, c := range []struct {
-		name  string
-		level int
-		exp   func(dst, src []float64)
-	}{
-		{"poly/" + simdPath(), lseTestBest, expVecPoly},
-		{"poly/AVX2", lseTestAVX2, expVecPoly},
-		{"poly/Go", lseTestGo, expVecPoly},
-		{"table/" + simdPath(), lseTestBest, expVec},
-		{"table/AVX2", lseTestAVX2, expVec},
-		{"table/Go", lseTestGo, expVec},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			lseTestAt(c.level, func() {
+	for _, level := range levels() {
+		b.Run(levelName[level], func(b *testing.B) {
+			atLevel(level, func() {
 				for b.Loop() {
-					c.exp(dst, src)
+					ExpVec(dst, src)
 				}
 			})
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/(float64(b.N)*expCeilingLen), "ns/exp")

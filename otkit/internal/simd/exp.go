@@ -1,4 +1,4 @@
-package otkit
+package simd
 
 import "math"
 
@@ -21,11 +21,10 @@ import "math"
 // lanes of the vector loops that are flushed to zero compute garbage only
 // in that last integer add.
 //
-// It replaced a degree-10 polynomial on |r| ≤ (log 2)/2 (expNegPoly,
-// exp_poly.go, kept as the benchmark peer): 9 fused multiply-adds instead
-// of 13, one permute and no clamp (AVX2: a gather); about 1.5× the AVX-512
-// throughput and half the worst error (BenchmarkExpTable,
-// TestExpTableAccuracy; numbers in bench/README.md). Its error budget: the
+// It replaced a degree-10 polynomial on |r| ≤ (log 2)/2: 9 fused
+// multiply-adds instead of 13, one permute and no clamp (AVX2: a gather);
+// about 1.5× the AVX-512 throughput and half the worst error (measured
+// before the polynomial was deleted; numbers in bench/README.md). Its error budget: the
 // table entries are correctly rounded (≤ 2^-53 relative), the fused step
 // giving y rounds once (≤ 2^-53), and w carries rounding errors of order
 // 2^-53·|w| ≤ 2^-58.
@@ -51,7 +50,7 @@ const (
 
 // expTable[j] is the bit pattern of 2^(j/16), correctly rounded
 // (TestExpTableEntries). The assembly holds a copy (expTab in
-// lse_fast_amd64.s).
+// lse64_amd64.s).
 var expTable = [16]uint64{
 	0x3ff0000000000000, 0x3ff0b5586cf9890f, 0x3ff172b83c7d517b, 0x3ff2387a6e756238,
 	0x3ff306fe0a31b715, 0x3ff3dea64c123422, 0x3ff4bfdad5362a27, 0x3ff5ab07dd485429,
@@ -59,12 +58,12 @@ var expTable = [16]uint64{
 	0x3ffae89f995ad3ad, 0x3ffc199bdd85529c, 0x3ffd5818dcfba487, 0x3ffea4afa2a490da,
 }
 
-// expNeg returns e^x for -708 ≤ x < 709 to within 1e-15 relative
+// ExpNeg returns e^x for -708 ≤ x < 709 to within 1e-15 relative
 // (measured: below 4e-16 against math.Exp), and exactly 0 for x < -708,
 // x = -Inf and NaN (the log-sum-exp kernels only evaluate x ≤ 0, where a NaN
 // can only come from −Inf − (−Inf), a term that must contribute nothing).
 // The assembly loops (EXPNEG, EXPNEG512) perform the same operations.
-func expNeg(x float64) float64 {
+func ExpNeg(x float64) float64 {
 	if !(x >= expLow) {
 		return 0
 	}
@@ -84,4 +83,39 @@ func expNeg(x float64) float64 {
 	sj := math.Float64frombits(expTable[bits&expIdxMask])
 	y := math.FMA(sj, w, sj)
 	return math.Float64frombits(math.Float64bits(y) + (bits<<expShift)&expExpMask)
+}
+
+// ExpShiftSum sets e[c] = ExpNeg(e[c] − mx) for each term within 40 of mx
+// (exactly 1 at mx) and 0 for the terms further below (e^-40 ≈ 4e-18
+// relative: posteriors that cannot matter), and returns their sum, added
+// in order. It is the posterior step of the mixture E-steps, where a call
+// per term cost a third of the step: here the exp is written out in the
+// loop (ExpNeg is too large for the inliner) and never takes its
+// flush-to-zero branch.
+func ExpShiftSum(e []float64, mx float64) float64 {
+	var sum float64
+	for c := range e {
+		switch dl := e[c] - mx; {
+		case dl == 0:
+			e[c] = 1
+		case dl > -40:
+			t := math.FMA(dl, expInvStep, expMagic)
+			nn := t - expMagic
+			r := math.FMA(-nn, expStepHi, dl)
+			r = math.FMA(-nn, expStepLo, r)
+			u := float64(r * r)
+			q := math.FMA(r, expQ4, expQ3)
+			q = math.FMA(r, q, expQ2)
+			q = math.FMA(r, q, expQ1)
+			q = math.FMA(r, q, expQ0)
+			tb := math.Float64bits(t)
+			sj := math.Float64frombits(expTable[tb&expIdxMask])
+			y := math.FMA(sj, math.FMA(u, q, r), sj)
+			e[c] = math.Float64frombits(math.Float64bits(y) + (tb<<expShift)&expExpMask)
+		default:
+			e[c] = 0
+		}
+		sum += e[c]
+	}
+	return sum
 }

@@ -1,8 +1,8 @@
-package otkit
+package simd
 
 import "math"
 
-// A float32 exp for the float32 log-sum-exp kernels (lse_fast32.go).
+// The float32 exp of the float32 log-sum-exp kernels (lse32.go).
 //
 // e^x = 2^(n/16) · e^r with n = round(x·16/log 2) and r = x − n·(log 2)/16,
 // |r| ≤ (log 2)/32 + rounding (Cody–Waite: (log 2)/16 split so that
@@ -22,9 +22,9 @@ import "math"
 // the error reached 1.25 ulp (measured); with it the result is within
 // 0.62 ulp of e^x over every float32 in [−87, 0] and never more than one
 // ulp from the correctly rounded value (TestExpNeg32Ulp). It replaced a degree-6
-// polynomial on |r| ≤ 0.35 (expNeg32Poly, exp32_poly.go: within 0.97 ulp)
-// with 21 operations instead of 24 (AVX-512; AVX2 needs two permutes and a
-// blend per table, 27) (BenchmarkExp32Table, numbers in bench/README.md).
+// polynomial on |r| ≤ 0.35 (within 0.97 ulp) with 21 operations instead of
+// 24 (AVX-512; AVX2 needs two permutes and a blend per table, 27) (measured
+// before the polynomial was deleted; numbers in bench/README.md).
 //
 // Every step is a separately rounded float32 multiply or add, no fused
 // multiply-add: the pure-Go loop and the AVX2 and AVX-512 loops then perform
@@ -49,7 +49,7 @@ const (
 
 // exp32Table[j] is the bit pattern of s_j, 2^(j/16) rounded to float32,
 // and exp32Delta[j] the float32 nearest δ_j (TestExp32Tables). The
-// assembly holds copies (exp32Tab, exp32Delta in lse_fast32_amd64.s).
+// assembly holds copies (exp32Tab, exp32Delta in lse32_amd64.s).
 var (
 	exp32Table = [16]uint32{
 		0x3f800000, 0x3f85aac3, 0x3f8b95c2, 0x3f91c3d3, 0x3f9837f0, 0x3f9ef532, 0x3fa5fed7, 0x3fad583f,
@@ -61,10 +61,10 @@ var (
 	}
 )
 
-// expNeg32 returns e^x for −87 ≤ x ≤ 0 to within 0.62 ulp (measured over
+// ExpNeg32 returns e^x for −87 ≤ x ≤ 0 to within 0.62 ulp (measured over
 // every float32: TestExpNeg32Ulp), and exactly 0 for x < −87, −Inf and NaN
-// (as expNeg, whose float64 contract it follows).
-func expNeg32(x float32) float32 {
+// (as ExpNeg, whose float64 contract it follows).
+func ExpNeg32(x float32) float32 {
 	if !(x >= exp32Low) {
 		return 0
 	}
@@ -81,22 +81,4 @@ func expNeg32(x float32) float32 {
 	sj := math.Float32frombits(exp32Table[bits&15])
 	y := float32(sj*w) + sj
 	return math.Float32frombits(math.Float32bits(y) + (bits<<exp32Shift)&exp32ExpMask)
-}
-
-// expVec32 sets dst[j] = expNeg32(src[j]); the float32 exp throughput
-// ceiling (BenchmarkExpFloor).
-func expVec32(dst, src []float32) {
-	dst = dst[:len(src)]
-	k := 0
-	switch {
-	case useAVX512 && len(src) >= 16:
-		k = len(src) &^ 15
-		expVec32x512(&dst[0], &src[0], k)
-	case useAVX && len(src) >= 16:
-		k = len(src) &^ 15
-		expVec32AVX(&dst[0], &src[0], k)
-	}
-	for j := k; j < len(src); j++ {
-		dst[j] = expNeg32(src[j])
-	}
 }

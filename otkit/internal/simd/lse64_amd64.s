@@ -1,4 +1,4 @@
-//go:build !purego
+//go:build !noasm
 
 #include "textflag.h"
 
@@ -287,24 +287,6 @@ evloop:
 
 evdone:
 	VZEROUPPER
-	RET
-
-// func cpuid(leaf, sub uint32) (a, b, c, d uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL leaf+0(FP), AX
-	MOVL sub+4(FP), CX
-	CPUID
-	MOVL AX, a+8(FP)
-	MOVL BX, b+12(FP)
-	MOVL CX, c+16(FP)
-	MOVL DX, d+20(FP)
-	RET
-
-// func xgetbv0() uint32
-TEXT ·xgetbv0(SB), NOSPLIT, $0-4
-	MOVL $0, CX
-	XGETBV
-	MOVL AX, ret+0(FP)
 	RET
 
 // func zPC2MaxAVX(a, y0, y1, z *float64, n int, x0, x1 float64) float64

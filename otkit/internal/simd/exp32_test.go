@@ -1,4 +1,4 @@
-package otkit
+package simd
 
 import (
 	"flag"
@@ -39,27 +39,26 @@ func TestExp32Tables(t *testing.T) {
 // bit pattern, all of them with -exp32-stride=1) and asserts that expNeg32
 // is within 0.65 ulp of e^x (math.Exp in float64) and at most one ulp from
 // the correctly rounded value; the AVX-512 and AVX2 loops must give the
-// pure-Go bits. The degree-6 polynomial it replaced is measured alongside
-// for the log.
+// pure-Go bits.
 func TestExpNeg32Ulp(t *testing.T) {
 	stride := uint32(max(1, *exp32Stride))
 	const lo, hi = 0x80000000, 0xc2ae0000 // −0 and −87
-	worst, worstX, worstPoly, farthest, count := 0.0, float32(0), 0.0, 0, 0
+	worst, worstX, farthest, count := 0.0, float32(0), 0, 0
 	const chunk = 1 << 16
 	src := make([]float32, 0, chunk)
 	best := make([]float32, chunk+8) // room for the edge cases appended to the last chunk
 	avx2 := make([]float32, chunk+8)
 	check := func(src []float32) {
-		expVec32(best[:len(src)], src)
-		lseTestAt(lseTestAVX2, func() { expVec32(avx2[:len(src)], src) })
+		ExpVec32(best[:len(src)], src)
+		atLevel(levelAVX2, func() { ExpVec32(avx2[:len(src)], src) })
 		for i, x := range src {
-			got := expNeg32(x)
+			got := ExpNeg32(x)
 			if math.Float32bits(best[i]) != math.Float32bits(got) || math.Float32bits(avx2[i]) != math.Float32bits(got) {
 				t.Fatalf("exp32(%v): pure Go %v, best level %v, AVX2 %v", x, got, best[i], avx2[i])
 			}
 			if !(x >= exp32Low) {
 				if got != 0 || math.Signbit(float64(got)) {
-					t.Errorf("expNeg32(%v) = %v, want +0", x, got)
+					t.Errorf("ExpNeg32(%v) = %v, want +0", x, got)
 				}
 				continue
 			}
@@ -76,7 +75,6 @@ func TestExpNeg32Ulp(t *testing.T) {
 			if e := math.Abs(float64(got)-exact) / ulp; e > worst {
 				worst, worstX = e, x
 			}
-			worstPoly = max(worstPoly, math.Abs(float64(expNeg32Poly(x))-exact)/ulp)
 			d := int(int64(math.Float32bits(got)) - int64(math.Float32bits(rounded)))
 			farthest = max(farthest, d, -d)
 		}
@@ -89,40 +87,28 @@ func TestExpNeg32Ulp(t *testing.T) {
 		}
 	}
 	check(append(src, -87, float32(math.Inf(-1)), float32(math.NaN()), -88, 0))
-	t.Logf("%d float32s of [-87, 0]: table exp within %.3f ulp (at x = %v), at most %d ulp from the rounded value; degree-6 polynomial %.3f ulp",
-		count, worst, worstX, farthest, worstPoly)
+	t.Logf("%d float32s of [-87, 0]: within %.3f ulp (at x = %v), at most %d ulp from the rounded value",
+		count, worst, worstX, farthest)
 	if worst > 0.65 || farthest > 1 {
 		t.Errorf("expNeg32: %.3f ulp at x = %v, %d ulp from the rounded value; want ≤ 0.65 and ≤ 1", worst, worstX, farthest)
 	}
 }
 
-// BenchmarkExp32Table compares the float32 table exp (expVec32) with the
-// degree-6 polynomial it replaced (expVec32Poly) on one goroutine over an
-// in-cache buffer, at each instruction-set level.
+// BenchmarkExp32Table times ExpVec32 on one goroutine over an in-cache
+// buffer, at each instruction-set level.
 //
-//	go test ./otkit -run '^$' -bench Exp32Table -cpu 1 -count 5
+//	go test ./otkit/internal/simd -run '^$' -bench Exp32Table -cpu 1 -count 5
 func BenchmarkExp32Table(b *testing.B) {
 	src := make([]float32, expCeilingLen)
 	for i := range src {
 		src[i] = float32(-30 * float64(i) / expCeilingLen)
 	}
 	dst := make([]float32, expCeilingLen)
-	for _, c := range []struct {
-		name  string
-		level int
-		exp   func(dst, src []float32)
-	}{
-		{"poly/" + simdPath(), lseTestBest, expVec32Poly},
-		{"poly/AVX2", lseTestAVX2, expVec32Poly},
-		{"poly/Go", lseTestGo, expVec32Poly},
-		{"table/" + simdPath(), lseTestBest, expVec32},
-		{"table/AVX2", lseTestAVX2, expVec32},
-		{"table/Go", lseTestGo, expVec32},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			lseTestAt(c.level, func() {
+	for _, level := range levels() {
+		b.Run(levelName[level], func(b *testing.B) {
+			atLevel(level, func() {
 				for b.Loop() {
-					c.exp(dst, src)
+					ExpVec32(dst, src)
 				}
 			})
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/(float64(b.N)*expCeilingLen), "ns/exp")

@@ -359,7 +359,7 @@ type floors struct {
 // expFloors runs go test -bench ExpFloor (the exp is internal to otkit) in this
 // run and parses its result lines.
 func expFloors() floors {
-	cmd := exec.Command("go", "test", "./otkit", "-run", "^$", "-bench", "ExpFloor", "-benchtime", "1x")
+	cmd := exec.Command("go", "test", "./otkit/internal/simd", "-run", "^$", "-bench", "ExpFloor", "-benchtime", "1x")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

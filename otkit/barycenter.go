@@ -83,7 +83,7 @@ func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*Bary
 	if err != nil {
 		return nil, err
 	}
-	kern := geom.kernel(SinkhornOptions{ReferenceKernel: opt.ReferenceKernel})
+	kern := float64Kernel(geom, opt.ReferenceKernel)
 	return bregmanBarycenter(bregmanProblem{
 		eps: geom.eps, n: n, m: m, hists: hs, lambda: lambda,
 		rowLSE: kern.rowLSE, colLSE: kern.colLSE,

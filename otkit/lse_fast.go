@@ -483,10 +483,7 @@ func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn
 	})
 }
 
-func init() { fastKernel = fastKernelFor }
-
-// fastKernelFor is the solver's fast kernel for a geometry (the hook in
-// lse_ref.go): the dense kernel for a materialised cost matrix, the online
+// fastKernelFor is the fast float64 kernel of a geometry (backend.go): the dense kernel for a materialised cost matrix, the online
 // kernel for an online squared-Euclidean cloud whose eps is large against
 // the kernel's rounding (onlineFastRoundingOK). Other online costs keep the
 // reference kernel (nil), whose time goes into evaluating the user's cost.

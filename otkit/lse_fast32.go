@@ -142,34 +142,12 @@ func fillInf(out []float64) {
 
 // dense32LSE is the float32 lseKernel of a materialised cost matrix: c is
 // the row-major n×m float32 copy, ct the m×n copy of the transpose (c itself
-// for a symmetric geometry).
+// for a symmetric geometry). The iterations of a Float32 solve run on it;
+// the result's methods use the geometry's float64 kernel (backend.go).
 type dense32LSE struct {
 	c, ct   []float32
 	n, m    int
 	scratch scratch32
-	twin    lseKernel // the geometry's float64 kernel (float64Twin)
-}
-
-// float32Kernel is implemented by the float32 kernels. The iterations of a
-// Float32 solve run on them; the result's methods (marginals, Apply, the
-// plan-mass check) use float64Twin, the float64 kernel of the same geometry,
-// so that everything a result reports is float64 given the potentials.
-type float32Kernel interface {
-	float64Twin() lseKernel
-}
-
-func (k *dense32LSE) float64Twin() lseKernel {
-	if k.twin == nil {
-		return k
-	}
-	return k.twin
-}
-
-func (k *sqEuclid32LSE) float64Twin() lseKernel {
-	if k.twin == nil {
-		return k
-	}
-	return k.twin
 }
 
 // cost32Cache holds a geometry's float32 copies of its stored cost matrix.
@@ -324,7 +302,6 @@ type sqEuclid32LSE struct {
 	xw, yw  []float64 // the same, float64, for the per-call weights
 	nx, ny  []float64 // squared norms of the centred points
 	scratch scratch32
-	twin    lseKernel // the geometry's float64 kernel (float64Twin)
 }
 
 func newSqEuclid32LSE(x, y []float64, n, m, d int, scale float64) *sqEuclid32LSE {
@@ -469,24 +446,22 @@ func zPCMax32(z, a, w, ps []float32, i, nr, nc, b, d int) float32 {
 	return mx
 }
 
-// fastKernel32For is the float32 kernel for a geometry, nil where there is
+// float32KernelFor is the float32 kernel of a geometry, nil where there is
 // none (online costs other than SqEuclidean) or where a magnitude at the
 // geometry's eps (the smallest a solve uses) exceeds float32Range: the
 // solver then uses the float64 kernels.
-func fastKernel32For(g *Geometry) lseKernel {
+func float32KernelFor(g *Geometry) lseKernel {
 	if !(1/g.eps <= float32Range) {
 		return nil
 	}
 	switch {
 	case g.cost != nil:
 		if k, big := g.dense32(); big/g.eps <= float32Range {
-			k.twin = g.kernel(SinkhornOptions{})
 			return k
 		}
 	case g.sqEuclid:
 		k := newSqEuclid32LSE(g.x, g.y, g.n, g.m, g.d, g.invScale)
 		if k.fits(g.eps) {
-			k.twin = g.kernel(SinkhornOptions{})
 			return k
 		}
 	}

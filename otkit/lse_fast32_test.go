@@ -383,7 +383,7 @@ func TestFloat32OutOfRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fastKernel32For(g) != nil {
+		if float32KernelFor(g) != nil {
 			t.Fatalf("online=%v: float32 kernel for costs of 1e32", online)
 		}
 		// Same kernels, same outcome: the same result, or the same error.
@@ -400,7 +400,7 @@ func TestFloat32OutOfRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fastKernel32For(g) != nil {
+	if float32KernelFor(g) != nil {
 		t.Fatal("float32 kernel at eps = 1e-31")
 	}
 }

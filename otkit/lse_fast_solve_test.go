@@ -78,12 +78,12 @@ func TestFastKernelSinkhorn(t *testing.T) {
 
 	for _, p := range probs {
 		// The solver must pick the fast kernel unless told otherwise.
-		switch k := p.geom.kernel(p.opt); k.(type) {
+		switch k := float64Kernel(p.geom, p.opt.ReferenceKernel); k.(type) {
 		case *denseFastLSE, *sqEuclidFastLSE:
 		default:
 			t.Fatalf("%s: solver uses %T, want a fast kernel", p.name, k)
 		}
-		switch k := p.geom.kernel(SinkhornOptions{ReferenceKernel: true}); k.(type) {
+		switch k := float64Kernel(p.geom, true); k.(type) {
 		case *denseLSE, *onlineLSE:
 		default:
 			t.Fatalf("%s: with ReferenceKernel the solver uses %T", p.name, k)

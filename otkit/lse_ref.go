@@ -2,29 +2,6 @@ package otkit
 
 import "math"
 
-// fastKernel, when set (by lse_fast*.go in an init function), builds an
-// accelerated LSE kernel for a geometry. Returning nil falls back to the
-// reference kernels below.
-var fastKernel func(g *Geometry) lseKernel
-
-// kernel is the single place where the solver picks its LSE kernel: the
-// float32 one when asked for (opt.Float32) and available, the fast one when
-// available and not disabled by opt.ReferenceKernel, the reference one
-// otherwise.
-func (g *Geometry) kernel(opt SinkhornOptions) lseKernel {
-	if opt.Float32 && !opt.ReferenceKernel {
-		if k := fastKernel32For(g); k != nil {
-			return k
-		}
-	}
-	if !opt.ReferenceKernel && fastKernel != nil {
-		if k := fastKernel(g); k != nil {
-			return k
-		}
-	}
-	return g.referenceKernel()
-}
-
 // referenceKernel returns the plain kernel matching the geometry's storage.
 func (g *Geometry) referenceKernel() lseKernel {
 	if g.cost != nil {

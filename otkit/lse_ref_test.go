@@ -85,18 +85,3 @@ func TestLSEKernels(t *testing.T) {
 		}
 	}
 }
-
-func TestKernelSelection(t *testing.T) {
-	g := mustCloud(t, randCloud(75, 3, 2, 1, 0), nil, PointCloudOptions{Epsilon: 1})
-	old := fastKernel
-	defer func() { fastKernel = old }()
-	called := false
-	fastKernel = func(*Geometry) lseKernel { called = true; return nil }
-	if _, ok := g.kernel(SinkhornOptions{}).(*denseLSE); !ok || !called {
-		t.Fatal("nil fast kernel must fall back to the reference kernel")
-	}
-	called = false
-	if _, ok := g.kernel(SinkhornOptions{ReferenceKernel: true}).(*denseLSE); !ok || called {
-		t.Fatal("ReferenceKernel must bypass the fast kernel")
-	}
-}

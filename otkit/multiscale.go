@@ -172,7 +172,7 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 		// push a pair across the limit the check applies.
 		used = union(used, truncationPattern(cx, cy, s, geom.invScale, eps, k+patternMargin, euclid))
 		bk := newBlockSparseLSE(geom, cx, cy, used, euclid)
-		s.kern = bk
+		s.use(blockSparseBackend(bk))
 		s.colFOK = false
 		s.run()
 		fineIters += s.iters
@@ -270,7 +270,7 @@ func extendPotential(s *solver, pts, centroids, h, pot, logW []float64, tau floa
 		return fmt.Errorf("otkit: MultiscaleSinkhorn: extending the coarse potentials: %w", err)
 	}
 	lse := make([]float64, len(pts)/d)
-	pg.kernel(SinkhornOptions{}).rowLSE(lse, h, g.eps)
+	float64Kernel(pg, false).rowLSE(lse, h, g.eps)
 	zeroNonFinite(lse)
 	s.update(pot, lse, logW, g.eps, tau, 1)
 	return nil

@@ -81,18 +81,15 @@ type SinkhornResult struct {
 	TauA, TauB float64
 	Geom       *Geometry
 
-	kern lseKernel       // the solve's kernel, reused by the methods
+	kern lseKernel       // the solve's float64 kernel (backend.report), reused by the methods
 	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
 }
 
-// kernel returns the LSE kernel of the solve (the reference kernel for a
-// result assembled by hand).
+// kernel returns the float64 LSE kernel of the solve (backend.go; the
+// reference kernel for a result assembled by hand).
 func (r *SinkhornResult) kernel() lseKernel {
 	if r.kern == nil {
 		return r.Geom.referenceKernel()
-	}
-	if k, ok := r.kern.(float32Kernel); ok {
-		return k.float64Twin() // a Float32 solve reports in float64 (lse_fast32.go)
 	}
 	return r.kern
 }
@@ -281,7 +278,8 @@ func newCheckedSolver(op string, geom *Geometry, a, b []float64, opt SinkhornOpt
 type solver struct {
 	geom       *Geometry
 	cfg        sinkhornConfig
-	kern       lseKernel
+	kern       lseKernel // the iterations' reductions (backend.iter)
+	report     lseKernel // float64 reductions of errors and the result (backend.report)
 	a, b       []float64
 	logA, logB []float64 // log of weights (−Inf at zero weights)
 	f, g       []float64
@@ -308,8 +306,9 @@ type solver struct {
 
 func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
 	n, m := geom.Shape()
+	be := chooseBackend(geom, a, b, cfg)
 	s := &solver{
-		geom: geom, cfg: cfg, kern: geom.kernel(cfg.SinkhornOptions), a: a, b: b,
+		geom: geom, cfg: cfg, kern: be.iter, report: be.report, sc: be.sc, a: a, b: b,
 		logA: logs(a), logB: logs(b),
 		f: make([]float64, n), g: make([]float64, m),
 		bufN: make([]float64, n), bufM: make([]float64, m),
@@ -337,17 +336,6 @@ func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
 	}
 	if cfg.Anderson > 0 {
 		s.hist = newAndersonHistory(cfg.Anderson, n)
-	}
-	if useScalingForm(geom, a, b, cfg) {
-		s.sc = newScalingForm(geom, a, b, cfg)
-		if s.sc.st != nil && cfg.Float32 {
-			// The streamed form's float32 is its K̃; its log-domain
-			// iterations (a refused cold start, a return to the log domain)
-			// run in float64, without building float32 copies of C.
-			opt := cfg.SinkhornOptions
-			opt.Float32 = false
-			s.kern = geom.kernel(opt)
-		}
 	}
 	return s
 }
@@ -688,10 +676,7 @@ func (s *solver) marginalError() float64 {
 func (s *solver) logMarginalError() float64 {
 	c := s.cfg
 	eps := s.geom.eps
-	k := s.kern
-	if k32, ok := k.(float32Kernel); ok {
-		k = k32.float64Twin() // a Float32 solve's errors in float64, as its result reports them
-	}
+	k := s.report // a Float32 solve's errors in float64, as its result reports them
 	if s.colF == nil {
 		s.colF = make([]float64, len(s.g))
 	}
@@ -719,7 +704,7 @@ func (s *solver) result() *SinkhornResult {
 	r := &SinkhornResult{
 		F: s.f, G: s.g, Errors: s.errors, Iterations: s.iters, Epsilon: eps,
 		A: s.a, B: s.b, TauA: c.TauA, TauB: c.TauB, Geom: s.geom,
-		kern: s.kern, cfg: &s.cfg,
+		kern: s.report, cfg: &s.cfg,
 	}
 	r.Converged = converged(s.errors, c.Threshold)
 	// The row marginals give RegOTCost its mass; the self-check (diagnose)

@@ -22,17 +22,17 @@ func TestChooseBackend(t *testing.T) {
 		iter, report string
 		scaling      string // "", "small", "float64" or "float32" (the streamed K̃)
 	}{
-		{"stored", stored, SinkhornOptions{}, "*otkit.denseFastLSE", "*otkit.denseFastLSE", "float64"},
-		{"stored Float32", stored, SinkhornOptions{Float32: true}, "*otkit.denseFastLSE", "*otkit.denseFastLSE", "float32"},
-		{"stored unbalanced", stored, SinkhornOptions{TauA: 0.5}, "*otkit.denseFastLSE", "*otkit.denseFastLSE", ""},
-		{"stored unbalanced Float32", stored, SinkhornOptions{TauA: 0.5, Float32: true}, "*otkit.dense32LSE", "*otkit.denseFastLSE", ""},
-		{"stored reference", stored, SinkhornOptions{ReferenceKernel: true, Float32: true}, "*otkit.denseLSE", "*otkit.denseLSE", ""},
-		{"small", small, SinkhornOptions{}, "*otkit.denseFastLSE", "*otkit.denseFastLSE", "small"},
-		{"small Float32", small, SinkhornOptions{Float32: true}, "*otkit.dense32LSE", "*otkit.denseFastLSE", ""},
-		{"online", online, SinkhornOptions{}, "*otkit.sqEuclidFastLSE", "*otkit.sqEuclidFastLSE", ""},
-		{"online Float32", online, SinkhornOptions{Float32: true}, "*otkit.sqEuclid32LSE", "*otkit.sqEuclidFastLSE", ""},
-		{"online reference", online, SinkhornOptions{ReferenceKernel: true}, "*otkit.onlineLSE", "*otkit.onlineLSE", ""},
-		{"online Euclidean", euclid, SinkhornOptions{Float32: true}, "*otkit.onlineLSE", "*otkit.onlineLSE", ""},
+		{"stored", stored, SinkhornOptions{}, "*lse.DenseFast", "*lse.DenseFast", "float64"},
+		{"stored Float32", stored, SinkhornOptions{Float32: true}, "*lse.DenseFast", "*lse.DenseFast", "float32"},
+		{"stored unbalanced", stored, SinkhornOptions{TauA: 0.5}, "*lse.DenseFast", "*lse.DenseFast", ""},
+		{"stored unbalanced Float32", stored, SinkhornOptions{TauA: 0.5, Float32: true}, "*lse.Dense32", "*lse.DenseFast", ""},
+		{"stored reference", stored, SinkhornOptions{ReferenceKernel: true, Float32: true}, "*lse.Dense", "*lse.Dense", ""},
+		{"small", small, SinkhornOptions{}, "*lse.DenseFast", "*lse.DenseFast", "small"},
+		{"small Float32", small, SinkhornOptions{Float32: true}, "*lse.Dense32", "*lse.DenseFast", ""},
+		{"online", online, SinkhornOptions{}, "*lse.SqEuclidFast", "*lse.SqEuclidFast", ""},
+		{"online Float32", online, SinkhornOptions{Float32: true}, "*lse.SqEuclid32", "*lse.SqEuclidFast", ""},
+		{"online reference", online, SinkhornOptions{ReferenceKernel: true}, "*lse.Online", "*lse.Online", ""},
+		{"online Euclidean", euclid, SinkhornOptions{Float32: true}, "*lse.Online", "*lse.Online", ""},
 	} {
 		built := stored.cost32.c != nil // by an earlier float32 log-domain case
 		n, m := c.geom.Shape()
@@ -64,7 +64,7 @@ func TestChooseBackend(t *testing.T) {
 		if scaling != c.scaling {
 			t.Errorf("%s: scaling form %q, want %q", c.name, scaling, c.scaling)
 		}
-		if c.geom == stored && c.iter != "*otkit.dense32LSE" && !built && stored.cost32.c != nil {
+		if c.geom == stored && c.iter != "*lse.Dense32" && !built && stored.cost32.c != nil {
 			t.Errorf("%s: the float32 copies of C were built", c.name)
 		}
 	}

@@ -86,7 +86,7 @@ func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*Bary
 	kern := float64Kernel(geom, opt.ReferenceKernel)
 	return bregmanBarycenter(bregmanProblem{
 		eps: geom.eps, n: n, m: m, hists: hs, lambda: lambda,
-		rowLSE: kern.rowLSE, colLSE: kern.colLSE,
+		rowLSE: kern.RowLSE, colLSE: kern.ColLSE,
 		threshold: thr, mass: mass, maxIter: maxIter, checkPhase: barycenterCheckPhase,
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/otlab/gootlab/otkit/internal/parallel"
 	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
@@ -104,7 +105,7 @@ func (r *SinkhornResult) planSums() (mass, primal float64, bad string) {
 	n, m := r.Geom.Shape()
 	nBlocks := (n + planBlockRows - 1) / planBlockRows
 	parts := make([]planPart, nBlocks)
-	parallelChunks(n, planBlockRows, n*m, func(lo, hi int) {
+	parallel.Chunks(n, planBlockRows, n*m, func(lo, hi int) {
 		sc := planScratchPool.Get().(*planScratch)
 		sc.grow(m)
 		parts[lo/planBlockRows] = r.planBlock(lo, hi, sc)

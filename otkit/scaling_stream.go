@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/otlab/gootlab/otkit/internal/parallel"
 	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
@@ -149,7 +150,7 @@ func (st *streamKernel) bound() float64 {
 // forBlocks runs body on every row block b = lo/scalingBlockRows
 // (parallelChunksOrder), in ascending or (reverse) descending order.
 func forBlocks(n, work int, reverse bool, body func(b, lo, hi int)) {
-	parallelChunksOrder(n, scalingBlockRows, work, reverse, func(lo, hi int) {
+	parallel.ChunksOrder(n, scalingBlockRows, work, reverse, func(lo, hi int) {
 		body(lo/scalingBlockRows, lo, hi)
 	})
 }
@@ -157,7 +158,7 @@ func forBlocks(n, work int, reverse bool, body func(b, lo, hi int)) {
 // sumParts adds the blocks' partial column sums into out, in block order.
 func (st *streamKernel) sumParts(out []float64) {
 	m, nb := st.m, len(st.bad)
-	parallelChunks(m, 4096, nb*m, func(lo, hi int) {
+	parallel.Chunks(m, 4096, nb*m, func(lo, hi int) {
 		o := out[lo:hi]
 		copy(o, st.parts[lo:hi])
 		for b := 1; b < nb; b++ {

@@ -122,31 +122,28 @@ func TestStreamedScalingMatchesLogDomain(t *testing.T) {
 	}
 }
 
-// TestStreamedScalingDeterministic: the same bits at GOMAXPROCS 1 and 2,
-// with the parallel blocks forced, whichever direction the passes run.
+// TestStreamedScalingDeterministic: the same bits at GOMAXPROCS 1 (inline)
+// and 2 and 3 (parallel blocks: the problem is above parallel.MinWork),
+// whichever direction the passes run.
 func TestStreamedScalingDeterministic(t *testing.T) {
-	defer func(w int) { fastParallelWork = w }(fastParallelWork)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	g, a, b := streamProblem(t, 700, 300, 0.03, 3)
 	for _, f32 := range []bool{false, true} {
 		opt := SinkhornOptions{MinIterations: 40, MaxIterations: 40, Float32: f32}
 		var first *SinkhornResult
 		for _, procs := range []int{1, 2, 3} {
-			for _, work := range []int{1 << 62, 0} {
-				runtime.GOMAXPROCS(procs)
-				fastParallelWork = work
-				r, sc := streamSolve(t, g, a, b, opt, 0)
-				if sc == nil || sc.st == nil || !sc.on {
-					t.Fatal("the streamed form was not used")
-				}
-				if first == nil {
-					first = r
-					continue
-				}
-				for i := range r.F {
-					if math.Float64bits(r.F[i]) != math.Float64bits(first.F[i]) {
-						t.Fatalf("f32=%v procs=%d work=%d: F[%d] = %v, first run %v", f32, procs, work, i, r.F[i], first.F[i])
-					}
+			runtime.GOMAXPROCS(procs)
+			r, sc := streamSolve(t, g, a, b, opt, 0)
+			if sc == nil || sc.st == nil || !sc.on {
+				t.Fatal("the streamed form was not used")
+			}
+			if first == nil {
+				first = r
+				continue
+			}
+			for i := range r.F {
+				if math.Float64bits(r.F[i]) != math.Float64bits(first.F[i]) {
+					t.Fatalf("f32=%v procs=%d: F[%d] = %v, first run %v", f32, procs, i, r.F[i], first.F[i])
 				}
 			}
 		}
@@ -154,11 +151,10 @@ func TestStreamedScalingDeterministic(t *testing.T) {
 }
 
 // TestStreamPassDirection: a pass with its blocks backwards gives the same
-// bits as forwards (each block sums its rows in the same order).
+// bits as forwards (each block sums its rows in the same order), in
+// parallel at GOMAXPROCS ≥ 2 (the problem is above parallel.MinWork).
 func TestStreamPassDirection(t *testing.T) {
-	defer func(w int) { fastParallelWork = w }(fastParallelWork)
-	fastParallelWork = 0
-	g, a, b := streamProblem(t, 3*scalingBlockRows+5, 77, 0.1, 9)
+	g, a, b := streamProblem(t, 3*scalingBlockRows+5, 90, 0.1, 9)
 	n, m := g.Shape()
 	st := newStreamKernel(g.cost, n, m, false)
 	ft, gt := make([]float64, n), make([]float64, m)

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
 )
 
 // SinkhornOptions configures Sinkhorn. The zero value is OTT's default
@@ -81,13 +83,13 @@ type SinkhornResult struct {
 	TauA, TauB float64
 	Geom       *Geometry
 
-	kern lseKernel       // the solve's float64 kernel (backend.report), reused by the methods
+	kern lse.Kernel      // the solve's float64 kernel (backend.report), reused by the methods
 	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
 }
 
 // kernel returns the float64 LSE kernel of the solve (backend.go; the
 // reference kernel for a result assembled by hand).
-func (r *SinkhornResult) kernel() lseKernel {
+func (r *SinkhornResult) kernel() lse.Kernel {
 	if r.kern == nil {
 		return r.Geom.referenceKernel()
 	}
@@ -278,8 +280,8 @@ func newCheckedSolver(op string, geom *Geometry, a, b []float64, opt SinkhornOpt
 type solver struct {
 	geom       *Geometry
 	cfg        sinkhornConfig
-	kern       lseKernel // the iterations' reductions (backend.iter)
-	report     lseKernel // float64 reductions of errors and the result (backend.report)
+	kern       lse.Kernel // the iterations' reductions (backend.iter)
+	report     lse.Kernel // float64 reductions of errors and the result (backend.report)
 	a, b       []float64
 	logA, logB []float64 // log of weights (−Inf at zero weights)
 	f, g       []float64
@@ -483,9 +485,9 @@ func (s *solver) reduce(row bool, out, h []float64, eps float64) {
 		return
 	}
 	if row {
-		s.kern.rowLSE(out, h, eps)
+		s.kern.RowLSE(out, h, eps)
 	} else {
-		s.kern.colLSE(out, h, eps)
+		s.kern.ColLSE(out, h, eps)
 	}
 	zeroNonFinite(out)
 }
@@ -583,17 +585,17 @@ func (s *solver) kernelApply(row bool, out, h []float64, eps float64) {
 }
 
 // marginals returns P·1 and Pᵀ·1 at the target eps, from the log domain.
-func marginals(kern lseKernel, f, g []float64, eps float64, rows bool) []float64 {
+func marginals(kern lse.Kernel, f, g []float64, eps float64, rows bool) []float64 {
 	if rows {
 		out := make([]float64, len(f))
-		kern.rowLSE(out, g, eps)
+		kern.RowLSE(out, g, eps)
 		for i, v := range out {
 			out[i] = math.Exp((f[i] + v) / eps)
 		}
 		return out
 	}
 	out := make([]float64, len(g))
-	kern.colLSE(out, f, eps)
+	kern.ColLSE(out, f, eps)
 	for j, v := range out {
 		out[j] = math.Exp((g[j] + v) / eps)
 	}
@@ -680,7 +682,7 @@ func (s *solver) logMarginalError() float64 {
 	if s.colF == nil {
 		s.colF = make([]float64, len(s.g))
 	}
-	k.colLSE(s.colF, s.f, eps)
+	k.ColLSE(s.colF, s.f, eps)
 	s.colFOK = !c.KernelMode
 	if s.colBuf == nil {
 		s.colBuf = make([]float64, len(s.g))
@@ -936,11 +938,11 @@ func (r *SinkhornResult) applySigned(v, inPot, outPot []float64, k int, rows boo
 	lp := make([]float64, k)
 	ln := make([]float64, k)
 	if rows {
-		r.kernel().rowLSE(lp, pos, eps)
-		r.kernel().rowLSE(ln, neg, eps)
+		r.kernel().RowLSE(lp, pos, eps)
+		r.kernel().RowLSE(ln, neg, eps)
 	} else {
-		r.kernel().colLSE(lp, pos, eps)
-		r.kernel().colLSE(ln, neg, eps)
+		r.kernel().ColLSE(lp, pos, eps)
+		r.kernel().ColLSE(ln, neg, eps)
 	}
 	out := make([]float64, k)
 	for i := range out {

@@ -1,11 +1,10 @@
-package otkit
+package lse
 
 import (
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
+	"github.com/otlab/gootlab/otkit/internal/parallel"
 	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
@@ -88,50 +87,9 @@ func lseValue(m, s float64) float64 {
 	return m + math.Log(s)
 }
 
-// fastParallelWork is the n·m below which a reduction runs on the calling
-// goroutine, in one piece and with the kernel's own scratch: starting
-// goroutines (and allocating per-chunk buffers) costs more than it saves
-// there. A variable only so that tests can force the parallel path and
-// compare it bit for bit with the inline one.
-var fastParallelWork = 1 << 15
-
-// runsInline reports whether a reduction of n outputs in chunks of the given
-// size and total work runs on the calling goroutine (the parallelChunks rule).
-func runsInline(n, chunk, work int) bool {
-	nChunks := (n + chunk - 1) / chunk
-	return min(runtime.GOMAXPROCS(0), nChunks) <= 1 || work < fastParallelWork
-}
-
-// lseScratch is a kernel's reusable buffer for inline reductions, so that a
-// small solve does not allocate in every iteration. A kernel may be shared
-// (a result's methods can be called from several goroutines), so the buffer
-// is taken with a flag and a caller that finds it taken allocates its own.
-type lseScratch struct {
-	busy atomic.Bool
-	buf  []float64
-}
-
-// take returns a buffer of length k and whether it is the shared one (then
-// release must follow).
-func (sc *lseScratch) take(k int) ([]float64, bool) {
-	if !sc.busy.CompareAndSwap(false, true) {
-		return make([]float64, k), false
-	}
-	if cap(sc.buf) < k {
-		sc.buf = make([]float64, k)
-	}
-	return sc.buf[:k], true
-}
-
-func (sc *lseScratch) release(own bool) {
-	if own {
-		sc.busy.Store(false)
-	}
-}
-
 const (
 	// fastColBlock is the widest column block (a multiple of 8) of the dense
-	// colLSE: the block's running maxima and sums stay in L1.
+	// ColLSE: the block's running maxima and sums stay in L1.
 	fastColBlock = 1024
 	// lseBlock is the column block of the two-pass row reductions: the
 	// block's inputs (up to three slices) and exponent buffer stay in L1
@@ -144,125 +102,44 @@ const (
 	lseHead = 256
 )
 
-// chunkBufs64 and chunkBufs32 hold the scratch buffers of parallel chunks:
-// allocating them afresh in every reduction (megabytes an iteration) kept
-// the collector running and made iterations uneven.
-var (
-	chunkBufs64 = sync.Pool{New: func() any { return new([]float64) }}
-	chunkBufs32 = sync.Pool{New: func() any { return new([]float32) }}
-)
-
-// chunkBuf64 returns a pooled buffer of length k (give it back to
-// chunkBufs64); its contents are arbitrary.
-func chunkBuf64(k int) *[]float64 {
-	p := chunkBufs64.Get().(*[]float64)
-	if cap(*p) < k {
-		*p = make([]float64, k)
-	}
-	*p = (*p)[:k]
-	return p
-}
-
-// chunkBuf32 is chunkBuf64 for float32 (chunkBufs32).
-func chunkBuf32(k int) *[]float32 {
-	p := chunkBufs32.Get().(*[]float32)
-	if cap(*p) < k {
-		*p = make([]float32, k)
-	}
-	*p = (*p)[:k]
-	return p
-}
-
-// parallelChunks calls body(lo, hi) on consecutive chunks of [0, n) of
-// the given size, from up to GOMAXPROCS goroutines that take chunks in
-// turn. The chunks must write disjoint outputs, each computed the same way
-// whichever goroutine runs it, so results do not depend on GOMAXPROCS.
-func parallelChunks(n, chunk, work int, body func(lo, hi int)) {
-	parallelChunksOrder(n, chunk, work, false, body)
-}
-
-// parallelChunksOrder is parallelChunks, handing out the chunks from the
-// last one down when reverse is set (the streamed scaling passes alternate,
-// to find the end of the previous pass in cache).
-func parallelChunksOrder(n, chunk, work int, reverse bool, body func(lo, hi int)) {
-	nChunks := (n + chunk - 1) / chunk
-	run := func(c int) {
-		if reverse {
-			c = nChunks - 1 - c
-		}
-		lo := c * chunk
-		body(lo, min(lo+chunk, n))
-	}
-	if runsInline(n, chunk, work) {
-		for c := 0; c < nChunks; c++ {
-			run(c)
-		}
-		return
-	}
-	workers := min(runtime.GOMAXPROCS(0), nChunks)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(workers)
-	for w := 0; w < workers; w++ {
-		go func() {
-			defer wg.Done()
-			for {
-				c := int(next.Add(1)) - 1
-				if c >= nChunks {
-					return
-				}
-				run(c)
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-// rowChunk picks how many rows a goroutine takes at a time: enough chunks
-// for load balance on a shared machine, at most 64 rows so the per-row
-// states of a chunk stay in cache.
-func rowChunk(n int) int {
-	return max(1, min(64, n/(8*runtime.GOMAXPROCS(0))))
-}
-
-// denseFastLSE is the fast lseKernel of a materialised row-major n×m cost
+// DenseFast is the fast Kernel of a materialised row-major n×m cost
 // matrix.
-type denseFastLSE struct {
+type DenseFast struct {
 	c         []float64
 	n, m      int
 	symmetric bool // C = Cᵀ exactly (a point cloud against itself)
-	scratch   lseScratch
+	scratch   parallel.Scratch[float64]
 }
 
-func newDenseFastLSE(c []float64, n, m int, symmetric bool) *denseFastLSE {
-	return &denseFastLSE{c: c[:n*m], n: n, m: m, symmetric: symmetric && n == m}
+func NewDenseFast(c []float64, n, m int, symmetric bool) *DenseFast {
+	return &DenseFast{c: c[:n*m], n: n, m: m, symmetric: symmetric && n == m}
 }
 
-func (k *denseFastLSE) rowLSE(out, h []float64, eps float64) {
+func (k *DenseFast) RowLSE(out, h []float64, eps float64) {
 	inv := 1 / eps
 	n, m := k.n, k.m
 	h = h[:m]
 	out = out[:n]
 	zl := min(lseBlock, m)
-	chunk := rowChunk(n)
-	if runsInline(n, chunk, n*m) {
+	chunk := parallel.RowChunk(n)
+	if parallel.Inline(n, chunk, n*m) {
 		// Rows are independent: one pass over all of them gives the same
 		// bits as the chunked parallel path.
-		z, own := k.scratch.take(zl)
+		z, own := k.scratch.Take(zl)
 		k.rows(out, h, eps, inv, 0, n, z)
-		k.scratch.release(own)
+		k.scratch.Release(own)
 		return
 	}
-	parallelChunks(n, chunk, n*m, func(lo, hi int) {
-		p := chunkBuf64(zl)
+	parallel.Chunks(n, chunk, n*m, func(lo, hi int) {
+		p := parallel.Buf64(zl)
 		k.rows(out, h, eps, inv, lo, hi, *p)
-		chunkBufs64.Put(p)
+		parallel.Put64(p)
 	})
 }
 
-// rows computes rowLSE outputs lo ≤ i < hi with z (min(lseBlock, m) long)
+// rows computes RowLSE outputs lo ≤ i < hi with z (min(lseBlock, m) long)
 // as the exponent buffer.
-func (k *denseFastLSE) rows(out, h []float64, eps, inv float64, lo, hi int, z []float64) {
+func (k *DenseFast) rows(out, h []float64, eps, inv float64, lo, hi int, z []float64) {
 	n, m := k.n, k.m
 	for i := lo; i < hi; i++ {
 		row := k.c[i*m : (i+1)*m]
@@ -287,13 +164,13 @@ func (k *denseFastLSE) rows(out, h []float64, eps, inv float64, lo, hi int, z []
 	}
 }
 
-// colLSE walks the rows in order for a block of columns at a time, keeping
+// ColLSE walks the rows in order for a block of columns at a time, keeping
 // one running state per column; column blocks are independent. On a
-// symmetric geometry it is rowLSE, so that f = g stays exact in symmetric
+// symmetric geometry it is RowLSE, so that f = g stays exact in symmetric
 // problems.
-func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
+func (k *DenseFast) ColLSE(out, h []float64, eps float64) {
 	if k.symmetric {
-		k.rowLSE(out, h, eps)
+		k.RowLSE(out, h, eps)
 		return
 	}
 	inv := 1 / eps
@@ -306,29 +183,29 @@ func (k *denseFastLSE) colLSE(out, h []float64, eps float64) {
 	// of them to keep every goroutine busy.
 	nb := max((m+fastColBlock-1)/fastColBlock, min(4*workers, (m+63)/64))
 	blk := ((m+nb-1)/nb + 15) &^ 15
-	if runsInline(m, blk, n*m) {
+	if parallel.Inline(m, blk, n*m) {
 		// Every column is reduced on its own in row order (the vector and
 		// scalar steps are the same operations), so the blocks' results do
 		// not depend on where the blocks are cut; inline, the blocks run in
 		// turn on the kernel's scratch.
-		st, own := k.scratch.take(2 * blk)
+		st, own := k.scratch.Take(2 * blk)
 		for lo := 0; lo < m; lo += blk {
 			hi := min(lo+blk, m)
 			k.cols(out, h, eps, inv, lo, hi, st[:hi-lo], st[blk:blk+hi-lo])
 		}
-		k.scratch.release(own)
+		k.scratch.Release(own)
 		return
 	}
 	mx := make([]float64, m)
 	s := make([]float64, m)
-	parallelChunks(m, blk, n*m, func(lo, hi int) {
+	parallel.Chunks(m, blk, n*m, func(lo, hi int) {
 		k.cols(out, h, eps, inv, lo, hi, mx[lo:hi], s[lo:hi])
 	})
 }
 
-// cols computes colLSE outputs lo ≤ j < hi with bm, bs (hi−lo long) as the
+// cols computes ColLSE outputs lo ≤ j < hi with bm, bs (hi−lo long) as the
 // columns' running maxima and sums.
-func (k *denseFastLSE) cols(out, h []float64, eps, inv float64, lo, hi int, bm, bs []float64) {
+func (k *DenseFast) cols(out, h []float64, eps, inv float64, lo, hi int, bm, bs []float64) {
 	n, m := k.n, k.m
 	for j := range bm {
 		bm[j] = math.Inf(-1)
@@ -346,22 +223,22 @@ func (k *denseFastLSE) cols(out, h []float64, eps, inv float64, lo, hi int, bm, 
 	}
 }
 
-// sqEuclidFastLSE is the fast lseKernel of an online squared-Euclidean point
+// SqEuclidFast is the fast Kernel of an online squared-Euclidean point
 // cloud: C_ij = scale·(‖x_i‖² + ‖y_j‖² − 2⟨x_i, y_j⟩), OTT's norm form,
 // evaluated on the fly. Memory is O((n+m)·d).
-type sqEuclidFastLSE struct {
+type SqEuclidFast struct {
 	n, m, d int
 	scale   float64
 	xs, ys  []float64 // coordinates, transposed: xs[k*n+i] = x_i[k]
 	nx, ny  []float64 // squared norms
-	scratch lseScratch
+	scratch parallel.Scratch[float64]
 }
 
-// newSqEuclidFastLSE takes row-major n×d and m×d coordinates, their squared
+// NewSqEuclidFast takes row-major n×d and m×d coordinates, their squared
 // norms (the geometry's, so that both kernels see the same costs) and the
 // factor multiplying every cost (1/ScaleCost).
-func newSqEuclidFastLSE(x, y, nx, ny []float64, n, m, d int, scale float64) *sqEuclidFastLSE {
-	return &sqEuclidFastLSE{n: n, m: m, d: d, scale: scale,
+func NewSqEuclidFast(x, y, nx, ny []float64, n, m, d int, scale float64) *SqEuclidFast {
+	return &SqEuclidFast{n: n, m: m, d: d, scale: scale,
 		xs: transpose(x, n, d), ys: transpose(y, m, d), nx: nx[:n], ny: ny[:m]}
 }
 
@@ -376,12 +253,12 @@ func transpose(x []float64, n, d int) []float64 {
 	return xs
 }
 
-func (k *sqEuclidFastLSE) rowLSE(out, h []float64, eps float64) {
+func (k *SqEuclidFast) RowLSE(out, h []float64, eps float64) {
 	onlineSqLSE(&k.scratch, out, h, eps, k.scale, k.d, k.xs, k.nx, k.n, k.ys, k.ny, k.m)
 }
 
-// colLSE is rowLSE with the clouds swapped: the cost is symmetric in (x, y).
-func (k *sqEuclidFastLSE) colLSE(out, h []float64, eps float64) {
+// ColLSE is RowLSE with the clouds swapped: the cost is symmetric in (x, y).
+func (k *SqEuclidFast) ColLSE(out, h []float64, eps float64) {
 	onlineSqLSE(&k.scratch, out, h, eps, k.scale, k.d, k.ys, k.ny, k.m, k.xs, k.nx, k.n)
 }
 
@@ -398,22 +275,22 @@ func (k *sqEuclidFastLSE) colLSE(out, h []float64, eps float64) {
 // cheaper than a running maximum per term); with d = 2 the later blocks are
 // summed in one pass at the row's running maximum (addAtShift). Blocks
 // merge into a running state per row, in column order.
-func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn []float64, nr int, qs, qn []float64, nc int) {
+func onlineSqLSE(sc *parallel.Scratch[float64], out, h []float64, eps, s float64, d int, ps, pn []float64, nr int, qs, qn []float64, nc int) {
 	inv := 1 / eps
 	h = h[:nc]
 	out = out[:nr]
 	zl := min(lseBlock, nc)
-	chunk := rowChunk(nr)
+	chunk := parallel.RowChunk(nr)
 	work := nr * nc * max(1, d/2)
-	inline := runsInline(nr, chunk, work)
+	inline := parallel.Inline(nr, chunk, work)
 	var buf []float64
 	own := false
 	if inline {
-		buf, own = sc.take((d+1)*nc + 2*nr + zl)
-		defer sc.release(own)
+		buf, own = sc.Take((d+1)*nc + 2*nr + zl)
+		defer sc.Release(own)
 	} else {
-		p := chunkBuf64((d + 1) * nc)
-		defer chunkBufs64.Put(p)
+		p := parallel.Buf64((d + 1) * nc)
+		defer parallel.Put64(p)
 		buf = *p
 	}
 	a, w := buf[:nc], buf[nc:(d+1)*nc]
@@ -475,24 +352,10 @@ func onlineSqLSE(sc *lseScratch, out, h []float64, eps, s float64, d int, ps, pn
 		rows(0, nr, st[:nr], st[nr:2*nr], st[2*nr:2*nr+zl])
 		return
 	}
-	parallelChunks(nr, chunk, work, func(lo, hi int) {
-		p := chunkBuf64(2*(hi-lo) + zl)
+	parallel.Chunks(nr, chunk, work, func(lo, hi int) {
+		p := parallel.Buf64(2*(hi-lo) + zl)
 		st := *p
 		rows(lo, hi, st[:hi-lo], st[hi-lo:2*(hi-lo)], st[2*(hi-lo):])
-		chunkBufs64.Put(p)
+		parallel.Put64(p)
 	})
-}
-
-// fastKernelFor is the fast float64 kernel of a geometry (backend.go): the dense kernel for a materialised cost matrix, the online
-// kernel for an online squared-Euclidean cloud whose eps is large against
-// the kernel's rounding (onlineFastRoundingOK). Other online costs keep the
-// reference kernel (nil), whose time goes into evaluating the user's cost.
-func fastKernelFor(g *Geometry) lseKernel {
-	switch {
-	case g.cost != nil:
-		return newDenseFastLSE(g.cost, g.n, g.m, g.self)
-	case g.sqEuclid && g.onlineFastRoundingOK():
-		return newSqEuclidFastLSE(g.x, g.y, g.nx, g.ny, g.n, g.m, g.d, g.invScale)
-	}
-	return nil
 }

@@ -1,10 +1,10 @@
-package otkit
+package lse
 
 import (
 	"math"
-	"sync"
 	"sync/atomic"
 
+	"github.com/otlab/gootlab/otkit/internal/parallel"
 	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
@@ -112,77 +112,38 @@ func maxFinite(h []float64) (float64, bool) {
 	return H, !math.IsInf(H, -1)
 }
 
-// scratch32 is lseScratch for float32 buffers.
-type scratch32 struct {
-	busy atomic.Bool
-	buf  []float32
-}
-
-func (sc *scratch32) take(k int) ([]float32, bool) {
-	if !sc.busy.CompareAndSwap(false, true) {
-		return make([]float32, k), false
-	}
-	if cap(sc.buf) < k {
-		sc.buf = make([]float32, k)
-	}
-	return sc.buf[:k], true
-}
-
-func (sc *scratch32) release(own bool) {
-	if own {
-		sc.busy.Store(false)
-	}
-}
-
 func fillInf(out []float64) {
 	for i := range out {
 		out[i] = math.Inf(-1)
 	}
 }
 
-// dense32LSE is the float32 lseKernel of a materialised cost matrix: c is
+// Dense32 is the float32 Kernel of a materialised cost matrix: c is
 // the row-major n×m float32 copy, ct the m×n copy of the transpose (c itself
 // for a symmetric geometry). The iterations of a Float32 solve run on it;
 // the result's methods use the geometry's float64 kernel (backend.go).
-type dense32LSE struct {
+type Dense32 struct {
 	c, ct   []float32
 	n, m    int
-	scratch scratch32
+	scratch parallel.Scratch[float32]
 }
 
-// cost32Cache holds a geometry's float32 copies of its stored cost matrix.
-// Converting and transposing touch 12 bytes per entry of fresh memory, as
-// much time as several iterations, so they are built once per geometry, on
-// the first float32 solve, and shared by later ones (read-only).
-type cost32Cache struct {
-	once   sync.Once
-	c, ct  []float32
-	maxAbs float64 // largest |C_ij|
+// NewDense32 returns the float32 kernel of an n×m cost matrix from its
+// float32 copies (Float32Copies): c row-major n×m, ct the m×n transpose (c
+// itself for a symmetric matrix).
+func NewDense32(c, ct []float32, n, m int) *Dense32 {
+	return &Dense32{c: c[:n*m], ct: ct[:n*m], n: n, m: m}
 }
 
-// float32Range bounds the magnitudes the float32 kernels accept (costs,
+// Float32Range bounds the magnitudes the float32 kernels accept (costs,
 // 1/eps, the online weights 2s·q/eps and s‖q‖²/eps), far enough below the
 // float32 overflow (3.4e38) that no intermediate reaches ±Inf; beyond it
 // the solver keeps the float64 kernels.
-const float32Range = 1e30
+const Float32Range = 1e30
 
-// dense32 returns the float32 kernel of a stored geometry and the largest
-// |C_ij|.
-func (g *Geometry) dense32() (*dense32LSE, float64) {
-	cc := &g.cost32
-	cc.once.Do(func() { cc.c, cc.ct, cc.maxAbs = float32Copies(g.cost, g.n, g.m, g.self) })
-	return &dense32LSE{c: cc.c, ct: cc.ct, n: g.n, m: g.m}, cc.maxAbs
-}
-
-func newDense32LSE(c []float64, n, m int, symmetric bool) *dense32LSE {
-	k := &dense32LSE{n: n, m: m}
-	k.c, k.ct, _ = float32Copies(c, n, m, symmetric)
-	return k
-}
-
-// float32Copies returns the float32 copy of the row-major n×m matrix c and
+// Float32Copies returns the float32 copy of the row-major n×m matrix c and
 // of its transpose (the same slice when symmetric), and the largest |c_ij|.
-func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32, maxAbs float64) {
+func Float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32, maxAbs float64) {
 	var maxBits atomic.Uint64 // non-negative floats order as their bits
 	c32 = make([]float32, n*m)
 	sym := symmetric && n == m
@@ -192,7 +153,7 @@ func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32, 
 	// Tiles of 64×64: the float64 rows read and the transposed rows written
 	// stay in L1. Tiles of rows are independent (plain copies).
 	const tile = 64
-	parallelChunks(n, tile, n*m, func(i0, i1 int) {
+	parallel.Chunks(n, tile, n*m, func(i0, i1 int) {
 		for j0 := 0; j0 < m; j0 += tile {
 			j1 := min(j0+tile, m)
 			for i := i0; i < i1; i++ {
@@ -223,17 +184,17 @@ func float32Copies(c []float64, n, m int, symmetric bool) (c32, ct32 []float32, 
 	return c32, ct32, math.Float64frombits(maxBits.Load())
 }
 
-func (k *dense32LSE) rowLSE(out, h []float64, eps float64) {
-	k.scratch.reduce(out[:k.n], h[:k.m], eps, k.c)
+func (k *Dense32) RowLSE(out, h []float64, eps float64) {
+	reduce32(&k.scratch, out[:k.n], h[:k.m], eps, k.c)
 }
 
-func (k *dense32LSE) colLSE(out, h []float64, eps float64) {
-	k.scratch.reduce(out[:k.m], h[:k.n], eps, k.ct)
+func (k *Dense32) ColLSE(out, h []float64, eps float64) {
+	reduce32(&k.scratch, out[:k.m], h[:k.n], eps, k.ct)
 }
 
-// reduce computes out[i] = eps·log Σ_j exp((h_j − c[i·m + j])/eps) for the
+// reduce32 computes out[i] = eps·log Σ_j exp((h_j − c[i·m + j])/eps) for the
 // row-major len(out)×len(h) float32 matrix c.
-func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
+func reduce32(sc *parallel.Scratch[float32], out, h []float64, eps float64, c []float32) {
 	nr, nc := len(out), len(h)
 	H, ok := maxFinite(h)
 	if !ok {
@@ -241,16 +202,16 @@ func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
 		return
 	}
 	zl := min(lseBlock32, nc)
-	chunk := rowChunk(nr)
-	inline := runsInline(nr, chunk, nr*nc)
+	chunk := parallel.RowChunk(nr)
+	inline := parallel.Inline(nr, chunk, nr*nc)
 	var buf []float32
 	own := false
 	if inline {
-		buf, own = sc.take(nc + zl)
-		defer sc.release(own)
+		buf, own = sc.Take(nc + zl)
+		defer sc.Release(own)
 	} else {
-		p := chunkBuf32(nc)
-		defer chunkBufs32.Put(p)
+		p := parallel.Buf32(nc)
+		defer parallel.Put32(p)
 		buf = *p
 	}
 	hs := buf[:nc]
@@ -286,25 +247,25 @@ func (sc *scratch32) reduce(out, h []float64, eps float64, c []float32) {
 		rows(0, nr, buf[nc:nc+zl])
 		return
 	}
-	parallelChunks(nr, chunk, nr*nc, func(lo, hi int) {
-		p := chunkBuf32(zl)
+	parallel.Chunks(nr, chunk, nr*nc, func(lo, hi int) {
+		p := parallel.Buf32(zl)
 		rows(lo, hi, *p)
-		chunkBufs32.Put(p)
+		parallel.Put32(p)
 	})
 }
 
-// sqEuclid32LSE is the float32 lseKernel of an online squared-Euclidean
+// SqEuclid32 is the float32 Kernel of an online squared-Euclidean
 // point cloud, on coordinates centred at the mean of both clouds.
-type sqEuclid32LSE struct {
+type SqEuclid32 struct {
 	n, m, d int
 	scale   float64
 	xs, ys  []float32 // centred coordinates, transposed: xs[k*n+i]
 	xw, yw  []float64 // the same, float64, for the per-call weights
 	nx, ny  []float64 // squared norms of the centred points
-	scratch scratch32
+	scratch parallel.Scratch[float32]
 }
 
-func newSqEuclid32LSE(x, y []float64, n, m, d int, scale float64) *sqEuclid32LSE {
+func NewSqEuclid32(x, y []float64, n, m, d int, scale float64) *SqEuclid32 {
 	mu := make([]float64, d)
 	for i := 0; i < n; i++ {
 		for t := 0; t < d; t++ {
@@ -333,17 +294,17 @@ func newSqEuclid32LSE(x, y []float64, n, m, d int, scale float64) *sqEuclid32LSE
 		}
 		return ps32, ps, norms
 	}
-	k := &sqEuclid32LSE{n: n, m: m, d: d, scale: scale}
+	k := &SqEuclid32{n: n, m: m, d: d, scale: scale}
 	k.xs, k.xw, k.nx = centre(x, n)
 	k.ys, k.yw, k.ny = centre(y, m)
 	return k
 }
 
-func (k *sqEuclid32LSE) rowLSE(out, h []float64, eps float64) {
+func (k *SqEuclid32) RowLSE(out, h []float64, eps float64) {
 	onlineSqLSE32(&k.scratch, out, h, eps, k.scale, k.d, k.xs, k.nx, k.n, k.yw, k.ny, k.m)
 }
 
-func (k *sqEuclid32LSE) colLSE(out, h []float64, eps float64) {
+func (k *SqEuclid32) ColLSE(out, h []float64, eps float64) {
 	onlineSqLSE32(&k.scratch, out, h, eps, k.scale, k.d, k.ys, k.ny, k.m, k.xw, k.nx, k.n)
 }
 
@@ -354,7 +315,7 @@ func (k *sqEuclid32LSE) colLSE(out, h []float64, eps float64) {
 //
 // ps the float32 transposed row points, qs the float64 transposed column
 // points.
-func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []float32, pn []float64, nr int, qs, qn []float64, nc int) {
+func onlineSqLSE32(sc *parallel.Scratch[float32], out, h []float64, eps, s float64, d int, ps []float32, pn []float64, nr int, qs, qn []float64, nc int) {
 	h = h[:nc]
 	out = out[:nr]
 	H, ok := maxFinite(h)
@@ -368,17 +329,17 @@ func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []
 		block = lseBlockOnline32
 	}
 	zl := min(block, nc)
-	chunk := rowChunk(nr)
+	chunk := parallel.RowChunk(nr)
 	work := nr * nc * max(1, d/2)
-	inline := runsInline(nr, chunk, work)
+	inline := parallel.Inline(nr, chunk, work)
 	var buf []float32
 	own := false
 	if inline {
-		buf, own = sc.take((d+1)*nc + zl)
-		defer sc.release(own)
+		buf, own = sc.Take((d+1)*nc + zl)
+		defer sc.Release(own)
 	} else {
-		p := chunkBuf32((d + 1) * nc)
-		defer chunkBufs32.Put(p)
+		p := parallel.Buf32((d + 1) * nc)
+		defer parallel.Put32(p)
 		buf = *p
 	}
 	a, w := buf[:nc], buf[nc:(d+1)*nc]
@@ -419,10 +380,10 @@ func onlineSqLSE32(sc *scratch32, out, h []float64, eps, s float64, d int, ps []
 		rows(0, nr, buf[(d+1)*nc:(d+1)*nc+zl])
 		return
 	}
-	parallelChunks(nr, chunk, work, func(lo, hi int) {
-		p := chunkBuf32(zl)
+	parallel.Chunks(nr, chunk, work, func(lo, hi int) {
+		p := parallel.Buf32(zl)
 		rows(lo, hi, *p)
-		chunkBufs32.Put(p)
+		parallel.Put32(p)
 	})
 }
 
@@ -446,33 +407,11 @@ func zPCMax32(z, a, w, ps []float32, i, nr, nc, b, d int) float32 {
 	return mx
 }
 
-// float32KernelFor is the float32 kernel of a geometry, nil where there is
-// none (online costs other than SqEuclidean) or where a magnitude at the
-// geometry's eps (the smallest a solve uses) exceeds float32Range: the
-// solver then uses the float64 kernels.
-func float32KernelFor(g *Geometry) lseKernel {
-	if !(1/g.eps <= float32Range) {
-		return nil
-	}
-	switch {
-	case g.cost != nil:
-		if k, big := g.dense32(); big/g.eps <= float32Range {
-			return k
-		}
-	case g.sqEuclid:
-		k := newSqEuclid32LSE(g.x, g.y, g.n, g.m, g.d, g.invScale)
-		if k.fits(g.eps) {
-			return k
-		}
-	}
-	return nil
-}
-
-// fits reports whether the float32 values of onlineSqLSE32 stay within
-// float32Range at this eps: the weights 2s·q/eps, the terms s‖q‖²/eps and
+// Fits reports whether the float32 values of onlineSqLSE32 stay within
+// Float32Range at this eps: the weights 2s·q/eps, the terms s‖q‖²/eps and
 // the products 2s·p·q/eps ≤ s(p² + q²)/eps. (The potentials enter shifted
 // to ≤ 0, where an overflow gives −Inf, a zero term.)
-func (k *sqEuclid32LSE) fits(eps float64) bool {
+func (k *SqEuclid32) Fits(eps float64) bool {
 	big := 0.0
 	for _, w := range [][]float64{k.xw, k.yw} {
 		for _, v := range w {
@@ -484,5 +423,5 @@ func (k *sqEuclid32LSE) fits(eps float64) bool {
 			big = max(big, 2*v)
 		}
 	}
-	return k.scale*big/eps <= float32Range
+	return k.scale*big/eps <= Float32Range
 }

@@ -1,4 +1,4 @@
-package otkit
+package lse
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/otlab/gootlab/otkit/internal/parallel"
 )
 
 // lseTestRef is the plain two-pass log-sum-exp with math.Exp, written
@@ -42,20 +44,16 @@ func lseTestNorms(x []float64, d int) []float64 {
 	return nrm
 }
 
-// Instruction-set levels the tests force: the best available, AVX2 only,
-// and the pure-Go loops.
-const (
-	lseTestBest = iota
-	lseTestAVX2
-	lseTestGo
-)
+// atProcs runs f at GOMAXPROCS procs. The kernels' results must not depend
+// on it; 1 also forces the inline path. (The instruction-set levels are
+// internal/simd's: its tests compare every level bit for bit, and
+// GODEBUG=cpu.avx512f=off or -tags noasm runs these tests at another.)
+func atProcs(procs int, f func()) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	f()
+}
 
-var lseTestLevelName = [...]string{"best", "AVX2", "pure Go"}
-
-// lseTestAt runs f. The instruction-set levels are internal/simd's
-// choice: its tests check every kernel bit for bit at each level, and a
-// whole run at a lower level is GODEBUG=cpu.avx512f=off or -tags noasm.
-func lseTestAt(level int, f func()) { f() }
+func procsName(procs int) string { return fmt.Sprintf("GOMAXPROCS=%d", procs) }
 
 // lseTestCase is one random kernel problem.
 type lseTestCase struct {
@@ -64,7 +62,7 @@ type lseTestCase struct {
 	x, y       []float64 // row-major point clouds
 	c          []float64 // scale·(norm-form squared distance)
 	scale, eps float64
-	f, g       []float64 // potentials (h for colLSE, h for rowLSE)
+	f, g       []float64 // potentials (h for ColLSE, h for RowLSE)
 	magnitude  float64   // size of the terms entering the reductions
 }
 
@@ -114,13 +112,13 @@ func newLSETestCase(rng *rand.Rand, n, m, d int, spread, scale, epsRel float64, 
 	return k
 }
 
-// check compares rowLSE and colLSE of kern with lseTestRef on the matrix.
-func (k *lseTestCase) check(t *testing.T, kern lseKernel, tol float64) {
+// check compares RowLSE and ColLSE of kern with lseTestRef on the matrix.
+func (k *lseTestCase) check(t *testing.T, kern Kernel, tol float64) {
 	t.Helper()
 	row, col := make([]float64, k.n), make([]float64, k.m)
 	wantRow, wantCol := make([]float64, k.n), make([]float64, k.m)
-	kern.rowLSE(row, k.g, k.eps)
-	kern.colLSE(col, k.f, k.eps)
+	kern.RowLSE(row, k.g, k.eps)
+	kern.ColLSE(col, k.f, k.eps)
 	lseTestRef(wantRow, k.g, k.eps, func(i, j int) float64 { return k.c[i*k.m+j] })
 	lseTestRef(wantCol, k.f, k.eps, func(j, i int) float64 { return k.c[i*k.m+j] })
 	cmp := func(what string, got, want []float64) {
@@ -139,8 +137,8 @@ func (k *lseTestCase) check(t *testing.T, kern lseKernel, tol float64) {
 			}
 		}
 	}
-	cmp("rowLSE", row, wantRow)
-	cmp("colLSE", col, wantCol)
+	cmp("RowLSE", row, wantRow)
+	cmp("ColLSE", col, wantCol)
 }
 
 func lseTestCases(t *testing.T) []*lseTestCase {
@@ -188,45 +186,39 @@ func TestFastLSEMatchesReference(t *testing.T) {
 	// The other instruction-set levels are checked against this one bit for
 	// bit in TestFastLSEBitExact.
 	for _, k := range lseTestCases(t) {
-		k.check(t, newDenseFastLSE(k.c, k.n, k.m, false), 1e-13)
-		k.check(t, newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, k.d), lseTestNorms(k.y, k.d), k.n, k.m, k.d, k.scale), 1e-13)
+		k.check(t, NewDenseFast(k.c, k.n, k.m, false), 1e-13)
+		k.check(t, NewSqEuclidFast(k.x, k.y, lseTestNorms(k.x, k.d), lseTestNorms(k.y, k.d), k.n, k.m, k.d, k.scale), 1e-13)
 	}
 }
 
-// TestFastLSEBitExact checks the documented promise that the
-// assembly and the pure-Go loops give the same bits, and that results do
-// not depend on GOMAXPROCS.
+// TestFastLSEBitExact checks the documented promise that results do not
+// depend on GOMAXPROCS (inline at 1, chunked in parallel at 2 and 3).
 func TestFastLSEBitExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 0))
 	for _, d := range []int{2, 3} {
 		k := newLSETestCase(rng, 61, lseBlock+237, d, 1, 1, 0.01, 0.05)
-		kernels := func() []lseKernel {
-			return []lseKernel{newDenseFastLSE(k.c, k.n, k.m, false), newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1)}
+		kernels := func() []Kernel {
+			return []Kernel{NewDenseFast(k.c, k.n, k.m, false), NewSqEuclidFast(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1)}
 		}
-		run := func(procs int, level int) [][]float64 {
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		run := func(procs int) [][]float64 {
 			var res [][]float64
-			f := func() {
+			atProcs(procs, func() {
 				for _, kern := range kernels() {
 					row, col := make([]float64, k.n), make([]float64, k.m)
-					kern.rowLSE(row, k.g, k.eps)
-					kern.colLSE(col, k.f, k.eps)
+					kern.RowLSE(row, k.g, k.eps)
+					kern.ColLSE(col, k.f, k.eps)
 					res = append(res, row, col)
 				}
-			}
-			lseTestAt(level, f)
+			})
 			return res
 		}
-		base := run(1, lseTestBest)
-		for _, v := range []struct{ procs, level int }{
-			{2, lseTestBest}, {3, lseTestBest}, {1, lseTestAVX2}, {2, lseTestAVX2}, {1, lseTestGo}, {2, lseTestGo},
-		} {
-			got := run(v.procs, v.level)
+		base := run(1)
+		for _, procs := range []int{2, 3} {
+			got := run(procs)
 			for r := range base {
 				for i := range base[r] {
 					if math.Float64bits(got[r][i]) != math.Float64bits(base[r][i]) {
-						t.Fatalf("d=%d GOMAXPROCS=%d %s: result %d[%d] = %v, want %v",
-							d, v.procs, lseTestLevelName[v.level], r, i, got[r][i], base[r][i])
+						t.Fatalf("d=%d GOMAXPROCS=%d: result %d[%d] = %v, want %v", d, procs, r, i, got[r][i], base[r][i])
 					}
 				}
 			}
@@ -239,32 +231,32 @@ func TestFastLSEBitExact(t *testing.T) {
 func TestFastLSENeverNaN(t *testing.T) {
 	c := []float64{1e300, 1e300, 1e-300, 0, 5, 1e300, 1e300, 1e300, 1e300, 1e300}
 	n, m := 2, 5
-	kern := newDenseFastLSE(c, n, m, false)
+	kern := NewDenseFast(c, n, m, false)
 	ninf := math.Inf(-1)
 	row := make([]float64, n)
-	kern.rowLSE(row, []float64{0, 0, 0, 0, 0}, 1e-3)
+	kern.RowLSE(row, []float64{0, 0, 0, 0, 0}, 1e-3)
 	want := []float64{1e-3*math.Log(2) - 1e-300, -1e300}
 	for i := range row {
 		if math.Abs(row[i]-want[i]) > 1e-15*math.Max(1, math.Abs(want[i])) {
-			t.Errorf("rowLSE[%d] = %v, want %v", i, row[i], want[i])
+			t.Errorf("RowLSE[%d] = %v, want %v", i, row[i], want[i])
 		}
 	}
-	kern.rowLSE(row, []float64{ninf, ninf, ninf, ninf, ninf}, 1)
+	kern.RowLSE(row, []float64{ninf, ninf, ninf, ninf, ninf}, 1)
 	for i := range row {
 		if !math.IsInf(row[i], -1) {
-			t.Errorf("all −Inf row: rowLSE[%d] = %v, want −Inf", i, row[i])
+			t.Errorf("all −Inf row: RowLSE[%d] = %v, want −Inf", i, row[i])
 		}
 	}
 	col := make([]float64, m)
-	kern.colLSE(col, []float64{ninf, 0}, 1e-3)
+	kern.ColLSE(col, []float64{ninf, 0}, 1e-3)
 	for j := range col {
 		if math.Abs(col[j]+c[m+j]) > 1e-15*c[m+j] {
-			t.Errorf("colLSE[%d] = %v, want %v", j, col[j], -c[m+j])
+			t.Errorf("ColLSE[%d] = %v, want %v", j, col[j], -c[m+j])
 		}
 	}
 }
 
-// TestFastLSESymmetric: on a symmetric matrix rowLSE and colLSE must agree
+// TestFastLSESymmetric: on a symmetric matrix RowLSE and ColLSE must agree
 // bit for bit (a symmetric parallel Sinkhorn keeps f = g exactly).
 func TestFastLSESymmetric(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 0))
@@ -285,62 +277,61 @@ func TestFastLSESymmetric(t *testing.T) {
 			h[i] = rng.NormFloat64()
 		}
 		h[n/2] = math.Inf(-1)
-		for _, kern := range []lseKernel{newDenseFastLSE(c, n, n, true), newSqEuclidFastLSE(x, x, nx, nx, n, n, 2, 1)} {
+		for _, kern := range []Kernel{NewDenseFast(c, n, n, true), NewSqEuclidFast(x, x, nx, nx, n, n, 2, 1)} {
 			row, col := make([]float64, n), make([]float64, n)
-			kern.rowLSE(row, h, 0.1)
-			kern.colLSE(col, h, 0.1)
+			kern.RowLSE(row, h, 0.1)
+			kern.ColLSE(col, h, 0.1)
 			for i := range row {
 				if row[i] != col[i] {
-					t.Fatalf("n=%d %T: rowLSE[%d] = %v, colLSE = %v", n, kern, i, row[i], col[i])
+					t.Fatalf("n=%d %T: RowLSE[%d] = %v, ColLSE = %v", n, kern, i, row[i], col[i])
 				}
 			}
 		}
 	}
 }
 
-// TestFastLSEInlineEqualsParallel checks that the inline path taken below
-// fastParallelWork (one pass, kernel scratch) gives the same bits as the
-// chunked parallel path, also when a kernel is called repeatedly (the
-// scratch is reused) and on a symmetric geometry.
+// TestFastLSEInlineEqualsParallel checks that the inline path (one pass,
+// kernel scratch; GOMAXPROCS 1) gives the same bits as the chunked parallel
+// path (GOMAXPROCS 2, above parallel.MinWork), also when a kernel is called
+// repeatedly (the scratch is reused) and on a symmetric geometry.
 func TestFastLSEInlineEqualsParallel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 0))
 	for _, d := range []int{2, 3} {
-		for _, sz := range [][2]int{{25, 50}, {50, 25}, {7, 130}, {130, 9}, {3, lseBlock + 21}} {
+		for _, sz := range [][2]int{{150, 250}, {250, 150}, {7, 5000}, {5000, 9}, {40, lseBlock + 21}} {
 			k := newLSETestCase(rng, sz[0], sz[1], d, 1, 1, 0.01, 0.05)
-			sym := newLSETestCase(rng, sz[0], sz[0], d, 1, 1, 0.01, 0.05)
+			sym := newLSETestCase(rng, 190, 190, d, 1, 1, 0.01, 0.05)
 			for i := 0; i < sym.n; i++ {
 				for j := 0; j < i; j++ {
 					sym.c[i*sym.n+j] = sym.c[j*sym.n+i]
 				}
 			}
-			run := func(work int) [][]float64 {
-				defer func(w int) { fastParallelWork = w }(fastParallelWork)
-				fastParallelWork = work
-				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+			run := func(procs int) [][]float64 {
 				var res [][]float64
-				kernels := []struct {
-					kern lseKernel
-					c    *lseTestCase
-				}{
-					{newDenseFastLSE(k.c, k.n, k.m, false), k},
-					{newSqEuclidFastLSE(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1), k},
-					{newDenseFastLSE(sym.c, sym.n, sym.m, true), sym},
-				}
-				for _, kc := range kernels {
-					for rep := 0; rep < 2; rep++ {
-						row, col := make([]float64, kc.c.n), make([]float64, kc.c.m)
-						kc.kern.rowLSE(row, kc.c.g, kc.c.eps)
-						kc.kern.colLSE(col, kc.c.f, kc.c.eps)
-						res = append(res, row, col)
+				atProcs(procs, func() {
+					if parallel.Inline(k.n, parallel.RowChunk(k.n), k.n*k.m) != (procs == 1) {
+						t.Fatalf("%dx%d: GOMAXPROCS=%d must decide the path", k.n, k.m, procs)
 					}
-				}
+					kernels := []struct {
+						kern Kernel
+						c    *lseTestCase
+					}{
+						{NewDenseFast(k.c, k.n, k.m, false), k},
+						{NewSqEuclidFast(k.x, k.y, lseTestNorms(k.x, d), lseTestNorms(k.y, d), k.n, k.m, d, 1), k},
+						{NewDenseFast(sym.c, sym.n, sym.m, true), sym},
+					}
+					for _, kc := range kernels {
+						for rep := 0; rep < 2; rep++ {
+							row, col := make([]float64, kc.c.n), make([]float64, kc.c.m)
+							kc.kern.RowLSE(row, kc.c.g, kc.c.eps)
+							kc.kern.ColLSE(col, kc.c.f, kc.c.eps)
+							res = append(res, row, col)
+						}
+					}
+				})
 				return res
 			}
-			if !runsInline(k.n, rowChunk(k.n), k.n*k.m) {
-				t.Fatalf("%dx%d: expected the inline path by default", k.n, k.m)
-			}
-			inline := run(math.MaxInt)
-			par := run(0)
+			inline := run(1)
+			par := run(2)
 			for r := range inline {
 				for i := range inline[r] {
 					if math.Float64bits(inline[r][i]) != math.Float64bits(par[r][i]) {

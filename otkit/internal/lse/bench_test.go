@@ -1,4 +1,4 @@
-package otkit
+package lse
 
 import (
 	"fmt"
@@ -14,13 +14,13 @@ import (
 )
 
 // Kernel benchmarks. One op of BenchmarkLSEIteration is one log-domain
-// Sinkhorn iteration's worth of reductions (rowLSE + colLSE, 2·n·m terms);
+// Sinkhorn iteration's worth of reductions (RowLSE + ColLSE, 2·n·m terms);
 // it reports the mean ns/term, the fastest iteration's ns/term, and the
 // kernel's exp throughput as a percentage of the bare vectorised exp on all
 // GOMAXPROCS goroutines (expCeiling), both from the fastest runs so that
 // other processes on a shared machine disturb the ratio least.
 //
-//	go test ./otkit -run '^$' -bench 'ExpCeiling|LSEIteration' -benchtime 10x
+//	go test ./otkit/internal/lse -run '^$' -bench 'ExpCeiling|LSEIteration' -benchtime 10x
 
 const expCeilingLen = 4096 // 32 KB: the buffer stays in L1/L2
 
@@ -94,10 +94,10 @@ func lseBenchClouds(n, m int) (x, y []float64) {
 // efficiency) and 2 (both cores of the project machine).
 func BenchmarkLSEIteration(b *testing.B) {
 	benchLSEIteration(b, lseIterationKernels{
-		online: func(x, y []float64, n int) lseKernel {
-			return newSqEuclidFastLSE(x, y, lseTestNorms(x, 2), lseTestNorms(y, 2), n, n, 2, 1)
+		online: func(x, y []float64, n int) Kernel {
+			return NewSqEuclidFast(x, y, lseTestNorms(x, 2), lseTestNorms(y, 2), n, n, 2, 1)
 		},
-		dense:     func(c []float64, n int) lseKernel { return newDenseFastLSE(c, n, n, false) },
+		dense:     func(c []float64, n int) Kernel { return NewDenseFast(c, n, n, false) },
 		floor:     expCeiling,
 		floorName: "ceiling",
 	})
@@ -106,8 +106,8 @@ func BenchmarkLSEIteration(b *testing.B) {
 // lseIterationKernels are the kernels and exp floor one precision's
 // BenchmarkLSEIteration measures.
 type lseIterationKernels struct {
-	online    func(x, y []float64, n int) lseKernel // d = 2 squared Euclidean
-	dense     func(c []float64, n int) lseKernel
+	online    func(x, y []float64, n int) Kernel // d = 2 squared Euclidean
+	dense     func(c []float64, n int) Kernel
 	floor     func(procs int) float64 // ns per exp on procs cores
 	floorName string                  // metric names: floorName-ns/exp, %exp-floorName
 }
@@ -123,11 +123,11 @@ func benchLSEIteration(b *testing.B, k lseIterationKernels) {
 		f, g := make([]float64, n), make([]float64, n)
 		const eps = 0.2
 		for it := 0; it < 3; it++ {
-			online.colLSE(g, f, eps)
+			online.ColLSE(g, f, eps)
 			for j := range g {
 				g[j] = -g[j]
 			}
-			online.rowLSE(f, g, eps)
+			online.RowLSE(f, g, eps)
 			for i := range f {
 				f[i] = -f[i]
 			}
@@ -154,8 +154,8 @@ func benchLSEIteration(b *testing.B, k lseIterationKernels) {
 					b.ResetTimer()
 					for b.Loop() {
 						t0 := time.Now()
-						kern.colLSE(col, f, eps)
-						kern.rowLSE(row, g, eps)
+						kern.ColLSE(col, f, eps)
+						kern.RowLSE(row, g, eps)
 						fastest = min(fastest, float64(time.Since(t0).Nanoseconds()))
 					}
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/(float64(b.N)*terms), "ns/term")

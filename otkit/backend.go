@@ -5,14 +5,16 @@ import (
 	"sync"
 
 	"github.com/otlab/gootlab/otkit/internal/lse"
+	"github.com/otlab/gootlab/otkit/internal/scaling"
 )
 
 // The compute path of a solve is chosen here, once, and only what that path
 // uses is built:
 //
-//   - scaling form (scaling.go): balanced stored problems with the plain
-//     update (useScalingForm). The small form up to scalingMaxEntries
-//     entries, the streamed K̃ (float64, or float32 with Float32) above.
+//   - scaling form (internal/scaling): balanced stored problems with the
+//     plain update (useScalingForm). The small form up to
+//     scaling.SmallMaxEntries entries, the streamed K̃ (float64, or float32
+//     with Float32) above.
 //     Its occasional log-domain iterations (the first one of the small
 //     form, a refused cold start, a return to the log domain) run on the
 //     fast float64 kernel: a Float32 solve in this form keeps its float32
@@ -34,9 +36,9 @@ import (
 
 // backend is the chosen compute path of a Sinkhorn-type solve.
 type backend struct {
-	iter   lse.Kernel   // the log-domain reductions of the iterations
-	report lse.Kernel   // float64 reductions: errors, marginals, Apply, gradients
-	sc     *scalingForm // the scaling form, nil in the log domain
+	iter   lse.Kernel    // the log-domain reductions of the iterations
+	report lse.Kernel    // float64 reductions: errors, marginals, Apply, gradients
+	sc     *scaling.Form // the scaling form, nil in the log domain
 }
 
 // chooseBackend picks the compute path of a solve of geom with weights a, b
@@ -44,7 +46,9 @@ type backend struct {
 func chooseBackend(geom *Geometry, a, b []float64, cfg sinkhornConfig) backend {
 	if useScalingForm(geom, a, b, cfg) {
 		k := float64Kernel(geom, false)
-		return backend{iter: k, report: k, sc: newScalingForm(geom, a, b, cfg)}
+		n, m := geom.Shape()
+		f32 := cfg.Float32 && scaling.Float32OK(a)
+		return backend{iter: k, report: k, sc: scaling.New(geom.cost, n, m, geom.eps, a, b, f32)}
 	}
 	k := float64Kernel(geom, cfg.ReferenceKernel)
 	if cfg.Float32 && !cfg.ReferenceKernel {
@@ -53,6 +57,36 @@ func chooseBackend(geom *Geometry, a, b []float64, cfg sinkhornConfig) backend {
 		}
 	}
 	return backend{iter: k, report: k}
+}
+
+// useScalingForm reports whether the solve may run in scaling form, where it
+// gives the log domain's iterates: balanced, stored cost, constant ε,
+// sequential updates without acceleration, positive weights, zero start,
+// fast kernel allowed (ReferenceKernel keeps the plain log-domain solver,
+// which the tests compare it with); the small form up to
+// scaling.SmallMaxEntries entries (not with Float32), the streamed form
+// above, up to scaling.StreamMaxEntries.
+func useScalingForm(geom *Geometry, a, b []float64, c sinkhornConfig) bool {
+	n, m := geom.Shape()
+	if geom.cost == nil || (n*m <= scaling.SmallMaxEntries && c.Float32) || n*m > scaling.StreamMaxEntries {
+		return false
+	}
+	sch := geom.schedule
+	if !(sch.Init == 1 && sch.Decay == 1) {
+		return false
+	}
+	if c.TauA != 1 || c.TauB != 1 || c.KernelMode || c.ParallelDualUpdates || c.Momentum != 1 ||
+		c.MomentumStart != 0 || c.Anderson != 0 || c.InitF != nil || c.InitG != nil || c.ReferenceKernel {
+		return false
+	}
+	for _, w := range [][]float64{a, b} {
+		for _, v := range w {
+			if !(v > 0) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // blockSparseBackend is the path of a truncated multiscale solve: every
@@ -76,6 +110,9 @@ func float64Kernel(g *Geometry, reference bool) lse.Kernel {
 // use switches a solver to the path be (MultiscaleSinkhorn's block-sparse
 // rounds), dropping a scaling form chosen for the full kernel.
 func (s *solver) use(be backend) {
+	if s.sc != nil && s.sc != be.sc {
+		s.sc.Done()
+	}
 	s.kern, s.report, s.sc = be.iter, be.report, be.sc
 }
 

@@ -45,15 +45,15 @@ func TestChooseBackend(t *testing.T) {
 		scaling := ""
 		switch {
 		case be.sc == nil:
-		case be.sc.st == nil:
+		case !be.sc.Streamed():
 			scaling = "small"
-		case be.sc.st.f32:
+		case be.sc.Float32():
 			scaling = "float32"
 		default:
 			scaling = "float64"
 		}
-		if be.sc != nil && be.sc.st != nil {
-			be.sc.st.done()
+		if be.sc != nil {
+			be.sc.Done()
 		}
 		if got := fmt.Sprintf("%T", be.iter); got != c.iter {
 			t.Errorf("%s: iterations on %s, want %s", c.name, got, c.iter)

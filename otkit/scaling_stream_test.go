@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/scaling"
 )
 
 // streamProblem is an n×m stored geometry between two Gaussian clouds with
@@ -32,8 +34,8 @@ func streamProblem(t testing.TB, n, m int, eps float64, seed uint64) (*Geometry,
 }
 
 // streamSolve runs Sinkhorn's solver and returns the result and the
-// scaling form it used (nil if none); failAt as in smallSolve.
-func streamSolve(t testing.TB, g *Geometry, a, b []float64, opt SinkhornOptions, failAt int) (*SinkhornResult, *scalingForm) {
+// scaling form it used (nil if none).
+func streamSolve(t testing.TB, g *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornResult, *scaling.Form) {
 	t.Helper()
 	n, m := g.Shape()
 	cfg, err := opt.resolve(n, m)
@@ -41,9 +43,6 @@ func streamSolve(t testing.TB, g *Geometry, a, b []float64, opt SinkhornOptions,
 		t.Fatal(err)
 	}
 	s := newSolver(g, a, b, cfg)
-	if s.sc != nil {
-		s.sc.failAt = failAt
-	}
 	s.run()
 	r := s.result()
 	if err := s.diagnose(r); err != nil {
@@ -79,7 +78,7 @@ func TestStreamedScalingMatchesLogDomain(t *testing.T) {
 		{257, 33, 0.02},
 	} {
 		g, a, b := streamProblem(t, tc.n, tc.m, tc.eps, uint64(tc.n))
-		ref, refSc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-9, MaxIterations: 20000, ReferenceKernel: true}, 0)
+		ref, refSc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-9, MaxIterations: 20000, ReferenceKernel: true})
 		if refSc != nil {
 			t.Fatal("the reference kernel must run in the log domain")
 		}
@@ -90,21 +89,22 @@ func TestStreamedScalingMatchesLogDomain(t *testing.T) {
 			if f32 {
 				opt.Threshold, tol = 1e-6, 1e-6*tc.eps
 			}
-			got, sc := streamSolve(t, g, a, b, opt, 0)
+			got, sc := streamSolve(t, g, a, b, opt)
 			if f32 {
 				// The float64 log domain after as many iterations: the
 				// gap is float32's alone.
-				ref, _ = streamSolve(t, g, a, b, SinkhornOptions{MinIterations: got.Iterations, MaxIterations: got.Iterations, ReferenceKernel: true}, 0)
+				ref, _ = streamSolve(t, g, a, b, SinkhornOptions{MinIterations: got.Iterations, MaxIterations: got.Iterations, ReferenceKernel: true})
 			}
-			if sc == nil || sc.st == nil {
+			if sc == nil || !sc.Streamed() {
 				t.Fatalf("%+v: the streamed form was not used", tc)
 			}
-			if sc.st.f32 != f32 || !sc.on || sc.nFallback != 0 || !sc.coldStart {
-				t.Fatalf("%+v f32=%v: float32 K̃ %v, on %v, fallbacks %d, cold start %v", tc, f32, sc.st.f32, sc.on, sc.nFallback, sc.coldStart)
+			// Still on: no step failed (a failure returns to the log domain for good).
+			if sc.Float32() != f32 || !sc.On() {
+				t.Fatalf("%+v f32=%v: float32 K̃ %v, on %v", tc, f32, sc.Float32(), sc.On())
 			}
-			absorbed[k] += sc.nAbsorb
+			absorbed[k] += sc.Absorptions()
 			d := maxPotentialGap(got, ref)
-			t.Logf("%+v f32=%v: %d iterations (log domain %d), %d absorptions, potentials within %.2g", tc, f32, got.Iterations, ref.Iterations, sc.nAbsorb, d)
+			t.Logf("%+v f32=%v: %d iterations (log domain %d), %d absorptions, potentials within %.2g", tc, f32, got.Iterations, ref.Iterations, sc.Absorptions(), d)
 			if !(d <= tol) || !got.Converged || got.Iterations != ref.Iterations {
 				t.Errorf("%+v f32=%v: potentials differ by %g (tol %g), converged %v, iterations %d vs %d",
 					tc, f32, d, tol, got.Converged, got.Iterations, ref.Iterations)
@@ -133,8 +133,8 @@ func TestStreamedScalingDeterministic(t *testing.T) {
 		var first *SinkhornResult
 		for _, procs := range []int{1, 2, 3} {
 			runtime.GOMAXPROCS(procs)
-			r, sc := streamSolve(t, g, a, b, opt, 0)
-			if sc == nil || sc.st == nil || !sc.on {
+			r, sc := streamSolve(t, g, a, b, opt)
+			if sc == nil || !sc.Streamed() || !sc.On() {
 				t.Fatal("the streamed form was not used")
 			}
 			if first == nil {
@@ -146,59 +146,6 @@ func TestStreamedScalingDeterministic(t *testing.T) {
 					t.Fatalf("f32=%v procs=%d: F[%d] = %v, first run %v", f32, procs, i, r.F[i], first.F[i])
 				}
 			}
-		}
-	}
-}
-
-// TestStreamPassDirection: a pass with its blocks backwards gives the same
-// bits as forwards (each block sums its rows in the same order), in
-// parallel at GOMAXPROCS ≥ 2 (the problem is above parallel.MinWork).
-func TestStreamPassDirection(t *testing.T) {
-	g, a, b := streamProblem(t, 3*scalingBlockRows+5, 90, 0.1, 9)
-	n, m := g.Shape()
-	st := newStreamKernel(g.cost, n, m, false)
-	ft, gt := make([]float64, n), make([]float64, m)
-	if !st.rebuild(ft, gt, 1, nil) {
-		t.Fatal("rebuild failed")
-	}
-	v := append([]float64(nil), b...)
-	u0, u1 := make([]float64, n), make([]float64, n)
-	st.pass = 0
-	if !st.stream(a, v, u0) {
-		t.Fatal("pass failed")
-	}
-	c0 := append([]float64(nil), st.cNew...)
-	if st.pass != 1 || !st.stream(a, v, u1) {
-		t.Fatal("second pass failed")
-	}
-	for i := range u0 {
-		if math.Float64bits(u0[i]) != math.Float64bits(u1[i]) {
-			t.Fatalf("u[%d]: %v forwards, %v backwards", i, u0[i], u1[i])
-		}
-	}
-	for j := range c0 {
-		if math.Float64bits(c0[j]) != math.Float64bits(st.cNew[j]) {
-			t.Fatalf("c[%d]: %v forwards, %v backwards", j, c0[j], st.cNew[j])
-		}
-	}
-}
-
-// TestStreamedScalingFallback: a step that fails (forced) hands the solve
-// back to the log domain with the potentials of the last good iteration:
-// the result matches the log-domain solve.
-func TestStreamedScalingFallback(t *testing.T) {
-	g, a, b := streamProblem(t, 200, 150, 0.05, 4)
-	opt := SinkhornOptions{Threshold: 1e-9, MaxIterations: 5000}
-	ref, _ := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-9, MaxIterations: 5000, ReferenceKernel: true}, 0)
-	for _, failAt := range []int{1, 2, 7, 23} {
-		got, sc := streamSolve(t, g, a, b, opt, failAt)
-		// A failed first (cold) step runs the first iteration in the log
-		// domain and enters the form after it.
-		if sc.on != (failAt == 1) || sc.nFallback != 1 {
-			t.Fatalf("failAt %d: on %v, fallbacks %d", failAt, sc.on, sc.nFallback)
-		}
-		if d := maxPotentialGap(got, ref); d > 1e-12 || got.Iterations != ref.Iterations {
-			t.Errorf("failAt %d: potentials differ by %g, iterations %d vs %d", failAt, d, got.Iterations, ref.Iterations)
 		}
 	}
 }
@@ -216,13 +163,13 @@ func TestStreamedErrorCheckCachesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := newSolver(g, a, b, cfg)
-		if !s.sc.enterCold() || s.sc.steps(0, 10) != 10 {
+		if !s.sc.EnterCold() || s.sc.Steps(10) != 10 {
 			t.Fatal("the streamed form did not run")
 		}
 		if e := s.marginalError(); !(e < cfg.Threshold) || s.colFOK {
 			t.Errorf("f32=%v: error %g, cached column reduction %v", f32, e, s.colFOK)
 		}
-		s.sc.st.done()
+		s.sc.Done()
 	}
 }
 
@@ -256,14 +203,14 @@ func TestStreamedScalingOutlier(t *testing.T) {
 			t.Fatal(err)
 		}
 		a, b := uniform(n), uniform(m)
-		cold := newScalingForm(g, a, b, sinkhornConfig{})
-		if ok := cold.enterCold(); ok != tc.cold {
+		cold := scaling.New(g.cost, n, m, g.eps, a, b, false)
+		if ok := cold.EnterCold(); ok != tc.cold {
 			t.Errorf("%s: cold start %v, want %v", tc.name, ok, tc.cold)
 		}
-		cold.st.done()
-		ref, _ := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8, ReferenceKernel: true}, 0)
-		got, sc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8}, 0)
-		if sc == nil || sc.st == nil || sc.on != tc.stayOn {
+		cold.Done()
+		ref, _ := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8, ReferenceKernel: true})
+		got, sc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8})
+		if sc == nil || !sc.Streamed() || sc.On() != tc.stayOn {
 			t.Fatalf("%s: streamed form %v", tc.name, sc)
 		}
 		if d := maxPotentialGap(got, ref); d > 1e-9 || got.Converged != ref.Converged || got.Iterations != ref.Iterations {

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/otlab/gootlab/otkit/internal/lse"
+	"github.com/otlab/gootlab/otkit/internal/scaling"
 )
 
 // SinkhornOptions configures Sinkhorn. The zero value is OTT's default
@@ -301,7 +302,7 @@ type solver struct {
 	colFOK bool
 	colBuf []float64 // the column marginal of marginalError, reused
 
-	sc *scalingForm // balanced stored problems in scaling form (scaling.go); nil otherwise
+	sc *scaling.Form // balanced stored problems in scaling form (backend.go); nil otherwise
 
 	rowMarginal []float64 // the result's RowMarginal, from result()
 }
@@ -366,8 +367,8 @@ func (s *solver) run() {
 	for k := range s.errors {
 		s.errors[k] = -1
 	}
-	if s.sc != nil && s.sc.st != nil {
-		s.sc.enterCold()
+	if s.sc != nil && s.sc.Streamed() {
+		s.sc.EnterCold()
 	}
 	it := 0
 	for it < c.MaxIterations {
@@ -380,10 +381,10 @@ func (s *solver) run() {
 		}
 		blk := it / inner
 		k := 0
-		if s.sc != nil && s.sc.on {
-			// The block's scaling iterations in one call (scaling.go); an
-			// iteration it cannot run goes through iterate as before.
-			k = s.sc.steps(it, inner)
+		if s.sc != nil && s.sc.On() {
+			// The block's scaling iterations in one call; an iteration it
+			// cannot run goes through iterate as before.
+			k = s.sc.Steps(inner)
 			it += k
 		}
 		for ; k < inner; k++ {
@@ -400,11 +401,11 @@ func (s *solver) run() {
 			s.errors[blk] = math.Inf(1)
 		}
 	}
-	if s.sc != nil && s.sc.on {
-		s.sc.sync(s.f, s.g)
+	if s.sc != nil && s.sc.On() {
+		s.sc.Sync(s.f, s.g)
 	}
-	if s.sc != nil && s.sc.st != nil {
-		s.sc.st.done()
+	if s.sc != nil {
+		s.sc.Done()
 	}
 	ran := 0
 	for _, e := range s.errors {
@@ -436,9 +437,25 @@ func (s *solver) momentumWeight(t int) float64 {
 	return 2 / (1 + math.Sqrt(1-math.Pow(r, 1/float64(c.InnerIterations))))
 }
 
+// scaledIterate runs the next iteration in scaling form when it is on and
+// reports whether it did. On a failed step it writes the potentials back
+// into s.f, s.g and turns the form off, so the caller redoes the iteration
+// in the log domain.
+func (s *solver) scaledIterate() bool {
+	if !s.sc.On() {
+		return false
+	}
+	if s.sc.Step() {
+		return true
+	}
+	s.sc.Sync(s.f, s.g)
+	s.sc.Leave()
+	return false
+}
+
 // iterate performs iteration t: g update, then f update (§2.2).
 func (s *solver) iterate(t int) {
-	if s.sc != nil && s.scaledIterate(t) {
+	if s.sc != nil && s.scaledIterate() {
 		return
 	}
 	c := s.cfg
@@ -470,7 +487,7 @@ func (s *solver) iterate(t int) {
 		s.hist.post(s.f)
 	}
 	if s.sc != nil && t == 0 {
-		s.sc.enter(s.f, s.g, eps)
+		s.sc.Enter(s.f, s.g)
 	}
 }
 
@@ -656,14 +673,14 @@ func lpNorm(a, b []float64, p float64) float64 {
 // exact), both marginals against their targets otherwise.
 func (s *solver) marginalError() float64 {
 	c := s.cfg
-	if s.sc != nil && s.sc.on {
-		e := s.sc.colError(c.p)
-		if s.sc.st != nil && e < c.Threshold {
+	if s.sc != nil && s.sc.On() {
+		e := lpNorm(s.sc.ColMarginal(), s.b, c.p)
+		if s.sc.Streamed() && e < c.Threshold {
 			// About to stop: the streamed K̃ is rounded (to float32, or to
 			// float64 entries whose product with u and v differs from
 			// exp(F + G − C) in the last bits), so the error that counts is
 			// that of the potentials the result reports, in the log domain.
-			s.sc.sync(s.f, s.g)
+			s.sc.Sync(s.f, s.g)
 			e = s.logMarginalError()
 		}
 		// The iterations go on from the scaling form's state, so no column

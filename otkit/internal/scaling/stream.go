@@ -1,4 +1,4 @@
-package otkit
+package scaling
 
 import (
 	"math"
@@ -8,12 +8,12 @@ import (
 	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
-// The scaling form of large stored problems (scaling.go has the rules and
+// The scaling form of large stored problems (doc.go has the rules, small.go
 // the small form).
 //
 // A log-domain iteration costs two exponentials per entry; in scaling form
 // it is two multiply-adds per entry of the stored stabilised kernel K̃
-// (float64, or float32 with SinkhornOptions.Float32), so its time is that of
+// (float64, or float32 when the caller asks and Float32OK), so its time is that of
 // reading K̃ from memory once. One streamed pass per iteration does both
 // halves: with v from the column sums c_j = Σ_i K̃_ij u_i of the previous
 // pass, each row i gives r_i = Σ_j K̃_ij v_j, hence u_i = a_i / r_i, and
@@ -41,7 +41,7 @@ const scalingBlockRows = 128
 
 // scalingBound32 is the absorption bound with a float32 K̃: an entry that
 // underflowed (below 1.4e-45) then weighs at most 1.4e-45·1e28 in the plan,
-// all of them together (n·m ≤ streamMaxEntries) under 1e-8 of a plan whose
+// all of them together (n·m ≤ StreamMaxEntries) under 1e-8 of a plan whose
 // mass is at least scalingMinMass32.
 const scalingBound32 = 1e14
 
@@ -259,7 +259,7 @@ func (st *streamKernel) colMins(out []float64) {
 	}
 }
 
-// enterCold starts the streamed form before the first iteration, from
+// EnterCold starts the streamed form before the first iteration, from
 // f = g = 0: G̃_j = min_i C_ij/ε, so that every column of exp(G̃_j − C_ij/ε)
 // has an entry 1, and every row is shifted by rebuild (F̃_i = −its largest
 // exponent, u_i = e^{−F̃_i} ≤ 1: the same products u_i K̃_ij as F̃ = 0,
@@ -267,7 +267,7 @@ func (st *streamKernel) colMins(out []float64) {
 // first iteration and no row of K̃ underflows. It reports false (then the
 // first iteration runs in the log domain and the form is entered after
 // it) only if K̃ would overflow.
-func (sc *scalingForm) enterCold() bool {
+func (sc *Form) EnterCold() bool {
 	st := sc.st
 	st.colMins(sc.gt)
 	inv := 1 / sc.eps
@@ -278,7 +278,7 @@ func (sc *scalingForm) enterCold() bool {
 	if !st.rebuild(sc.ft, sc.gt, sc.eps, sc.u) {
 		return false
 	}
-	sc.cold, sc.on, sc.coldStart = true, true, true
+	sc.cold, sc.on = true, true
 	return true
 }
 
@@ -348,7 +348,7 @@ func (st *streamKernel) stream(a, v, un []float64) bool {
 // and the next column sums; an absorption when a scaling leaves the bound.
 // It reports false, changing nothing but (after a failed rebuild) K̃, if a
 // sum is zero or not finite.
-func (sc *scalingForm) streamStep() bool {
+func (sc *Form) streamStep() bool {
 	st := sc.st
 	if st.broken {
 		return false
@@ -388,7 +388,7 @@ func (sc *scalingForm) streamStep() bool {
 	if !st.rebuild(st.newF, st.newG, sc.eps, nil) {
 		return false
 	}
-	sc.nAbsorb++
+	sc.absorbs++
 	sc.cold = false
 	copy(sc.ft, st.newF)
 	copy(sc.gt, st.newG)
@@ -401,11 +401,14 @@ func (sc *scalingForm) streamStep() bool {
 	return true
 }
 
-// streamColError is colError for the streamed form: the column marginal
-// of P = diag(u) K̃ diag(v) is v_j c_j.
-func (sc *scalingForm) streamColError(p float64) float64 {
+// streamColMarginal is ColMarginal for the streamed form: the column
+// marginal of P = diag(u) K̃ diag(v) is v_j c_j.
+func (sc *Form) streamColMarginal() []float64 {
 	for j, cj := range sc.st.c {
 		sc.col[j] = sc.v[j] * cj
 	}
-	return lpNorm(sc.col, sc.b, p)
+	return sc.col
 }
+
+// maxExpArg is the largest x with a finite exp(x).
+const maxExpArg = 709.78

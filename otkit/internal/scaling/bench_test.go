@@ -1,4 +1,4 @@
-package otkit
+package scaling
 
 import (
 	"fmt"
@@ -25,7 +25,10 @@ func BenchmarkStreamPass(b *testing.B) {
 		for k := range cost {
 			cost[k] = 4 * rng.Float64()
 		}
-		a := uniform(n)
+		a := make([]float64, n)
+		for i := range a {
+			a[i] = 1 / float64(n)
+		}
 		for _, f32 := range []bool{false, true} {
 			st := newStreamKernel(cost, n, n, f32)
 			ft, gt := make([]float64, n), make([]float64, n)

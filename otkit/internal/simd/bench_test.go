@@ -40,7 +40,7 @@ func BenchmarkExpCeiling(b *testing.B) {
 func BenchmarkExpFloor(b *testing.B) {
 	for _, prec := range []string{"float64", "float32"} {
 		for _, procs := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%s/kernel=%s/procs=%d", prec, Path(), procs), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/kernel=%s/procs=%d", prec, path(), procs), func(b *testing.B) {
 				var floor float64
 				for b.Loop() {
 					if prec == "float64" {

@@ -17,15 +17,3 @@ var (
 	useAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	useAVX512 = useAVX2 && cpu.X86.HasAVX512F
 )
-
-// Path names the instruction set the kernels use: "AVX-512", "AVX2" or
-// "Go" (benchmark labels).
-func Path() string {
-	switch {
-	case useAVX512:
-		return "AVX-512"
-	case useAVX2:
-		return "AVX2"
-	}
-	return "Go"
-}

@@ -27,3 +27,14 @@ func levels() []int {
 	}
 	return []int{levelGo}
 }
+
+// path names the instruction set the kernels use (benchmark labels).
+func path() string {
+	switch {
+	case useAVX512:
+		return "AVX-512"
+	case useAVX2:
+		return "AVX2"
+	}
+	return "Go"
+}

@@ -6,3 +6,5 @@ package simd
 func atLevel(level int, f func()) { f() }
 
 func levels() []int { return []int{levelGo} }
+
+func path() string { return "Go" }

@@ -110,13 +110,13 @@ func PC2ExpSum(z, a, y0, y1 []float64, x0, x1, shift float64, sums *[8]float64) 
 	return mx
 }
 
-// ShiftStep folds exponent z into a column's running state (m, s) of a
+// shiftStep folds exponent z into a column's running state (m, s) of a
 // stored-matrix column reduction, s = Σ e^(z − m) so far. m is a shift, not
 // necessarily the maximum: it moves to z only when z exceeds it by more
 // than ShiftSlack (or m is −Inf), so the usual step is one exp and one add,
 // no compare-and-rescale. Terms more than 708 below m are flushed to zero,
 // negligible next to e^m.
-func ShiftStep(m, s, z float64) (float64, float64) {
+func shiftStep(m, s, z float64) (float64, float64) {
 	x := z - m
 	if x > ShiftSlack {
 		return z, math.FMA(s, ExpNeg(-x), 1)
@@ -125,14 +125,14 @@ func ShiftStep(m, s, z float64) (float64, float64) {
 }
 
 // AccColShift folds z_j = (hi − c_j)·invEps into the per-column states
-// (mx_j, s_j) with ShiftStep, prefetching next[:len(c)] (the same columns
+// (mx_j, s_j) with shiftStep, prefetching next[:len(c)] (the same columns
 // of the next row: a short segment per row is too short for the hardware
 // prefetcher).
 func AccColShift(c []float64, hi, invEps float64, mx, s, next []float64) {
 	mx = mx[:len(c)]
 	s = s[:len(c)]
 	for j := accColShiftAsm(c, hi, invEps, mx, s, next); j < len(c); j++ {
-		mx[j], s[j] = ShiftStep(mx[j], s[j], (hi-c[j])*invEps)
+		mx[j], s[j] = shiftStep(mx[j], s[j], (hi-c[j])*invEps)
 	}
 }
 

@@ -19,7 +19,8 @@ type BarycenterOptions struct {
 	// other common mass stop at the same point.
 	Threshold     float64 // 0 → 1e-4
 	MaxIterations int     // 0 → 10000
-	// ReferenceKernel forces the simple LSE kernel (lse_ref.go).
+	// ReferenceKernel runs the plain reference LSE loops instead of the
+	// vectorised kernels (SinkhornOptions.ReferenceKernel).
 	ReferenceKernel bool
 }
 

@@ -19,7 +19,7 @@ import (
 // points by one c-transform against the other cloud's centroids; and the
 // Sinkhorn loop finishes at the target ε on the points with a block-sparse
 // kernel that evaluates only the cluster pairs whose reduced cost can
-// matter (multiscale_kernel.go).
+// matter (lse.BlockSparse).
 //
 // Truncation rule. With φ_i = f_i − ε log a_i and ψ_j = g_j − ε log b_j (the
 // potentials without OTT's log-weight terms), P_ij = a_i b_j exp(−r_ij/ε) with

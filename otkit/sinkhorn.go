@@ -37,11 +37,16 @@ type SinkhornOptions struct {
 	MomentumStart       int     // > 0: Lehmann's adaptive weight from this iteration on (≥ 2·inner)
 	Anderson            int     // memory; 0 → off. Turns momentum off, as in OTT.
 	InitF, InitG        []float64
-	ReferenceKernel     bool // force the simple reference LSE kernel (fast kernel otherwise, once it exists)
+	// ReferenceKernel runs the log-domain iterations on the plain reference
+	// loops (math.Exp, two passes per row; internal/lse's Dense and Online)
+	// instead of the vectorised kernels or the scaling form: the correctness
+	// check every fast path is tested against (a math.Exp per term, many
+	// times slower). Float32 is ignored with it.
+	ReferenceKernel bool
 	// Float32 evaluates costs and exponentials of the iterations in float32
 	// vectors (potentials, sums and costs stay float64, and the result's
 	// methods use the float64 kernels; errors about 1e-6 of the cost scale,
-	// lse_fast32.go). Ignored with
+	// internal/lse). Ignored with
 	// ReferenceKernel, for online costs other than SqEuclidean, and where
 	// cost/eps would exceed 1e30. A stored problem solved in scaling form
 	// (below) keeps its kernel in float32 instead (potentials within about
@@ -51,7 +56,7 @@ type SinkhornOptions struct {
 	// positive weights and none of the options that change the update
 	// (unbalanced, momentum, Anderson, parallel updates, initial
 	// potentials, KernelMode, ReferenceKernel) run in stabilised scaling
-	// form (scaling.go): the same iterates as the log domain to rounding,
+	// form (internal/scaling): the same iterates as the log domain to rounding,
 	// an iteration costing one pass over a stored n×m kernel instead of
 	// 2·n·m exponentials. Above 256 entries that kernel is one more n·m
 	// matrix (float64, or float32 with Float32); the last one of each

@@ -14,11 +14,11 @@ import (
 // cost matrix, i.e. 2·n·m exponentials; math.Exp (about 20 ns) makes that the
 // whole cost. The kernels here
 //
-//   - use their own exp (expNeg, exp_table.go): range reduction to
+//   - use their own exp (simd.ExpNeg): range reduction to
 //     |r| ≤ (log 2)/32, a 16-entry table of 2^(j/16) and a degree-6
 //     polynomial, all fused multiply-adds, no branch, so it runs eight lanes
 //     at a time with AVX-512 (the table in two registers) or four with AVX2
-//     (a gather) (lse_fast_amd64.s, chosen at run time); it is within 1e-15
+//     (a gather) (internal/simd, chosen at start-up); it is within 1e-15
 //     relative of math.Exp;
 //   - shift without a separate pass over memory. Row reductions work on
 //     cache-sized blocks of a row: the first (lseHead terms) in two passes,

@@ -38,10 +38,10 @@ import (
 // half-iterations are then row reductions over contiguous memory, and each
 // reads 4 bytes per term instead of 8.
 //
-// The kernels follow the float64 ones (lse_fast.go) in structure and in
+// The kernels follow the float64 ones (fast.go) in structure and in
 // their determinism: every output is reduced by one goroutine in a fixed
 // order, and the pure-Go loops here are the specification of the AVX2 and
-// AVX-512 loops (lse_fast32_amd64.s), which give the same bits.
+// AVX-512 loops (internal/simd), which give the same bits.
 
 // lseBlock32 is the column block of the float32 row reductions: the block's
 // inputs and exponent buffer stay in L1.

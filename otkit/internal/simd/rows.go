@@ -18,24 +18,6 @@ import "math"
 // DotLanes is the number of partial sums of the row dot products.
 const DotLanes = 32
 
-// DotRow64 returns Σ_j k_j·v_j in the lane order above.
-func DotRow64(k, v []float64) float64 {
-	var acc [DotLanes]float64
-	v = v[:len(k)]
-	done := dotRow64Asm(k, v, &acc)
-	dotRowGo(&acc, k[done:], v[done:], done)
-	return reduceLanes(&acc)
-}
-
-// DotRow32 is DotRow64 for a float32 row.
-func DotRow32(k []float32, v []float64) float64 {
-	var acc [DotLanes]float64
-	v = v[:len(k)]
-	done := dotRow32Asm(k, v, &acc)
-	dotRowGo(&acc, k[done:], v[done:], done)
-	return reduceLanes(&acc)
-}
-
 // dotRowGo adds k[j]·v[j] into lane (offset+j) mod DotLanes.
 func dotRowGo[T float32 | float64](acc *[DotLanes]float64, k []T, v []float64, offset int) {
 	v = v[:len(k)]
@@ -56,53 +38,12 @@ func reduceLanes(acc *[DotLanes]float64) float64 {
 	return s[0]
 }
 
-// AxpyRow64 sets c[j] = fma(k[j], u, c[j]).
-func AxpyRow64(c, k []float64, u float64) {
-	c = c[:len(k)]
-	done := axpyRow64Asm(c, k, u)
-	axpyRowGo(c[done:], k[done:], u)
-}
-
-// AxpyRow32 sets c[j] = fma(float64(k[j]), u, c[j]).
-func AxpyRow32(c []float64, k []float32, u float64) {
-	c = c[:len(k)]
-	done := axpyRow32Asm(c, k, u)
-	axpyRowGo(c[done:], k[done:], u)
-}
-
 // axpyRowGo is the Go loop of AxpyRow64 and AxpyRow32.
 func axpyRowGo[T float32 | float64](c []float64, k []T, u float64) {
 	c = c[:len(k)]
 	for j, x := range k {
 		c[j] = math.FMA(float64(x), u, c[j])
 	}
-}
-
-// ToFloat32 sets dst[j] = float32(src[j]) (rounded to nearest even, as the
-// conversion instructions do).
-func ToFloat32(dst []float32, src []float64) {
-	src = src[:len(dst)]
-	for j := toFloat32Asm(dst, src); j < len(dst); j++ {
-		dst[j] = float32(src[j])
-	}
-}
-
-// AxpyRows64 adds four rows: c[j] = fma(k3[j], u[3], fma(k2[j], u[2],
-// fma(k1[j], u[1], fma(k0[j], u[0], c[j])))), the same bits as four
-// AxpyRow64 calls in row order with one pass over c.
-func AxpyRows64(c []float64, k *[4][]float64, u *[4]float64) {
-	m := len(c)
-	k0, k1, k2, k3 := k[0][:m], k[1][:m], k[2][:m], k[3][:m]
-	done := axpyRows64Asm(c, k0, k1, k2, k3, u)
-	axpyRowsGo(c[done:], k0[done:], k1[done:], k2[done:], k3[done:], u)
-}
-
-// AxpyRows32 is AxpyRows64 for float32 rows.
-func AxpyRows32(c []float64, k *[4][]float32, u *[4]float64) {
-	m := len(c)
-	k0, k1, k2, k3 := k[0][:m], k[1][:m], k[2][:m], k[3][:m]
-	done := axpyRows32Asm(c, k0, k1, k2, k3, u)
-	axpyRowsGo(c[done:], k0[done:], k1[done:], k2[done:], k3[done:], u)
 }
 
 // axpyRowsGo is the Go loop of AxpyRows64 and AxpyRows32.
@@ -114,5 +55,12 @@ func axpyRowsGo[T float32 | float64](c []float64, k0, k1, k2, k3 []T, u *[4]floa
 		x = math.FMA(float64(k1[j]), u[1], x)
 		x = math.FMA(float64(k2[j]), u[2], x)
 		c[j] = math.FMA(float64(k3[j]), u[3], x)
+	}
+}
+
+// toFloat32Go is ToFloat32 from entry k on.
+func toFloat32Go(dst []float32, src []float64, k int) {
+	for j := k; j < len(dst); j++ {
+		dst[j] = float32(src[j])
 	}
 }

@@ -4,8 +4,8 @@ package simd
 
 // The assembly bodies. Each is the twin of a Go loop of this package,
 // operation for operation, and takes a length that is a multiple of its
-// vector width (the wrappers in vec_amd64.go cut it; the Go loop does the
-// rest). AVX suffixes are AVX2+FMA3, 512 and x512 AVX-512F.
+// vector width (the kernels in kernels_amd64.go cut it; the Go loop does
+// the rest). AVX suffixes are AVX2+FMA3, 512 and x512 AVX-512F.
 
 // Float64 exp and log-sum-exp rows (lse64_amd64.s, twins of lse64.go and
 // planrow.go).

@@ -48,7 +48,7 @@ func FuzzPartialEMD(f *testing.F) {
 			}
 			return
 		}
-		cmax := maxAbsEntry(c)
+		cmax := denseMaxAbs(c)
 		if mass == 0 {
 			mass = math.Min(sa, sb)
 		}
@@ -106,7 +106,7 @@ func checkFuzzPartialPlan(t *testing.T, r *PartialResult, a, b []float64, mass, 
 	if math.Abs(total-mass) > tol || math.Abs(total-r.Mass) > tol {
 		t.Fatalf("plan moves %g, reported %g, asked %g", total, r.Mass, mass)
 	}
-	if !isFinite(r.Cost) || math.Abs(cost-r.Cost) > 1e-9*math.Max(1, maxAbsEntry(c))*math.Max(total, 1e-300) {
+	if !isFinite(r.Cost) || math.Abs(cost-r.Cost) > 1e-9*math.Max(1, denseMaxAbs(c))*math.Max(total, 1e-300) {
 		t.Fatalf("Cost %g, Σ mass·C = %g", r.Cost, cost)
 	}
 }
@@ -145,7 +145,7 @@ func FuzzEntropicPartial(f *testing.F) {
 		}
 		// The exponents (F + G + Shift − C)/ε carry an absolute rounding of
 		// about 1e-16·max|C|/ε, a relative one in every plan entry.
-		rel := 1e-9 + 1e-14*maxAbsEntry(c)/g.Epsilon()
+		rel := 1e-9 + 1e-14*denseMaxAbs(c)/g.Epsilon()
 		if math.Abs(r.Mass-mass) > rel*mass {
 			t.Fatalf("mass %g, asked %g", r.Mass, mass)
 		}
@@ -168,11 +168,11 @@ func FuzzEntropicPartial(f *testing.F) {
 		// The entropic plan may exceed a and b by tol per entry of the
 		// marginals, which can lower its cost by up to that mass times the
 		// cost range.
-		slack := 2 * tol * float64(len(a)+len(b)) * 2 * maxAbsEntry(c)
+		slack := 2 * tol * float64(len(a)+len(b)) * 2 * denseMaxAbs(c)
 		// The exact plan is optimal only to the simplex's resolution of
 		// flows against the dummy masses, 1e-16·(Σa + Σb) (see FuzzPartialEMD).
-		slack += 1e-12 * (sum(a) + sum(b)) * maxAbsEntry(c)
-		if err == nil && ex.Converged && r.Cost < ex.Cost-slack-1e-12*maxAbsEntry(c)*mass {
+		slack += 1e-12 * (sum(a) + sum(b)) * denseMaxAbs(c)
+		if err == nil && ex.Converged && r.Cost < ex.Cost-slack-1e-12*denseMaxAbs(c)*mass {
 			t.Fatalf("entropic cost %g below the exact partial cost %g", r.Cost, ex.Cost)
 		}
 	})
@@ -221,7 +221,7 @@ func FuzzUnbalancedMM(f *testing.F) {
 		_, obj0 := st.objective()
 		// Near the underflow threshold float64 has no relative precision
 		// (a bᵀ itself underflows there): an absolute floor of 1e-290.
-		scale := 1e-9*(math.Abs(obj0)+maxAbsEntry(c)*sum(aa)*sum(bb)+rho*(sum(aa)+sum(bb))) + 1e-290
+		scale := 1e-9*(math.Abs(obj0)+denseMaxAbs(c)*sum(aa)*sum(bb)+rho*(sum(aa)+sum(bb))) + 1e-290
 		if r.Objective > obj0+scale || start.Objective > obj0+scale {
 			t.Fatalf("objective rose: %g after 200 steps, %g after 1, %g at a bᵀ", r.Objective, start.Objective, obj0)
 		}

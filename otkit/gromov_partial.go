@@ -128,7 +128,7 @@ func PartialGW(c1, c2 *mat.Dense, p, q []float64, opt PartialGWOptions) (*Partia
 		if it == cfg.maxIter {
 			break
 		}
-		t.Add(t, scaled(lineSearch(g.energy(dir), slope), dir))
+		t.Add(t, scaledDense(lineSearch(g.energy(dir), slope), dir))
 	}
 	return finishPartialGW(op, g, t, res)
 }

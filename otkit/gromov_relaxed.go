@@ -30,7 +30,7 @@ func newGWPair(c1, c2 *mat.Dense) (*gwPair, error) {
 	n, _ := c1.Dims()
 	m, _ := c2.Dims()
 	g := &gwPair{c1: c1, c2: c2, c1sq: squareEntries(c1), c2sq: squareEntries(c2), n: n, m: m}
-	m1, m2 := maxAbsEntry(c1), maxAbsEntry(c2)
+	m1, m2 := denseMaxAbs(c1), denseMaxAbs(c2)
 	g.scale = (m1 + m2) * (m1 + m2)
 	if g.scale == 0 || math.IsInf(g.scale, 0) {
 		g.scale = 1 // all-zero spaces (E ≡ 0) or overflow, caught by the finiteness checks
@@ -38,7 +38,7 @@ func newGWPair(c1, c2 *mat.Dense) (*gwPair, error) {
 	return g, nil
 }
 
-func maxAbsEntry(c *mat.Dense) float64 {
+func denseMaxAbs(c *mat.Dense) float64 {
 	var mx float64
 	r, k := c.Dims()
 	for i := 0; i < r; i++ {

@@ -152,7 +152,7 @@ func SemiRelaxedGW(c1, c2 *mat.Dense, p []float64, opt SemiRelaxedGWOptions) (*S
 			break
 		}
 		gamma := lineSearch(g.energy(dir), slope)
-		t.Add(t, scaled(gamma, dir))
+		t.Add(t, scaledDense(gamma, dir))
 	}
 	return finishSemiRelaxed(op, g, t, res)
 }
@@ -336,8 +336,8 @@ func finishSemiRelaxed(op string, g *gwPair, t *mat.Dense, res *SemiRelaxedGWRes
 	return res, nil
 }
 
-// scaled returns γ·d.
-func scaled(gamma float64, d *mat.Dense) *mat.Dense {
+// scaledDense returns γ·d.
+func scaledDense(gamma float64, d *mat.Dense) *mat.Dense {
 	var out mat.Dense
 	out.Scale(gamma, d)
 	return &out

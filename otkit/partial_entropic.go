@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/otlab/gootlab/otkit/internal/lse"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -113,7 +114,7 @@ func EntropicPartial(geom *Geometry, a, b []float64, opt EntropicPartialOptions)
 	}
 	// The reductions are Sinkhorn's row and column log-sum-exps: the same
 	// (vectorised) kernel serves them.
-	s := newPartialDual(geom.allCosts(), n, m, geom.Epsilon(), a, b, cfg.mass, geom.kernel(SinkhornOptions{}))
+	s := newPartialDual(geom.allCosts(), n, m, geom.Epsilon(), a, b, cfg.mass, float64Kernel(geom, false))
 	res := &EntropicPartialResult{Epsilon: s.eps, convergenceRecord: convergenceRecord{
 		MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
 		help: "raise EntropicPartialOptions.MaxIterations or epsilon (the iterations needed grow like 1/ε)",
@@ -156,11 +157,11 @@ type partialDual struct {
 	t          float64
 	row, col   []float64 // ε·LSE_j((g_j − C_ij)/ε), ε·LSE_i((f_i − C_ij)/ε)
 	colMax     []float64
-	colResidue float64   // the columns' KKT residual after the last t update
-	kern       lseKernel // nil → the plain loops below (the reference)
+	colResidue float64    // the columns' KKT residual after the last t update
+	kern       lse.Kernel // nil → the plain loops below (the reference)
 }
 
-func newPartialDual(c []float64, n, m int, eps float64, a, b []float64, mass float64, kern lseKernel) *partialDual {
+func newPartialDual(c []float64, n, m int, eps float64, a, b []float64, mass float64, kern lse.Kernel) *partialDual {
 	s := &partialDual{c: c, n: n, m: m, eps: eps, a: a, b: b, mass: mass, lm: eps * math.Log(mass), kern: kern,
 		f: make([]float64, n), g: make([]float64, m), la: make([]float64, n), lb: make([]float64, m),
 		row: make([]float64, n), col: make([]float64, m), colMax: make([]float64, m)}
@@ -208,7 +209,7 @@ func (s *partialDual) run(thr float64, maxIter int) (bool, int, []float64) {
 // rows sets row_i = ε·LSE_j((g_j − C_ij)/ε).
 func (s *partialDual) rows() {
 	if s.kern != nil {
-		s.kern.rowLSE(s.row, s.g, s.eps)
+		s.kern.RowLSE(s.row, s.g, s.eps)
 		return
 	}
 	inv := 1 / s.eps
@@ -229,7 +230,7 @@ func (s *partialDual) rows() {
 // columns sets col_j = ε·LSE_i((f_i − C_ij)/ε), reading C row by row.
 func (s *partialDual) columns() {
 	if s.kern != nil {
-		s.kern.colLSE(s.col, s.f, s.eps)
+		s.kern.ColLSE(s.col, s.f, s.eps)
 		return
 	}
 	inv := 1 / s.eps

@@ -336,7 +336,7 @@ func TestEntropicPartialKernelMatchesReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	mass := 0.5 * math.Min(sum(a), sum(b))
-	fast := newPartialDual(g.allCosts(), 37, 29, 0.05, a, b, mass, g.kernel(SinkhornOptions{}))
+	fast := newPartialDual(g.allCosts(), 37, 29, 0.05, a, b, mass, float64Kernel(g, false))
 	ref := newPartialDual(g.allCosts(), 37, 29, 0.05, a, b, mass, nil)
 	cf, itf, _ := fast.run(1e-12, 5000)
 	cr, itr, _ := ref.run(1e-12, 5000)

@@ -114,7 +114,7 @@ func UnbalancedBarycenter(geom *Geometry, hists [][]float64, opt UnbalancedBaryc
 		return nil, err
 	}
 	eps, tau := geom.Epsilon(), cfg.tau
-	kern := geom.kernel(SinkhornOptions{})
+	kern := float64Kernel(geom, false)
 	K := len(hists)
 	res := &UnbalancedBarycenterResult{Epsilon: eps, F: make([][]float64, K), G: make([][]float64, K),
 		convergenceRecord: convergenceRecord{MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
@@ -130,11 +130,11 @@ func UnbalancedBarycenter(geom *Geometry, hists [][]float64, opt UnbalancedBaryc
 	for it < cfg.maxIter {
 		it++
 		for k := range hists {
-			kern.rowLSE(res.F[k], res.G[k], eps)
+			kern.RowLSE(res.F[k], res.G[k], eps)
 			for i, v := range res.F[k] {
 				res.F[k][i] = tau * (eps*logA[k][i] - v)
 			}
-			kern.colLSE(L[k], res.F[k], eps)
+			kern.ColLSE(L[k], res.F[k], eps)
 		}
 		copy(prev, logQ)
 		for j := range logQ {

@@ -160,19 +160,19 @@ func checkUnbalancedBarycenterFixedPoint(t *testing.T, g *Geometry, hists [][]fl
 	t.Helper()
 	n, m := g.Shape()
 	eps := r.Epsilon
-	kern := g.referenceKernel()
+	kern := float64Kernel(g, true)
 	row, col := make([]float64, n), make([]float64, m)
 	powerMean := make([]float64, m)
 	w := normalized(weights)
 	for k, h := range hists {
-		kern.rowLSE(row, r.G[k], eps)
+		kern.RowLSE(row, r.G[k], eps)
 		for i := range row {
 			want := tau * (eps*math.Log(h[i]) - row[i])
 			if math.Abs(want-r.F[k][i]) > tol*math.Max(1, math.Abs(want)) && !(math.IsInf(want, -1) && math.IsInf(r.F[k][i], -1)) {
 				t.Fatalf("input %d row %d: F = %.12g, fixed point %.12g", k, i, r.F[k][i], want)
 			}
 		}
-		kern.colLSE(col, r.F[k], eps)
+		kern.ColLSE(col, r.F[k], eps)
 		for j := range col {
 			powerMean[j] += w[k] * math.Exp((1-tau)*col[j]/eps)
 		}

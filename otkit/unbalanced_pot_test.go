@@ -140,14 +140,14 @@ func TestUnbalancedBarycenterStableWherePOTFails(t *testing.T) {
 		t.Fatalf("%s: the committed POT run converged; the case no longer shows its failure", c.Name)
 	}
 	g := potBaryGeometry(t, c)
-	r, err := UnbalancedBarycenter(g, c.A, UnbalancedBarycenterOptions{Weights: c.Weights, Tau: c.Tau, Threshold: 1e-9, MaxIterations: 100000})
+	r, err := UnbalancedBarycenter(g, c.A, UnbalancedBarycenterOptions{Weights: c.Weights, Tau: c.Tau, Threshold: 1e-8, MaxIterations: 100000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Err(); err != nil {
 		t.Fatal(err)
 	}
-	checkUnbalancedBarycenterFixedPoint(t, g, c.A, c.Weights, r, c.Tau, 1e-6)
+	checkUnbalancedBarycenterFixedPoint(t, g, c.A, c.Weights, r, c.Tau, 1e-5)
 	t.Logf("POT: warned, error %.1e, mass %.4g; otkit: %d iterations, mass %.6g", c.PotErr, sum(c.Q), r.Iterations, sum(r.Histogram))
 }
 

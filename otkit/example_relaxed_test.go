@@ -182,3 +182,56 @@ func ExampleSemiRelaxedGW() {
 	// 111000
 	// cluster masses 0.50 0.50
 }
+
+// Partial GW matches 3/4 of the mass of a 4-node path with a 3-node path:
+// the first three nodes embed isometrically (energy 0) and the fourth is
+// left out, where balanced GW must spread it (energy 10.5).
+func ExamplePartialGW() {
+	path := func(k int) *mat.Dense {
+		c := mat.NewDense(k, k, nil)
+		c.Apply(func(i, j int, _ float64) float64 { d := float64(i - j); return d * d }, c)
+		return c
+	}
+	p := []float64{0.25, 0.25, 0.25, 0.25}
+	q := []float64{0.25, 0.25, 0.25}
+	res, err := otkit.PartialGW(path(4), path(3), p, q, otkit.PartialGWOptions{Mass: 0.75})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("converged:", res.Err() == nil)
+	fmt.Printf("energy %.3f\n%.2f\n", res.Cost, mat.Formatted(res.Coupling))
+	// Output:
+	// converged: true
+	// energy 0.000
+	// ⎡0.25  0.00  0.00⎤
+	// ⎢0.00  0.25  0.00⎥
+	// ⎢0.00  0.00  0.25⎥
+	// ⎣0.00  0.00  0.00⎦
+}
+
+// Entropic semi-relaxed GW gives a soft partition: with ε small against the
+// dissimilarities it is nearly the hard one of SemiRelaxedGW.
+func ExampleEntropicSemiRelaxedGW() {
+	// Two tight pairs far apart, matched to a two-point space.
+	c1 := mat.NewDense(4, 4, []float64{
+		0, 0.01, 1, 1,
+		0.01, 0, 1, 1,
+		1, 1, 0, 0.01,
+		1, 1, 0.01, 0,
+	})
+	c2 := mat.NewDense(2, 2, []float64{0, 1, 1, 0})
+	init := mat.NewDense(4, 2, []float64{0.15, 0.1, 0.15, 0.1, 0.1, 0.15, 0.1, 0.15})
+	res, err := otkit.EntropicSemiRelaxedGW(c1, c2, nil, otkit.SemiRelaxedGWOptions{Epsilon: 0.01, Init: init})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("converged:", res.Err() == nil)
+	fmt.Printf("%.3f\nmarginal %.2f\n", mat.Formatted(res.Coupling), res.Marginal)
+	// Output:
+	// converged: true
+	// ⎡0.250  0.000⎤
+	// ⎢0.250  0.000⎥
+	// ⎢0.000  0.250⎥
+	// ⎣0.000  0.250⎦
+	// marginal [0.50 0.50]
+}

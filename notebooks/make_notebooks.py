@@ -308,7 +308,7 @@ GMM = [
         // fitBalanced runs the MW2-penalised fit; report receives the per-iteration lines.
         func fitBalanced(x0, x1 *mat.Dense, report io.Writer) *otkit.PairFitResult {
             g := inOrder(pooled(x0, x1, nil), 0, 1, 2)
-            p := must(otkit.NewMixturePair(g, g.Clone(), epsilon, 1, false))
+            p := must(otkit.NewMixturePair(g, g.Clone(), otkit.MixturePairOptions{Epsilon: epsilon, Tau: 1}))
             return must(otkit.FitPair(p, x0, x1, otkit.PairFitOptions{
                 WeightTransport: weightTransport,
                 LearningRate:    1e-3,
@@ -587,7 +587,7 @@ GMM = [
         // generator clusters 2, 1, 0 (the tutorial's listing for this run).
         func fitUnbalanced(x0, x1 *mat.Dense, report io.Writer) *otkit.PairFitResult {
             g := inOrder(pooled(x0, x1, nil), unbalancedOrder...)
-            p := must(otkit.NewMixturePair(g, g.Clone(), epsilon, tau, false))
+            p := must(otkit.NewMixturePair(g, g.Clone(), otkit.MixturePairOptions{Epsilon: epsilon, Tau: tau}))
             return must(otkit.FitPair(p, x0, x1, otkit.PairFitOptions{
                 WeightTransport: weightTransportUW,
                 LearningRate:    1e-3,
@@ -1163,7 +1163,7 @@ BEYOND = [
         var sums []float64
         for i := range steps {
             t := float64(i) / (steps - 1)
-            bar := must(otkit.ConvolutionalBarycenter(images, 0.002, otkit.ConvolutionalBarycenterOptions{Weights: []float64{1 - t, t}}))
+            bar := must(otkit.ConvolutionalBarycenter(images, otkit.ConvolutionalBarycenterOptions{Epsilon: 0.002, Weights: []float64{1 - t, t}}))
             frame := widgets.Image{Title: fmt.Sprintf("t = %.2f", t), Pixels: bar.Image}
             frames = append(frames, frame)
             if i%5 == 0 || i == 2 || i == 8 { // t = 0, 0.2, 0.5, 0.8, 1 for the static row
@@ -1266,8 +1266,7 @@ BEYOND = [
         %%
         x, y := spirals()
         progress := widgets.NewProgress("Gromov-Wasserstein", 1, widgets.ProgressOptions{KeepLines: -1})
-        gw := must(otkit.EntropicGromovWassersteinPoints(x, y, otkit.Euclidean{}, nil, nil, 0.005,
-            otkit.GromovOptions{NormalizeDistances: true, MaxIterations: 200}))
+        gw := must(otkit.EntropicGromovWassersteinPoints(x, y, otkit.Euclidean{}, nil, nil, otkit.GromovOptions{Epsilon: 0.005, NormalizeDistances: true, MaxIterations: 200}))
         progress.Update(1, "")
         progress.Done()
         truth := make([]int, 100)

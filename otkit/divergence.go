@@ -46,8 +46,11 @@ type DivergenceResult struct {
 	XY, XX, YY *SinkhornResult
 	// Epsilon is the regularisation of the x–y problem.
 	Epsilon float64
-	// Converged reports whether every solve that ran converged.
-	Converged bool
+	// Convergence is the record of the first solve that did not converge
+	// (x–y, x–x, then y–y), or of the x–y solve when all did: Converged
+	// reports whether every solve that ran converged, and Iterations,
+	// MaxIterations, Errors and Threshold are that one solve's.
+	Convergence
 }
 
 // Divergence computes the debiased Sinkhorn divergence
@@ -67,7 +70,8 @@ type DivergenceResult struct {
 //
 // The mass term uses the x–y epsilon; it vanishes for balanced problems,
 // which need Σa = Σb anyway. Like Sinkhorn, Divergence does not fail when a
-// solve does not converge: it reports that in Converged.
+// solve does not converge: it returns the result with a nil error and
+// reports it in Converged; Err names the solve and its cap.
 func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*DivergenceResult, error) {
 	if x == nil || y == nil {
 		return nil, errors.New("otkit: divergence: nil point cloud")
@@ -128,7 +132,7 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 	if err != nil {
 		return nil, fmt.Errorf("otkit: divergence: x–x problem: %w", err)
 	}
-	res := &DivergenceResult{XY: rxy, XX: rxx, Epsilon: eps, Converged: rxy.Converged && rxx.Converged}
+	res := &DivergenceResult{XY: rxy, XX: rxx, Epsilon: eps}
 	ryy := opt.OffsetStaticB
 	if !opt.StaticB {
 		gyy, err := NewPointCloud(y, nil, selfGeom)
@@ -140,8 +144,8 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 			return nil, fmt.Errorf("otkit: divergence: y–y problem: %w", err)
 		}
 		ryy = res.YY.RegOTCost
-		res.Converged = res.Converged && res.YY.Converged
 	}
+	res.setConvergence("divergence")
 	dm := sum(a) - sum(b)
 	res.Divergence = rxy.RegOTCost - 0.5*(rxx.RegOTCost+ryy) + 0.5*eps*dm*dm
 	if !isFinite(res.Divergence) {
@@ -152,30 +156,42 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 	return res, nil
 }
 
-// Err returns nil when every solve converged, and otherwise the
-// *ConvergenceError of the first that did not (x–y, x–x, then y–y), which
-// names its iteration cap, final error and the options that help.
+// Err returns nil when every solve converged, and otherwise the error of
+// the first that did not (x–y, x–x, then y–y), a *ConvergenceError naming
+// that solve, its iteration cap, final error and the options that help.
 func (r *DivergenceResult) Err() error {
 	if r == nil {
 		return fmt.Errorf("otkit: nil divergence result: %w", ErrNotConverged)
 	}
+	return r.Convergence.Err()
+}
+
+// setConvergence sets r.Convergence from its solves (see DivergenceResult);
+// op names the caller in the messages.
+func (r *DivergenceResult) setConvergence(op string) {
+	pick, name := r.XY, "x–y"
 	for _, s := range []struct {
 		name string
 		r    *SinkhornResult
 	}{{"x–y", r.XY}, {"x–x", r.XX}, {"y–y", r.YY}} {
-		if s.r == nil {
-			continue
-		}
-		if err := s.r.Err(); err != nil {
-			if ce, ok := err.(*ConvergenceError); ok {
-				c := *ce
-				c.Op = "divergence: " + s.name + " Sinkhorn"
-				return &c
-			}
-			return err
+		if s.r != nil && !s.r.Converged {
+			pick, name = s.r, s.name
+			break
 		}
 	}
-	return nil
+	c := pick.Convergence
+	k := sinkhornLoop
+	if c.kind != nil {
+		k = c.kind
+	}
+	c.kind = &loopKind{op: op + ": " + name + " " + k.op, cap: k.cap, unit: k.unit, statistic: k.statistic, help: k.help}
+	if c.cause != nil {
+		c.cause = &opError{op + ": " + name + " problem", c.cause}
+	}
+	if c.Threshold == 0 {
+		c.Threshold = pick.threshold()
+	}
+	r.Convergence = c
 }
 
 // GradX returns ∇ₓ of the divergence with the potentials held fixed (the

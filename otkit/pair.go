@@ -25,10 +25,44 @@ type MixturePair struct {
 	LockGMM1   bool
 }
 
-// NewMixturePair checks its arguments and returns the pair. OTT's defaults
-// are epsilon 1e-2 and tau 1; here both must be given explicitly.
-func NewMixturePair(gmm0, gmm1 *GaussianMixture, epsilon, tau float64, lockGMM1 bool) (*MixturePair, error) {
-	p := &MixturePair{GMM0: gmm0, GMM1: gmm1, Epsilon: epsilon, Tau: tau, LockGMM1: lockGMM1}
+// MixturePairOptions configures NewMixturePair. The zero value is OTT's
+// GaussianMixturePair default: epsilon 1e-2, tau 1 (balanced), both
+// mixtures fitted.
+type MixturePairOptions struct {
+	// Epsilon is the regularisation of the transport between components,
+	// on the scale of the Bures costs (squared distances); 0 → 1e-2.
+	Epsilon float64
+	// Tau in (0, 1] relaxes both marginals (the unbalanced UW2); 0 → 1.
+	Tau float64
+	// LockGMM1 keeps GMM1 as given in FitPair.
+	LockGMM1 bool
+}
+
+// resolve applies OTT's defaults and checks the options.
+func (o MixturePairOptions) resolve() (MixturePairOptions, error) {
+	if o.Epsilon == 0 {
+		o.Epsilon = 1e-2
+	}
+	if o.Tau == 0 {
+		o.Tau = 1
+	}
+	if !(o.Epsilon > 0) || math.IsInf(o.Epsilon, 0) {
+		return o, fmt.Errorf("otkit: mixture pair: MixturePairOptions.Epsilon must be positive and finite (0 for OTT's 1e-2), got %v", o.Epsilon)
+	}
+	if !(o.Tau > 0 && o.Tau <= 1) {
+		return o, fmt.Errorf("otkit: mixture pair: MixturePairOptions.Tau must be in (0,1] (0 for the balanced 1), got %v", o.Tau)
+	}
+	return o, nil
+}
+
+// NewMixturePair checks its arguments and returns the pair, with OTT's
+// defaults for the zero fields of opt.
+func NewMixturePair(gmm0, gmm1 *GaussianMixture, opt MixturePairOptions) (*MixturePair, error) {
+	o, err := opt.resolve()
+	if err != nil {
+		return nil, err
+	}
+	p := &MixturePair{GMM0: gmm0, GMM1: gmm1, Epsilon: o.Epsilon, Tau: o.Tau, LockGMM1: o.LockGMM1}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}

@@ -58,6 +58,11 @@ type PairFitResult struct {
 	// ignores this; the balanced tutorial run never converges after its
 	// first iteration: its printed coupling is a capped state).
 	Solves, Unconverged int
+	// Convergence: Iterations counts EM iterations against
+	// PairFitOptions.EMSteps (which no threshold stops: Errors is nil).
+	// Converged reports whether every component Sinkhorn solve converged;
+	// when one did not, Err names the first, with its cap, and the count.
+	Convergence
 }
 
 // FitPair fits the two mixtures of p to the points x0 and x1 (rows are
@@ -106,6 +111,8 @@ type pfFit struct {
 	mSteps     int
 	solves     int
 	unconv     int
+	it         int   // the EM iteration running (EMSteps for the final E-step)
+	firstCap   error // Err of the first component solve that did not converge
 }
 
 // pfEval is one evaluation of J and its parts.
@@ -325,6 +332,14 @@ func (f *pfFit) solve() (pfSolve, error) {
 	}
 	if !r.Converged {
 		f.unconv++
+		if f.firstCap == nil {
+			f.firstCap = r.Err()
+			if f.it == f.opt.EMSteps {
+				f.firstCap = within("FitPair: final E-step: component", f.firstCap)
+			} else {
+				f.firstCap = within(fmt.Sprintf("FitPair: EM iteration %d: component", f.it), f.firstCap)
+			}
+		}
 	}
 	pm := r.Matrix()
 	s := pfSolve{
@@ -355,6 +370,7 @@ func (f *pfFit) run() (*PairFitResult, error) {
 	grad := make([]float64, 0, cap(theta))
 	res := &PairFitResult{}
 	for it := 0; it < f.opt.EMSteps; it++ {
+		f.it = it
 		if err := f.eStep(!locked); err != nil {
 			return nil, err
 		}
@@ -397,6 +413,7 @@ func (f *pfFit) run() (*PairFitResult, error) {
 			}
 		}
 	}
+	f.it = f.opt.EMSteps
 	if err := f.eStep(!locked); err != nil {
 		return nil, err
 	}
@@ -414,6 +431,10 @@ func (f *pfFit) run() (*PairFitResult, error) {
 		Epsilon: f.p.Epsilon, Tau: f.p.Tau, LockGMM1: locked,
 	}
 	res.Solves, res.Unconverged = f.solves, f.unconv
+	res.Convergence = Convergence{Converged: f.unconv == 0, Iterations: f.opt.EMSteps, MaxIterations: f.opt.EMSteps}
+	if f.firstCap != nil {
+		res.cause = fmt.Errorf("%w (%d of %d component solves stopped at their cap)", f.firstCap, f.unconv, f.solves)
+	}
 	return res, nil
 }
 

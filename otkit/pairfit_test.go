@@ -37,7 +37,7 @@ func pfTestSetup(t *testing.T, seed uint64, eps, tau float64, lock bool, sk Sink
 	for i := range w0 {
 		w0[i] = 0.5 + rng.Float64()
 	}
-	pair, err := NewMixturePair(pfTestMixture(l0, th0), pfTestMixture(l1, th1), eps, tau, lock)
+	pair, err := NewMixturePair(pfTestMixture(l0, th0), pfTestMixture(l1, th1), MixturePairOptions{Epsilon: eps, Tau: tau, LockGMM1: lock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestFitPairReportAndDeterminism(t *testing.T) {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
 		var buf bytes.Buffer
-		p, err := NewMixturePair(g, g, 0.1, 1, false)
+		p, err := NewMixturePair(g, g, MixturePairOptions{Epsilon: 0.1, Tau: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -300,7 +300,7 @@ func TestFitPairBadInput(t *testing.T) {
 	rng := rand.New(rand.NewPCG(25, 0))
 	g := pfTestMixture(lay, pfRandParams(rng, lay, 1))
 	x := mat.NewDense(10, 2, pfRandPoints(rng, lay, pfRandParams(rng, lay, 1), 10))
-	good, _ := NewMixturePair(g, g, 0.1, 1, false)
+	good, _ := NewMixturePair(g, g, MixturePairOptions{Epsilon: 0.1, Tau: 1})
 	nanX := mat.DenseCopyOf(x)
 	nanX.Set(3, 1, math.NaN())
 	three := mat.NewDense(10, 3, nil)
@@ -309,9 +309,9 @@ func TestFitPairBadInput(t *testing.T) {
 		fn   func() error
 		want string
 	}{
-		{"eps", func() error { _, err := NewMixturePair(g, g, 0, 1, false); return err }, "epsilon"},
-		{"tau", func() error { _, err := NewMixturePair(g, g, 0.1, 1.5, false); return err }, "tau"},
-		{"nil", func() error { _, err := NewMixturePair(nil, g, 0.1, 1, false); return err }, "nil"},
+		{"eps", func() error { _, err := NewMixturePair(g, g, MixturePairOptions{Epsilon: -1, Tau: 1}); return err }, "Epsilon"},
+		{"tau", func() error { _, err := NewMixturePair(g, g, MixturePairOptions{Epsilon: 0.1, Tau: 1.5}); return err }, "Tau"},
+		{"nil", func() error { _, err := NewMixturePair(nil, g, MixturePairOptions{Epsilon: 0.1, Tau: 1}); return err }, "nil"},
 		{"nan point", func() error { _, err := FitPair(good, nanX, x, PairFitOptions{EMSteps: 1}); return err }, "x0[3,1]"},
 		{"dim", func() error { _, err := FitPair(good, x, three, PairFitOptions{EMSteps: 1}); return err }, "x1 has 3 columns"},
 		{"weights", func() error {

@@ -72,10 +72,13 @@ type SinkhornResult struct {
 	F, G       []float64
 	RegOTCost  float64   // OTT's reg_ot_cost (§3), balanced and unbalanced
 	EntRegCost float64   // RegOTCost − eps·(H(a) + H(b))
-	DualCost   float64   // ⟨a, F⟩ + ⟨b, G⟩ over non-zero weights
-	Errors     []float64 // len ceil(max/inner); +Inf = not computed, −1 = block never ran
-	Converged  bool
-	Iterations int
+	DualCost   float64 // ⟨a, F⟩ + ⟨b, G⟩ over non-zero weights
+	// Convergence is the record of the Sinkhorn loop at the target eps:
+	// Iterations against SinkhornOptions.MaxIterations; Errors, the
+	// marginal error every InnerIterations, has length
+	// ceil(MaxIterations/InnerIterations) (+Inf = not computed before
+	// MinIterations, −1 = block never ran).
+	Convergence
 	Epsilon    float64
 	A, B       []float64
 	TauA, TauB float64
@@ -224,9 +227,9 @@ func rho(eps, tau float64) float64 {
 // Bad input (weights of the wrong length, negative or non-finite weights,
 // zero total mass, unequal masses in a balanced problem — relative
 // tolerance 1e-6 —, out-of-range options) is an error. Non-convergence is
-// not: the result reports it in Converged and Errors, as OTT does; callers
-// decide (SinkhornResult.Err turns it into an error naming the cap and the
-// options that help).
+// not: the result reports it in Converged and Errors, as OTT does, with a
+// nil error (the package's contract, doc.go); SinkhornResult.Err turns it
+// into an error naming the cap and the options that help.
 //
 // Every result returned with a nil error satisfies SinkhornResult.Check:
 // finite potentials and costs, a plan whose mass is TransportMass, and, when
@@ -717,11 +720,14 @@ func (s *solver) result() *SinkhornResult {
 	c := s.cfg
 	eps := s.geom.eps
 	r := &SinkhornResult{
-		F: s.f, G: s.g, Errors: s.errors, Iterations: s.iters, Epsilon: eps,
+		F: s.f, G: s.g, Epsilon: eps,
 		A: s.a, B: s.b, TauA: c.TauA, TauB: c.TauB, Geom: s.geom,
 		kern: s.kern, cfg: &s.cfg,
 	}
-	r.Converged = converged(s.errors, c.Threshold)
+	r.Convergence = Convergence{
+		Converged: converged(s.errors, c.Threshold), Iterations: s.iters, MaxIterations: c.MaxIterations,
+		Errors: s.errors, Threshold: c.Threshold, kind: sinkhornLoop,
+	}
 	// The row marginals give RegOTCost its mass; the self-check (diagnose)
 	// reuses them rather than reducing the plan's rows a second time.
 	s.rowMarginal = r.RowMarginal()

@@ -248,7 +248,7 @@ GMM = [
             var all mat.Dense
             all.Stack(x0, x1)
             init := must(otkit.InitKMeansPlusPlus(seeded(seedInit), &all, nil, 3))
-            return must(otkit.FitEM(init, &all, otkit.EMOptions{Steps: 20, Report: report}))
+            return must(otkit.FitEM(init, &all, otkit.EMOptions{Steps: 20, Report: report})).Mixture
         }
 
         // inOrder lists g's components nearest to the generator clusters in the given order.
@@ -729,7 +729,9 @@ FLOWS = [
         points: for $i = 0,\dots,500$ evaluate the objective $D(x, y)$ and its
         gradient with respect to $x$, keep a frame every 50 steps, and update
         $x \leftarrow x - 0.2\,\nabla_x D$. Every Sinkhorn solve must converge;
-        `otkit.GradientFlow` stops with an error if one does not. The gradient
+        `otkit.GradientFlow` stops at the first that does not, and the result's
+        `Err` names the step and the solve (as every otkit solver reports
+        non-convergence: the result, a nil error, and `Err`). The gradient
         needs no automatic differentiation: at the optimal potentials,
         $\nabla_x\mathrm{OT}_\varepsilon$ is the coupling-weighted
         displacement (envelope theorem).
@@ -750,7 +752,9 @@ FLOWS = [
         func runFlow(x *mat.Dense, obj otkit.FlowObjective, label string) *otkit.FlowResult {
             progress := widgets.NewProgress(label, 500, widgets.ProgressOptions{})
             defer progress.Done()
-            return must(otkit.GradientFlow(x, obj, otkit.FlowOptions{Steps: 500, LearningRate: 0.2, Every: 50, OnStep: progress.OnStep}))
+            res := must(otkit.GradientFlow(x, obj, otkit.FlowOptions{Steps: 500, LearningRate: 0.2, Every: 50, OnStep: progress.OnStep}))
+            check(res.Err()) // every solve converged, as the tutorial asserts
+            return res
         }
 
         // record hands a flow's numbers to the notebook checks (nothing is shown).

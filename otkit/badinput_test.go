@@ -161,8 +161,14 @@ func TestBadInputReturnsError(t *testing.T) {
 		{"FitEM negative ridge", func() error { _, err := FitEM(mix, x, EMOptions{Steps: 1, Ridge: -1}); return err }},
 		{"NewMixturePair nil", func() error { _, err := NewMixturePair(nil, nil, MixturePairOptions{Epsilon: 0.1, Tau: 1}); return err }},
 		{"NewMixturePair eps < 0", func() error { _, err := NewMixturePair(mix, mix, MixturePairOptions{Epsilon: -1, Tau: 1}); return err }},
-		{"NewMixturePair tau > 1", func() error { _, err := NewMixturePair(mix, mix, MixturePairOptions{Epsilon: 0.1, Tau: 1.5}); return err }},
-		{"NewMixturePair tau > 1", func() error { _, err := NewMixturePair(mix, mix, MixturePairOptions{Epsilon: 0.1, Tau: 1.5}); return err }},
+		{"NewMixturePair tau > 1", func() error {
+			_, err := NewMixturePair(mix, mix, MixturePairOptions{Epsilon: 0.1, Tau: 1.5})
+			return err
+		}},
+		{"NewMixturePair tau > 1", func() error {
+			_, err := NewMixturePair(mix, mix, MixturePairOptions{Epsilon: 0.1, Tau: 1.5})
+			return err
+		}},
 		{"MixturePair CostMatrix nil", func() error { _, err := (*MixturePair)(nil).CostMatrix(); return err }},
 		{"MixturePair Sinkhorn nil cost", func() error { _, err := pair.Sinkhorn(nil, SinkhornOptions{}); return err }},
 		{"MixturePair Sinkhorn wrong shape", func() error { _, err := pair.Sinkhorn(x, SinkhornOptions{}); return err }},

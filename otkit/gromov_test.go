@@ -253,14 +253,26 @@ func TestGromovBadInput(t *testing.T) {
 		name, want string
 		run        func() error
 	}{
-		{"nil", "c1 is empty", func() error { _, err := EntropicGromovWasserstein(nil, c, nil, nil, GromovOptions{Epsilon: 1}); return err }},
+		{"nil", "c1 is empty", func() error {
+			_, err := EntropicGromovWasserstein(nil, c, nil, nil, GromovOptions{Epsilon: 1})
+			return err
+		}},
 		{"non-square", "square", func() error {
 			_, err := EntropicGromovWasserstein(mat.NewDense(2, 3, nil), c, nil, nil, GromovOptions{Epsilon: 1})
 			return err
 		}},
-		{"asymmetric", "not symmetric", func() error { _, err := EntropicGromovWasserstein(c, asym, nil, nil, GromovOptions{Epsilon: 1}); return err }},
-		{"NaN", "non-finite", func() error { _, err := EntropicGromovWasserstein(nan, c, nil, nil, GromovOptions{Epsilon: 1}); return err }},
-		{"eps", "Epsilon must be positive", func() error { _, err := EntropicGromovWasserstein(c, c, nil, nil, GromovOptions{Epsilon: -1}); return err }},
+		{"asymmetric", "not symmetric", func() error {
+			_, err := EntropicGromovWasserstein(c, asym, nil, nil, GromovOptions{Epsilon: 1})
+			return err
+		}},
+		{"NaN", "non-finite", func() error {
+			_, err := EntropicGromovWasserstein(nan, c, nil, nil, GromovOptions{Epsilon: 1})
+			return err
+		}},
+		{"eps", "Epsilon must be positive", func() error {
+			_, err := EntropicGromovWasserstein(c, c, nil, nil, GromovOptions{Epsilon: -1})
+			return err
+		}},
 		{"weights length", "length 3", func() error {
 			_, err := EntropicGromovWasserstein(c, c, []float64{1, 1, 1}, nil, GromovOptions{Epsilon: 1})
 			return err

@@ -70,8 +70,8 @@ type SinkhornOptions struct {
 // hand whose potentials, weights and geometry disagree.
 type SinkhornResult struct {
 	F, G       []float64
-	RegOTCost  float64   // OTT's reg_ot_cost (§3), balanced and unbalanced
-	EntRegCost float64   // RegOTCost − eps·(H(a) + H(b))
+	RegOTCost  float64 // OTT's reg_ot_cost (§3), balanced and unbalanced
+	EntRegCost float64 // RegOTCost − eps·(H(a) + H(b))
 	DualCost   float64 // ⟨a, F⟩ + ⟨b, G⟩ over non-zero weights
 	// Convergence is the record of the Sinkhorn loop at the target eps:
 	// Iterations against SinkhornOptions.MaxIterations; Errors, the

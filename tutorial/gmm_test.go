@@ -82,12 +82,12 @@ func loadTutorial(tb testing.TB) tutorialData {
 			tutData.err = err
 			return
 		}
-		pooled, err := otkit.FitEM(init, pool, otkit.EMOptions{Steps: 20})
+		fit, err := otkit.FitEM(init, pool, otkit.EMOptions{Steps: 20})
 		if err != nil {
 			tutData.err = err
 			return
 		}
-		tutData = tutorialData{x0: x0, x1: x1, pooled: pooled}
+		tutData = tutorialData{x0: x0, x1: x1, pooled: fit.Mixture}
 	})
 	if tutData.err != nil {
 		tb.Fatal(tutData.err)
@@ -368,7 +368,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		// the printed lines of the seed's 7 iterations agree with the
 		// default's to about 1e-4 at this tau (note §4.4).
 		init := pooledInOrder(t, d.pooled, seedRun2Order)
-		po, _ := otkit.NewMixturePair(init, init, otkit.MixturePairOptions{Epsilon: 0.01, Tau: 1/1.01})
+		po, _ := otkit.NewMixturePair(init, init, otkit.MixturePairOptions{Epsilon: 0.01, Tau: 1 / 1.01})
 		resOTT, err := otkit.FitPair(po, d.x0, d.x1, otkit.PairFitOptions{
 			WeightTransport: 0.1, EMSteps: 7, MSteps: 20,
 			Sinkhorn: otkit.SinkhornOptions{OTTUnbalancedUpdate: true},

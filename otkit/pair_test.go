@@ -35,9 +35,9 @@ func pairTestMixture(t *testing.T, shift []float64) *GaussianMixture {
 // routes to the same numbers.
 func TestMixturePairCostMatrix(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 0))
-	l0, l1 := pfLayout{3, 2}, pfLayout{2, 2}
-	g0 := pfTestMixture(l0, pfRandParams(rng, l0, 2))
-	g1 := pfTestMixture(l1, pfRandParams(rng, l1, 2))
+	l0, l1 := paramLayout{3, 2}, paramLayout{2, 2}
+	g0 := mixtureFromParams(l0, randPairParams(rng, l0, 2))
+	g1 := mixtureFromParams(l1, randPairParams(rng, l1, 2))
 	p, err := NewMixturePair(g0, g1, MixturePairOptions{Epsilon: 0.1, Tau: 1})
 	if err != nil {
 		t.Fatal(err)

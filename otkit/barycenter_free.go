@@ -31,6 +31,40 @@ type FreeSupportBarycenterOptions struct {
 	Sinkhorn SinkhornOptions
 }
 
+// resolve applies POT's defaults and checks the options for k input
+// measures (B is checked against xInit by newFreeSupportProblem); the
+// Weights of the result are normalised.
+func (o FreeSupportBarycenterOptions) resolve(k int) (FreeSupportBarycenterOptions, error) {
+	const op = "free-support barycenter"
+	var err error
+	if o.Weights, err = checkBarycenterWeights(o.Weights, k, op); err != nil {
+		return o, err
+	}
+	if o.Threshold, o.MaxIterations, err = resolveStopping(o.Threshold, o.MaxIterations, 1e-7, 100, op); err != nil {
+		return o, err
+	}
+	if math.IsNaN(o.Epsilon) || o.Epsilon < 0 || math.IsInf(o.Epsilon, 0) {
+		return o, fmt.Errorf("otkit: free-support barycenter: Epsilon must be positive and finite (0 = exact), have %g", o.Epsilon)
+	}
+	if o.Epsilon == 0 {
+		return o, nil
+	}
+	in := &o.Sinkhorn
+	if in.Threshold == 0 {
+		in.Threshold = 1e-9
+	}
+	if in.MaxIterations == 0 {
+		in.MaxIterations = 10000
+	}
+	if in.InitF != nil || in.InitG != nil || in.TauA != 0 && in.TauA != 1 || in.TauB != 0 && in.TauB != 1 {
+		return o, errors.New("otkit: free-support barycenter: inner Sinkhorn options must be balanced and without InitF/InitG (the solver warm-starts them)")
+	}
+	if _, err := in.resolve(1, 1); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
 // FreeSupportBarycenterResult is the barycenter's points with their masses.
 type FreeSupportBarycenterResult struct {
 	X *mat.Dense // k×d barycenter points
@@ -141,18 +175,14 @@ func newFreeSupportProblem(locations []*mat.Dense, masses [][]float64, xInit *ma
 		p.ys = append(p.ys, mat.DenseCopyOf(loc))
 		p.as = append(p.as, a)
 	}
-	if p.lambda, err = checkBarycenterWeights(opt.Weights, len(locations), op); err != nil {
+	o, err := opt.resolve(len(locations))
+	if err != nil {
 		return nil, err
 	}
-	if p.thr, p.maxIter, err = resolveStopping(opt.Threshold, opt.MaxIterations, 1e-7, 100, op); err != nil {
-		return nil, err
-	}
-	switch {
-	case math.IsNaN(opt.Epsilon) || opt.Epsilon < 0 || math.IsInf(opt.Epsilon, 0):
-		return bad("Epsilon must be positive and finite (0 = exact), have %g", opt.Epsilon)
-	case opt.Epsilon > 0:
-		p.inner, err = p.entropicProjector(opt.Epsilon, opt.Sinkhorn)
-	default:
+	p.lambda, p.thr, p.maxIter = o.Weights, o.Threshold, o.MaxIterations
+	if o.Epsilon > 0 {
+		p.inner, err = p.entropicProjector(o.Epsilon, o.Sinkhorn)
+	} else {
 		p.inner, err = p.exactProjector()
 	}
 	if err != nil {
@@ -203,20 +233,8 @@ func (p *freeSupportProblem) solve() (*FreeSupportBarycenterResult, error) {
 
 // entropicProjector solves each inner problem with Sinkhorn on the squared
 // Euclidean cost and projects with P·Y computed in the log domain (Apply),
-// never forming P.
+// never forming P. opt is resolved (FreeSupportBarycenterOptions.resolve).
 func (p *freeSupportProblem) entropicProjector(eps float64, opt SinkhornOptions) (innerProjector, error) {
-	if opt.Threshold == 0 {
-		opt.Threshold = 1e-9
-	}
-	if opt.MaxIterations == 0 {
-		opt.MaxIterations = 10000
-	}
-	if opt.InitF != nil || opt.InitG != nil || opt.TauA != 0 && opt.TauA != 1 || opt.TauB != 0 && opt.TauB != 1 {
-		return nil, errors.New("otkit: free-support barycenter: inner Sinkhorn options must be balanced and without InitF/InitG (the solver warm-starts them)")
-	}
-	if _, err := opt.resolve(1, 1); err != nil {
-		return nil, err
-	}
 	warm := make([]*SinkhornResult, len(p.ys))
 	return func(k int, x *mat.Dense) (*mat.Dense, float64, error, error) {
 		geom, err := NewPointCloud(x, p.ys[k], PointCloudOptions{Epsilon: eps})

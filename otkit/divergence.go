@@ -38,6 +38,18 @@ type DivergenceOptions struct {
 	Online bool
 }
 
+// resolve checks the options; their zero values are resolved where they
+// are used (NewPointCloud for Cost and Epsilon, Sinkhorn for Sinkhorn).
+func (o DivergenceOptions) resolve() (DivergenceOptions, error) {
+	if math.IsNaN(o.Epsilon) || math.IsInf(o.Epsilon, 0) || o.Epsilon < 0 {
+		return o, fmt.Errorf("otkit: divergence: epsilon must be positive, or 0 for the default; have %g", o.Epsilon)
+	}
+	if o.StaticB && (math.IsNaN(o.OffsetStaticB) || math.IsInf(o.OffsetStaticB, 0)) {
+		return o, fmt.Errorf("otkit: divergence: non-finite OffsetStaticB %g", o.OffsetStaticB)
+	}
+	return o, nil
+}
+
 // DivergenceResult is the Sinkhorn divergence and the solves behind it.
 type DivergenceResult struct {
 	// Divergence is R_xy − ½(R_xx + R_yy) + ½·eps·(Σa − Σb)².
@@ -81,11 +93,9 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 	if dx != dy {
 		return nil, fmt.Errorf("otkit: divergence: dimension mismatch: x is %d×%d, y is %d×%d", n, dx, m, dy)
 	}
-	if math.IsNaN(opt.Epsilon) || math.IsInf(opt.Epsilon, 0) || opt.Epsilon < 0 {
-		return nil, fmt.Errorf("otkit: divergence: epsilon must be positive, or 0 for the default; have %g", opt.Epsilon)
-	}
-	if opt.StaticB && (math.IsNaN(opt.OffsetStaticB) || math.IsInf(opt.OffsetStaticB, 0)) {
-		return nil, fmt.Errorf("otkit: divergence: non-finite OffsetStaticB %g", opt.OffsetStaticB)
+	opt, err := opt.resolve()
+	if err != nil {
+		return nil, err
 	}
 	if a == nil {
 		a = uniform(n)

@@ -21,6 +21,18 @@ type EMDOptions struct {
 	Cost Cost
 }
 
+// resolve applies the default pivot limit for an n×m problem and checks
+// the options.
+func (o EMDOptions) resolve(n, m int) (EMDOptions, error) {
+	if o.MaxIterations < 0 {
+		return o, fmt.Errorf("otkit: EMD: MaxIterations must not be negative, have %d", o.MaxIterations)
+	}
+	if o.MaxIterations == 0 {
+		o.MaxIterations = 1000*(n+m) + 100000
+	}
+	return o, nil
+}
+
 // EMDStatus says how the network simplex ended.
 type EMDStatus int
 
@@ -157,8 +169,9 @@ func EMDPoints(x, y *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, err
 // and would only add degenerate pivots), runs the simplex on the rest and
 // assembles the result on the full index range.
 func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult, error) {
-	if opt.MaxIterations < 0 {
-		return nil, fmt.Errorf("otkit: EMD: MaxIterations must not be negative, have %d", opt.MaxIterations)
+	opt, err := opt.resolve(n, m)
+	if err != nil {
+		return nil, err
 	}
 	a, sa, err := checkWeights(a, n, "a")
 	if err != nil {
@@ -185,9 +198,6 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 		return nil, numericalError("EMD: costs up to %g overflow the dual potentials' sums (limit %g for n+m = %d): rescale the costs", cmax, limit, n+m)
 	}
 	maxIter := opt.MaxIterations
-	if maxIter == 0 {
-		maxIter = 1000*(n+m) + 100000
-	}
 	rows, cols := positive(a), positive(b)
 	sub := c
 	if len(rows) < n || len(cols) < m {

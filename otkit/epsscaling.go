@@ -27,6 +27,29 @@ type EpsScalingOptions struct {
 	Sinkhorn SinkhornOptions
 }
 
+// resolve applies the defaults and checks the options.
+func (o EpsScalingOptions) resolve(geom *Geometry) (EpsScalingOptions, error) {
+	if o.Scaling == 0 {
+		o.Scaling = 0.5
+	}
+	if !(o.Scaling > 0 && o.Scaling < 1) {
+		return o, fmt.Errorf("otkit: EpsScaling: Scaling must be in (0, 1), have %g", o.Scaling)
+	}
+	if math.IsNaN(o.InitialEpsilon) || math.IsInf(o.InitialEpsilon, 0) || o.InitialEpsilon < 0 {
+		return o, fmt.Errorf("otkit: EpsScaling: InitialEpsilon must be positive and finite (0 for the default), have %g", o.InitialEpsilon)
+	}
+	if o.InitialEpsilon == 0 {
+		o.InitialEpsilon = geom.costDiameter()
+	}
+	if o.IterationsPerLevel < 0 {
+		return o, fmt.Errorf("otkit: EpsScaling: IterationsPerLevel must not be negative, have %d", o.IterationsPerLevel)
+	}
+	if o.IterationsPerLevel == 0 {
+		o.IterationsPerLevel = 1
+	}
+	return o, nil
+}
+
 // ScalingLevel describes one level of an annealed solve.
 type ScalingLevel struct {
 	Epsilon      float64
@@ -89,29 +112,6 @@ func EpsScaling(geom *Geometry, a, b []float64, opt EpsScalingOptions) (*EpsScal
 // epsScalingLoop names EpsScaling's final loop in its *ConvergenceError.
 var epsScalingLoop = &loopKind{op: "EpsScaling: final Sinkhorn loop at the target epsilon", cap: "SinkhornOptions.MaxIterations",
 	help: "raise EpsScalingOptions.Sinkhorn.MaxIterations or its Threshold, or anneal more slowly (Scaling closer to 1, more IterationsPerLevel)"}
-
-// resolve applies the defaults and checks the options.
-func (o EpsScalingOptions) resolve(geom *Geometry) (EpsScalingOptions, error) {
-	if o.Scaling == 0 {
-		o.Scaling = 0.5
-	}
-	if !(o.Scaling > 0 && o.Scaling < 1) {
-		return o, fmt.Errorf("otkit: EpsScaling: Scaling must be in (0, 1), have %g", o.Scaling)
-	}
-	if math.IsNaN(o.InitialEpsilon) || math.IsInf(o.InitialEpsilon, 0) || o.InitialEpsilon < 0 {
-		return o, fmt.Errorf("otkit: EpsScaling: InitialEpsilon must be positive and finite (0 for the default), have %g", o.InitialEpsilon)
-	}
-	if o.InitialEpsilon == 0 {
-		o.InitialEpsilon = geom.costDiameter()
-	}
-	if o.IterationsPerLevel < 0 {
-		return o, fmt.Errorf("otkit: EpsScaling: IterationsPerLevel must not be negative, have %d", o.IterationsPerLevel)
-	}
-	if o.IterationsPerLevel == 0 {
-		o.IterationsPerLevel = 1
-	}
-	return o, nil
-}
 
 // annealingLevels returns ε_0·ratio^k for k = 0, 1, ... while above target.
 func annealingLevels(eps0, target, ratio float64) []float64 {

@@ -63,6 +63,32 @@ type MultiscaleOptions struct {
 	Sinkhorn SinkhornOptions
 }
 
+// resolve applies the defaults and checks the options; threshold is the
+// Sinkhorn threshold and mass = Σa·Σb, which the default Tolerance follows.
+func (o MultiscaleOptions) resolve(geom *Geometry, threshold, mass float64) (MultiscaleOptions, error) {
+	if o.Tolerance == 0 {
+		// The fine loop stops at threshold − 2·tol·mass: keep that at
+		// least threshold/2.
+		o.Tolerance = min(1e-5, threshold/(4*mass))
+	}
+	if !(o.Tolerance > 0 && o.Tolerance < 1) {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance must be in (0, 1), have %g", o.Tolerance)
+	}
+	if bound := o.Tolerance * mass; !(threshold-2*bound > 0) {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance %g is too loose for the threshold %g (the dropped mass could reach %g on each marginal); lower Tolerance below %.3g, or leave it 0 to follow the threshold",
+			o.Tolerance, threshold, bound, threshold/(2*mass))
+	}
+	if math.IsNaN(o.CellSize) || math.IsInf(o.CellSize, 0) || o.CellSize < 0 {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: CellSize must be positive and finite (0 for the default), have %g", o.CellSize)
+	}
+	sc, err := EpsScalingOptions{Scaling: o.Scaling, IterationsPerLevel: o.IterationsPerLevel}.resolve(geom)
+	if err != nil {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: %w", err)
+	}
+	o.Scaling, o.IterationsPerLevel = sc.Scaling, sc.IterationsPerLevel
+	return o, nil
+}
+
 // MultiscaleResult is a SinkhornResult (whose methods, gradients included,
 // use the truncated kernel) with the multiscale solve's statistics.
 //
@@ -206,32 +232,6 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 			op, ErrNotConverged, maxFineRounds, res.MassBound)
 	}
 	return res, nil
-}
-
-// resolve applies the defaults and checks the options; threshold is the
-// Sinkhorn threshold and mass = Σa·Σb, which the default Tolerance follows.
-func (o MultiscaleOptions) resolve(geom *Geometry, threshold, mass float64) (MultiscaleOptions, error) {
-	if o.Tolerance == 0 {
-		// The fine loop stops at threshold − 2·tol·mass: keep that at
-		// least threshold/2.
-		o.Tolerance = min(1e-5, threshold/(4*mass))
-	}
-	if !(o.Tolerance > 0 && o.Tolerance < 1) {
-		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance must be in (0, 1), have %g", o.Tolerance)
-	}
-	if bound := o.Tolerance * mass; !(threshold-2*bound > 0) {
-		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance %g is too loose for the threshold %g (the dropped mass could reach %g on each marginal); lower Tolerance below %.3g, or leave it 0 to follow the threshold",
-			o.Tolerance, threshold, bound, threshold/(2*mass))
-	}
-	if math.IsNaN(o.CellSize) || math.IsInf(o.CellSize, 0) || o.CellSize < 0 {
-		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: CellSize must be positive and finite (0 for the default), have %g", o.CellSize)
-	}
-	sc, err := EpsScalingOptions{Scaling: o.Scaling, IterationsPerLevel: o.IterationsPerLevel}.resolve(geom)
-	if err != nil {
-		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: %w", err)
-	}
-	o.Scaling, o.IterationsPerLevel = sc.Scaling, sc.IterationsPerLevel
-	return o, nil
 }
 
 // solveCoarse runs EpsScaling between the clusters' centroids with their

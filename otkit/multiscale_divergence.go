@@ -18,6 +18,15 @@ type MultiscaleDivergenceOptions struct {
 	Multiscale MultiscaleOptions
 }
 
+// resolve checks the options; their zero values are resolved where they
+// are used (NewPointCloud, MultiscaleSinkhorn).
+func (o MultiscaleDivergenceOptions) resolve() (MultiscaleDivergenceOptions, error) {
+	if math.IsNaN(o.Epsilon) || math.IsInf(o.Epsilon, 0) || o.Epsilon < 0 {
+		return o, fmt.Errorf("otkit: multiscale divergence: epsilon must be positive, or 0 for the default; have %g", o.Epsilon)
+	}
+	return o, nil
+}
+
 // MultiscaleDivergence is Divergence with the three problems solved by
 // MultiscaleSinkhorn on online geometries: the same value
 //
@@ -33,8 +42,9 @@ func MultiscaleDivergence(x, y *mat.Dense, a, b []float64, opt MultiscaleDiverge
 	if x == nil || y == nil {
 		return nil, errors.New("otkit: multiscale divergence: nil point cloud")
 	}
-	if math.IsNaN(opt.Epsilon) || math.IsInf(opt.Epsilon, 0) || opt.Epsilon < 0 {
-		return nil, fmt.Errorf("otkit: multiscale divergence: epsilon must be positive, or 0 for the default; have %g", opt.Epsilon)
+	opt, err := opt.resolve()
+	if err != nil {
+		return nil, err
 	}
 	gxy, err := NewPointCloud(x, y, PointCloudOptions{Cost: opt.Cost, Epsilon: opt.Epsilon, Online: true})
 	if err != nil {

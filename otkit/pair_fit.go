@@ -34,6 +34,36 @@ type PairFitOptions struct {
 	Sinkhorn SinkhornOptions
 }
 
+// resolve applies OTT's defaults (LearningRate 1e-3, MSteps 50) and checks
+// the options against the pair's tau and component counts.
+func (o PairFitOptions) resolve(p *MixturePair) (PairFitOptions, error) {
+	if err := checkPairTau(o.Sinkhorn, p.Tau); err != nil {
+		return o, err
+	}
+	if !(o.WeightTransport >= 0) || math.IsInf(o.WeightTransport, 0) {
+		return o, fmt.Errorf("otkit: FitPair: weight_transport must be finite and ≥ 0, got %v", o.WeightTransport)
+	}
+	lr := o.LearningRate
+	if lr == 0 {
+		o.LearningRate = 1e-3
+	}
+	if !(o.LearningRate > 0) || math.IsInf(o.LearningRate, 0) {
+		return o, fmt.Errorf("otkit: FitPair: learning rate must be positive and finite, got %v", lr)
+	}
+	if o.EMSteps < 0 || o.MSteps < 0 {
+		return o, fmt.Errorf("otkit: FitPair: negative step count (EMSteps %d, MSteps %d)", o.EMSteps, o.MSteps)
+	}
+	if o.MSteps == 0 {
+		o.MSteps = 50
+	}
+	so := o.Sinkhorn
+	so.TauA, so.TauB = p.Tau, p.Tau
+	if _, err := so.resolve(p.GMM0.K(), p.GMM1.K()); err != nil {
+		return o, fmt.Errorf("otkit: FitPair: %v", err)
+	}
+	return o, nil
+}
+
 // PairStep is one report line of FitPair: the values after the E-step of
 // iteration Iter, before its M-step.
 type PairStep struct {
@@ -125,33 +155,16 @@ func newPairFit(p *MixturePair, x0, x1 *mat.Dense, opt PairFitOptions) (*pairFit
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	if err := checkPairTau(opt.Sinkhorn, p.Tau); err != nil {
+	opt, err := opt.resolve(p)
+	if err != nil {
 		return nil, err
 	}
-	if !(opt.WeightTransport >= 0) || math.IsInf(opt.WeightTransport, 0) {
-		return nil, fmt.Errorf("otkit: FitPair: weight_transport must be finite and ≥ 0, got %v", opt.WeightTransport)
-	}
-	lr := opt.LearningRate
-	if lr == 0 {
-		lr = 1e-3
-	}
-	if !(lr > 0) || math.IsInf(lr, 0) {
-		return nil, fmt.Errorf("otkit: FitPair: learning rate must be positive and finite, got %v", opt.LearningRate)
-	}
-	if opt.EMSteps < 0 || opt.MSteps < 0 {
-		return nil, fmt.Errorf("otkit: FitPair: negative step count (EMSteps %d, MSteps %d)", opt.EMSteps, opt.MSteps)
-	}
-	ms := opt.MSteps
-	if ms == 0 {
-		ms = 50
-	}
-	f := &pairFit{p: p, opt: opt, lr: lr, mSteps: ms}
+	f := &pairFit{p: p, opt: opt, lr: opt.LearningRate, mSteps: opt.MSteps}
 	f.th0, _ = packMixture(p.GMM0)
 	f.th1, _ = packMixture(p.GMM1)
 	f.lay0 = paramLayout{p.GMM0.K(), p.GMM0.Dim()}
 	f.lay1 = paramLayout{p.GMM1.K(), p.GMM1.Dim()}
 	d := f.lay0.d
-	var err error
 	if f.x0, err = pairFlatPoints(x0, d, "x0"); err != nil {
 		return nil, err
 	}
@@ -166,11 +179,6 @@ func newPairFit(p *MixturePair, x0, x1 *mat.Dense, opt PairFitOptions) (*pairFit
 	}
 	f.m0, f.m1 = newFlatMixture(f.lay0), newFlatMixture(f.lay1)
 	f.bures = newBuresCost(f.lay0.k, f.lay1.k, d)
-	so := opt.Sinkhorn
-	so.TauA, so.TauB = p.Tau, p.Tau
-	if _, err := so.resolve(f.lay0.k, f.lay1.k); err != nil {
-		return nil, fmt.Errorf("otkit: FitPair: %v", err)
-	}
 	f.gr0, f.gr1 = newMixtureGrad(f.lay0), newMixtureGrad(f.lay1)
 	f.g0, f.g1 = make([]float64, f.lay0.size()), make([]float64, f.lay1.size())
 	return f, nil

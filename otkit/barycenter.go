@@ -48,6 +48,8 @@ type BarycenterResult struct {
 	// P_k = exp((F_k,i + G_k,j − C_ij)/eps). F_k,i is −Inf where input k
 	// has zero weight (no mass leaves there: Sinkhorn's convention, as
 	// SinkhornResult.F at zero weights); every other entry is finite.
+	// G_k,j is −Inf where the barycenter is zero (it underflowed) and
+	// finite elsewhere. No entry is NaN or +Inf: that is ErrNumerical.
 	F, G [][]float64
 }
 
@@ -210,8 +212,8 @@ func bregmanBarycenter(p bregmanProblem) (*BarycenterResult, error) {
 			f[k][i] += shift
 		}
 	}
-	if !allFinite(res.Histogram) || !allFinite(res.Errors) {
-		return nil, numericalError("barycenter: the histogram is not finite at eps = %g: the kernel exp(−C/eps) underflows between the inputs' supports (costs far above eps); raise eps or rescale the support", eps)
+	if !allFinite(res.Histogram) || !allFinite(res.Errors) || !potentialsOK(f, p.hists) || !potentialsOK(g, nil) {
+		return nil, numericalError("barycenter: the histogram or the potentials are not finite at eps = %g: the kernel exp(−C/eps) underflows between the inputs' supports (costs far above eps); raise eps or rescale the support", eps)
 	}
 	res.Converged = reached && massOK
 	if reached && !massOK {
@@ -234,6 +236,19 @@ func stdPop(v []float64) float64 {
 		s += (x - mean) * (x - mean)
 	}
 	return math.Sqrt(s / float64(len(v)))
+}
+
+// potentialsOK reports whether no potential is NaN or +Inf and, when
+// weights are given, every potential at a positive weight is finite.
+func potentialsOK(pots, weights [][]float64) bool {
+	for k, pot := range pots {
+		for i, v := range pot {
+			if math.IsNaN(v) || math.IsInf(v, 1) || (weights != nil && weights[k][i] > 0 && math.IsInf(v, -1)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func allFinite(v []float64) bool {

@@ -40,7 +40,7 @@ var (
 // GromovOptions.MaxIterations, pivots against EMDOptions.MaxIterations, ...),
 // then gives the final error, the threshold and the options that help.
 type ConvergenceError struct {
-	Op            string  // what was solved, e.g. "Sinkhorn" or "gradient flow: step 3: Sinkhorn"
+	Op            string  // what was solved, e.g. "Sinkhorn" or "divergence: x–y Sinkhorn"
 	Iterations    int     // iterations run, in the unit of the cap
 	MaxIterations int     // the cap
 	Cap           string  // the option that sets the cap, e.g. "SinkhornOptions.MaxIterations"; "" → "MaxIterations"

@@ -423,3 +423,39 @@ func TestBarycenterPotentialsAtZeroWeights(t *testing.T) {
 		}
 	}
 }
+
+// FitEM's LogLikelihood trace is the one its report prints: the loss on
+// report line i is −LogLikelihood[i+1] (the model after step i, at the next
+// E-step), bit for bit; without a Report or a Tolerance it is not computed.
+func TestFitEMLogLikelihoodTrace(t *testing.T) {
+	x := tutorialPoints(t, 5, 300)
+	var buf strings.Builder
+	r, err := FitEM(testMixture(t), x, EMOptions{Steps: 6, Report: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(r.LogLikelihood) != 6 || len(lines) != 6 || r.Iterations != 6 || !r.Converged {
+		t.Fatalf("%d log-likelihoods, %d report lines, %d iterations, converged %v", len(r.LogLikelihood), len(lines), r.Iterations, r.Converged)
+	}
+	for i := 0; i+1 < len(lines); i++ {
+		var step int
+		var q, loss float64
+		if _, err := fmt.Sscanf(strings.ReplaceAll(lines[i], "-log prob=", "loss "), "%d  q=%g  loss %g", &step, &q, &loss); err != nil {
+			t.Fatalf("line %q: %v", lines[i], err)
+		}
+		if loss != -r.LogLikelihood[i+1] {
+			t.Errorf("step %d: report loss %v, −LogLikelihood[%d] = %v", i, loss, i+1, -r.LogLikelihood[i+1])
+		}
+		if r.LogLikelihood[i+1] < r.LogLikelihood[i]-1e-12 {
+			t.Errorf("step %d: the log-likelihood fell from %v to %v", i, r.LogLikelihood[i], r.LogLikelihood[i+1])
+		}
+	}
+	plain, err := FitEM(testMixture(t), x, EMOptions{Steps: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.LogLikelihood != nil || plain.Errors != nil || !mixturesEqual(plain.Mixture, r.Mixture) {
+		t.Errorf("fit without a report: trace %v, errors %v, same mixture %v", plain.LogLikelihood, plain.Errors, mixturesEqual(plain.Mixture, r.Mixture))
+	}
+}

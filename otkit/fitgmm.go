@@ -64,11 +64,14 @@ type EMResult struct {
 	Mixture *GaussianMixture
 	// LogLikelihood holds the weighted mean log-likelihood of the points,
 	// Σ_n w_n log p(x_n) / Σ_n w_n, under the model entering each step (at
-	// its E-step, before its M-step: sklearn's lower_bound_ trace).
+	// its E-step, before its M-step: sklearn's lower_bound_ trace). It is
+	// computed when EMOptions.Tolerance > 0 or Report is set, and nil
+	// otherwise: it costs a logarithm per point and step, a measurable part
+	// of a small-K step, which OTT's fixed-step fit does not need.
 	LogLikelihood []float64
 	// Convergence: Iterations counts EM steps against EMOptions.Steps;
-	// Errors holds |ΔLogLikelihood| between consecutive steps and
-	// Threshold is EMOptions.Tolerance. With Tolerance 0 (OTT's fixed step
+	// Errors holds |ΔLogLikelihood| between consecutive steps (when
+	// LogLikelihood is computed) and Threshold is EMOptions.Tolerance. With Tolerance 0 (OTT's fixed step
 	// count) there is no criterion to miss: a run that completes all its
 	// Steps is Converged.
 	Convergence
@@ -276,17 +279,20 @@ func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*EMResult, error) {
 	cur := m
 	res := &EMResult{}
 	res.Convergence = Convergence{MaxIterations: opt.Steps, Threshold: opt.Tolerance, kind: emLoop}
+	needLL := opt.Report != nil || opt.Tolerance > 0
 	var pending string // report line waiting for the new model's loss
 	for i := 0; i < opt.Steps; i++ {
 		pr, err := cur.prepare(true)
 		if err != nil {
 			return nil, fmt.Errorf("otkit: %s: step %d: %v", op, i, err)
 		}
-		ll, err := e.eStep(pr, true)
+		ll, err := e.eStep(pr, needLL)
 		if err != nil {
 			return nil, fmt.Errorf("otkit: %s: step %d: %v", op, i, err)
 		}
-		res.LogLikelihood = append(res.LogLikelihood, ll/e.wsum)
+		if needLL {
+			res.LogLikelihood = append(res.LogLikelihood, ll/e.wsum)
+		}
 		if pending != "" {
 			if err := writeReport(opt.Report, pending, -ll/e.wsum); err != nil {
 				return nil, err
@@ -308,7 +314,7 @@ func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*EMResult, error) {
 		}
 		cur = next
 		res.Iterations = i + 1
-		if i > 0 {
+		if needLL && i > 0 {
 			ch := math.Abs(res.LogLikelihood[i] - res.LogLikelihood[i-1])
 			res.Errors = append(res.Errors, ch)
 			if ch < opt.Tolerance {

@@ -273,6 +273,9 @@ func TestConvergenceContract(t *testing.T) {
 			if unit == "" {
 				unit = "iterations"
 			}
+			if c.count == 1 {
+				unit = strings.TrimSuffix(unit, "s")
+			}
 			want := fmt.Sprintf("did not converge: %d %s (cap %s = %d)", c.count, unit, c.cap, c.max)
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("capped run: message %q does not say %q", err, want)

@@ -62,6 +62,9 @@ func (e *ConvergenceError) Error() string {
 	if stat == "" {
 		stat = "marginal error"
 	}
+	if e.Iterations == 1 {
+		unit = strings.TrimSuffix(unit, "s") // "1 pivot", "1 outer iteration"
+	}
 	msg := fmt.Sprintf("otkit: %s did not converge: %d %s (cap %s = %d)", e.Op, e.Iterations, unit, cap, e.MaxIterations)
 	switch {
 	case math.IsNaN(e.FinalError) && e.Threshold == 0:

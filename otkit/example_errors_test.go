@@ -51,5 +51,5 @@ func ExampleEMDResult_Err() {
 	fmt.Println(r.Err())
 	// Output:
 	// iteration limit reached (not optimal) false
-	// otkit: EMD did not converge: 1 pivots (cap EMDOptions.MaxIterations = 1); the plan is feasible but not proven optimal; raise EMDOptions.MaxIterations (0 → 1000·(n+m) + 100000)
+	// otkit: EMD did not converge: 1 pivot (cap EMDOptions.MaxIterations = 1); the plan is feasible but not proven optimal; raise EMDOptions.MaxIterations (0 → 1000·(n+m) + 100000)
 }

@@ -323,7 +323,7 @@ type componentSolve struct {
 }
 
 // solve runs the component Sinkhorn on the current cost and weights. The
-// balanced default runs in the solver's scaling form (scaling.go), which is
+// balanced default runs in the solver's scaling form (internal/scaling), which is
 // what keeps the tutorial's 600 capped solves cheap.
 func (f *pairFit) solve() (componentSolve, error) {
 	f.solves++

@@ -66,45 +66,6 @@ type SinkhornOptions struct {
 	Float32 bool
 }
 
-// SinkhornResult holds the potentials and everything OTT's SinkhornOutput
-// reports. P_ij = exp((F_i + G_j − C_ij)/eps) with the target eps; it is
-// never stored, methods recompute what they need from F and G.
-//
-// A result is valid by construction: it comes from Sinkhorn (or a solver
-// built on it), which checks every input. The plain accessors (Matrix,
-// PrimalCost, the marginals, GradA, GradB) trust that and do not re-check;
-// the methods that take arguments (Apply, ApplyT, GradX, GradY) and
-// NormalizedCoupling return an error for a nil result or one assembled by
-// hand whose potentials, weights and geometry disagree.
-type SinkhornResult struct {
-	F, G       []float64
-	RegOTCost  float64 // OTT's reg_ot_cost (§3), balanced and unbalanced
-	EntRegCost float64 // RegOTCost − eps·(H(a) + H(b))
-	DualCost   float64 // ⟨a, F⟩ + ⟨b, G⟩ over non-zero weights
-	// Convergence is the record of the Sinkhorn loop at the target eps:
-	// Iterations against SinkhornOptions.MaxIterations; Errors, the
-	// marginal error every InnerIterations, has length
-	// ceil(MaxIterations/InnerIterations) (+Inf = not computed before
-	// MinIterations, −1 = block never ran).
-	Convergence
-	Epsilon    float64
-	A, B       []float64
-	TauA, TauB float64
-	Geom       *Geometry
-
-	kern lse.Kernel      // the solve's float64 kernel (backend.report), reused by the methods
-	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
-}
-
-// kernel returns the float64 LSE kernel of the solve (backend.go; the
-// reference kernel for a result assembled by hand).
-func (r *SinkhornResult) kernel() lse.Kernel {
-	if r.kern == nil {
-		return r.Geom.referenceKernel()
-	}
-	return r.kern
-}
-
 // sinkhornConfig is SinkhornOptions with defaults applied and checked.
 type sinkhornConfig struct {
 	SinkhornOptions
@@ -182,6 +143,45 @@ func (o SinkhornOptions) resolve(n, m int) (sinkhornConfig, error) {
 		}
 	}
 	return c, nil
+}
+
+// SinkhornResult holds the potentials and everything OTT's SinkhornOutput
+// reports. P_ij = exp((F_i + G_j − C_ij)/eps) with the target eps; it is
+// never stored, methods recompute what they need from F and G.
+//
+// A result is valid by construction: it comes from Sinkhorn (or a solver
+// built on it), which checks every input. The plain accessors (Matrix,
+// PrimalCost, the marginals, GradA, GradB) trust that and do not re-check;
+// the methods that take arguments (Apply, ApplyT, GradX, GradY) and
+// NormalizedCoupling return an error for a nil result or one assembled by
+// hand whose potentials, weights and geometry disagree.
+type SinkhornResult struct {
+	F, G       []float64
+	RegOTCost  float64 // OTT's reg_ot_cost (§3), balanced and unbalanced
+	EntRegCost float64 // RegOTCost − eps·(H(a) + H(b))
+	DualCost   float64 // ⟨a, F⟩ + ⟨b, G⟩ over non-zero weights
+	// Convergence is the record of the Sinkhorn loop at the target eps:
+	// Iterations against SinkhornOptions.MaxIterations; Errors, the
+	// marginal error every InnerIterations, has length
+	// ceil(MaxIterations/InnerIterations) (+Inf = not computed before
+	// MinIterations, −1 = block never ran).
+	Convergence
+	Epsilon    float64
+	A, B       []float64
+	TauA, TauB float64
+	Geom       *Geometry
+
+	kern lse.Kernel      // the solve's float64 kernel (backend.report), reused by the methods
+	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
+}
+
+// kernel returns the float64 LSE kernel of the solve (backend.go; the
+// reference kernel for a result assembled by hand).
+func (r *SinkhornResult) kernel() lse.Kernel {
+	if r.kern == nil {
+		return r.Geom.referenceKernel()
+	}
+	return r.kern
 }
 
 // massTolerance is the relative tolerance on |Σa − Σb| in a balanced

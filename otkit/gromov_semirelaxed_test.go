@@ -180,7 +180,7 @@ func TestEntropicSemiRelaxedGWMatchesGWWithForcedMarginal(t *testing.T) {
 	if err != nil || r.Err() != nil {
 		t.Fatal(err, r.Err())
 	}
-	gw, err := EntropicGromovWasserstein(c1, c2, uniform(8), r.Marginal, eps, GromovOptions{Threshold: 1e-12, MaxIterations: 5000,
+	gw, err := EntropicGromovWasserstein(c1, c2, uniform(8), r.Marginal, GromovOptions{Epsilon: eps, Threshold: 1e-12, MaxIterations: 5000,
 		Sinkhorn: SinkhornOptions{Threshold: 1e-13, MaxIterations: 100000}})
 	if err != nil || !gw.Converged {
 		t.Fatal(err, gw.Converged)

@@ -69,9 +69,9 @@ func (o PartialGWOptions) resolve(op string, sp, sq float64) (partialGWConfig, e
 
 // PartialGWResult is the plan found by PartialGW or EntropicPartialGW.
 type PartialGWResult struct {
-	// convergenceRecord: Errors holds the stopping statistic of each outer
+	// Convergence: Errors holds the stopping statistic of each outer
 	// iteration (see PartialGWOptions.Threshold).
-	convergenceRecord
+	Convergence
 	Coupling *mat.Dense // T, n×m: T1 ≤ p, Tᵀ1 ≤ q, Σ T = Mass
 	// Cost is the GW energy E(T) = Σ_ijkl (c1_ik − c2_jl)² T_ij T_kl over the
 	// matched mass (GromovResult's convention); POT's partial_gw_dist is
@@ -104,8 +104,7 @@ func PartialGW(c1, c2 *mat.Dense, p, q []float64, opt PartialGWOptions) (*Partia
 	if err != nil {
 		return nil, err
 	}
-	res := &PartialGWResult{Mass: cfg.mass, convergenceRecord: convergenceRecord{MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
-		help: "raise PartialGWOptions.MaxIterations"}}
+	res := &PartialGWResult{Mass: cfg.mass, Convergence: Convergence{MaxIterations: cfg.maxIter, Threshold: cfg.thr, kind: partialGWLoop}}
 	t := partialStart(p, q, cfg.mass)
 	unit := g.scale * cfg.mass * cfg.mass
 	grad := mat.NewDense(g.n, g.m, nil)
@@ -146,8 +145,7 @@ func EntropicPartialGW(c1, c2 *mat.Dense, p, q []float64, opt PartialGWOptions) 
 	if err != nil {
 		return nil, err
 	}
-	res := &PartialGWResult{Mass: cfg.mass, Epsilon: cfg.eps, convergenceRecord: convergenceRecord{MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
-		help: "raise PartialGWOptions.MaxIterations or Epsilon"}}
+	res := &PartialGWResult{Mass: cfg.mass, Epsilon: cfg.eps, Convergence: Convergence{MaxIterations: cfg.maxIter, Threshold: cfg.thr, kind: entropicPartialGWLoop}}
 	t := partialStart(p, q, cfg.mass)
 	grad := mat.NewDense(g.n, g.m, nil)
 	for it := 1; ; it++ {
@@ -211,3 +209,7 @@ func finishPartialGW(op string, g *gwPair, t *mat.Dense, res *PartialGWResult) (
 	}
 	return res, nil
 }
+
+// The loops of the solvers above, for the messages of Err.
+var partialGWLoop = &loopKind{op: "PartialGW", cap: "PartialGWOptions.MaxIterations", unit: "outer iterations", statistic: "relative Frank–Wolfe gap", help: "raise PartialGWOptions.MaxIterations"}
+var entropicPartialGWLoop = &loopKind{op: "EntropicPartialGW", cap: "PartialGWOptions.MaxIterations", unit: "outer iterations", statistic: "relative change of the plan", help: "raise PartialGWOptions.MaxIterations or Epsilon"}

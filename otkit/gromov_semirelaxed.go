@@ -83,9 +83,9 @@ func (o SemiRelaxedGWOptions) resolve(op string, p []float64, m int) (semiRelaxe
 // SemiRelaxedGWResult is the plan found by SemiRelaxedGW or
 // EntropicSemiRelaxedGW.
 type SemiRelaxedGWResult struct {
-	// convergenceRecord: Errors holds the stopping statistic of each
+	// Convergence: Errors holds the stopping statistic of each
 	// iteration (see SemiRelaxedGWOptions.Threshold).
-	convergenceRecord
+	Convergence
 	Coupling *mat.Dense // T, n×m, with T1 = p
 	// Marginal is Tᵀ1, the weights the free side ends up with: the
 	// clustering or partition of the first space onto the second.
@@ -119,8 +119,7 @@ func SemiRelaxedGW(c1, c2 *mat.Dense, p []float64, opt SemiRelaxedGWOptions) (*S
 	if err != nil {
 		return nil, err
 	}
-	res := &SemiRelaxedGWResult{convergenceRecord: convergenceRecord{MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
-		help: "raise SemiRelaxedGWOptions.MaxIterations (conditional gradient converges sublinearly near non-vertex stationary points)"}}
+	res := &SemiRelaxedGWResult{Convergence: Convergence{MaxIterations: cfg.maxIter, Threshold: cfg.thr, kind: semiRelaxedGWLoop}}
 	unit := g.scale * sum(p) * sum(p)
 	t := cfg.init
 	grad := mat.NewDense(g.n, g.m, nil)
@@ -185,8 +184,7 @@ func EntropicSemiRelaxedGW(c1, c2 *mat.Dense, p []float64, opt SemiRelaxedGWOpti
 	if err != nil {
 		return nil, err
 	}
-	res := &SemiRelaxedGWResult{Epsilon: cfg.eps, convergenceRecord: convergenceRecord{MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
-		help: "raise SemiRelaxedGWOptions.MaxIterations or Epsilon"}}
+	res := &SemiRelaxedGWResult{Epsilon: cfg.eps, Convergence: Convergence{MaxIterations: cfg.maxIter, Threshold: cfg.thr, kind: entropicSemiRelaxedGWLoop}}
 	md := newMirrorDescent(g, p, cfg.eps, cfg.init)
 	mass := sum(p)
 	for it := 1; ; it++ {
@@ -342,3 +340,7 @@ func scaledDense(gamma float64, d *mat.Dense) *mat.Dense {
 	out.Scale(gamma, d)
 	return &out
 }
+
+// The loops of the solvers above, for the messages of Err.
+var semiRelaxedGWLoop = &loopKind{op: "SemiRelaxedGW", cap: "SemiRelaxedGWOptions.MaxIterations", unit: "iterations", statistic: "relative Frank–Wolfe gap", help: "raise SemiRelaxedGWOptions.MaxIterations (conditional gradient converges sublinearly near non-vertex stationary points)"}
+var entropicSemiRelaxedGWLoop = &loopKind{op: "EntropicSemiRelaxedGW", cap: "SemiRelaxedGWOptions.MaxIterations", unit: "iterations", statistic: "relative change of the plan", help: "raise SemiRelaxedGWOptions.MaxIterations or Epsilon"}

@@ -71,9 +71,9 @@ func partialMass(op string, mass, sa, sb float64) (float64, error) {
 
 // PartialResult is the solution of an exact partial transport problem.
 type PartialResult struct {
-	// convergenceRecord: Converged is true when the simplex proved the plan
+	// Convergence: Converged is true when the simplex proved the plan
 	// optimal; Iterations counts its pivots.
-	convergenceRecord
+	Convergence
 	// Plan lists the non-zero entries of the optimal plan, sorted by (I, J).
 	Plan []PlanEntry
 	// Cost is Σ Mass·C_IJ over Plan (POT's partial_wasserstein2).
@@ -277,9 +277,10 @@ func solveExtended(op string, ext []float64, n, m int, ea, eb []float64, maxIter
 		}
 		return nil, fmt.Errorf("otkit: %s: extended problem: %s", op, trimPrefix(err))
 	}
-	res := &PartialResult{convergenceRecord: convergenceRecord{
+	res := &PartialResult{Convergence: Convergence{
 		Converged: er.Optimal(), Iterations: er.Iterations, MaxIterations: maxIter,
-		op: op, help: "raise MaxIterations (simplex pivots); the plan returned is feasible",
+		kind: &loopKind{op: op, cap: "MaxIterations", unit: "pivots",
+			help: "raise MaxIterations (simplex pivots); the plan returned is feasible"},
 	}}
 	for _, e := range er.Plan {
 		if e.I < n && e.J < m {

@@ -51,10 +51,10 @@ func (o EntropicPartialOptions) resolve(sa, sb float64) (entropicPartialConfig, 
 // EntropicPartialResult is the solution of an entropic partial transport
 // problem: P_ij = exp((F_i + G_j + Shift − C_ij)/ε).
 type EntropicPartialResult struct {
-	// convergenceRecord: Errors holds the optimality residual (below)
+	// Convergence: Errors holds the optimality residual (below)
 	// relative to the mass, once per iteration; Threshold is the bound it
 	// had to reach.
-	convergenceRecord
+	Convergence
 	Coupling *mat.Dense // P, n×m
 	Cost     float64    // ⟨P, C⟩ (POT's partial_w_dist)
 	Mass     float64    // Σ P (m to the residual)
@@ -115,9 +115,8 @@ func EntropicPartial(geom *Geometry, a, b []float64, opt EntropicPartialOptions)
 	// The reductions are Sinkhorn's row and column log-sum-exps: the same
 	// (vectorised) kernel serves them.
 	s := newPartialDual(geom.allCosts(), n, m, geom.Epsilon(), a, b, cfg.mass, float64Kernel(geom, false))
-	res := &EntropicPartialResult{Epsilon: s.eps, convergenceRecord: convergenceRecord{
-		MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
-		help: "raise EntropicPartialOptions.MaxIterations or epsilon (the iterations needed grow like 1/ε)",
+	res := &EntropicPartialResult{Epsilon: s.eps, Convergence: Convergence{
+		MaxIterations: cfg.maxIter, Threshold: cfg.thr, kind: entropicPartialLoop,
 	}}
 	res.Converged, res.Iterations, res.Errors = s.run(cfg.thr, cfg.maxIter)
 	res.F, res.G, res.Shift = s.f, s.g, s.t
@@ -311,3 +310,6 @@ func (s *partialDual) plan() (*mat.Dense, float64, float64) {
 	}
 	return p, cost, mass
 }
+
+var entropicPartialLoop = &loopKind{op: "EntropicPartial", cap: "EntropicPartialOptions.MaxIterations", unit: "iterations",
+	statistic: "relative KKT residual", help: "raise EntropicPartialOptions.MaxIterations or epsilon (the iterations needed grow like 1/ε)"}

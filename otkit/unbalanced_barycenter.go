@@ -64,9 +64,9 @@ func (o UnbalancedBarycenterOptions) resolve(k int) (unbalancedBarycenterConfig,
 // UnbalancedBarycenterResult is the barycenter found by
 // UnbalancedBarycenter.
 type UnbalancedBarycenterResult struct {
-	// convergenceRecord: Errors holds the relative change of the
+	// Convergence: Errors holds the relative change of the
 	// barycenter at iterations 10, 20, ...
-	convergenceRecord
+	Convergence
 	Histogram []float64 // q, one weight per column of the geometry
 	Epsilon   float64
 	// F, G are the potentials of the couplings, P_k = exp((F_k,i + G_k,j −
@@ -117,8 +117,7 @@ func UnbalancedBarycenter(geom *Geometry, hists [][]float64, opt UnbalancedBaryc
 	kern := float64Kernel(geom, false)
 	K := len(hists)
 	res := &UnbalancedBarycenterResult{Epsilon: eps, F: make([][]float64, K), G: make([][]float64, K),
-		convergenceRecord: convergenceRecord{MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
-			help: "raise UnbalancedBarycenterOptions.MaxIterations, or epsilon"}}
+		Convergence: Convergence{MaxIterations: cfg.maxIter, Threshold: cfg.thr, kind: unbalancedBarycenterLoop}}
 	L := make([][]float64, K)
 	for k := range hists {
 		res.F[k], res.G[k], L[k] = make([]float64, n), make([]float64, m), make([]float64, m)
@@ -196,3 +195,6 @@ func relMaxChange(lq, lp []float64) float64 {
 	}
 	return d / top
 }
+
+// The loops of the solvers above, for the messages of Err.
+var unbalancedBarycenterLoop = &loopKind{op: "UnbalancedBarycenter", cap: "UnbalancedBarycenterOptions.MaxIterations", unit: "iterations", statistic: "relative change of the barycenter", help: "raise UnbalancedBarycenterOptions.MaxIterations, or epsilon"}

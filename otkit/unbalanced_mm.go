@@ -86,9 +86,9 @@ func (o UnbalancedMMOptions) resolve() (unbalancedMMConfig, error) {
 
 // UnbalancedMMResult is the plan found by UnbalancedMM.
 type UnbalancedMMResult struct {
-	// convergenceRecord: Errors holds the relative change of the plan over
+	// Convergence: Errors holds the relative change of the plan over
 	// each block of 10 iterations.
-	convergenceRecord
+	Convergence
 	Coupling *mat.Dense
 	// Cost is ⟨P, C⟩ (POT's mm_unbalanced2); Objective adds the marginal
 	// penalties ρ_a·D(P1|a) + ρ_b·D(Pᵀ1|b).
@@ -136,9 +136,8 @@ func UnbalancedMM(cost *mat.Dense, a, b []float64, opt UnbalancedMMOptions) (*Un
 		return nil, err
 	}
 	s := &mmState{c: c, n: n, m: m, a: a, b: b, cfg: cfg, r: make([]float64, n), s: make([]float64, m)}
-	res := &UnbalancedMMResult{convergenceRecord: convergenceRecord{
-		MaxIterations: cfg.maxIter, Threshold: cfg.thr, op: op,
-		help: "raise UnbalancedMMOptions.MaxIterations (MM converges sublinearly)",
+	res := &UnbalancedMMResult{Convergence: Convergence{
+		MaxIterations: cfg.maxIter, Threshold: cfg.thr, kind: unbalancedMMLoop,
 	}}
 	if cfg.div == PenaltyKL {
 		res.Converged, res.Iterations, res.Errors = s.runKL()
@@ -413,3 +412,6 @@ func penaltyValue(d MarginalPenalty, x, y []float64) float64 {
 	}
 	return s
 }
+
+var unbalancedMMLoop = &loopKind{op: "UnbalancedMM", cap: "UnbalancedMMOptions.MaxIterations", unit: "iterations",
+	statistic: "relative change of the plan over 10 iterations", help: "raise UnbalancedMMOptions.MaxIterations (MM converges sublinearly)"}

@@ -234,6 +234,12 @@ func PartialEMDLagrange(cost *mat.Dense, a, b []float64, opt PartialLagrangeOpti
 	return res, nil
 }
 
+// partialCaps names the option that caps the pivots of each exact solver.
+var partialCaps = map[string]string{
+	"PartialEMD":         "PartialOptions.MaxIterations",
+	"PartialEMDLagrange": "PartialLagrangeOptions.MaxIterations",
+}
+
 // checkedCosts returns the n×m costs as a row-major slice (a copy), or an
 // error for a nil, empty or non-finite matrix.
 func checkedCosts(cost *mat.Dense, op string) ([]float64, int, int, error) {
@@ -279,8 +285,8 @@ func solveExtended(op string, ext []float64, n, m int, ea, eb []float64, maxIter
 	}
 	res := &PartialResult{Convergence: Convergence{
 		Converged: er.Optimal(), Iterations: er.Iterations, MaxIterations: maxIter,
-		kind: &loopKind{op: op, cap: "MaxIterations", unit: "pivots",
-			help: "raise MaxIterations (simplex pivots); the plan returned is feasible"},
+		kind: &loopKind{op: op, cap: partialCaps[op], unit: "pivots",
+			help: "raise " + partialCaps[op] + " (simplex pivots); the plan returned is feasible"},
 	}}
 	for _, e := range er.Plan {
 		if e.I < n && e.J < m {

@@ -131,11 +131,13 @@ func checkLineWeights(w []float64, k int, name string) ([]float64, error) {
 
 // lineCost is W_p^p = scaled · 2^(exp·p): the walk divides every distance
 // by R = 2^exp, a power of two above the largest distance it has moved mass
-// across (so the division is exact), and sums (|x − y|/R)^p. lost bounds
-// (log₂ of W_p^p) the terms that underflowed even so, −Inf when none did: a
-// zero scaled sum with a lost bound inside float64's range is an underflow of
-// the terms themselves (masses near 1e-300, an order p in the thousands), not
-// a cost below float64's range.
+// across (so the division is exact), and sums dq·(|x − y|/R)^p; terms tiny
+// on that scale are summed apart as mantissa and exponent and folded in
+// (quantileWalk.result), so neither far samples overflow nor close ones or
+// tiny masses underflow. What is still lost is the p-th power of a mantissa
+// in [1/2, 1) for an order p in the thousands: lost bounds it (log₂ of
+// W_p^p), −Inf when nothing was lost; a zero scaled sum with lost inside
+// float64's range is that failure, not a cost below float64's range.
 type lineCost struct {
 	scaled float64
 	exp    int
@@ -159,7 +161,7 @@ func (c lineCost) log10Cost(p float64) float64 {
 func (c lineCost) check(p float64, op, data string) error {
 	// Below 2^-1075 in W_p, 0 is the correctly rounded distance.
 	if c.scaled == 0 && c.lost/p >= -1075 {
-		return numericalError("%s: every term (moved mass)·(|x − y|/R)^p underflows float64, R being the largest distance (order p = %g; a mass below ~1e-300 or p in the thousands): use a smaller p or drop the near-zero weights", op, p)
+		return numericalError("%s: every term (moved mass)·|x − y|^p underflows float64 even split into mantissa and exponent (order p = %g is too large): use a smaller p", op, p)
 	}
 	if d := c.distance(p); math.IsInf(d, 0) {
 		return numericalError("%s: W_p is about 10^%.1f, beyond float64: rescale %s (divide them by 2^%d)", op, c.log10Cost(p)/p, data, c.exp)
@@ -397,6 +399,9 @@ type splitSum struct {
 }
 
 func (s *splitSum) add(m, e float64) {
+	// Beyond ±1e6 the result is 0 or ±Inf whatever the rest; the clamp
+	// keeps int(fl) defined for orders p near MaxFloat64.
+	e = math.Max(-1e6, math.Min(1e6, e))
 	fl := math.Floor(e)
 	m *= math.Exp2(e - fl)
 	ie := int(fl)
@@ -419,6 +424,7 @@ func (q *quantileWalk) addTiny(ad float64, half bool, dq float64) {
 	if half {
 		es++
 	}
+	e := float64(ed) + float64(es)*q.p
 	var pm float64
 	switch q.p {
 	case 1:
@@ -426,13 +432,16 @@ func (q *quantileWalk) addTiny(ad float64, half bool, dq float64) {
 	case 2:
 		pm = ms * ms
 	default:
-		pm = math.Pow(ms, q.p) // ms ≥ 1/2: underflows only for p > 1000
+		pm = math.Pow(ms, q.p)
 	}
-	if pm == 0 {
-		q.lost = math.Max(q.lost, math.Log2(dq)+q.p*(math.Log2(ms)+float64(es)))
-		return
+	if pm < 0x1p-1000 {
+		// ms ≥ 1/2, so only an order p above ~1000 gets here: ms^p as a
+		// power of two (relative error ~p·1e-16, the best float64 allows).
+		lp := q.p * math.Log2(ms)
+		fl := math.Floor(lp)
+		pm, e = math.Exp2(lp-fl), e+fl
 	}
-	q.tiny.add(md*pm, float64(ed)+float64(es)*q.p)
+	q.tiny.add(md*pm, e)
 }
 
 // add adds the mass dq moved from us[i] to vs[j].

@@ -264,7 +264,9 @@ func (w *line1D) solve(u, v, wu, wv []float64, p float64, shift int, gu, gv []fl
 // grows, by powers of two, with the largest distance met (see lineCost).
 // Terms that are tiny on that scale (a mass near 1e-300, a pair far closer
 // than R) would underflow there: they are summed apart, as mantissa and
-// exponent, on the scale of the largest of them (splitSum).
+// exponent, on the scale of the largest of them (splitSum). The one limit
+// left is the levels': a mass below 2^-1022 of the total is a subnormal
+// difference of two levels and keeps fewer digits.
 type quantileWalk struct {
 	us, vs []float64 // sorted samples
 	wu, wv []float64 // their weights in sorted order; nil → uniform

@@ -295,34 +295,51 @@ func (q *quantileWalk) run() lineCost {
 	q.setExp(walkMinExp)
 	n, m := len(q.us), len(q.vs)
 	tu, tv := q.total(q.wu, n), q.total(q.wv, m)
-	one := twoFloat{1, 0}
 	i, j := 0, 0
 	cu, cv := twoFloat{atomWeight(q.wu, 0), 0}, twoFloat{atomWeight(q.wv, 0), 0}
 	lu, lv := level(cu, tu, n == 1), level(cv, tv, m == 1)
-	var at twoFloat // the level reached so far
+	tuF, tvF := tu.float(), tv.float()
+	// at is the level reached so far; su and sv the levels where the
+	// current atoms of u and v start.
+	var at, su, sv twoFloat
 	for {
 		next := lu
 		if lv.less(lu) {
 			next = lv
 		}
-		if dq := next.sub(at).float(); dq > 0 {
+		// A whole atom's mass is its weight over the total: a difference of
+		// two levels near 1/2 would keep only ~1e-32 of it, all of a mass
+		// of 1e-40 (a far point with a tiny weight).
+		var dq float64
+		switch {
+		case next == lu && at == su:
+			dq = atomWeight(q.wu, i) / tuF
+		case next == lv && at == sv:
+			dq = atomWeight(q.wv, j) / tvF
+		default:
+			dq = next.sub(at).float()
+		}
+		if dq > 0 {
 			q.add(i, j, dq)
 		}
-		if !next.less(one) {
+		// The walk ends on the last atoms, not at level 1: the level of
+		// atoms before the last may round to 1 when the weights after them
+		// are below 2^-106 of the total, and their mass is not dropped.
+		if i == n-1 && j == m-1 {
 			return q.result(n + m)
 		}
 		at = next
-		// Only an atom whose level is the one reached, and below 1, is
-		// left: the last atom (level exactly 1) is never passed.
-		if lu == next {
+		// An atom whose level is the one reached is left (the other sample
+		// can only be on its last atom, level exactly 1, when it is not).
+		if lu == next && i < n-1 {
 			i++
 			cu = cu.addFloat(atomWeight(q.wu, i))
-			lu = level(cu, tu, i == n-1)
+			su, lu = next, level(cu, tu, i == n-1)
 		}
-		if lv == next {
+		if lv == next && j < m-1 {
 			j++
 			cv = cv.addFloat(atomWeight(q.wv, j))
-			lv = level(cv, tv, j == m-1)
+			sv, lv = next, level(cv, tv, j == m-1)
 		}
 	}
 }

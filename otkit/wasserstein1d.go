@@ -264,9 +264,12 @@ func (w *line1D) solve(u, v, wu, wv []float64, p float64, shift int, gu, gv []fl
 // grows, by powers of two, with the largest distance met (see lineCost).
 // Terms that are tiny on that scale (a mass near 1e-300, a pair far closer
 // than R) would underflow there: they are summed apart, as mantissa and
-// exponent, on the scale of the largest of them (splitSum). The one limit
-// left is the levels': a mass below 2^-1022 of the total is a subnormal
-// difference of two levels and keeps fewer digits.
+// exponent, on the scale of the largest of them (splitSum). The limit left
+// is the levels' resolution, ~2^-106: a mass is exact to rounding when it is
+// a whole atom (its weight over the total, see mass), but a piece of an atom
+// cut by the other sample's level is a difference of two levels, off by up
+// to ~1e-32 of the total, which matters only when weights span more than
+// 1e-30 and the cut piece is the one moved farthest.
 type quantileWalk struct {
 	us, vs []float64 // sorted samples
 	wu, wv []float64 // their weights in sorted order; nil → uniform
@@ -307,19 +310,7 @@ func (q *quantileWalk) run() lineCost {
 		if lv.less(lu) {
 			next = lv
 		}
-		// A whole atom's mass is its weight over the total: a difference of
-		// two levels near 1/2 would keep only ~1e-32 of it, all of a mass
-		// of 1e-40 (a far point with a tiny weight).
-		var dq float64
-		switch {
-		case next == lu && at == su:
-			dq = atomWeight(q.wu, i) / tuF
-		case next == lv && at == sv:
-			dq = atomWeight(q.wv, j) / tvF
-		default:
-			dq = next.sub(at).float()
-		}
-		if dq > 0 {
+		if dq := q.mass(at, next, su, lu, sv, lv, i, j, tuF, tvF); dq > 0 {
 			q.add(i, j, dq)
 		}
 		// The walk ends on the last atoms, not at level 1: the level of
@@ -342,6 +333,25 @@ func (q *quantileWalk) run() lineCost {
 			sv, lv = next, level(cv, tv, j == m-1)
 		}
 	}
+}
+
+// mass returns the mass moved on (at, next] from u's atom i (levels su to
+// lu) to v's atom j (sv to lv). A whole atom's mass is its weight over the
+// total: as a difference of two levels near 1/2 it would keep only ~1e-32,
+// nothing of a weight of 1e-40 (a far point with a tiny weight, whose cost
+// may be all there is). When the interval is the whole of both atoms, the
+// smaller of the two (equal but for rounding) keeps the walk symmetric.
+func (q *quantileWalk) mass(at, next, su, lu, sv, lv twoFloat, i, j int, tuF, tvF float64) float64 {
+	wholeU, wholeV := next == lu && at == su, next == lv && at == sv
+	switch {
+	case wholeU && wholeV:
+		return math.Min(atomWeight(q.wu, i)/tuF, atomWeight(q.wv, j)/tvF)
+	case wholeU:
+		return atomWeight(q.wu, i) / tuF
+	case wholeV:
+		return atomWeight(q.wv, j) / tvF
+	}
+	return next.sub(at).float()
 }
 
 // atomWeight is the weight of atom k (1 for uniform weights).

@@ -208,6 +208,9 @@ func checkWeights(w []float64, k int, name string) ([]float64, float64, error) {
 	if !(s > 0) {
 		return nil, 0, fmt.Errorf("otkit: weights %s have zero total mass", name)
 	}
+	if math.IsInf(s, 1) {
+		return nil, 0, numericalError("weights %s sum beyond float64: rescale them (e.g. divide them by their largest entry)", name)
+	}
 	return append([]float64(nil), w...), s, nil
 }
 

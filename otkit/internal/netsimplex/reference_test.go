@@ -1,4 +1,4 @@
-package otkit
+package netsimplex
 
 import "math"
 
@@ -22,7 +22,11 @@ func emdReference(c []float64, a, b []float64) ([]float64, float64) {
 	fromR, fromC := make([]int, n), make([]int, m)
 	// Rounding leaves residues of ~1e-17 when b was rescaled to Σa; they
 	// are not worth a path (and could make degenerate augmentations).
-	tiny := 1e-14 * sum(a)
+	var sa float64
+	for _, v := range a {
+		sa += v
+	}
+	tiny := 1e-14 * sa
 	// Relax only on a clear improvement: a zero-cost cycle evaluated with
 	// rounding could look negative and make the predecessors cyclic.
 	var cmax float64

@@ -1,11 +1,16 @@
-package otkit
+// Package netsimplex is the exact transport solver behind otkit.EMD: the
+// primal network simplex on the dense transportation problem, with its
+// plan and dual potentials. It takes plain slices (an n×m row-major cost
+// and the two weight vectors, of equal mass) and knows nothing of otkit's
+// types; otkit checks the input and assembles the result.
+package netsimplex
 
 import (
 	"math"
 	"slices"
 )
 
-// networkSimplex is the primal network simplex on the transportation
+// Solver is the primal network simplex on the transportation
 // problem: supply nodes 0..n−1 (rows, weights a), demand nodes n..n+m−1
 // (columns, weights b), an arc i → n+j of cost C_ij for every pair, and an
 // artificial root n+m above row 0 that closes the spanning tree.
@@ -29,7 +34,7 @@ import (
 // one). Leaving arc: the blocking arc met last when the cycle is walked from
 // the join in the direction of the entering arc, which keeps the tree
 // strongly feasible and so prevents cycling on degenerate pivots.
-type networkSimplex struct {
+type Solver struct {
 	c      []float64 // n×m row-major costs
 	n, m   int
 	a, b   []float64
@@ -47,10 +52,13 @@ type networkSimplex struct {
 	pivots int
 }
 
-func newNetworkSimplex(c, a, b []float64) *networkSimplex {
+// New builds the initial (north-west corner) basis for the costs c (n×m
+// row-major, read but never written) and the weights a (n) and b (m), which
+// must be positive and of equal total mass.
+func New(c, a, b []float64) *Solver {
 	n, m := len(a), len(b)
 	N := n + m + 1
-	s := &networkSimplex{
+	s := &Solver{
 		c: c, n: n, m: m, a: a, b: b,
 		parent: make([]int32, N), child: make([]int32, N),
 		next: make([]int32, N), prev: make([]int32, N),
@@ -74,7 +82,7 @@ func newNetworkSimplex(c, a, b []float64) *networkSimplex {
 // out together the path continues with the next row, so the degenerate
 // (zero-flow) arc points from the new row up to its parent column: the
 // tree is strongly feasible from the start.
-func (s *networkSimplex) initialTree() {
+func (s *Solver) initialTree() {
 	n, m := s.n, s.m
 	root := int32(n + m)
 	s.parent[root] = -1
@@ -118,7 +126,7 @@ func (s *networkSimplex) initialTree() {
 
 // attach makes u the first child of p, recording the cost of their arc
 // (none for the root).
-func (s *networkSimplex) attach(u, p int32) {
+func (s *Solver) attach(u, p int32) {
 	if p != int32(s.n+s.m) {
 		s.arcC[u] = s.arcCost(u, p)
 	}
@@ -126,7 +134,7 @@ func (s *networkSimplex) attach(u, p int32) {
 }
 
 // link makes u the first child of p (the arc cost is set by the caller).
-func (s *networkSimplex) link(u, p int32) {
+func (s *Solver) link(u, p int32) {
 	s.parent[u] = p
 	s.prev[u] = -1
 	s.next[u] = s.child[p]
@@ -137,7 +145,7 @@ func (s *networkSimplex) link(u, p int32) {
 }
 
 // detach removes u from its parent's child list (parent[u] is kept).
-func (s *networkSimplex) detach(u int32) {
+func (s *Solver) detach(u int32) {
 	p := s.parent[u]
 	if s.prev[u] >= 0 {
 		s.next[s.prev[u]] = s.next[u]
@@ -151,7 +159,7 @@ func (s *networkSimplex) detach(u int32) {
 }
 
 // arcCost is the cost of the tree arc between u and its parent p.
-func (s *networkSimplex) arcCost(u, p int32) float64 {
+func (s *Solver) arcCost(u, p int32) float64 {
 	n := int32(s.n)
 	if u < n {
 		return s.c[int(u)*s.m+int(p-n)]
@@ -161,7 +169,7 @@ func (s *networkSimplex) arcCost(u, p int32) float64 {
 
 // recompute sets pi exactly from the parents for the subtree rooted at
 // top, walking it in preorder without a stack.
-func (s *networkSimplex) recompute(top int32) {
+func (s *Solver) recompute(top int32) {
 	n := int32(s.n)
 	root := int32(s.n + s.m)
 	s.walk(top, func(u int32) {
@@ -178,7 +186,7 @@ func (s *networkSimplex) recompute(top int32) {
 }
 
 // walk calls fn on every node of the subtree rooted at top, parents first.
-func (s *networkSimplex) walk(top int32, fn func(u int32)) {
+func (s *Solver) walk(top int32, fn func(u int32)) {
 	u := top
 	for {
 		fn(u)
@@ -198,7 +206,7 @@ func (s *networkSimplex) walk(top int32, fn func(u int32)) {
 
 // shiftOutside adds delta to pi on every node outside the subtree rooted
 // at skip.
-func (s *networkSimplex) shiftOutside(skip int32, delta float64) {
+func (s *Solver) shiftOutside(skip int32, delta float64) {
 	root := int32(s.n + s.m)
 	u := root
 	for {
@@ -221,7 +229,7 @@ func (s *networkSimplex) shiftOutside(skip int32, delta float64) {
 }
 
 // shift adds delta to pi on the subtree rooted at top.
-func (s *networkSimplex) shift(top int32, delta float64) {
+func (s *Solver) shift(top int32, delta float64) {
 	u := top
 	for {
 		s.pi[u] += delta
@@ -243,10 +251,10 @@ func (s *networkSimplex) shift(top int32, delta float64) {
 // the potentials (O(n+m) each, negligible against the pivots).
 const recomputeEvery = 4096
 
-// run pivots until no arc prices out (true) or maxPivots pivots ran
-// (false). Pivots shift potentials by sums that round; before declaring
+// Run pivots until no arc prices out (true: the plan and potentials are
+// optimal) or maxPivots pivots ran (false: the plan is feasible). Pivots shift potentials by sums that round; before declaring
 // optimality they are recomputed exactly from the tree and priced again.
-func (s *networkSimplex) run(maxPivots int) bool {
+func (s *Solver) Run(maxPivots int) bool {
 	for {
 		e := s.entering()
 		if e < 0 {
@@ -271,7 +279,7 @@ func (s *networkSimplex) run(maxPivots int) bool {
 // entering returns the arc i·m+j of most negative reduced cost in the first
 // block (of s.block arcs, scanned cyclically from the cursor) that has one
 // below −tol, or −1 when no arc anywhere does.
-func (s *networkSimplex) entering() int {
+func (s *Solver) entering() int {
 	n, m := s.n, s.m
 	total := n * m
 	best, bestRC := -1, -s.tol
@@ -309,7 +317,7 @@ func (s *networkSimplex) entering() int {
 // pivot brings the arc (i, j) into the tree: pushes the largest feasible
 // flow around the cycle it closes, removes the blocking arc and re-hangs
 // the cut-off subtree below the entering arc.
-func (s *networkSimplex) pivot(i, j int) {
+func (s *Solver) pivot(i, j int) {
 	n := int32(s.n)
 	src, dst := int32(i), n+int32(j)
 	// Join: the lowest common ancestor of the two endpoints.
@@ -415,11 +423,21 @@ func (s *networkSimplex) pivot(i, j int) {
 	}
 }
 
-// plan returns the positive tree flows as entries on the original indices
-// (rows[k], cols[l]), sorted by (I, J).
-func (s *networkSimplex) plan(rows, cols []int) []PlanEntry {
+// Entry is one positive flow of the plan: Mass from row I to column J.
+type Entry struct {
+	I, J int
+	Mass float64
+}
+
+// Pivots returns the number of pivots Run made.
+func (s *Solver) Pivots() int { return s.pivots }
+
+// Plan returns the positive tree flows as entries on the caller's indices
+// (rows[k], cols[l] for the solver's row k and column l; both increasing),
+// sorted by (I, J).
+func (s *Solver) Plan(rows, cols []int) []Entry {
 	n := int32(s.n)
-	out := make([]PlanEntry, 0, s.n+s.m-1)
+	out := make([]Entry, 0, s.n+s.m-1)
 	for u := int32(0); u < int32(s.n+s.m); u++ {
 		p := s.parent[u]
 		if p == int32(s.n+s.m) || !(s.flow[u] > 0) {
@@ -429,9 +447,9 @@ func (s *networkSimplex) plan(rows, cols []int) []PlanEntry {
 		if u >= n {
 			r, c = p, u
 		}
-		out = append(out, PlanEntry{I: rows[r], J: cols[c-n], Mass: s.flow[u]})
+		out = append(out, Entry{I: rows[r], J: cols[c-n], Mass: s.flow[u]})
 	}
-	slices.SortFunc(out, func(x, y PlanEntry) int {
+	slices.SortFunc(out, func(x, y Entry) int {
 		if x.I != y.I {
 			return x.I - y.I
 		}
@@ -440,12 +458,12 @@ func (s *networkSimplex) plan(rows, cols []int) []PlanEntry {
 	return out
 }
 
-// potentials returns F_i = −pi_i and G_j = pi_{n+j} on the original index
-// range (c is the full n×m cost). Points left out of the simplex (zero
+// Potentials returns F_i = −pi_i and G_j = pi_{n+j} on the caller's index
+// range (c is the full n×m cost; rows and cols as in Plan). Points left out of the simplex (zero
 // weight) get the c-transform of the others, the largest value that keeps
 // F_i + G_j ≤ C_ij: first the rows against the solved columns, then the
 // columns against all rows.
-func (s *networkSimplex) potentials(c []float64, n, m int, rows, cols []int) (f, g []float64) {
+func (s *Solver) Potentials(c []float64, n, m int, rows, cols []int) (f, g []float64) {
 	f, g = make([]float64, n), make([]float64, m)
 	solvedRow, solvedCol := make([]bool, n), make([]bool, m)
 	for k, i := range rows {

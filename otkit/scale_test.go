@@ -45,6 +45,17 @@ func TestOverflowIsErrNumerical(t *testing.T) {
 			r, err := Wasserstein1D([]float64{0}, []float64{1e300}, nil, nil, Wasserstein1DOptions{P: 1.5})
 			return w1dNumbers(r), err
 		}, true, "rescale the samples"},
+		{"W1D p = 2000, 0 against 1 (1^2000 fits; 2^-2000 on the scale R = 2 does not)", func() ([]float64, error) {
+			r, err := Wasserstein1D([]float64{0}, []float64{1}, nil, nil, Wasserstein1DOptions{P: 2000})
+			if err == nil && (r.Cost != 1 || r.Distance != 1) {
+				return nil, fmt.Errorf("cost %v, distance %v, want 1", r.Cost, r.Distance)
+			}
+			return w1dNumbers(r), err
+		}, false, ""},
+		{"W1D p = 2000, 0 against 3 (3^2000 overflows)", func() ([]float64, error) {
+			r, err := Wasserstein1D([]float64{0}, []float64{3}, nil, nil, Wasserstein1DOptions{P: 2000})
+			return w1dNumbers(r), err
+		}, true, "rescale the samples"},
 		{"sliced at 1e200, p = 2", func() ([]float64, error) {
 			r, err := SlicedWasserstein(mat.NewDense(1, 2, []float64{1e200, 1e200}), mat.NewDense(1, 2, []float64{-1e200, 0}), nil, nil, SlicedOptions{Seed: 1})
 			return slicedNumbers(r), err

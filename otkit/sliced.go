@@ -150,26 +150,36 @@ func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*Sli
 			}
 		}
 	}
+	if err := res.finish(costs, p, gx, gy, d); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// finish fills the distances from the directions' costs and the gradients
+// (gx, gy nil → not asked for), or returns ErrNumerical when one of them
+// does not fit in float64.
+func (res *SlicedResult) finish(costs []lineCost, p float64, gx, gy []float64, d int) error {
 	mean := meanLineCost(costs, p)
 	res.Cost, res.Distance = mean.cost(p), mean.distance(p)
 	const data = "the points x and y"
 	if err := mean.check(p, "SlicedWasserstein", data); err != nil {
-		return nil, err
+		return err
 	}
 	for kk, c := range costs {
 		if err := c.check(p, fmt.Sprintf("SlicedWasserstein: direction %d", kk), data); err != nil {
-			return nil, err
+			return err
 		}
 		res.Projected[kk] = c.cost(p)
 		res.MaxDistance = math.Max(res.MaxDistance, c.distance(p))
 	}
-	if opt.Gradient {
+	if gx != nil {
 		if !finiteVec(gx) || !finiteVec(gy) {
-			return nil, numericalError("SlicedWasserstein: the gradient overflows float64 (distance %g, order p = %g): rescale %s", res.Distance, p, data)
+			return numericalError("SlicedWasserstein: the gradient overflows float64 (distance %g, order p = %g): rescale %s", res.Distance, p, data)
 		}
-		res.GradX, res.GradY = mat.NewDense(n, d, gx), mat.NewDense(m, d, gy)
+		res.GradX, res.GradY = mat.NewDense(len(gx)/d, d, gx), mat.NewDense(len(gy)/d, d, gy)
 	}
-	return res, nil
+	return nil
 }
 
 // meanLineCost returns the mean of the directions' W_p^p, summed

@@ -131,11 +131,13 @@ func checkLineWeights(w []float64, k int, name string) ([]float64, error) {
 
 // lineCost is W_p^p = scaled · 2^(exp·p): the walk divides every distance
 // by R = 2^exp, a power of two above the largest distance it has moved mass
-// across (so the division is exact), and sums (|x − y|/R)^p. lost bounds
-// (log₂ of W_p^p) the terms that underflowed even so, −Inf when none did: a
-// zero scaled sum with a lost bound inside float64's range is an underflow of
-// the terms themselves (masses near 1e-300, an order p in the thousands), not
-// a cost below float64's range.
+// across (so the division is exact), and sums dq·(|x − y|/R)^p; terms tiny
+// on that scale are summed apart as mantissa and exponent and folded in
+// (quantileWalk.result), so neither far samples overflow nor close ones or
+// tiny masses underflow. What is still lost is the p-th power of a mantissa
+// in [1/2, 1) for an order p in the thousands: lost bounds it (log₂ of
+// W_p^p), −Inf when nothing was lost; a zero scaled sum with lost inside
+// float64's range is that failure, not a cost below float64's range.
 type lineCost struct {
 	scaled float64
 	exp    int
@@ -159,7 +161,7 @@ func (c lineCost) log10Cost(p float64) float64 {
 func (c lineCost) check(p float64, op, data string) error {
 	// Below 2^-1075 in W_p, 0 is the correctly rounded distance.
 	if c.scaled == 0 && c.lost/p >= -1075 {
-		return numericalError("%s: every term (moved mass)·(|x − y|/R)^p underflows float64, R being the largest distance (order p = %g; a mass below ~1e-300 or p in the thousands): use a smaller p or drop the near-zero weights", op, p)
+		return numericalError("%s: every term (moved mass)·|x − y|^p underflows float64 even split into mantissa and exponent (order p = %g is too large): use a smaller p", op, p)
 	}
 	if d := c.distance(p); math.IsInf(d, 0) {
 		return numericalError("%s: W_p is about 10^%.1f, beyond float64: rescale %s (divide them by 2^%d)", op, c.log10Cost(p)/p, data, c.exp)
@@ -262,7 +264,12 @@ func (w *line1D) solve(u, v, wu, wv []float64, p float64, shift int, gu, gv []fl
 // grows, by powers of two, with the largest distance met (see lineCost).
 // Terms that are tiny on that scale (a mass near 1e-300, a pair far closer
 // than R) would underflow there: they are summed apart, as mantissa and
-// exponent, on the scale of the largest of them (splitSum).
+// exponent, on the scale of the largest of them (splitSum). The limit left
+// is the levels' resolution, ~2^-106: a mass is exact to rounding when it is
+// a whole atom (its weight over the total, see mass), but a piece of an atom
+// cut by the other sample's level is a difference of two levels, off by up
+// to ~1e-32 of the total, which matters only when weights span more than
+// 1e-30 and the cut piece is the one moved farthest.
 type quantileWalk struct {
 	us, vs []float64 // sorted samples
 	wu, wv []float64 // their weights in sorted order; nil → uniform
@@ -291,36 +298,60 @@ func (q *quantileWalk) run() lineCost {
 	q.setExp(walkMinExp)
 	n, m := len(q.us), len(q.vs)
 	tu, tv := q.total(q.wu, n), q.total(q.wv, m)
-	one := twoFloat{1, 0}
 	i, j := 0, 0
 	cu, cv := twoFloat{atomWeight(q.wu, 0), 0}, twoFloat{atomWeight(q.wv, 0), 0}
 	lu, lv := level(cu, tu, n == 1), level(cv, tv, m == 1)
-	var at twoFloat // the level reached so far
+	tuF, tvF := tu.float(), tv.float()
+	// at is the level reached so far; su and sv the levels where the
+	// current atoms of u and v start.
+	var at, su, sv twoFloat
 	for {
 		next := lu
 		if lv.less(lu) {
 			next = lv
 		}
-		if dq := next.sub(at).float(); dq > 0 {
+		if dq := q.mass(at, next, su, lu, sv, lv, i, j, tuF, tvF); dq > 0 {
 			q.add(i, j, dq)
 		}
-		if !next.less(one) {
+		// The walk ends on the last atoms, not at level 1: the level of
+		// atoms before the last may round to 1 when the weights after them
+		// are below 2^-106 of the total, and their mass is not dropped.
+		if i == n-1 && j == m-1 {
 			return q.result(n + m)
 		}
 		at = next
-		// Only an atom whose level is the one reached, and below 1, is
-		// left: the last atom (level exactly 1) is never passed.
-		if lu == next {
+		// An atom whose level is the one reached is left (the other sample
+		// can only be on its last atom, level exactly 1, when it is not).
+		if lu == next && i < n-1 {
 			i++
 			cu = cu.addFloat(atomWeight(q.wu, i))
-			lu = level(cu, tu, i == n-1)
+			su, lu = next, level(cu, tu, i == n-1)
 		}
-		if lv == next {
+		if lv == next && j < m-1 {
 			j++
 			cv = cv.addFloat(atomWeight(q.wv, j))
-			lv = level(cv, tv, j == m-1)
+			sv, lv = next, level(cv, tv, j == m-1)
 		}
 	}
+}
+
+// mass returns the mass moved on (at, next] from u's atom i (levels su to
+// lu) to v's atom j (sv to lv). A whole atom's mass is its weight over the
+// total: as a difference of two levels near 1/2 it would keep only ~1e-32,
+// nothing of a weight of 1e-40 (a far point with a tiny weight, whose cost
+// may be all there is). When the interval is the whole of both atoms, the
+// smaller of the two (equal but for rounding) keeps the walk symmetric.
+func (q *quantileWalk) mass(at, next, su, lu, sv, lv twoFloat, i, j int, tuF, tvF float64) float64 {
+	wholeU, wholeV := next == lu && at == su, next == lv && at == sv
+	switch {
+	case wholeU && wholeV:
+		return math.Min(atomWeight(q.wu, i)/tuF, atomWeight(q.wv, j)/tvF)
+	case wholeU:
+		return atomWeight(q.wu, i) / tuF
+	case wholeV:
+		return atomWeight(q.wv, j) / tvF
+	}
+	return next.sub(at).float()
 }
 
 // atomWeight is the weight of atom k (1 for uniform weights).
@@ -397,6 +428,9 @@ type splitSum struct {
 }
 
 func (s *splitSum) add(m, e float64) {
+	// Beyond ±1e6 the result is 0 or ±Inf whatever the rest; the clamp
+	// keeps int(fl) defined for orders p near MaxFloat64.
+	e = math.Max(-1e6, math.Min(1e6, e))
 	fl := math.Floor(e)
 	m *= math.Exp2(e - fl)
 	ie := int(fl)
@@ -419,6 +453,7 @@ func (q *quantileWalk) addTiny(ad float64, half bool, dq float64) {
 	if half {
 		es++
 	}
+	e := float64(ed) + float64(es)*q.p
 	var pm float64
 	switch q.p {
 	case 1:
@@ -426,13 +461,16 @@ func (q *quantileWalk) addTiny(ad float64, half bool, dq float64) {
 	case 2:
 		pm = ms * ms
 	default:
-		pm = math.Pow(ms, q.p) // ms ≥ 1/2: underflows only for p > 1000
+		pm = math.Pow(ms, q.p)
 	}
-	if pm == 0 {
-		q.lost = math.Max(q.lost, math.Log2(dq)+q.p*(math.Log2(ms)+float64(es)))
-		return
+	if pm < 0x1p-1000 {
+		// ms ≥ 1/2, so only an order p above ~1000 gets here: ms^p as a
+		// power of two (relative error ~p·1e-16, the best float64 allows).
+		lp := q.p * math.Log2(ms)
+		fl := math.Floor(lp)
+		pm, e = math.Exp2(lp-fl), e+fl
 	}
-	q.tiny.add(md*pm, float64(ed)+float64(es)*q.p)
+	q.tiny.add(md*pm, e)
 }
 
 // add adds the mass dq moved from us[i] to vs[j].

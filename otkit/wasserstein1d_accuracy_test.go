@@ -230,3 +230,37 @@ func TestWasserstein1DWeightScale(t *testing.T) {
 		}
 	}
 }
+
+// Far points with weights 1e-40 of the total, anywhere in the order: a mass
+// that small is below the resolution of a level (~2^-106), so a walk that
+// takes masses as differences of levels, or stops when the level reaches 1,
+// loses it, and with it all of a cost of 1e-40·(1e100)^p. The walk takes a
+// whole atom's mass as its weight over the total and ends on the last atoms.
+func TestWasserstein1DTinyFarMasses(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for trial := 0; trial < 100; trial++ {
+		n, m := 2+rng.IntN(20), 2+rng.IntN(20)
+		u, v := make([]float64, n), make([]float64, m)
+		wu, wv := make([]float64, n), make([]float64, m)
+		for i := range u {
+			u[i], wu[i] = rng.NormFloat64(), rng.Float64()+0.1
+		}
+		for j := range v {
+			v[j], wv[j] = rng.NormFloat64(), rng.Float64()+0.1
+		}
+		for k := 0; k < 3; k++ {
+			i := rng.IntN(n)
+			wu[i], u[i] = 1e-40*rng.Float64(), 1e100*rng.NormFloat64()
+		}
+		for _, p := range []int{1, 2} {
+			r, err := Wasserstein1D(u, v, wu, wv, Wasserstein1DOptions{P: float64(p)})
+			if err != nil {
+				t.Fatalf("trial %d p=%d: %v", trial, p, err)
+			}
+			want := exactW1D(u, v, wu, wv, p)
+			if e := relDiff(r.Cost, want); e > 1e-14 {
+				t.Fatalf("trial %d p=%d: %.17g, exact %.17g (rel. error %.1e)", trial, p, r.Cost, want, e)
+			}
+		}
+	}
+}

@@ -8,7 +8,8 @@
 // objective's trace, against the issue-23 target (r = 10, 100k × 100k,
 // d = 7: ≤ 60 s and ≤ 500 MB).
 //
-// Run from the repository root: go run ./bench/lowrank (flags: -n, -d, -r).
+// Run from the repository root: go run ./bench/lowrank (flags: -n, -d, -r,
+// -threshold, -gamma).
 // No peer: POT 0.8.2 has no low-rank solver and OTT-JAX is not installed.
 package main
 
@@ -29,6 +30,8 @@ func main() {
 	n := flag.Int("n", 100000, "points per cloud")
 	d := flag.Int("d", 7, "dimension")
 	r := flag.Int("r", 10, "rank")
+	thr := flag.Float64("threshold", 0, "LowRankOptions.Threshold (0: the default 1e-3)")
+	gamma := flag.Float64("gamma", 0, "LowRankOptions.Gamma (0: the default 10)")
 	flag.Parse()
 
 	rng := rand.New(rand.NewPCG(23, 2))
@@ -40,7 +43,7 @@ func main() {
 	}
 	fmt.Printf("%s; GOMAXPROCS %d; load average before: %s\n", host.CPUModel(), runtime.GOMAXPROCS(0), host.LoadAvg())
 	t0, c0 := time.Now(), host.CPUSeconds()
-	res, err := otkit.LowRankSinkhorn(x, y, nil, nil, otkit.LowRankOptions{Rank: *r})
+	res, err := otkit.LowRankSinkhorn(x, y, nil, nil, otkit.LowRankOptions{Rank: *r, Threshold: *thr, Gamma: *gamma})
 	wall, cpu := time.Since(t0).Seconds(), host.CPUSeconds()-c0
 	if err != nil {
 		log.Fatal(err)

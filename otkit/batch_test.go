@@ -315,8 +315,8 @@ func TestBatchNonConvergence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := eres.Err(); !errors.Is(e, ErrNotConverged) {
-		t.Fatalf("EMD batch at a 1-pivot limit: Err() = %v, want ErrNotConverged", e)
+	if e := eres.Err(); !errors.Is(e, ErrNotConverged) || !errors.As(e, &ce) || ce.MaxIterations != 1 {
+		t.Fatalf("EMD batch at a 1-pivot limit: Err() = %v, want a *ConvergenceError with the cap 1", e)
 	}
 	for k, r := range eres.Results {
 		if r.Status != EMDIterationLimit {

@@ -332,3 +332,37 @@ func TestLowRankBadInputAndNonConvergence(t *testing.T) {
 		t.Fatalf("default solve: converged %v, %v, %v", res.Converged, res.Err(), err)
 	}
 }
+
+// TestLowRankEpsilon: the entropic term keeps the invariants, and a large ε
+// pulls the coupling towards the maximum-entropy one (the independent
+// coupling a·bᵀ), while ε = 0 stays well below its cost. The large-ε solve
+// uses a fixed step: the rescaled one divides γ by the squared gradient,
+// which ε·log Q makes large where Q is small (OTT's rule: the step, and so
+// the pull, then shrink accordingly).
+func TestLowRankEpsilon(t *testing.T) {
+	x, y := lrClouds(8, 40, 30, 2)
+	cost := lrDenseCost(x, y)
+	var indep float64
+	for i := 0; i < 40; i++ {
+		for j := 0; j < 30; j++ {
+			indep += cost.At(i, j) / (40 * 30)
+		}
+	}
+	costs := map[float64]float64{}
+	for _, eps := range []float64{0, 0.01, 10} {
+		opt := LowRankOptions{Rank: 4, Epsilon: eps, MaxIterations: 500}
+		if eps == 10 {
+			opt.FixedGamma, opt.Gamma = true, 0.05 // γ·ε = 0.5: log Q halves every step
+		}
+		res, err := LowRankSinkhorn(x, y, nil, nil, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLowRank(t, res, cost, opt)
+		costs[eps] = res.Cost
+		t.Logf("eps %g: cost %.5g (independent %.5g), %d steps, converged %v", eps, res.Cost, indep, res.Iterations, res.Converged)
+	}
+	if !(costs[0] < 0.8*indep) || !(costs[10] > 0.95*indep) || !(costs[0.01] < 0.8*indep) {
+		t.Fatalf("costs %v, independent %g: want ε = 0 well below, ε = 10 near the independent cost", costs, indep)
+	}
+}

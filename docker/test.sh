@@ -23,8 +23,9 @@ mkdir -p "$OTLAB_ARTIFACTS"
 OTLAB_ARTIFACTS=$(cd "$OTLAB_ARTIFACTS" && pwd)
 export OTLAB_ARTIFACTS
 
-# The parallel-kernel tests run under the race detector (stage after go test).
-OTLAB_RACE_TESTS='^(TestFastLSEInlineEqualsParallel|TestFastKernelSinkhornGOMAXPROCS|TestSinkhornDeterministicAcrossGOMAXPROCS|TestSinkhornParallelSymmetric|TestFitEMSameAtAnyGOMAXPROCS|TestTutorialPairDeterministic|TestResultMethodsConcurrent|TestStreamedScalingDeterministic|TestStreamedScalingConcurrent|TestStreamPassDirection)$'
+# The parallel-kernel tests run under the race detector (stage after go test),
+# in otkit and its internal kernel packages.
+OTLAB_RACE_TESTS='^(TestFastLSEInlineEqualsParallel|TestFast32LSEBitExact|TestFastKernelSinkhornGOMAXPROCS|TestSinkhornDeterministicAcrossGOMAXPROCS|TestSinkhornParallelSymmetric|TestFitEMSameAtAnyGOMAXPROCS|TestTutorialPairDeterministic|TestResultMethodsConcurrent|TestStreamedScalingDeterministic|TestStreamedScalingConcurrent|TestStreamPassDirection)$'
 
 T0=$(date +%s)
 results=()
@@ -68,7 +69,19 @@ stage "go test ./..." go test ./...
 # The race detector on the tests that drive the parallel kernels (chunked LSE
 # reductions, EM chunks, shared kernel scratch); the whole suite under -race
 # would take ~10x longer. Budget: under 3 minutes on 2 cores.
-stage "go test -race (parallel)" go test -race -run "$OTLAB_RACE_TESTS" ./otkit
+stage "go test -race (parallel)" go test -race -run "$OTLAB_RACE_TESTS" ./otkit/...
+
+# The kernels at the other instruction-set levels: internal/simd's tests
+# compare every level bit for bit in one process; here the whole solves run
+# on the AVX2 loops (x/sys/cpu honours GODEBUG) and on the Go loops (noasm)
+# and must hash to the same bits (TestBitIdentity).
+isa_levels() {
+	go vet -tags noasm ./otkit/... &&
+		go test -tags noasm ./otkit/internal/... &&
+		go test -tags noasm -run TestBitIdentity ./otkit &&
+		GODEBUG=cpu.avx512f=off go test -run TestBitIdentity ./otkit
+}
+stage "go test (AVX2, noasm)" isa_levels
 
 nested() {
 	local m rc=0

@@ -19,7 +19,8 @@ type BarycenterOptions struct {
 	// other common mass stop at the same point.
 	Threshold     float64 // 0 → 1e-4
 	MaxIterations int     // 0 → 10000
-	// ReferenceKernel forces the simple LSE kernel (lse_ref.go).
+	// ReferenceKernel runs the plain reference LSE loops instead of the
+	// vectorised kernels (SinkhornOptions.ReferenceKernel).
 	ReferenceKernel bool
 }
 
@@ -83,10 +84,10 @@ func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*Bary
 	if err != nil {
 		return nil, err
 	}
-	kern := geom.kernel(SinkhornOptions{ReferenceKernel: opt.ReferenceKernel})
+	kern := float64Kernel(geom, opt.ReferenceKernel)
 	return bregmanBarycenter(bregmanProblem{
 		eps: geom.eps, n: n, m: m, hists: hs, lambda: lambda,
-		rowLSE: kern.rowLSE, colLSE: kern.colLSE,
+		rowLSE: kern.RowLSE, colLSE: kern.ColLSE,
 		threshold: thr, mass: mass, maxIter: maxIter, checkPhase: barycenterCheckPhase,
 	})
 }

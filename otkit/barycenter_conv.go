@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
 )
 
 // ConvolutionalBarycenterOptions configures ConvolutionalBarycenter. The
@@ -172,13 +174,13 @@ func (g *gridConvolution) applyReference(out, h []float64, eps float64) {
 			col[k] = h[k*C+j]
 		}
 		for i := 0; i < R; i++ {
-			g.u[i*C+j] = eps * rowReduce(col, g.c1[i*R:(i+1)*R], inv)
+			g.u[i*C+j] = eps * lse.RowReduce(col, g.c1[i*R:(i+1)*R], inv)
 		}
 	}
 	for i := 0; i < R; i++ {
 		row := g.u[i*C : (i+1)*C]
 		for j := 0; j < C; j++ {
-			out[i*C+j] = eps * rowReduce(row, g.c2[j*C:(j+1)*C], inv)
+			out[i*C+j] = eps * lse.RowReduce(row, g.c2[j*C:(j+1)*C], inv)
 		}
 	}
 }
@@ -227,7 +229,7 @@ func (g *gridConvolution) apply(out, h []float64, eps float64) {
 			for k := 0; k < R; k++ {
 				col[k] = h[k*C+j]
 			}
-			g.u[i*C+j] = eps * rowReduce(col, g.c1[i*R:(i+1)*R], inv)
+			g.u[i*C+j] = eps * lse.RowReduce(col, g.c1[i*R:(i+1)*R], inv)
 		}
 	}
 	// Pass 2, along j for every row i, shifted by the row maximum.
@@ -253,7 +255,7 @@ func (g *gridConvolution) apply(out, h []float64, eps float64) {
 				out[i*C+j] = eps * (mx + math.Log(s))
 				continue
 			}
-			out[i*C+j] = eps * rowReduce(row, g.c2[j*C:(j+1)*C], inv)
+			out[i*C+j] = eps * lse.RowReduce(row, g.c2[j*C:(j+1)*C], inv)
 		}
 	}
 }

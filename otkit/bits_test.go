@@ -15,8 +15,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 // TestBitIdentity hashes the outputs (potentials, plans, costs, error

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"github.com/otlab/gootlab/otkit/internal/parallel"
+	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
 // planMassTolerance is the relative agreement Check demands between the
@@ -102,7 +105,7 @@ func (r *SinkhornResult) planSums() (mass, primal float64, bad string) {
 	n, m := r.Geom.Shape()
 	nBlocks := (n + planBlockRows - 1) / planBlockRows
 	parts := make([]planPart, nBlocks)
-	parallelChunks(n, planBlockRows, n*m, func(lo, hi int) {
+	parallel.Chunks(n, planBlockRows, n*m, func(lo, hi int) {
 		sc := planScratchPool.Get().(*planScratch)
 		sc.grow(m)
 		parts[lo/planBlockRows] = r.planBlock(lo, hi, sc)
@@ -150,7 +153,7 @@ func (r *SinkhornResult) planBlock(lo, hi int, sc *planScratch) planPart {
 	inv := 1 / r.Epsilon
 	for i := lo; i < hi; i++ {
 		row := r.Geom.costRow(sc.row, i)
-		if mx := planExpRow(sc.p, row, r.G, r.F[i], inv); !(mx <= maxExpArg) {
+		if mx := simd.PlanExpRow(sc.p, row, r.G, r.F[i], inv); !(mx <= maxExpArg) {
 			for j, cv := range row {
 				if v := (r.F[i] + r.G[j] - cv) * inv; !(v <= maxExpArg) {
 					part.bad = fmt.Sprintf("plan entry P[%d,%d] = exp(%g) is not finite (F = %g, G = %g, C = %g)", i, j, v, r.F[i], r.G[j], cv)
@@ -159,8 +162,8 @@ func (r *SinkhornResult) planBlock(lo, hi int, sc *planScratch) planPart {
 			}
 			return part
 		}
-		part.mass += dotRow64(sc.p, sc.ones)
-		part.primal += dotRow64(sc.p, row)
+		part.mass += simd.DotRow64(sc.p, sc.ones)
+		part.primal += simd.DotRow64(sc.p, row)
 	}
 	return part
 }

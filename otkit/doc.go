@@ -31,13 +31,15 @@
 // between their components (MW2, or the unbalanced UW2).
 //
 // Speed. Sinkhorn's log-domain iterations run in vectorised kernels
-// (AVX-512, AVX2 or pure Go, bit-identical, parallel and deterministic at
-// any GOMAXPROCS). A balanced problem with a stored cost matrix runs in
-// stabilised scaling form instead: the same iterates, each iteration one
-// pass over a stored kernel in memory rather than two passes of
-// exponentials (scaling.go, scaling_stream.go). SinkhornOptions.Float32
-// trades accuracy (errors of 1e-7 to 1e-6 of the cost scale) for float32
-// kernels or storage.
+// (AVX-512, AVX2 or pure Go, chosen at start-up from the CPU and
+// bit-identical; parallel and deterministic at any GOMAXPROCS). A balanced
+// problem with a stored cost matrix runs in stabilised scaling form
+// instead: the same iterates, each iteration one pass over a stored kernel
+// in memory rather than two passes of exponentials. One function picks a
+// solve's path and builds only what it uses (backend.go); the kernels live
+// in internal packages (internal/simd, internal/lse, internal/scaling).
+// SinkhornOptions.Float32 trades accuracy (errors of 1e-7 to 1e-6 of the
+// cost scale) for float32 kernels or storage.
 // bench/README.md has the measurements against PyTorch and POT.
 //
 // Where OTT-JAX has a quirk that changes numbers, the default here is the

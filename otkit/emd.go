@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/otlab/gootlab/otkit/internal/netsimplex"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -88,7 +89,7 @@ func (r *EMDResult) Matrix() *mat.Dense {
 
 // EMD solves the exact optimal transport problem with the n×m cost matrix
 // cost between weights a (n, nil → uniform) and b (m, nil → uniform) by the
-// network simplex (emd_simplex.go), as POT's ot.emd and ot.emd2 do.
+// network simplex (internal/netsimplex), as POT's ot.emd and ot.emd2 do.
 //
 // The masses must agree to a relative 1e-6 (b is then rescaled to Σa, as
 // POT does). Empty or nil inputs, weights of the wrong length, negative or
@@ -189,18 +190,22 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 			}
 		}
 	}
-	ns := newNetworkSimplex(sub, gather(a, rows), gather(b, cols))
-	optimal := ns.run(maxIter)
+	ns := netsimplex.New(sub, gather(a, rows), gather(b, cols))
+	optimal := ns.Run(maxIter)
 
-	res := &EMDResult{A: a, B: b, Iterations: ns.pivots, Status: EMDOptimal}
+	res := &EMDResult{A: a, B: b, Iterations: ns.Pivots(), Status: EMDOptimal}
 	if !optimal {
 		res.Status = EMDIterationLimit
 	}
-	res.Plan = ns.plan(rows, cols)
+	flows := ns.Plan(rows, cols)
+	res.Plan = make([]PlanEntry, len(flows))
+	for k, e := range flows {
+		res.Plan[k] = PlanEntry(e)
+	}
 	for _, e := range res.Plan {
 		res.Cost += e.Mass * c[e.I*m+e.J]
 	}
-	res.F, res.G = ns.potentials(c, n, m, rows, cols)
+	res.F, res.G = ns.Potentials(c, n, m, rows, cols)
 	centerDuals(res.F, res.G, a, b)
 	if !isFinite(res.Cost) || !finiteVec(res.F) || !finiteVec(res.G) {
 		return nil, numericalError("EMD: the cost (%g) or the dual potentials are not finite in float64 (costs up to %g, masses Σa = %g): rescale the costs or the weights", res.Cost, cmax, sa)

@@ -3,8 +3,9 @@ package otkit_test
 import (
 	"fmt"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 // The entropic barycenter of two bumps on a line sits halfway between them:

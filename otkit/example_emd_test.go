@@ -3,8 +3,9 @@ package otkit_test
 import (
 	"fmt"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 // Exact optimal transport on an explicit cost matrix: the plan comes back

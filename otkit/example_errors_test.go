@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 // A solve float64 cannot hold is an error naming the cause and the fix,

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 func ExampleDivergence() {

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 // A mixture is built from means, covariances and weights; the weights are

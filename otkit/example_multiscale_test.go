@@ -5,8 +5,9 @@ import (
 	"log"
 	"math/rand/v2"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 // Two clouds of 3000 points in the unit square at a small blur, ε = 0.0025

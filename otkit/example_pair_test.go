@@ -5,8 +5,9 @@ import (
 	"math/rand/v2"
 	"os"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 // twoBlobs is a two-component mixture in 2-D with the given centres and

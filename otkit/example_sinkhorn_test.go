@@ -3,8 +3,9 @@ package otkit_test
 import (
 	"fmt"
 
-	"github.com/otlab/gootlab/otkit"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit"
 )
 
 // Entropic transport between two small point clouds with explicit epsilon.

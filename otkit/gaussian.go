@@ -76,7 +76,9 @@ func Symmetrize(a mat.Matrix) (*mat.SymDense, error) {
 	s := mat.NewSymDense(r, nil)
 	for i := 0; i < r; i++ {
 		for j := i; j < r; j++ {
-			s.SetSym(i, j, 0.5*(a.At(i, j)+a.At(j, i)))
+			// Halves first: the sum of two entries near MaxFloat64
+			// overflows; elsewhere (normal range) the same bits.
+			s.SetSym(i, j, 0.5*a.At(i, j)+0.5*a.At(j, i))
 		}
 	}
 	return s, nil
@@ -209,7 +211,10 @@ func (g Gaussian) W2(o Gaussian) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("otkit: W2: %v", err)
 	}
-	return dm + bc, nil
+	if w := dm + bc; isFinite(w) {
+		return w, nil
+	}
+	return 0, numericalError("W2: the squared distance overflows float64 (‖Δμ‖² = %g, covariance term %g): rescale the means and covariances", dm, bc)
 }
 
 // TransportMatrix returns the symmetric positive definite T of the Monge map
@@ -263,6 +268,9 @@ func (g Gaussian) Transport(o Gaussian, x *mat.Dense) (*mat.Dense, error) {
 			out.Set(r, i, s)
 		}
 	}
+	if !allFinite(out.RawMatrix().Data) {
+		return nil, numericalError("Transport: a mapped point overflows float64: rescale the points, means and covariances")
+	}
 	return out, nil
 }
 
@@ -288,7 +296,10 @@ func (g Gaussian) FPotential(o Gaussian, x []float64) (float64, error) {
 			quad += di * t[i*d+j] * (x[j] - g.Loc[j])
 		}
 	}
-	return 0.5*sq - 0.5*quad - dot, nil
+	if f := 0.5*sq - 0.5*quad - dot; isFinite(f) {
+		return f, nil
+	}
+	return 0, numericalError("FPotential: the potential overflows float64 at x (‖x‖² = %g): rescale the points, means and covariances", sq)
 }
 
 func (g Gaussian) checkPair(o Gaussian) error {

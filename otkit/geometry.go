@@ -80,7 +80,7 @@ type GeometryOptions struct {
 // "median" and "max_cost" still scan every cost ("max_norm" and "max_bound"
 // only read the points); a dense geometry always scans its stored matrix.
 //
-// Fields are read by the LSE kernels (lse_ref.go, lse_fast*.go): cost is the
+// Fields are read by the kernel choice (backend.go): cost is the
 // flat row-major scaled matrix (nil when online); x, y are the flat row-major
 // points (nil for a cost-matrix geometry); invScale multiplies the raw cost.
 // A Geometry is immutable once built and safe for concurrent use. Its fields

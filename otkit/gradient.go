@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
 )
 
 // Gradients of RegOTCost in closed form (note §4). RegOTCost is evaluated with
@@ -34,7 +36,7 @@ func (r *SinkhornResult) gradPoints(wrtX bool) (*mat.Dense, error) {
 	if err := r.checkShape("point gradient"); err != nil {
 		return nil, err
 	}
-	if bk, ok := r.kern.(*blockSparseLSE); ok && r.Geom.rule == "" {
+	if bk, ok := r.kern.(*lse.BlockSparse); ok && r.Geom.rule == "" {
 		return r.gradPointsSparse(bk, wrtX) // multiscale_grad.go
 	}
 	g := r.Geom
@@ -257,9 +259,9 @@ func (r *SinkhornResult) gradWeights(w, pot, other []float64, tau, rh, otherMass
 			if lse == nil {
 				lse = make([]float64, len(w))
 				if rows {
-					r.kernel().rowLSE(lse, other, eps)
+					r.kernel().RowLSE(lse, other, eps)
 				} else {
-					r.kernel().colLSE(lse, other, eps)
+					r.kernel().ColLSE(lse, other, eps)
 				}
 			}
 			x = -tau * lse[k]

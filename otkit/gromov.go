@@ -215,6 +215,9 @@ func newGromovProblem(c1, c2 *mat.Dense, a, b []float64, eps float64, opt Gromov
 			p.constC.Set(i, j, r[i]+s[j])
 		}
 	}
+	if err := p.checkRange(sa); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
 )
 
 // TestFastKernelSinkhorn solves random problems with the fast and the
@@ -78,13 +80,13 @@ func TestFastKernelSinkhorn(t *testing.T) {
 
 	for _, p := range probs {
 		// The solver must pick the fast kernel unless told otherwise.
-		switch k := p.geom.kernel(p.opt); k.(type) {
-		case *denseFastLSE, *sqEuclidFastLSE:
+		switch k := float64Kernel(p.geom, p.opt.ReferenceKernel); k.(type) {
+		case *lse.DenseFast, *lse.SqEuclidFast:
 		default:
 			t.Fatalf("%s: solver uses %T, want a fast kernel", p.name, k)
 		}
-		switch k := p.geom.kernel(SinkhornOptions{ReferenceKernel: true}); k.(type) {
-		case *denseLSE, *onlineLSE:
+		switch k := float64Kernel(p.geom, true); k.(type) {
+		case *lse.Dense, *lse.Online:
 		default:
 			t.Fatalf("%s: with ReferenceKernel the solver uses %T", p.name, k)
 		}

@@ -3,6 +3,8 @@ package otkit
 import (
 	"math"
 	"testing"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
 )
 
 // naiveLSE is the textbook formula in big steps, for comparison.
@@ -29,7 +31,7 @@ func TestLSEKernels(t *testing.T) {
 	online := mustCloud(t, x, y, PointCloudOptions{Epsilon: 1, Online: true})
 	c := dense.CostMatrix()
 	kd, ko := dense.referenceKernel(), online.referenceKernel()
-	if _, ok := ko.(*onlineLSE); !ok {
+	if _, ok := ko.(*lse.Online); !ok {
 		t.Fatal("online geometry must use the online kernel")
 	}
 	hm := randDir(73, m)
@@ -39,10 +41,10 @@ func TestLSEKernels(t *testing.T) {
 	for _, eps := range []float64{1, 0.01, 1e-4} {
 		rowD, rowO := make([]float64, n), make([]float64, n)
 		colD, colO := make([]float64, m), make([]float64, m)
-		kd.rowLSE(rowD, hm, eps)
-		ko.rowLSE(rowO, hm, eps)
-		kd.colLSE(colD, hn, eps)
-		ko.colLSE(colO, hn, eps)
+		kd.RowLSE(rowD, hm, eps)
+		ko.RowLSE(rowO, hm, eps)
+		kd.ColLSE(colD, hn, eps)
+		ko.ColLSE(colO, hn, eps)
 		for i := 0; i < n; i++ {
 			v := make([]float64, m)
 			for j := range v {
@@ -68,8 +70,8 @@ func TestLSEKernels(t *testing.T) {
 	// All −Inf gives −Inf, never NaN.
 	allInf := []float64{math.Inf(-1), math.Inf(-1), math.Inf(-1), math.Inf(-1), math.Inf(-1)}
 	out := make([]float64, n)
-	for _, k := range []lseKernel{kd, ko} {
-		k.rowLSE(out, allInf, 0.1)
+	for _, k := range []lse.Kernel{kd, ko} {
+		k.RowLSE(out, allInf, 0.1)
 		for _, v := range out {
 			if !math.IsInf(v, -1) {
 				t.Fatalf("all −Inf row: %v", out)
@@ -78,25 +80,10 @@ func TestLSEKernels(t *testing.T) {
 	}
 	// Huge exponents do not overflow.
 	big := []float64{1e6, 1e6 - 1, 0, 0, 0}
-	kd.rowLSE(out, big, 1e-3)
+	kd.RowLSE(out, big, 1e-3)
 	for _, v := range out {
 		if !isFinite(v) {
 			t.Fatalf("overflow: %v", out)
 		}
-	}
-}
-
-func TestKernelSelection(t *testing.T) {
-	g := mustCloud(t, randCloud(75, 3, 2, 1, 0), nil, PointCloudOptions{Epsilon: 1})
-	old := fastKernel
-	defer func() { fastKernel = old }()
-	called := false
-	fastKernel = func(*Geometry) lseKernel { called = true; return nil }
-	if _, ok := g.kernel(SinkhornOptions{}).(*denseLSE); !ok || !called {
-		t.Fatal("nil fast kernel must fall back to the reference kernel")
-	}
-	called = false
-	if _, ok := g.kernel(SinkhornOptions{ReferenceKernel: true}).(*denseLSE); !ok || called {
-		t.Fatal("ReferenceKernel must bypass the fast kernel")
 	}
 }

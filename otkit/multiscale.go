@@ -6,6 +6,9 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
+	"github.com/otlab/gootlab/otkit/internal/parallel"
 )
 
 // Multiscale Sinkhorn for point clouds in d ≤ 3 (GeomLoss's method on the
@@ -16,7 +19,7 @@ import (
 // points by one c-transform against the other cloud's centroids; and the
 // Sinkhorn loop finishes at the target ε on the points with a block-sparse
 // kernel that evaluates only the cluster pairs whose reduced cost can
-// matter (multiscale_kernel.go).
+// matter (lse.BlockSparse).
 //
 // Truncation rule. With φ_i = f_i − ε log a_i and ψ_j = g_j − ε log b_j (the
 // potentials without OTT's log-weight terms), P_ij = a_i b_j exp(−r_ij/ε) with
@@ -172,11 +175,11 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 		// push a pair across the limit the check applies.
 		used = union(used, truncationPattern(cx, cy, s, geom.invScale, eps, k+patternMargin, euclid))
 		bk := newBlockSparseLSE(geom, cx, cy, used, euclid)
-		s.kern = bk
+		s.use(blockSparseBackend(bk))
 		s.colFOK = false
 		s.run()
 		fineIters += s.iters
-		res.KeptFraction = float64(bk.kept) / (float64(geom.n) * float64(geom.m))
+		res.KeptFraction = float64(bk.Kept()) / (float64(geom.n) * float64(geom.m))
 		res.Levels = append(res.Levels, ScalingLevel{Epsilon: eps, Iterations: s.iters, KeptFraction: res.KeptFraction})
 	}
 	r := s.result()
@@ -270,7 +273,7 @@ func extendPotential(s *solver, pts, centroids, h, pot, logW []float64, tau floa
 		return fmt.Errorf("otkit: MultiscaleSinkhorn: extending the coarse potentials: %w", err)
 	}
 	lse := make([]float64, len(pts)/d)
-	pg.kernel(SinkhornOptions{}).rowLSE(lse, h, g.eps)
+	float64Kernel(pg, false).RowLSE(lse, h, g.eps)
 	zeroNonFinite(lse)
 	s.update(pot, lse, logW, g.eps, tau, 1)
 	return nil
@@ -318,7 +321,7 @@ func truncationPattern(cx, cy *gridClusters, s *solver, scale, eps, k float64, e
 		}
 	}
 	limit := k * eps
-	parallelChunks(nx, 16, nx*ny, func(i0, i1 int) {
+	parallel.Chunks(nx, 16, nx*ny, func(i0, i1 int) {
 		for i := i0; i < i1; i++ {
 			if !activeX[i] {
 				continue
@@ -389,43 +392,8 @@ func union(a, b []uint64) []uint64 {
 }
 
 // newBlockSparseLSE builds the kernel of the kept cluster pairs.
-func newBlockSparseLSE(g *Geometry, cx, cy *gridClusters, bits []uint64, euclid bool) *blockSparseLSE {
-	nx, ny := cx.count(), cy.count()
-	bk := &blockSparseLSE{n: g.n, m: g.m, d: g.d, scale: g.invScale, euclid: euclid,
-		x: cx.side, y: cy.side}
-	stride := patternStride(ny)
-	has := func(i, j int) bool { return bits[i*stride+j/64]>>(j%64)&1 == 1 }
-	bk.x.ptr, bk.x.lo, bk.x.hi = ranges(nx, ny, cy.side.starts, func(c, o int) bool { return has(c, o) })
-	bk.y.ptr, bk.y.lo, bk.y.hi = ranges(ny, nx, cx.side.starts, func(c, o int) bool { return has(o, c) })
-	for c := 0; c < nx; c++ {
-		size := int64(cx.side.starts[c+1] - cx.side.starts[c])
-		for r := bk.x.ptr[c]; r < bk.x.ptr[c+1]; r++ {
-			bk.kept += size * int64(bk.x.hi[r]-bk.x.lo[r])
-		}
-	}
-	return bk
-}
-
-// ranges lists, for each of nc clusters, the kept clusters of the other side
-// as ranges of sorted point indices, merging consecutive clusters.
-func ranges(nc, no int, otherStarts []int, kept func(c, o int) bool) (ptr []int, lo, hi []int32) {
-	ptr = make([]int, nc+1)
-	for c := 0; c < nc; c++ {
-		open := false
-		for o := 0; o < no; o++ {
-			if !kept(c, o) {
-				open = false
-				continue
-			}
-			if open {
-				hi[len(hi)-1] = int32(otherStarts[o+1])
-				continue
-			}
-			lo = append(lo, int32(otherStarts[o]))
-			hi = append(hi, int32(otherStarts[o+1]))
-			open = true
-		}
-		ptr[c+1] = len(lo)
-	}
-	return ptr, lo, hi
+func newBlockSparseLSE(g *Geometry, cx, cy *gridClusters, bits []uint64, euclid bool) *lse.BlockSparse {
+	stride := patternStride(cy.count())
+	keep := func(i, j int) bool { return bits[i*stride+j/64]>>(j%64)&1 == 1 }
+	return lse.NewBlockSparse(cx.side, cy.side, g.n, g.m, g.d, g.invScale, euclid, keep)
 }

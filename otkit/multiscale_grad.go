@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
 )
 
 // Point gradients of a truncated (MultiscaleSinkhorn) result. They are the
@@ -18,7 +20,7 @@ import (
 // loop over the kept pairs.
 
 // gradPointsSparse is gradPoints for a result whose kernel is truncated.
-func (r *SinkhornResult) gradPointsSparse(bk *blockSparseLSE, wrtX bool) (*mat.Dense, error) {
+func (r *SinkhornResult) gradPointsSparse(bk *lse.BlockSparse, wrtX bool) (*mat.Dense, error) {
 	g := r.Geom
 	n, m, d := g.n, g.m, g.d
 	rows, other, otherK := n, g.y, m
@@ -59,7 +61,7 @@ func (r *SinkhornResult) gradPointsSparse(bk *blockSparseLSE, wrtX bool) (*mat.D
 		}
 		tmp := make([]float64, d)
 		inv := 1 / r.Epsilon
-		bk.eachKeptPair(func(i, j int) {
+		bk.EachKeptPair(func(i, j int) {
 			xi, yj := g.xRow(i), g.yRow(j)
 			cost := g.costFn.Cost(xi, yj) * g.invScale
 			p := math.Exp((r.F[i] + r.G[j] - cost) * inv)
@@ -84,19 +86,4 @@ func (r *SinkhornResult) gradPointsSparse(bk *blockSparseLSE, wrtX bool) (*mat.D
 		}
 	}
 	return mat.NewDense(rows, d, out), nil
-}
-
-// eachKeptPair calls fn(i, j) (original indices) for every kept entry, row
-// cluster by row cluster.
-func (k *blockSparseLSE) eachKeptPair(fn func(i, j int)) {
-	p, q := &k.x, &k.y
-	for c := 0; c+1 < len(p.starts); c++ {
-		for i := p.starts[c]; i < p.starts[c+1]; i++ {
-			for r := p.ptr[c]; r < p.ptr[c+1]; r++ {
-				for j := p.lo[r]; j < p.hi[r]; j++ {
-					fn(p.perm[i], q.perm[j])
-				}
-			}
-		}
-	}
 }

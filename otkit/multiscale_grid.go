@@ -1,6 +1,10 @@
 package otkit
 
-import "math"
+import (
+	"math"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
+)
 
 // Grid clustering for MultiscaleSinkhorn. Both clouds share one regular grid
 // over their common bounding box; a cluster is a non-empty cell, and points
@@ -17,13 +21,13 @@ const maxGridCells = 1 << 22
 // gridClusters is one cloud sorted by cell.
 type gridClusters struct {
 	d         int
-	side      sparseSide // perm, centred transposed coordinates, norms, starts
-	lo, hi    []float64  // bounding box of each cluster, centred coordinates
-	centroids []float64  // weighted centroid of each cluster, original coordinates
-	mass      []float64  // total weight of each cluster
+	side      lse.Cloud // perm, centred transposed coordinates, norms, starts
+	lo, hi    []float64 // bounding box of each cluster, centred coordinates
+	centroids []float64 // weighted centroid of each cluster, original coordinates
+	mass      []float64 // total weight of each cluster
 }
 
-func (c *gridClusters) count() int { return len(c.side.starts) - 1 }
+func (c *gridClusters) count() int { return len(c.side.Starts) - 1 }
 
 // maxReduced returns for each cluster the largest pot_i − eps·log w_i over
 // its points of positive weight, −Inf when there are none.
@@ -31,7 +35,7 @@ func (c *gridClusters) maxReduced(pot, w []float64, eps float64) []float64 {
 	out := make([]float64, c.count())
 	for k := range out {
 		out[k] = math.Inf(-1)
-		for _, o := range c.side.perm[c.side.starts[k]:c.side.starts[k+1]] {
+		for _, o := range c.side.Perm[c.side.Starts[k]:c.side.Starts[k+1]] {
 			if w[o] > 0 {
 				out[k] = math.Max(out[k], pot[o]-eps*math.Log(w[o]))
 			}
@@ -116,50 +120,50 @@ func sortByCell(p []float64, k, d int, w, center []float64, cells int, cellOf fu
 	}
 	gc := &gridClusters{d: d}
 	sd := &gc.side
-	sd.k = k
-	sd.perm = make([]int, k)
+	sd.K = k
+	sd.Perm = make([]int, k)
 	pos := append([]int32(nil), count[:cells]...)
 	for i := 0; i < k; i++ {
-		sd.perm[pos[id[i]]] = i
+		sd.Perm[pos[id[i]]] = i
 		pos[id[i]]++
 	}
-	sd.starts = make([]int, 0, nonEmpty+1)
+	sd.Starts = make([]int, 0, nonEmpty+1)
 	for c := 0; c < cells; c++ {
 		if count[c+1] > count[c] {
-			sd.starts = append(sd.starts, int(count[c]))
+			sd.Starts = append(sd.Starts, int(count[c]))
 		}
 	}
-	sd.starts = append(sd.starts, k)
-	sd.pts = make([]float64, d*k)
-	sd.norms = make([]float64, k)
-	for i, o := range sd.perm {
+	sd.Starts = append(sd.Starts, k)
+	sd.Pts = make([]float64, d*k)
+	sd.Norms = make([]float64, k)
+	for i, o := range sd.Perm {
 		var nrm float64
 		for t := 0; t < d; t++ {
 			v := p[o*d+t] - center[t]
-			sd.pts[t*k+i] = v
+			sd.Pts[t*k+i] = v
 			nrm += v * v
 		}
-		sd.norms[i] = nrm
+		sd.Norms[i] = nrm
 	}
-	nc := len(sd.starts) - 1
+	nc := len(sd.Starts) - 1
 	gc.lo, gc.hi = make([]float64, nc*d), make([]float64, nc*d)
 	gc.centroids = make([]float64, nc*d)
 	gc.mass = make([]float64, nc)
 	for c := 0; c < nc; c++ {
-		r0, r1 := sd.starts[c], sd.starts[c+1]
+		r0, r1 := sd.Starts[c], sd.Starts[c+1]
 		for t := 0; t < d; t++ {
 			l, h := math.Inf(1), math.Inf(-1)
 			var ws, plain float64
 			for i := r0; i < r1; i++ {
-				v := sd.pts[t*k+i]
+				v := sd.Pts[t*k+i]
 				l, h = math.Min(l, v), math.Max(h, v)
-				ws += w[sd.perm[i]] * v
+				ws += w[sd.Perm[i]] * v
 				plain += v
 			}
 			gc.lo[c*d+t], gc.hi[c*d+t] = l, h
 			var m float64
 			for i := r0; i < r1; i++ {
-				m += w[sd.perm[i]]
+				m += w[sd.Perm[i]]
 			}
 			gc.mass[c] = m
 			if m > 0 {
@@ -201,18 +205,18 @@ func (c *gridClusters) linearBound(pot, w []float64, eps, s float64) clusterBoun
 			r2 += b.hw[k*d+t] * b.hw[k*d+t]
 		}
 		b.rho[k] = math.Sqrt(r2)
-		r0, r1 := sd.starts[k], sd.starts[k+1]
+		r0, r1 := sd.Starts[k], sd.Starts[k+1]
 		u = u[:0]
 		var idx []int
 		for i := r0; i < r1; i++ {
-			o := sd.perm[i]
+			o := sd.Perm[i]
 			if w[o] > 0 {
-				u = append(u, s*sd.norms[i]-(pot[o]-eps*math.Log(w[o])))
+				u = append(u, s*sd.Norms[i]-(pot[o]-eps*math.Log(w[o])))
 				idx = append(idx, i)
 			}
 		}
 		g := b.grad[k*d : (k+1)*d]
-		delta := func(q, t int) float64 { return sd.pts[t*sd.k+idx[q]] - b.mid[k*d+t] }
+		delta := func(q, t int) float64 { return sd.Pts[t*sd.K+idx[q]] - b.mid[k*d+t] }
 		leastSquaresSlope(g, u, len(u), d, delta)
 		low := math.Inf(1)
 		for q, v := range u {

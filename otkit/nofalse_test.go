@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
 )
 
 // TestNoFalseSuccess covers each class of false success found by issue 9:
@@ -147,7 +149,7 @@ func TestOnlineFastRoundingBound(t *testing.T) {
 			t.Errorf("%+v: fast kernel used %v, want %v (bound %g)", c, fast != nil, c.wantFast, g.onlineCostRoundingBound())
 		}
 		if fast == nil {
-			fast = newSqEuclidFastLSE(g.x, g.y, g.nx, g.ny, g.n, g.m, g.d, g.invScale)
+			fast = lse.NewSqEuclidFast(g.x, g.y, g.nx, g.ny, g.n, g.m, g.d, g.invScale)
 		}
 		ref := g.referenceKernel()
 		bound := g.onlineCostRoundingBound()
@@ -163,8 +165,8 @@ func TestOnlineFastRoundingBound(t *testing.T) {
 		if !c.wantFast {
 			eps = 1e3 * bound // the bound is checked where it can be measured
 		}
-		fast.rowLSE(got, h, eps)
-		ref.rowLSE(want, h, eps)
+		fast.RowLSE(got, h, eps)
+		ref.RowLSE(want, h, eps)
 		var worst float64
 		for i := range got {
 			shared := 8 * 0x1p-52 * (cmax + math.Abs(want[i]))

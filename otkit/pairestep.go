@@ -5,6 +5,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
 // pfStats are the E-step sufficient statistics of one mixture (note §8.3),
@@ -181,7 +183,7 @@ func pfEChunk(st *pfStats, shared *preparedMixture, x, w []float64, lo, hi int, 
 			case dl == 0:
 				ell[c] = 1
 			case dl > -40:
-				ell[c] = expNeg(dl)
+				ell[c] = simd.ExpNeg(dl)
 			default:
 				ell[c] = 0
 			}
@@ -273,33 +275,7 @@ func pfEChunk2(st *pfStats, pm *preparedMixture, x, w []float64, lo, hi int, wan
 				mx = v
 			}
 		}
-		var sum float64
-		for c := 0; c < k; c++ {
-			switch dl := ell[c] - mx; {
-			case dl == 0:
-				ell[c] = 1
-			case dl > -40:
-				// expNeg(dl) written out (too large for the inliner; the
-				// call was a third of the chunk): the same operations, and
-				// dl > -40 never takes its flush-to-zero branch.
-				t := math.FMA(dl, expInvStep, expMagic)
-				nn := t - expMagic
-				r := math.FMA(-nn, expStepHi, dl)
-				r = math.FMA(-nn, expStepLo, r)
-				u := float64(r * r)
-				q := math.FMA(r, expQ4, expQ3)
-				q = math.FMA(r, q, expQ2)
-				q = math.FMA(r, q, expQ1)
-				q = math.FMA(r, q, expQ0)
-				tb := math.Float64bits(t)
-				sj := math.Float64frombits(expTable[tb&expIdxMask])
-				y := math.FMA(sj, math.FMA(u, q, r), sj)
-				ell[c] = math.Float64frombits(math.Float64bits(y) + (tb<<expShift)&expExpMask)
-			default:
-				ell[c] = 0
-			}
-			sum += ell[c]
-		}
+		sum := simd.ExpShiftSum(ell[:k], mx)
 		if !(sum >= 1) || math.IsInf(mx, 0) {
 			logLik = math.NaN()
 			continue

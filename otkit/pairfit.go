@@ -308,7 +308,7 @@ type pfSolve struct {
 }
 
 // solve runs the component Sinkhorn on the current cost and weights. The
-// balanced default runs in the solver's scaling form (scaling.go), which is
+// balanced default runs in the solver's scaling form (internal/scaling), which is
 // what keeps the tutorial's 600 capped solves cheap.
 func (f *pfFit) solve() (pfSolve, error) {
 	f.solves++

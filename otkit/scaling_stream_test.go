@@ -8,121 +8,9 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/scaling"
 )
-
-// TestRowKernelsBitIdentical: the dot products, the scaled row additions,
-// the plan-row exponentials and the float32 conversion give the same bits with AVX-512, AVX2 and
-// Go, at every length (the assembly takes a multiple of 16 or 8, Go the
-// rest) and for float32 and float64 rows.
-func TestRowKernelsBitIdentical(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 1))
-	for _, m := range []int{0, 1, 7, 15, 16, 17, 31, 33, 100, 257} {
-		k64 := make([]float64, m)
-		k32 := make([]float32, m)
-		v := make([]float64, m)
-		c := make([]float64, m)
-		g := make([]float64, m)
-		for j := range k64 {
-			k64[j] = rng.ExpFloat64() * math.Exp(-20*rng.Float64())
-			k32[j] = float32(k64[j])
-			v[j] = rng.Float64() * 1e3
-			c[j] = 4 * rng.Float64()
-			g[j] = rng.NormFloat64()
-		}
-		g = append(g, 0)[:m]
-		if m > 3 {
-			g[3] = math.Inf(-1) // a zero weight
-		}
-		type out struct {
-			d64, d32, mx float64
-			a64, a32, e  []float64
-			f32          []float32
-		}
-		run := func() out {
-			var o out
-			o.d64, o.d32 = dotRow64(k64, v), dotRow32(k32, v)
-			o.a64 = append([]float64(nil), c...)
-			o.a32 = append([]float64(nil), c...)
-			axpyRow64(o.a64, k64, 0.37)
-			axpyRow32(o.a32, k32, 1e-3)
-			o.e = make([]float64, m)
-			o.mx = planExpRow(o.e, c, g, 0.5, 1/0.07)
-			o.f32 = make([]float32, m)
-			toFloat32(o.f32, v)
-			return o
-		}
-		var ref out
-		lseTestAt(lseTestGo, func() { ref = run() })
-		// The Go dot product against a plain sum, to rounding.
-		var plain float64
-		for j := range k64 {
-			plain += k64[j] * v[j]
-		}
-		if math.Abs(ref.d64-plain) > 1e-13*math.Abs(plain) {
-			t.Fatalf("m=%d: dotRow64 %g, plain sum %g", m, ref.d64, plain)
-		}
-		for j := range ref.e {
-			e := (0.5 + g[j] - c[j]) / 0.07
-			want := math.Exp(e)
-			if math.Abs(ref.e[j]-want) > 1e-15*(2+math.Abs(e))*want {
-				t.Fatalf("m=%d: planExpRow[%d] = %g, want %g", m, j, ref.e[j], want)
-			}
-		}
-		for _, level := range []int{lseTestBest, lseTestAVX2} {
-			var got out
-			lseTestAt(level, func() { got = run() })
-			same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
-			if !same(got.d64, ref.d64) || !same(got.d32, ref.d32) || !same(got.mx, ref.mx) {
-				t.Fatalf("m=%d %s: dot %v/%v, dot32 %v/%v, max %v/%v", m, lseTestLevelName[level], got.d64, ref.d64, got.d32, ref.d32, got.mx, ref.mx)
-			}
-			for j := 0; j < m; j++ {
-				if !same(got.a64[j], ref.a64[j]) || !same(got.a32[j], ref.a32[j]) || !same(got.e[j], ref.e[j]) ||
-					math.Float32bits(got.f32[j]) != math.Float32bits(ref.f32[j]) {
-					t.Fatalf("m=%d %s: entry %d differs", m, lseTestLevelName[level], j)
-				}
-			}
-		}
-	}
-}
-
-// TestAxpyRowsMatchesAxpyRow: adding four rows at once gives the bits of
-// four single additions in row order, at every instruction-set level.
-func TestAxpyRowsMatchesAxpyRow(t *testing.T) {
-	rng := rand.New(rand.NewPCG(6, 2))
-	for _, m := range []int{1, 15, 16, 33, 130} {
-		var k64 [4][]float64
-		var k32 [4][]float32
-		for r := range k64 {
-			k64[r], k32[r] = make([]float64, m), make([]float32, m)
-			for j := range k64[r] {
-				k64[r][j] = rng.ExpFloat64()
-				k32[r][j] = float32(rng.ExpFloat64())
-			}
-		}
-		u := [4]float64{0.3, 1e-3, 7, 2.5}
-		c0 := make([]float64, m)
-		for j := range c0 {
-			c0[j] = rng.Float64()
-		}
-		for _, level := range []int{lseTestBest, lseTestAVX2, lseTestGo} {
-			lseTestAt(level, func() {
-				one64, one32 := append([]float64(nil), c0...), append([]float64(nil), c0...)
-				for r := range k64 {
-					axpyRow64(one64, k64[r], u[r])
-					axpyRow32(one32, k32[r], u[r])
-				}
-				four64, four32 := append([]float64(nil), c0...), append([]float64(nil), c0...)
-				axpyRows64(four64, &k64, &u)
-				axpyRows32(four32, &k32, &u)
-				for j := range c0 {
-					if math.Float64bits(one64[j]) != math.Float64bits(four64[j]) || math.Float64bits(one32[j]) != math.Float64bits(four32[j]) {
-						t.Fatalf("m=%d %s: entry %d: %v/%v (float64), %v/%v (float32)", m, lseTestLevelName[level], j, one64[j], four64[j], one32[j], four32[j])
-					}
-				}
-			})
-		}
-	}
-}
 
 // streamProblem is an n×m stored geometry between two Gaussian clouds with
 // non-uniform weights.
@@ -146,8 +34,8 @@ func streamProblem(t testing.TB, n, m int, eps float64, seed uint64) (*Geometry,
 }
 
 // streamSolve runs Sinkhorn's solver and returns the result and the
-// scaling form it used (nil if none); failAt as in smallSolve.
-func streamSolve(t testing.TB, g *Geometry, a, b []float64, opt SinkhornOptions, failAt int) (*SinkhornResult, *scalingForm) {
+// scaling form it used (nil if none).
+func streamSolve(t testing.TB, g *Geometry, a, b []float64, opt SinkhornOptions) (*SinkhornResult, *scaling.Form) {
 	t.Helper()
 	n, m := g.Shape()
 	cfg, err := opt.resolve(n, m)
@@ -155,9 +43,6 @@ func streamSolve(t testing.TB, g *Geometry, a, b []float64, opt SinkhornOptions,
 		t.Fatal(err)
 	}
 	s := newSolver(g, a, b, cfg)
-	if s.sc != nil {
-		s.sc.failAt = failAt
-	}
 	s.run()
 	r := s.result()
 	if err := s.diagnose(r); err != nil {
@@ -193,7 +78,7 @@ func TestStreamedScalingMatchesLogDomain(t *testing.T) {
 		{257, 33, 0.02},
 	} {
 		g, a, b := streamProblem(t, tc.n, tc.m, tc.eps, uint64(tc.n))
-		ref, refSc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-9, MaxIterations: 20000, ReferenceKernel: true}, 0)
+		ref, refSc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-9, MaxIterations: 20000, ReferenceKernel: true})
 		if refSc != nil {
 			t.Fatal("the reference kernel must run in the log domain")
 		}
@@ -204,21 +89,22 @@ func TestStreamedScalingMatchesLogDomain(t *testing.T) {
 			if f32 {
 				opt.Threshold, tol = 1e-6, 1e-6*tc.eps
 			}
-			got, sc := streamSolve(t, g, a, b, opt, 0)
+			got, sc := streamSolve(t, g, a, b, opt)
 			if f32 {
 				// The float64 log domain after as many iterations: the
 				// gap is float32's alone.
-				ref, _ = streamSolve(t, g, a, b, SinkhornOptions{MinIterations: got.Iterations, MaxIterations: got.Iterations, ReferenceKernel: true}, 0)
+				ref, _ = streamSolve(t, g, a, b, SinkhornOptions{MinIterations: got.Iterations, MaxIterations: got.Iterations, ReferenceKernel: true})
 			}
-			if sc == nil || sc.st == nil {
+			if sc == nil || !sc.Streamed() {
 				t.Fatalf("%+v: the streamed form was not used", tc)
 			}
-			if sc.st.f32 != f32 || !sc.on || sc.nFallback != 0 || !sc.coldStart {
-				t.Fatalf("%+v f32=%v: float32 K̃ %v, on %v, fallbacks %d, cold start %v", tc, f32, sc.st.f32, sc.on, sc.nFallback, sc.coldStart)
+			// Still on: no step failed (a failure returns to the log domain for good).
+			if sc.Float32() != f32 || !sc.On() {
+				t.Fatalf("%+v f32=%v: float32 K̃ %v, on %v", tc, f32, sc.Float32(), sc.On())
 			}
-			absorbed[k] += sc.nAbsorb
+			absorbed[k] += sc.Absorptions()
 			d := maxPotentialGap(got, ref)
-			t.Logf("%+v f32=%v: %d iterations (log domain %d), %d absorptions, potentials within %.2g", tc, f32, got.Iterations, ref.Iterations, sc.nAbsorb, d)
+			t.Logf("%+v f32=%v: %d iterations (log domain %d), %d absorptions, potentials within %.2g", tc, f32, got.Iterations, ref.Iterations, sc.Absorptions(), d)
 			if !(d <= tol) || !got.Converged || got.Iterations != ref.Iterations {
 				t.Errorf("%+v f32=%v: potentials differ by %g (tol %g), converged %v, iterations %d vs %d",
 					tc, f32, d, tol, got.Converged, got.Iterations, ref.Iterations)
@@ -236,87 +122,30 @@ func TestStreamedScalingMatchesLogDomain(t *testing.T) {
 	}
 }
 
-// TestStreamedScalingDeterministic: the same bits at GOMAXPROCS 1 and 2,
-// with the parallel blocks forced, whichever direction the passes run.
+// TestStreamedScalingDeterministic: the same bits at GOMAXPROCS 1 (inline)
+// and 2 and 3 (parallel blocks: the problem is above parallel.MinWork),
+// whichever direction the passes run.
 func TestStreamedScalingDeterministic(t *testing.T) {
-	defer func(w int) { fastParallelWork = w }(fastParallelWork)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	g, a, b := streamProblem(t, 700, 300, 0.03, 3)
 	for _, f32 := range []bool{false, true} {
 		opt := SinkhornOptions{MinIterations: 40, MaxIterations: 40, Float32: f32}
 		var first *SinkhornResult
 		for _, procs := range []int{1, 2, 3} {
-			for _, work := range []int{1 << 62, 0} {
-				runtime.GOMAXPROCS(procs)
-				fastParallelWork = work
-				r, sc := streamSolve(t, g, a, b, opt, 0)
-				if sc == nil || sc.st == nil || !sc.on {
-					t.Fatal("the streamed form was not used")
-				}
-				if first == nil {
-					first = r
-					continue
-				}
-				for i := range r.F {
-					if math.Float64bits(r.F[i]) != math.Float64bits(first.F[i]) {
-						t.Fatalf("f32=%v procs=%d work=%d: F[%d] = %v, first run %v", f32, procs, work, i, r.F[i], first.F[i])
-					}
+			runtime.GOMAXPROCS(procs)
+			r, sc := streamSolve(t, g, a, b, opt)
+			if sc == nil || !sc.Streamed() || !sc.On() {
+				t.Fatal("the streamed form was not used")
+			}
+			if first == nil {
+				first = r
+				continue
+			}
+			for i := range r.F {
+				if math.Float64bits(r.F[i]) != math.Float64bits(first.F[i]) {
+					t.Fatalf("f32=%v procs=%d: F[%d] = %v, first run %v", f32, procs, i, r.F[i], first.F[i])
 				}
 			}
-		}
-	}
-}
-
-// TestStreamPassDirection: a pass with its blocks backwards gives the same
-// bits as forwards (each block sums its rows in the same order).
-func TestStreamPassDirection(t *testing.T) {
-	defer func(w int) { fastParallelWork = w }(fastParallelWork)
-	fastParallelWork = 0
-	g, a, b := streamProblem(t, 3*scalingBlockRows+5, 77, 0.1, 9)
-	n, m := g.Shape()
-	st := newStreamKernel(g.cost, n, m, false)
-	ft, gt := make([]float64, n), make([]float64, m)
-	if !st.rebuild(ft, gt, 1, nil) {
-		t.Fatal("rebuild failed")
-	}
-	v := append([]float64(nil), b...)
-	u0, u1 := make([]float64, n), make([]float64, n)
-	st.pass = 0
-	if !st.stream(a, v, u0) {
-		t.Fatal("pass failed")
-	}
-	c0 := append([]float64(nil), st.cNew...)
-	if st.pass != 1 || !st.stream(a, v, u1) {
-		t.Fatal("second pass failed")
-	}
-	for i := range u0 {
-		if math.Float64bits(u0[i]) != math.Float64bits(u1[i]) {
-			t.Fatalf("u[%d]: %v forwards, %v backwards", i, u0[i], u1[i])
-		}
-	}
-	for j := range c0 {
-		if math.Float64bits(c0[j]) != math.Float64bits(st.cNew[j]) {
-			t.Fatalf("c[%d]: %v forwards, %v backwards", j, c0[j], st.cNew[j])
-		}
-	}
-}
-
-// TestStreamedScalingFallback: a step that fails (forced) hands the solve
-// back to the log domain with the potentials of the last good iteration:
-// the result matches the log-domain solve.
-func TestStreamedScalingFallback(t *testing.T) {
-	g, a, b := streamProblem(t, 200, 150, 0.05, 4)
-	opt := SinkhornOptions{Threshold: 1e-9, MaxIterations: 5000}
-	ref, _ := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-9, MaxIterations: 5000, ReferenceKernel: true}, 0)
-	for _, failAt := range []int{1, 2, 7, 23} {
-		got, sc := streamSolve(t, g, a, b, opt, failAt)
-		// A failed first (cold) step runs the first iteration in the log
-		// domain and enters the form after it.
-		if sc.on != (failAt == 1) || sc.nFallback != 1 {
-			t.Fatalf("failAt %d: on %v, fallbacks %d", failAt, sc.on, sc.nFallback)
-		}
-		if d := maxPotentialGap(got, ref); d > 1e-12 || got.Iterations != ref.Iterations {
-			t.Errorf("failAt %d: potentials differ by %g, iterations %d vs %d", failAt, d, got.Iterations, ref.Iterations)
 		}
 	}
 }
@@ -334,13 +163,13 @@ func TestStreamedErrorCheckCachesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := newSolver(g, a, b, cfg)
-		if !s.sc.enterCold() || s.sc.steps(0, 10) != 10 {
+		if !s.sc.EnterCold() || s.sc.Steps(10) != 10 {
 			t.Fatal("the streamed form did not run")
 		}
 		if e := s.marginalError(); !(e < cfg.Threshold) || s.colFOK {
 			t.Errorf("f32=%v: error %g, cached column reduction %v", f32, e, s.colFOK)
 		}
-		s.sc.st.done()
+		s.sc.Done()
 	}
 }
 
@@ -374,14 +203,14 @@ func TestStreamedScalingOutlier(t *testing.T) {
 			t.Fatal(err)
 		}
 		a, b := uniform(n), uniform(m)
-		cold := newScalingForm(g, a, b, sinkhornConfig{})
-		if ok := cold.enterCold(); ok != tc.cold {
+		cold := scaling.New(g.cost, n, m, g.eps, a, b, false)
+		if ok := cold.EnterCold(); ok != tc.cold {
 			t.Errorf("%s: cold start %v, want %v", tc.name, ok, tc.cold)
 		}
-		cold.st.done()
-		ref, _ := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8, ReferenceKernel: true}, 0)
-		got, sc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8}, 0)
-		if sc == nil || sc.st == nil || sc.on != tc.stayOn {
+		cold.Done()
+		ref, _ := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8, ReferenceKernel: true})
+		got, sc := streamSolve(t, g, a, b, SinkhornOptions{Threshold: 1e-8})
+		if sc == nil || !sc.Streamed() || sc.On() != tc.stayOn {
 			t.Fatalf("%s: streamed form %v", tc.name, sc)
 		}
 		if d := maxPotentialGap(got, ref); d > 1e-9 || got.Converged != ref.Converged || got.Iterations != ref.Iterations {

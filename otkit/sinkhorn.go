@@ -5,6 +5,9 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/otlab/gootlab/otkit/internal/lse"
+	"github.com/otlab/gootlab/otkit/internal/scaling"
 )
 
 // SinkhornOptions configures Sinkhorn. The zero value is OTT's default
@@ -34,11 +37,16 @@ type SinkhornOptions struct {
 	MomentumStart       int     // > 0: Lehmann's adaptive weight from this iteration on (≥ 2·inner)
 	Anderson            int     // memory; 0 → off. Turns momentum off, as in OTT.
 	InitF, InitG        []float64
-	ReferenceKernel     bool // force the simple reference LSE kernel (fast kernel otherwise, once it exists)
+	// ReferenceKernel runs the log-domain iterations on the plain reference
+	// loops (math.Exp, two passes per row; internal/lse's Dense and Online)
+	// instead of the vectorised kernels or the scaling form: the correctness
+	// check every fast path is tested against (a math.Exp per term, many
+	// times slower). Float32 is ignored with it.
+	ReferenceKernel bool
 	// Float32 evaluates costs and exponentials of the iterations in float32
 	// vectors (potentials, sums and costs stay float64, and the result's
 	// methods use the float64 kernels; errors about 1e-6 of the cost scale,
-	// lse_fast32.go). Ignored with
+	// internal/lse). Ignored with
 	// ReferenceKernel, for online costs other than SqEuclidean, and where
 	// cost/eps would exceed 1e30. A stored problem solved in scaling form
 	// (below) keeps its kernel in float32 instead (potentials within about
@@ -48,7 +56,7 @@ type SinkhornOptions struct {
 	// positive weights and none of the options that change the update
 	// (unbalanced, momentum, Anderson, parallel updates, initial
 	// potentials, KernelMode, ReferenceKernel) run in stabilised scaling
-	// form (scaling.go): the same iterates as the log domain to rounding,
+	// form (internal/scaling): the same iterates as the log domain to rounding,
 	// an iteration costing one pass over a stored n×m kernel instead of
 	// 2·n·m exponentials. Above 256 entries that kernel is one more n·m
 	// matrix (float64, or float32 with Float32); the last one of each
@@ -81,18 +89,15 @@ type SinkhornResult struct {
 	TauA, TauB float64
 	Geom       *Geometry
 
-	kern lseKernel       // the solve's kernel, reused by the methods
+	kern lse.Kernel      // the solve's float64 kernel (backend.report), reused by the methods
 	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
 }
 
-// kernel returns the LSE kernel of the solve (the reference kernel for a
-// result assembled by hand).
-func (r *SinkhornResult) kernel() lseKernel {
+// kernel returns the float64 LSE kernel of the solve (backend.go; the
+// reference kernel for a result assembled by hand).
+func (r *SinkhornResult) kernel() lse.Kernel {
 	if r.kern == nil {
 		return r.Geom.referenceKernel()
-	}
-	if k, ok := r.kern.(float32Kernel); ok {
-		return k.float64Twin() // a Float32 solve reports in float64 (lse_fast32.go)
 	}
 	return r.kern
 }
@@ -203,6 +208,9 @@ func checkWeights(w []float64, k int, name string) ([]float64, float64, error) {
 	if !(s > 0) {
 		return nil, 0, fmt.Errorf("otkit: weights %s have zero total mass", name)
 	}
+	if math.IsInf(s, 1) {
+		return nil, 0, numericalError("weights %s sum beyond float64: rescale them (e.g. divide them by their largest entry)", name)
+	}
 	return append([]float64(nil), w...), s, nil
 }
 
@@ -281,7 +289,8 @@ func newCheckedSolver(op string, geom *Geometry, a, b []float64, opt SinkhornOpt
 type solver struct {
 	geom       *Geometry
 	cfg        sinkhornConfig
-	kern       lseKernel
+	kern       lse.Kernel // the iterations' reductions (backend.iter)
+	report     lse.Kernel // float64 reductions of errors and the result (backend.report)
 	a, b       []float64
 	logA, logB []float64 // log of weights (−Inf at zero weights)
 	f, g       []float64
@@ -301,15 +310,16 @@ type solver struct {
 	colFOK bool
 	colBuf []float64 // the column marginal of marginalError, reused
 
-	sc *scalingForm // balanced stored problems in scaling form (scaling.go); nil otherwise
+	sc *scaling.Form // balanced stored problems in scaling form (backend.go); nil otherwise
 
 	rowMarginal []float64 // the result's RowMarginal, from result()
 }
 
 func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
 	n, m := geom.Shape()
+	be := chooseBackend(geom, a, b, cfg)
 	s := &solver{
-		geom: geom, cfg: cfg, kern: geom.kernel(cfg.SinkhornOptions), a: a, b: b,
+		geom: geom, cfg: cfg, kern: be.iter, report: be.report, sc: be.sc, a: a, b: b,
 		logA: logs(a), logB: logs(b),
 		f: make([]float64, n), g: make([]float64, m),
 		bufN: make([]float64, n), bufM: make([]float64, m),
@@ -338,17 +348,6 @@ func newSolver(geom *Geometry, a, b []float64, cfg sinkhornConfig) *solver {
 	if cfg.Anderson > 0 {
 		s.hist = newAndersonHistory(cfg.Anderson, n)
 	}
-	if useScalingForm(geom, a, b, cfg) {
-		s.sc = newScalingForm(geom, a, b, cfg)
-		if s.sc.st != nil && cfg.Float32 {
-			// The streamed form's float32 is its K̃; its log-domain
-			// iterations (a refused cold start, a return to the log domain)
-			// run in float64, without building float32 copies of C.
-			opt := cfg.SinkhornOptions
-			opt.Float32 = false
-			s.kern = geom.kernel(opt)
-		}
-	}
 	return s
 }
 
@@ -376,8 +375,8 @@ func (s *solver) run() {
 	for k := range s.errors {
 		s.errors[k] = -1
 	}
-	if s.sc != nil && s.sc.st != nil {
-		s.sc.enterCold()
+	if s.sc != nil && s.sc.Streamed() {
+		s.sc.EnterCold()
 	}
 	it := 0
 	for it < c.MaxIterations {
@@ -390,10 +389,10 @@ func (s *solver) run() {
 		}
 		blk := it / inner
 		k := 0
-		if s.sc != nil && s.sc.on {
-			// The block's scaling iterations in one call (scaling.go); an
-			// iteration it cannot run goes through iterate as before.
-			k = s.sc.steps(it, inner)
+		if s.sc != nil && s.sc.On() {
+			// The block's scaling iterations in one call; an iteration it
+			// cannot run goes through iterate as before.
+			k = s.sc.Steps(inner)
 			it += k
 		}
 		for ; k < inner; k++ {
@@ -410,11 +409,11 @@ func (s *solver) run() {
 			s.errors[blk] = math.Inf(1)
 		}
 	}
-	if s.sc != nil && s.sc.on {
-		s.sc.sync(s.f, s.g)
+	if s.sc != nil && s.sc.On() {
+		s.sc.Sync(s.f, s.g)
 	}
-	if s.sc != nil && s.sc.st != nil {
-		s.sc.st.done()
+	if s.sc != nil {
+		s.sc.Done()
 	}
 	ran := 0
 	for _, e := range s.errors {
@@ -446,9 +445,25 @@ func (s *solver) momentumWeight(t int) float64 {
 	return 2 / (1 + math.Sqrt(1-math.Pow(r, 1/float64(c.InnerIterations))))
 }
 
+// scaledIterate runs the next iteration in scaling form when it is on and
+// reports whether it did. On a failed step it writes the potentials back
+// into s.f, s.g and turns the form off, so the caller redoes the iteration
+// in the log domain.
+func (s *solver) scaledIterate() bool {
+	if !s.sc.On() {
+		return false
+	}
+	if s.sc.Step() {
+		return true
+	}
+	s.sc.Sync(s.f, s.g)
+	s.sc.Leave()
+	return false
+}
+
 // iterate performs iteration t: g update, then f update (§2.2).
 func (s *solver) iterate(t int) {
-	if s.sc != nil && s.scaledIterate(t) {
+	if s.sc != nil && s.scaledIterate() {
 		return
 	}
 	c := s.cfg
@@ -480,7 +495,7 @@ func (s *solver) iterate(t int) {
 		s.hist.post(s.f)
 	}
 	if s.sc != nil && t == 0 {
-		s.sc.enter(s.f, s.g, eps)
+		s.sc.Enter(s.f, s.g)
 	}
 }
 
@@ -495,9 +510,9 @@ func (s *solver) reduce(row bool, out, h []float64, eps float64) {
 		return
 	}
 	if row {
-		s.kern.rowLSE(out, h, eps)
+		s.kern.RowLSE(out, h, eps)
 	} else {
-		s.kern.colLSE(out, h, eps)
+		s.kern.ColLSE(out, h, eps)
 	}
 	zeroNonFinite(out)
 }
@@ -595,17 +610,17 @@ func (s *solver) kernelApply(row bool, out, h []float64, eps float64) {
 }
 
 // marginals returns P·1 and Pᵀ·1 at the target eps, from the log domain.
-func marginals(kern lseKernel, f, g []float64, eps float64, rows bool) []float64 {
+func marginals(kern lse.Kernel, f, g []float64, eps float64, rows bool) []float64 {
 	if rows {
 		out := make([]float64, len(f))
-		kern.rowLSE(out, g, eps)
+		kern.RowLSE(out, g, eps)
 		for i, v := range out {
 			out[i] = math.Exp((f[i] + v) / eps)
 		}
 		return out
 	}
 	out := make([]float64, len(g))
-	kern.colLSE(out, f, eps)
+	kern.ColLSE(out, f, eps)
 	for j, v := range out {
 		out[j] = math.Exp((g[j] + v) / eps)
 	}
@@ -666,14 +681,14 @@ func lpNorm(a, b []float64, p float64) float64 {
 // exact), both marginals against their targets otherwise.
 func (s *solver) marginalError() float64 {
 	c := s.cfg
-	if s.sc != nil && s.sc.on {
-		e := s.sc.colError(c.p)
-		if s.sc.st != nil && e < c.Threshold {
+	if s.sc != nil && s.sc.On() {
+		e := lpNorm(s.sc.ColMarginal(), s.b, c.p)
+		if s.sc.Streamed() && e < c.Threshold {
 			// About to stop: the streamed K̃ is rounded (to float32, or to
 			// float64 entries whose product with u and v differs from
 			// exp(F + G − C) in the last bits), so the error that counts is
 			// that of the potentials the result reports, in the log domain.
-			s.sc.sync(s.f, s.g)
+			s.sc.Sync(s.f, s.g)
 			e = s.logMarginalError()
 		}
 		// The iterations go on from the scaling form's state, so no column
@@ -688,14 +703,11 @@ func (s *solver) marginalError() float64 {
 func (s *solver) logMarginalError() float64 {
 	c := s.cfg
 	eps := s.geom.eps
-	k := s.kern
-	if k32, ok := k.(float32Kernel); ok {
-		k = k32.float64Twin() // a Float32 solve's errors in float64, as its result reports them
-	}
+	k := s.report // a Float32 solve's errors in float64, as its result reports them
 	if s.colF == nil {
 		s.colF = make([]float64, len(s.g))
 	}
-	k.colLSE(s.colF, s.f, eps)
+	k.ColLSE(s.colF, s.f, eps)
 	s.colFOK = !c.KernelMode
 	if s.colBuf == nil {
 		s.colBuf = make([]float64, len(s.g))
@@ -719,7 +731,7 @@ func (s *solver) result() *SinkhornResult {
 	r := &SinkhornResult{
 		F: s.f, G: s.g, Errors: s.errors, Iterations: s.iters, Epsilon: eps,
 		A: s.a, B: s.b, TauA: c.TauA, TauB: c.TauB, Geom: s.geom,
-		kern: s.kern, cfg: &s.cfg,
+		kern: s.report, cfg: &s.cfg,
 	}
 	r.Converged = converged(s.errors, c.Threshold)
 	// The row marginals give RegOTCost its mass; the self-check (diagnose)
@@ -951,11 +963,11 @@ func (r *SinkhornResult) applySigned(v, inPot, outPot []float64, k int, rows boo
 	lp := make([]float64, k)
 	ln := make([]float64, k)
 	if rows {
-		r.kernel().rowLSE(lp, pos, eps)
-		r.kernel().rowLSE(ln, neg, eps)
+		r.kernel().RowLSE(lp, pos, eps)
+		r.kernel().RowLSE(ln, neg, eps)
 	} else {
-		r.kernel().colLSE(lp, pos, eps)
-		r.kernel().colLSE(ln, neg, eps)
+		r.kernel().ColLSE(lp, pos, eps)
+		r.kernel().ColLSE(ln, neg, eps)
 	}
 	out := make([]float64, k)
 	for i := range out {

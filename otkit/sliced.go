@@ -58,7 +58,11 @@ const slicedBatch = 4
 // Nil or empty clouds, different dimensions, non-finite points, bad weights
 // (as in EMD, but masses are normalised separately), p < 1, a negative
 // projection count, and directions of the wrong width, non-finite or zero
-// are errors.
+// are errors. Directions of any norm (1e-200, 1e200) are normalised without
+// over- or underflow, and points whose projections would overflow are
+// projected after dividing them by a power of two; a Cost, Distance,
+// MaxDistance, Projected or gradient value float64 cannot hold is an
+// ErrNumerical error naming the fix.
 func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*SlicedResult, error) {
 	bad := func(format string, args ...any) (*SlicedResult, error) {
 		return nil, fmt.Errorf("otkit: SlicedWasserstein: "+format, args...)
@@ -81,23 +85,22 @@ func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*Sli
 	if dy != d {
 		return bad("dimension mismatch: x has %d columns, y has %d", d, dy)
 	}
-	var wa, wb []float64 // nil: uniform, never permuted
-	if a != nil {
-		if wa, err = probabilities(a, n, "a"); err != nil {
-			return nil, within("SlicedWasserstein", err)
-		}
+	wa, err := checkLineWeights(a, n, "a") // nil: uniform, never permuted
+	if err != nil {
+		return nil, within("SlicedWasserstein", err)
 	}
-	if b != nil {
-		if wb, err = probabilities(b, m, "b"); err != nil {
-			return nil, within("SlicedWasserstein", err)
-		}
+	wb, err := checkLineWeights(b, m, "b")
+	if err != nil {
+		return nil, within("SlicedWasserstein", err)
 	}
 	dirs, err := slicedDirections(opt, d)
 	if err != nil {
 		return nil, within("SlicedWasserstein", err)
 	}
 	k, _ := dirs.Dims()
+	shift := projectionShift(xs, ys, d)
 	res := &SlicedResult{Projected: make([]float64, k), Directions: dirs}
+	costs := make([]lineCost, k)
 	var gx, gy []float64
 	if opt.Gradient {
 		gx, gy = make([]float64, n*d), make([]float64, m*d)
@@ -127,13 +130,13 @@ func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*Sli
 				defer wg.Done()
 				for kk := start + w; kk < end; kk += workers {
 					theta := dd[kk*d : (kk+1)*d]
-					project(sc.pu, xs, theta)
-					project(sc.pv, ys, theta)
+					project(sc.pu, xs, theta, shift)
+					project(sc.pv, ys, theta, shift)
 					var gu, gv []float64
 					if opt.Gradient {
 						gu, gv = grads[kk-start][0], grads[kk-start][1]
 					}
-					res.Projected[kk] = sc.line.solve(sc.pu, sc.pv, wa, wb, p, gu, gv)
+					costs[kk] = sc.line.solve(sc.pu, sc.pv, wa, wb, p, shift, gu, gv)
 				}
 			}(&ws[w])
 		}
@@ -147,17 +150,74 @@ func SlicedWasserstein(x, y *mat.Dense, a, b []float64, opt SlicedOptions) (*Sli
 			}
 		}
 	}
-	for _, c := range res.Projected {
-		res.Cost += c
-		res.MaxDistance = math.Max(res.MaxDistance, c)
+	mean := meanLineCost(costs, p)
+	res.Cost, res.Distance = mean.cost(p), mean.distance(p)
+	const data = "the points x and y"
+	if err := mean.check(p, "SlicedWasserstein", data); err != nil {
+		return nil, err
 	}
-	res.Cost /= float64(k)
-	res.Distance = math.Pow(res.Cost, 1/p)
-	res.MaxDistance = math.Pow(res.MaxDistance, 1/p)
+	for kk, c := range costs {
+		if err := c.check(p, fmt.Sprintf("SlicedWasserstein: direction %d", kk), data); err != nil {
+			return nil, err
+		}
+		res.Projected[kk] = c.cost(p)
+		res.MaxDistance = math.Max(res.MaxDistance, c.distance(p))
+	}
 	if opt.Gradient {
+		if !finiteVec(gx) || !finiteVec(gy) {
+			return nil, numericalError("SlicedWasserstein: the gradient overflows float64 (distance %g, order p = %g): rescale %s", res.Distance, p, data)
+		}
 		res.GradX, res.GradY = mat.NewDense(n, d, gx), mat.NewDense(m, d, gy)
 	}
 	return res, nil
+}
+
+// meanLineCost returns the mean of the directions' W_p^p, summed
+// (compensated) on the scale of the largest R so that the mean stays
+// precise when W_p^p itself over- or underflows float64.
+func meanLineCost(costs []lineCost, p float64) lineCost {
+	out := lineCost{exp: math.MinInt, lost: math.Inf(-1)}
+	for _, c := range costs {
+		out.lost = math.Max(out.lost, c.lost)
+		if c.scaled != 0 {
+			out.exp = max(out.exp, c.exp)
+		}
+	}
+	if out.exp == math.MinInt {
+		out.exp = 0
+		return out
+	}
+	var s neumaier
+	for _, c := range costs {
+		if c.scaled != 0 {
+			s.add(pow2Scale(c.scaled, float64(c.exp-out.exp)*p))
+		}
+	}
+	out.scaled = s.sum() / float64(len(costs))
+	return out
+}
+
+// projectionShift returns the power of two the points are divided by before
+// projecting: 0 unless a projection (at most √d times the largest
+// coordinate) or the difference of two could overflow, then just enough to
+// prevent it, so that only coordinates below ~2^(shift−1022), far under the
+// rounding of the largest, lose digits.
+func projectionShift(xs, ys []float64, d int) int {
+	var mx float64
+	for _, pts := range [2][]float64{xs, ys} {
+		for _, v := range pts {
+			if a := math.Abs(v); a > mx {
+				mx = a
+			}
+		}
+	}
+	_, e := math.Frexp(mx) // mx < 2^e
+	_, ed := math.Frexp(float64(d))
+	// |projection| ≤ √d·mx < 2^(e + ed/2 + 1); keep it below 2^1020.
+	if top := e + ed/2 + 1; top > 1020 {
+		return top - 1020
+	}
+	return 0
 }
 
 // slicedDirections returns the caller's directions, normalised, or k
@@ -172,16 +232,13 @@ func slicedDirections(opt SlicedOptions, d int) (*mat.Dense, error) {
 		for r := 0; r < k; r++ {
 			row := out.RawRowView(r)
 			mat.Row(row, r, opt.Directions)
-			var s float64
-			for _, v := range row {
-				s += v * v
+			for c, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("direction %d has a non-finite entry %g at %d", r, v, c)
+				}
 			}
-			if !(s > 0) || math.IsInf(s, 0) {
-				return nil, fmt.Errorf("direction %d is zero or not finite", r)
-			}
-			inv := 1 / math.Sqrt(s)
-			for c := range row {
-				row[c] *= inv
+			if !normalize(row) {
+				return nil, fmt.Errorf("direction %d is zero: give a non-zero row", r)
 			}
 		}
 		return out, nil
@@ -197,24 +254,61 @@ func slicedDirections(opt SlicedOptions, d int) (*mat.Dense, error) {
 	out := mat.NewDense(k, d, nil)
 	for r := 0; r < k; r++ {
 		row := out.RawRowView(r)
-		var s float64
-		for s == 0 {
+		for {
 			for c := range row {
 				row[c] = rng.NormFloat64()
-				s += row[c] * row[c]
 			}
-		}
-		inv := 1 / math.Sqrt(s)
-		for c := range row {
-			row[c] *= inv
+			if normalize(row) {
+				break
+			}
 		}
 	}
 	return out, nil
 }
 
-// project writes the dot products of the rows of the flat points pts with theta.
-func project(dst, pts, theta []float64) {
+// normalize divides the finite vector v by its Euclidean norm, reporting
+// false when v is zero. The entries are first divided by the power of two
+// just above the largest magnitude (exact), so that the sum of squares
+// neither overflows for entries near 1e200 nor underflows for entries near
+// 1e-200; for other vectors the power of two cancels exactly and the result
+// is the plain v/‖v‖.
+func normalize(v []float64) bool {
+	var mx float64
+	for _, x := range v {
+		mx = math.Max(mx, math.Abs(x))
+	}
+	if mx == 0 {
+		return false
+	}
+	_, e := math.Frexp(mx)
+	var s float64
+	for i, x := range v {
+		v[i] = math.Ldexp(x, -e)
+		s += v[i] * v[i]
+	}
+	inv := 1 / math.Sqrt(s)
+	for i := range v {
+		v[i] *= inv
+	}
+	return true
+}
+
+// project writes the dot products of the rows of the flat points pts with
+// theta, the points divided by 2^shift first (exact in the range
+// projectionShift chooses it for).
+func project(dst, pts, theta []float64, shift int) {
 	d := len(theta)
+	if shift != 0 {
+		for i := range dst {
+			row := pts[i*d : (i+1)*d]
+			var s float64
+			for c, t := range theta {
+				s += math.Ldexp(row[c], -shift) * t
+			}
+			dst[i] = s
+		}
+		return
+	}
 	if d == 2 {
 		t0, t1 := theta[0], theta[1]
 		for i := range dst {

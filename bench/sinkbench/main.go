@@ -10,7 +10,7 @@
 // -iters iterations with uniform weights from zero potentials. otkit runs
 // with a stored ("dense") and an online cost, in float64 and with
 // SinkhornOptions.Float32. The stored runs take the streamed scaling form
-// (otkit/scaling_stream.go: the log-domain iterates, one pass over a stored
+// (otkit/internal/scaling: the log-domain iterates, one pass over a stored
 // kernel per iteration, float32 kernel with Float32); the online runs are
 // log domain, two passes of exponentials per iteration. Every timed otkit
 // solve includes its own set-up (the stored kernel's exponentials) and the
@@ -356,10 +356,10 @@ type floors struct {
 	ns     map[string]float64
 }
 
-// expFloors runs go test -bench ExpFloor (the exp is unexported) in this
+// expFloors runs go test -bench ExpFloor (the exp is internal to otkit) in this
 // run and parses its result lines.
 func expFloors() floors {
-	cmd := exec.Command("go", "test", "./otkit", "-run", "^$", "-bench", "ExpFloor", "-benchtime", "1x")
+	cmd := exec.Command("go", "test", "./otkit/internal/simd", "-run", "^$", "-bench", "ExpFloor", "-benchtime", "1x")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

@@ -1,5 +1,7 @@
 package otkit
 
+import "github.com/otlab/gootlab/otkit/internal/parallel"
+
 // The cost of a low-rank solve enters only through products with n×r and
 // m×r factors (C·R, Cᵀ·Q), so a squared Euclidean cost between point
 // clouds never needs its n×m matrix: C = A·Bᵀ with A = [‖x‖², 1, −2x] and
@@ -26,7 +28,7 @@ type lrCost interface {
 // forRowBlocks runs body on the fixed row blocks of n rows, in parallel
 // when the work (entries touched) is large enough to pay for goroutines.
 func forRowBlocks(n, work int, body func(b, lo, hi int)) {
-	parallelChunks(n, lrBlockRows, work, func(lo, hi int) { body(lo/lrBlockRows, lo, hi) })
+	parallel.Chunks(n, lrBlockRows, work, func(lo, hi int) { body(lo/lrBlockRows, lo, hi) })
 }
 
 // gramT returns Uᵀ·V (p×k, row-major) for U (rows×p) and V (rows×k):
@@ -169,7 +171,7 @@ func (c *denseCost) apply(dst, v []float64, k int) {
 func (c *denseCost) applyT(dst, v []float64, k int) {
 	m := c.m
 	clear(dst[:m*k])
-	parallelChunks(m, 256, c.n*m*k, func(lo, hi int) {
+	parallel.Chunks(m, 256, c.n*m*k, func(lo, hi int) {
 		for i := 0; i < c.n; i++ {
 			vi := v[i*k : (i+1)*k]
 			for j, cij := range c.c[i*m+lo : i*m+hi] {

@@ -9,7 +9,7 @@ AssertionError. To run only the checks on a notebook executed before:
 The cells hand their numbers to the checks through tutorial.Record
 (nb.record(run)); the checks compare them with the printed lines and assert:
 
-* minibatches: all 500 batched results (exact and entropic) are identical to
+* minibatches: all 300 batched results (exact and entropic) are identical to
   the single solves, as printed; the mean minibatch cost is printed as
   recorded and is positive;
 * low rank: the solve converged, its transport cost is finite, positive and
@@ -38,8 +38,8 @@ def check_minibatches(nb):
     i = _cell_with(nb, "mean minibatch cost")
     out = nb.text(i)
     f = []
-    if r["problems"] != 500:
-        f.append("recorded %d problems, want 500" % r["problems"])
+    if r["problems"] != 300:
+        f.append("recorded %d problems, want 300" % r["problems"])
     for kind in ("exact", "entropic"):
         if r["same_" + kind] != r["problems"]:
             f.append("%s: %d of %d batched results identical to the solve alone" % (kind, r["same_" + kind], r["problems"]))

@@ -412,7 +412,7 @@ func (s *lrState) run() (*LowRankResult, error) {
 		}
 		gamma, err := s.step()
 		if err != nil {
-			return nil, numericalError("%s: step %d (γ = %g): the projected factors are not finite: rescale the costs (their spread times γ must stay within float64's exponent range) or lower Gamma", s.op, it, gamma)
+			return nil, numericalError("%s: step %d (γ = %g): the projection lost its marginals or its factors are not finite: rescale the costs towards 1 (the rescaled step γ·∇ grows as the costs shrink) or set FixedGamma with a smaller Gamma", s.op, it, gamma)
 		}
 		res.Gamma = gamma
 		delta := s.criterion(gamma)

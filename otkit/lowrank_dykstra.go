@@ -217,5 +217,35 @@ func (d *lrDykstra) project(lxi3, q, rr, g []float64) bool {
 	for k := range g {
 		g[k] = math.Exp(lgt[k])
 	}
-	return finiteVec(q) && finiteVec(rr) && finiteVec(g)
+	return finiteVec(q) && finiteVec(rr) && finiteVec(g) && d.consistent(q, rr, g)
+}
+
+// consistent checks what the projection guarantees by construction,
+// Qᵀ1 = Rᵀ1 = g ≥ α, to 1e-9 of the mass. It fails only when the logarithms
+// of the r-vectors grew so large (a step γ·∇ of 1e10 or more: costs many
+// orders of magnitude below 1 under the rescaled γ) that adding Dykstra's
+// O(1) corrections to them lost every digit.
+func (d *lrDykstra) consistent(q, rr, g []float64) bool {
+	r := d.r
+	var mass float64
+	for _, w := range d.fq.w {
+		mass += w
+	}
+	for _, f := range [][]float64{q, rr} {
+		col := make([]float64, r)
+		for i, v := range f {
+			col[i%r] += v
+		}
+		for k := range col {
+			if math.Abs(col[k]-g[k]) > 1e-9*mass {
+				return false
+			}
+		}
+	}
+	for _, gk := range g {
+		if math.Log(gk) < d.lalpha-1e-9 {
+			return false
+		}
+	}
+	return true
 }

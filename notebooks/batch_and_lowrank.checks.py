@@ -13,7 +13,7 @@ The cells hand their numbers to the checks through tutorial.Record
   the single solves, as printed; the mean minibatch cost is printed as
   recorded and is positive;
 * low rank: the solve converged, its transport cost is finite, positive and
-  not above its start (the k-means hubs; 0.1% for the projections' tolerance), the six component masses sum to 1
+  not above its start (the k-means hubs; 0.1% for the projections' tolerance), the four component masses sum to 1
   (1e-6), the printed cost is the recorded one, and the cell showed progress.
 """
 
@@ -54,14 +54,14 @@ def check_minibatches(nb):
 
 def check_lowrank(nb):
     r = nb.record("lowrank")
-    i = _cell_with(nb, "rank 6 coupling")
+    i = _cell_with(nb, "rank 4 coupling")
     out = nb.text(i)
     f = []
     if not r["converged"]:
         f.append("the low-rank solve did not converge")
     if not (math.isfinite(r["cost"]) and r["cost"] > 0 and r["cost"] <= r["start_cost"] * (1 + 1e-3)):
         f.append("cost %r not in (0, start %r]" % (r["cost"], r["start_cost"]))
-    if len(r["g"]) != 6 or abs(sum(r["g"]) - 1) > 1e-6:
+    if len(r["g"]) != 4 or abs(sum(r["g"]) - 1) > 1e-6:
         f.append("component masses %r do not sum to 1" % (r["g"],))
     m = re.search(r"transport cost ([0-9.]+)", out)
     if not m or abs(float(m.group(1)) - r["cost"]) > 1e-4:

@@ -233,6 +233,7 @@ type lrState struct {
 	cq, cr     []float64 // C·R and Cᵀ·Q
 	omega      []float64 // diag(Qᵀ·C·R)
 	dys        *lrDykstra
+	mass       float64 // Σa of the caller: the state runs at mass 1, results are scaled by it
 }
 
 // lrPoints are the clouds of a point-cloud solve (flat row-major), for the
@@ -262,11 +263,26 @@ func solveLowRank(op string, cost lrCost, pts *lrPoints, a, b []float64, opt Low
 	for j := range b {
 		b[j] *= sa / sb
 	}
-	s := newLRState(op, cost, pts, a, b, sa, o)
+	// The solve runs on weights of mass 1 (OTT's setting) and scales back:
+	// with a small total mass the products Q·(C·R) of the objective and the
+	// gradient of g would otherwise fall into subnormal numbers and lose
+	// their digits (found by FuzzLowRank at Σa = 4e-76). The problem is the
+	// same: both marginals, the lower bound α and the projection's tolerance
+	// scale with the mass.
+	na, nb := make([]float64, n), make([]float64, m)
+	for i, v := range a {
+		na[i] = v / sa
+	}
+	for j, v := range b {
+		nb[j] = v / sa
+	}
+	s := newLRState(op, cost, pts, na, nb, 1, o)
+	s.mass = sa
 	res, err := s.run()
 	if err != nil {
 		return nil, err
 	}
+	res.A, res.B = a, b
 	return res, nil
 }
 
@@ -402,10 +418,12 @@ var errLRNumerical = errors.New("not finite")
 // that only just dipped below after rising is not trusted), or the cap.
 func (s *lrState) run() (*LowRankResult, error) {
 	o := s.o
-	res := &LowRankResult{A: s.a, B: s.b}
+	res := &LowRankResult{}
 	res.MaxIterations, res.Threshold = o.MaxIterations, o.Threshold
 	for it := 0; it < o.MaxIterations; it++ {
-		c := s.objective()
+		// Costs and the criterion are linear in the mass: reported (and
+		// compared with the threshold) at the caller's.
+		c := s.objective() * s.mass
 		res.Costs = append(res.Costs, c)
 		if !isFinite(c) {
 			return nil, numericalError("%s: the transport cost of step %d is %g: rescale the costs", s.op, it, c)
@@ -415,7 +433,7 @@ func (s *lrState) run() (*LowRankResult, error) {
 			return nil, numericalError("%s: step %d (γ = %g): the projection lost its marginals or its factors are not finite: rescale the costs towards 1 (the rescaled step γ·∇ grows as the costs shrink) or set FixedGamma with a smaller Gamma", s.op, it, gamma)
 		}
 		res.Gamma = gamma
-		delta := s.criterion(gamma)
+		delta := s.criterion(gamma) * s.mass
 		res.Errors = append(res.Errors, delta)
 		res.Iterations = it + 1
 		if !isFinite(delta) {
@@ -429,10 +447,15 @@ func (s *lrState) run() (*LowRankResult, error) {
 			}
 		}
 	}
-	res.Cost = s.objective()
+	res.Cost = s.objective() * s.mass
 	res.Costs = append(res.Costs, res.Cost)
-	if !isFinite(res.Cost) {
-		return nil, numericalError("%s: the final transport cost is %g: rescale the costs", s.op, res.Cost)
+	for _, f := range [][]float64{s.q, s.rr, s.g} {
+		for i := range f {
+			f[i] *= s.mass
+		}
+	}
+	if !isFinite(res.Cost) || !finiteVec(s.q) || !finiteVec(s.rr) {
+		return nil, numericalError("%s: the final transport cost (%g) or factors are not finite at the mass Σa = %g: rescale the costs or the weights", s.op, res.Cost, s.mass)
 	}
 	res.Q = mat.NewDense(s.n, s.r, s.q)
 	res.R = mat.NewDense(s.m, s.r, s.rr)

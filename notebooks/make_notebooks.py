@@ -1609,10 +1609,10 @@ BATCH = [
             xp, wx := factorSample(x, res.Q, idx, k)
             yp, wy := factorSample(y, res.R, idx, k)
             panels = append(panels, widgets.Panel{Title: fmt.Sprintf("k = %d, g = %.2f", k+1, res.G[k]), Clouds: []widgets.Cloud{
-                {Name: "y (target)", Points: yp, Weights: wy, Symbol: "x", Color: widgets.ColorY},
-                {Name: "x (source)", Points: xp, Weights: wx, Color: widgets.ColorX}}})
+                {Name: "y (target)", Points: yp, Weights: wy, Symbol: "x", Color: widgets.ColorY, NoEdge: true},
+                {Name: "x (source)", Points: xp, Weights: wx, Color: widgets.ColorX, Opacity: 0.6, NoEdge: true}}})
         }
-        fig := must(widgets.ScatterPanels(widgets.ScatterOptions{Title: "The r = 4 factors of the low-rank coupling", HideLegend: true, Scale: 120}, panels...))
+        fig := must(widgets.ScatterPanels(widgets.ScatterOptions{Title: "The r = 4 factors of the low-rank coupling (x: circles, y: crosses)", HideLegend: true, Scale: 15}, panels...))
         check(fig.Display())
         check(tutorial.Record("lowrank", map[string]any{"converged": res.Converged, "cost": res.Cost,
             "start_cost": res.Costs[0], "g": res.G, "seconds": elapsed.Seconds()}))

@@ -248,7 +248,7 @@ GMM = [
             var all mat.Dense
             all.Stack(x0, x1)
             init := must(otkit.InitKMeansPlusPlus(seeded(seedInit), &all, nil, 3))
-            return must(otkit.FitEM(init, &all, otkit.EMOptions{Steps: 20, Report: report}))
+            return must(otkit.FitEM(init, &all, otkit.EMOptions{Steps: 20, Report: report})).Mixture
         }
 
         // inOrder lists g's components nearest to the generator clusters in the given order.
@@ -308,7 +308,7 @@ GMM = [
         // fitBalanced runs the MW2-penalised fit; report receives the per-iteration lines.
         func fitBalanced(x0, x1 *mat.Dense, report io.Writer) *otkit.PairFitResult {
             g := inOrder(pooled(x0, x1, nil), 0, 1, 2)
-            p := must(otkit.NewMixturePair(g, g.Clone(), epsilon, 1, false))
+            p := must(otkit.NewMixturePair(g, g.Clone(), otkit.MixturePairOptions{Epsilon: epsilon, Tau: 1}))
             return must(otkit.FitPair(p, x0, x1, otkit.PairFitOptions{
                 WeightTransport: weightTransport,
                 LearningRate:    1e-3,
@@ -587,7 +587,7 @@ GMM = [
         // generator clusters 2, 1, 0 (the tutorial's listing for this run).
         func fitUnbalanced(x0, x1 *mat.Dense, report io.Writer) *otkit.PairFitResult {
             g := inOrder(pooled(x0, x1, nil), unbalancedOrder...)
-            p := must(otkit.NewMixturePair(g, g.Clone(), epsilon, tau, false))
+            p := must(otkit.NewMixturePair(g, g.Clone(), otkit.MixturePairOptions{Epsilon: epsilon, Tau: tau}))
             return must(otkit.FitPair(p, x0, x1, otkit.PairFitOptions{
                 WeightTransport: weightTransportUW,
                 LearningRate:    1e-3,
@@ -729,7 +729,9 @@ FLOWS = [
         points: for $i = 0,\dots,500$ evaluate the objective $D(x, y)$ and its
         gradient with respect to $x$, keep a frame every 50 steps, and update
         $x \leftarrow x - 0.2\,\nabla_x D$. Every Sinkhorn solve must converge;
-        `otkit.GradientFlow` stops with an error if one does not. The gradient
+        `otkit.GradientFlow` stops at the first that does not, and the result's
+        `Err` names the step and the solve (as every otkit solver reports
+        non-convergence: the result, a nil error, and `Err`). The gradient
         needs no automatic differentiation: at the optimal potentials,
         $\nabla_x\mathrm{OT}_\varepsilon$ is the coupling-weighted
         displacement (envelope theorem).
@@ -750,7 +752,9 @@ FLOWS = [
         func runFlow(x *mat.Dense, obj otkit.FlowObjective, label string) *otkit.FlowResult {
             progress := widgets.NewProgress(label, 500, widgets.ProgressOptions{})
             defer progress.Done()
-            return must(otkit.GradientFlow(x, obj, otkit.FlowOptions{Steps: 500, LearningRate: 0.2, Every: 50, OnStep: progress.OnStep}))
+            res := must(otkit.GradientFlow(x, obj, otkit.FlowOptions{Steps: 500, LearningRate: 0.2, Every: 50, OnStep: progress.OnStep}))
+            check(res.Err()) // every solve converged, as the tutorial asserts
+            return res
         }
 
         // record hands a flow's numbers to the notebook checks (nothing is shown).
@@ -1163,7 +1167,7 @@ BEYOND = [
         var sums []float64
         for i := range steps {
             t := float64(i) / (steps - 1)
-            bar := must(otkit.ConvolutionalBarycenter(images, 0.002, otkit.ConvolutionalBarycenterOptions{Weights: []float64{1 - t, t}}))
+            bar := must(otkit.ConvolutionalBarycenter(images, otkit.ConvolutionalBarycenterOptions{Epsilon: 0.002, Weights: []float64{1 - t, t}}))
             frame := widgets.Image{Title: fmt.Sprintf("t = %.2f", t), Pixels: bar.Image}
             frames = append(frames, frame)
             if i%5 == 0 || i == 2 || i == 8 { // t = 0, 0.2, 0.5, 0.8, 1 for the static row
@@ -1266,8 +1270,7 @@ BEYOND = [
         %%
         x, y := spirals()
         progress := widgets.NewProgress("Gromov-Wasserstein", 1, widgets.ProgressOptions{KeepLines: -1})
-        gw := must(otkit.EntropicGromovWassersteinPoints(x, y, otkit.Euclidean{}, nil, nil, 0.005,
-            otkit.GromovOptions{NormalizeDistances: true, MaxIterations: 200}))
+        gw := must(otkit.EntropicGromovWassersteinPoints(x, y, otkit.Euclidean{}, nil, nil, otkit.GromovOptions{Epsilon: 0.005, NormalizeDistances: true, MaxIterations: 200}))
         progress.Update(1, "")
         progress.Done()
         truth := make([]int, 100)

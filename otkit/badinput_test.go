@@ -33,7 +33,7 @@ func TestBadInputReturnsError(t *testing.T) {
 	mix := testMixture(t)
 	var nilMix *GaussianMixture
 	short := &GaussianMixture{Loc: [][]float64{{0, 0}, {1, 1}}, Scale: [][]float64{{0, 0, 0}}, Logits: []float64{0}}
-	pair, err := NewMixturePair(mix, mix.Clone(), 0.1, 1, false)
+	pair, err := NewMixturePair(mix, mix.Clone(), MixturePairOptions{Epsilon: 0.1, Tau: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,10 +159,16 @@ func TestBadInputReturnsError(t *testing.T) {
 		{"FitEM nil points", func() error { _, err := FitEM(mix, nil, EMOptions{Steps: 1}); return err }},
 		{"FitEM column mismatch", func() error { _, err := FitEM(mix, x3, EMOptions{Steps: 1}); return err }},
 		{"FitEM negative ridge", func() error { _, err := FitEM(mix, x, EMOptions{Steps: 1, Ridge: -1}); return err }},
-		{"NewMixturePair nil", func() error { _, err := NewMixturePair(nil, nil, 0.1, 1, false); return err }},
-		{"NewMixturePair eps = 0", func() error { _, err := NewMixturePair(mix, mix, 0, 1, false); return err }},
-		{"NewMixturePair tau = 0", func() error { _, err := NewMixturePair(mix, mix, 0.1, 0, false); return err }},
-		{"NewMixturePair tau > 1", func() error { _, err := NewMixturePair(mix, mix, 0.1, 1.5, false); return err }},
+		{"NewMixturePair nil", func() error { _, err := NewMixturePair(nil, nil, MixturePairOptions{Epsilon: 0.1, Tau: 1}); return err }},
+		{"NewMixturePair eps < 0", func() error { _, err := NewMixturePair(mix, mix, MixturePairOptions{Epsilon: -1, Tau: 1}); return err }},
+		{"NewMixturePair tau > 1", func() error {
+			_, err := NewMixturePair(mix, mix, MixturePairOptions{Epsilon: 0.1, Tau: 1.5})
+			return err
+		}},
+		{"NewMixturePair tau > 1", func() error {
+			_, err := NewMixturePair(mix, mix, MixturePairOptions{Epsilon: 0.1, Tau: 1.5})
+			return err
+		}},
 		{"MixturePair CostMatrix nil", func() error { _, err := (*MixturePair)(nil).CostMatrix(); return err }},
 		{"MixturePair Sinkhorn nil cost", func() error { _, err := pair.Sinkhorn(nil, SinkhornOptions{}); return err }},
 		{"MixturePair Sinkhorn wrong shape", func() error { _, err := pair.Sinkhorn(x, SinkhornOptions{}); return err }},

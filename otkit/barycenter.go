@@ -24,18 +24,33 @@ type BarycenterOptions struct {
 	ReferenceKernel bool
 }
 
+// resolve applies POT's defaults and checks the options for k inputs; op
+// names the caller in the errors. The Weights of the result are normalised.
+func (o BarycenterOptions) resolve(k int, op string) (BarycenterOptions, error) {
+	var err error
+	if o.Weights, err = checkBarycenterWeights(o.Weights, k, op); err != nil {
+		return o, err
+	}
+	o.Threshold, o.MaxIterations, err = resolveStopping(o.Threshold, o.MaxIterations, 1e-4, 10000, op)
+	return o, err
+}
+
 // BarycenterResult is the barycenter histogram with its convergence record.
 type BarycenterResult struct {
 	Histogram []float64 // the barycenter, one weight per column of the geometry
-	// Errors holds the stopping statistic each time it was evaluated (every
-	// 10 iterations): Σ_j std_k (P_kᵀ1)_j, the spread over the inputs of
-	// their couplings' barycenter-side marginals (POT's err).
-	Errors     []float64
-	Converged  bool
-	Iterations int
-	Epsilon    float64
+	// Convergence: Iterations against BarycenterOptions.MaxIterations;
+	// Errors holds the stopping statistic each time it was evaluated
+	// (every 10 iterations): Σ_j std_k (P_kᵀ1)_j, the spread over the
+	// inputs of their couplings' barycenter-side marginals (POT's err).
+	// Converged also requires the barycenter to keep the inputs' mass.
+	Convergence
+	Epsilon float64
 	// F, G are the potentials of the K couplings, in Sinkhorn's convention:
-	// P_k = exp((F_k,i + G_k,j − C_ij)/eps).
+	// P_k = exp((F_k,i + G_k,j − C_ij)/eps). F_k,i is −Inf where input k
+	// has zero weight (no mass leaves there: Sinkhorn's convention, as
+	// SinkhornResult.F at zero weights); every other entry is finite.
+	// G_k,j is −Inf where the barycenter is zero (it underflowed) and
+	// finite elsewhere. No entry is NaN or +Inf: that is ErrNumerical.
 	F, G [][]float64
 }
 
@@ -76,19 +91,16 @@ func Barycenter(geom *Geometry, hists [][]float64, opt BarycenterOptions) (*Bary
 	if err != nil {
 		return nil, err
 	}
-	lambda, err := checkBarycenterWeights(opt.Weights, len(hs), "barycenter")
-	if err != nil {
-		return nil, err
-	}
-	thr, maxIter, err := resolveStopping(opt.Threshold, opt.MaxIterations, 1e-4, 10000, "barycenter")
+	o, err := opt.resolve(len(hs), "barycenter")
 	if err != nil {
 		return nil, err
 	}
 	kern := float64Kernel(geom, opt.ReferenceKernel)
 	return bregmanBarycenter(bregmanProblem{
-		eps: geom.eps, n: n, m: m, hists: hs, lambda: lambda,
+		eps: geom.eps, n: n, m: m, hists: hs, lambda: o.Weights,
 		rowLSE: kern.RowLSE, colLSE: kern.ColLSE,
-		threshold: thr, mass: mass, maxIter: maxIter, checkPhase: barycenterCheckPhase,
+		threshold: o.Threshold, mass: mass, maxIter: o.MaxIterations, checkPhase: barycenterCheckPhase,
+		kind: barycenterLoop,
 	})
 }
 
@@ -104,7 +116,12 @@ type bregmanProblem struct {
 	mass           float64 // the inputs' common mass; hists are normalised to 1
 	maxIter        int
 	checkPhase     int
+	kind           *loopKind // names the loop in the result's Err
 }
+
+// barycenterLoop names Barycenter's loop in its *ConvergenceError.
+var barycenterLoop = &loopKind{op: "barycenter", cap: "BarycenterOptions.MaxIterations",
+	statistic: "spread of the couplings' marginals", help: "raise BarycenterOptions.MaxIterations or its Threshold, or raise epsilon"}
 
 // bregmanBarycenter runs the log-domain iterative Bregman projections. In
 // potentials (Sinkhorn's convention) iteration t does, for each input k,
@@ -130,6 +147,7 @@ func bregmanBarycenter(p bregmanProblem) (*BarycenterResult, error) {
 	logBar := make([]float64, p.m)
 	marg := make([]float64, K)
 	res := &BarycenterResult{Epsilon: eps}
+	res.MaxIterations, res.Threshold, res.kind = p.maxIter, p.mass*p.threshold, p.kind
 	it := 0
 	for ; it < p.maxIter; it++ {
 		for j := range logBar {
@@ -179,6 +197,9 @@ func bregmanBarycenter(p bregmanProblem) (*BarycenterResult, error) {
 	// the barycenter, c times the statistic, and F shifted by eps·log c.
 	// It ran on inputs of mass 1 (no subnormal marginals for tiny masses,
 	// no overflow for huge ones); scale back.
+	// The stopping rule is read on the statistic of the mass-1 problem, the
+	// one the loop compared with the threshold.
+	reached := len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold
 	res.Histogram = make([]float64, p.m)
 	for j, lb := range logBar {
 		res.Histogram[j] = p.mass * math.Exp(lb)
@@ -192,10 +213,14 @@ func bregmanBarycenter(p bregmanProblem) (*BarycenterResult, error) {
 			f[k][i] += shift
 		}
 	}
-	if !allFinite(res.Histogram) || !allFinite(res.Errors) {
-		return nil, numericalError("barycenter: the histogram is not finite at eps = %g: the kernel exp(−C/eps) underflows between the inputs' supports (costs far above eps); raise eps or rescale the support", eps)
+	if !allFinite(res.Histogram) || !allFinite(res.Errors) || !potentialsOK(f, p.hists) || !potentialsOK(g, nil) {
+		return nil, numericalError("barycenter: the histogram or the potentials are not finite at eps = %g: the kernel exp(−C/eps) underflows between the inputs' supports (costs far above eps); raise eps or rescale the support", eps)
 	}
-	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] < p.threshold && massOK
+	res.Converged = reached && massOK
+	if reached && !massOK {
+		res.cause = fmt.Errorf("otkit: %s: %w: the couplings' marginals agree (spread %.3g below the threshold %.3g) but the barycenter has mass %.6g instead of %.6g: the kernel exp(−C/eps) nearly underflows between the inputs' supports; raise epsilon or rescale the support",
+			p.kind.op, ErrNotConverged, res.Errors[len(res.Errors)-1], res.Threshold, barMass*p.mass, p.mass)
+	}
 	res.F, res.G = f, g
 	return res, nil
 }
@@ -212,6 +237,19 @@ func stdPop(v []float64) float64 {
 		s += (x - mean) * (x - mean)
 	}
 	return math.Sqrt(s / float64(len(v)))
+}
+
+// potentialsOK reports whether no potential is NaN or +Inf and, when
+// weights are given, every potential at a positive weight is finite.
+func potentialsOK(pots, weights [][]float64) bool {
+	for k, pot := range pots {
+		for i, v := range pot {
+			if math.IsNaN(v) || math.IsInf(v, 1) || (weights != nil && weights[k][i] > 0 && math.IsInf(v, -1)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func allFinite(v []float64) bool {

@@ -59,7 +59,7 @@ func BenchmarkConvolutionalBarycenter(b *testing.B) {
 	var res *ConvolutionalBarycenterResult
 	b.Run("otkit", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			r, err := ConvolutionalBarycenter(ims, eps, ConvolutionalBarycenterOptions{})
+			r, err := ConvolutionalBarycenter(ims, ConvolutionalBarycenterOptions{Epsilon: eps})
 			if err != nil || !r.Converged {
 				b.Fatalf("not converged: %v", err)
 			}
@@ -70,7 +70,7 @@ func BenchmarkConvolutionalBarycenter(b *testing.B) {
 	if os.Getenv("OTKIT_BENCH_POT") == "" || res == nil {
 		return
 	}
-	ours := timeOf(func() { _, _ = ConvolutionalBarycenter(ims, eps, ConvolutionalBarycenterOptions{}) }, 3)
+	ours := timeOf(func() { _, _ = ConvolutionalBarycenter(ims, ConvolutionalBarycenterOptions{Epsilon: eps}) }, 3)
 	pot := potConvTimes(b, ims, eps)
 	b.Logf("otkit %.4f s (%d iterations); POT scaling %.4f s (%g iterations, %.1f×), POT log %.4f s (%.1f×), POT log vs otkit max |Δ| %.1e",
 		ours, res.Iterations, pot["scaling"], pot["scaling_iters"], pot["scaling"]/ours, pot["log"], pot["log"]/ours, pot["maxdiff"])
@@ -103,7 +103,7 @@ func potConvTimes(b *testing.B, ims []*mat.Dense, eps float64) map[string]float6
 	if err := os.WriteFile(in, raw, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	ours, err := ConvolutionalBarycenter(ims, eps, ConvolutionalBarycenterOptions{})
+	ours, err := ConvolutionalBarycenter(ims, ConvolutionalBarycenterOptions{Epsilon: eps})
 	if err != nil {
 		b.Fatal(err)
 	}

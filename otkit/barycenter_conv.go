@@ -12,10 +12,16 @@ import (
 	"github.com/otlab/gootlab/otkit/internal/lse"
 )
 
-// ConvolutionalBarycenterOptions configures ConvolutionalBarycenter. The
-// zero value is POT's ot.bregman.convolutional_barycenter2d: uniform
-// weights, threshold 1e-4, at most 10000 iterations.
+// ConvolutionalBarycenterOptions configures ConvolutionalBarycenter. Apart
+// from Epsilon, which has no default and must be set, the zero value is
+// POT's ot.bregman.convolutional_barycenter2d: uniform weights, threshold
+// 1e-4, at most 10000 iterations.
 type ConvolutionalBarycenterOptions struct {
+	// Epsilon is the regularisation (POT's reg), on the unit-square pixel
+	// coordinates: the kernel is exp(−‖p − q‖²/Epsilon). Required: a
+	// sensible value depends on the image's resolution (POT's example uses
+	// 0.004 at 50×50: a few pixels of blur), so 0 is an error.
+	Epsilon       float64
 	Weights       []float64 // λ_k, one per image (nil → uniform; normalised to sum 1)
 	Threshold     float64   // 0 → 1e-4, on the inputs normalised to mass 1 (as Barycenter)
 	MaxIterations int       // 0 → 10000
@@ -25,15 +31,36 @@ type ConvolutionalBarycenterOptions struct {
 	ReferenceConvolution bool
 }
 
-// ConvolutionalBarycenterResult is the barycenter image and its convergence
-// record (see BarycenterResult for Errors).
-type ConvolutionalBarycenterResult struct {
-	Image      *mat.Dense
-	Errors     []float64
-	Converged  bool
-	Iterations int
-	Epsilon    float64
+// resolve applies the defaults and checks the options for k images; the
+// Weights of the result are normalised.
+func (o ConvolutionalBarycenterOptions) resolve(k int) (ConvolutionalBarycenterOptions, error) {
+	const op = "convolutional barycenter"
+	if o.Epsilon == 0 {
+		return o, errors.New("otkit: convolutional barycenter: ConvolutionalBarycenterOptions.Epsilon is 0; set it (POT's reg, e.g. 0.004 for a few pixels of blur at 50×50)")
+	}
+	if !(o.Epsilon > 0) || math.IsInf(o.Epsilon, 0) {
+		return o, fmt.Errorf("otkit: convolutional barycenter: Epsilon must be positive and finite, have %g", o.Epsilon)
+	}
+	b, err := BarycenterOptions{Weights: o.Weights, Threshold: o.Threshold, MaxIterations: o.MaxIterations}.resolve(k, op)
+	if err != nil {
+		return o, err
+	}
+	o.Weights, o.Threshold, o.MaxIterations = b.Weights, b.Threshold, b.MaxIterations
+	return o, nil
 }
+
+// ConvolutionalBarycenterResult is the barycenter image and its convergence
+// record (see BarycenterResult for Errors; Iterations against
+// ConvolutionalBarycenterOptions.MaxIterations).
+type ConvolutionalBarycenterResult struct {
+	Image *mat.Dense
+	Convergence
+	Epsilon float64
+}
+
+// convBarycenterLoop names ConvolutionalBarycenter's loop in its *ConvergenceError.
+var convBarycenterLoop = &loopKind{op: "convolutional barycenter", cap: "ConvolutionalBarycenterOptions.MaxIterations",
+	statistic: "spread of the couplings' marginals", help: "raise ConvolutionalBarycenterOptions.MaxIterations or its Threshold, or raise Epsilon"}
 
 // convolutionCheckPhase: POT's convolutional barycenter evaluates its error
 // after iterations 9, 19, 29, ... (0-based).
@@ -50,15 +77,17 @@ const convolutionCheckPhase = 9
 // the dense grid geometry (tested on small grids).
 //
 // Images must be non-empty, of one size, finite, non-negative and of equal
-// positive mass; eps must be positive and finite.
-func ConvolutionalBarycenter(images []*mat.Dense, eps float64, opt ConvolutionalBarycenterOptions) (*ConvolutionalBarycenterResult, error) {
+// positive mass; opt.Epsilon must be positive and finite.
+func ConvolutionalBarycenter(images []*mat.Dense, opt ConvolutionalBarycenterOptions) (*ConvolutionalBarycenterResult, error) {
 	const op = "convolutional barycenter"
 	if len(images) == 0 {
 		return nil, errors.New("otkit: convolutional barycenter: no images")
 	}
-	if !(eps > 0) || math.IsInf(eps, 0) {
-		return nil, fmt.Errorf("otkit: convolutional barycenter: eps must be positive and finite, have %g", eps)
+	o, err := opt.resolve(len(images))
+	if err != nil {
+		return nil, err
 	}
+	eps := o.Epsilon
 	var rows, cols int
 	hists := make([][]float64, len(images))
 	for k, im := range images {
@@ -83,14 +112,6 @@ func ConvolutionalBarycenter(images []*mat.Dense, eps float64, opt Convolutional
 	if err != nil {
 		return nil, err
 	}
-	lambda, err := checkBarycenterWeights(opt.Weights, len(hs), op)
-	if err != nil {
-		return nil, err
-	}
-	thr, maxIter, err := resolveStopping(opt.Threshold, opt.MaxIterations, 1e-4, 10000, op)
-	if err != nil {
-		return nil, err
-	}
 	conv := newGridConvolution(rows, cols, eps)
 	apply := conv.apply
 	if opt.ReferenceConvolution {
@@ -99,17 +120,15 @@ func ConvolutionalBarycenter(images []*mat.Dense, eps float64, opt Convolutional
 	// The grid cost is symmetric and rows and columns are the same pixels,
 	// so both reductions are the same convolution.
 	r, err := bregmanBarycenter(bregmanProblem{
-		eps: eps, n: rows * cols, m: rows * cols, hists: hs, lambda: lambda,
+		eps: eps, n: rows * cols, m: rows * cols, hists: hs, lambda: o.Weights,
 		rowLSE: apply, colLSE: apply,
-		threshold: thr, mass: mass, maxIter: maxIter, checkPhase: convolutionCheckPhase,
+		threshold: o.Threshold, mass: mass, maxIter: o.MaxIterations, checkPhase: convolutionCheckPhase,
+		kind: convBarycenterLoop,
 	})
 	if err != nil {
 		return nil, within(op, err)
 	}
-	return &ConvolutionalBarycenterResult{
-		Image: mat.NewDense(rows, cols, r.Histogram), Errors: r.Errors,
-		Converged: r.Converged, Iterations: r.Iterations, Epsilon: eps,
-	}, nil
+	return &ConvolutionalBarycenterResult{Image: mat.NewDense(rows, cols, r.Histogram), Convergence: r.Convergence, Epsilon: eps}, nil
 }
 
 // gridConvolution applies the log-domain Gaussian convolution of an R×C

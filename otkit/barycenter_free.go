@@ -31,19 +31,59 @@ type FreeSupportBarycenterOptions struct {
 	Sinkhorn SinkhornOptions
 }
 
+// resolve applies POT's defaults and checks the options for k input
+// measures (B is checked against xInit by newFreeSupportProblem); the
+// Weights of the result are normalised.
+func (o FreeSupportBarycenterOptions) resolve(k int) (FreeSupportBarycenterOptions, error) {
+	const op = "free-support barycenter"
+	var err error
+	if o.Weights, err = checkBarycenterWeights(o.Weights, k, op); err != nil {
+		return o, err
+	}
+	if o.Threshold, o.MaxIterations, err = resolveStopping(o.Threshold, o.MaxIterations, 1e-7, 100, op); err != nil {
+		return o, err
+	}
+	if math.IsNaN(o.Epsilon) || o.Epsilon < 0 || math.IsInf(o.Epsilon, 0) {
+		return o, fmt.Errorf("otkit: free-support barycenter: Epsilon must be positive and finite (0 = exact), have %g", o.Epsilon)
+	}
+	if o.Epsilon == 0 {
+		return o, nil
+	}
+	in := &o.Sinkhorn
+	if in.Threshold == 0 {
+		in.Threshold = 1e-9
+	}
+	if in.MaxIterations == 0 {
+		in.MaxIterations = 10000
+	}
+	if in.InitF != nil || in.InitG != nil || in.TauA != 0 && in.TauA != 1 || in.TauB != 0 && in.TauB != 1 {
+		return o, errors.New("otkit: free-support barycenter: inner Sinkhorn options must be balanced and without InitF/InitG (the solver warm-starts them)")
+	}
+	if _, err := in.resolve(1, 1); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
 // FreeSupportBarycenterResult is the barycenter's points with their masses.
 type FreeSupportBarycenterResult struct {
 	X *mat.Dense // k×d barycenter points
 	B []float64  // their masses
-	// Displacements holds Σ_i ‖X_new,i − X_i‖² after each iteration.
-	Displacements []float64
 	// Cost is Σ_k λ_k ⟨P_k, C_k⟩ for the couplings of the last iteration,
 	// between the X before the last update and the inputs (the transport
 	// part only; no entropy).
-	Cost       float64
-	Converged  bool // displacement ≤ Threshold and every inner solve optimal (exact) or converged (entropic)
-	Iterations int
+	Cost float64
+	// Convergence: Iterations against FreeSupportBarycenterOptions.MaxIterations;
+	// Errors holds the squared displacement Σ_i ‖X_new,i − X_i‖² after each
+	// iteration. Converged: the displacement reached Threshold and every
+	// inner solve was optimal (exact) or converged (entropic); when an
+	// inner solve is the reason, Err names it.
+	Convergence
 }
+
+// freeSupportLoop names FreeSupportBarycenter's loop in its *ConvergenceError.
+var freeSupportLoop = &loopKind{op: "free-support barycenter", cap: "FreeSupportBarycenterOptions.MaxIterations",
+	statistic: "squared displacement", help: "raise FreeSupportBarycenterOptions.MaxIterations or its Threshold"}
 
 // FreeSupportBarycenter computes a Wasserstein-2 barycenter of the point
 // clouds locations[k] (n_k×d) with masses masses[k] (nil entry → uniform),
@@ -84,8 +124,9 @@ type freeSupportProblem struct {
 
 // innerProjector returns, for input k, the barycentric projection
 // diag(1/b)·P·Y_k (rows of x) of the optimal coupling P between (x, b) and
-// (Y_k, a_k), with ⟨P, C⟩ and whether the solve is optimal or converged.
-type innerProjector func(k int, x *mat.Dense) (proj *mat.Dense, cost float64, ok bool, err error)
+// (Y_k, a_k), with ⟨P, C⟩ and the solve's Err (nil when it is optimal or
+// converged).
+type innerProjector func(k int, x *mat.Dense) (proj *mat.Dense, cost float64, notConverged, err error)
 
 func newFreeSupportProblem(locations []*mat.Dense, masses [][]float64, xInit *mat.Dense, opt FreeSupportBarycenterOptions) (*freeSupportProblem, error) {
 	const op = "free-support barycenter"
@@ -134,18 +175,14 @@ func newFreeSupportProblem(locations []*mat.Dense, masses [][]float64, xInit *ma
 		p.ys = append(p.ys, mat.DenseCopyOf(loc))
 		p.as = append(p.as, a)
 	}
-	if p.lambda, err = checkBarycenterWeights(opt.Weights, len(locations), op); err != nil {
+	o, err := opt.resolve(len(locations))
+	if err != nil {
 		return nil, err
 	}
-	if p.thr, p.maxIter, err = resolveStopping(opt.Threshold, opt.MaxIterations, 1e-7, 100, op); err != nil {
-		return nil, err
-	}
-	switch {
-	case math.IsNaN(opt.Epsilon) || opt.Epsilon < 0 || math.IsInf(opt.Epsilon, 0):
-		return bad("Epsilon must be positive and finite (0 = exact), have %g", opt.Epsilon)
-	case opt.Epsilon > 0:
-		p.inner, err = p.entropicProjector(opt.Epsilon, opt.Sinkhorn)
-	default:
+	p.lambda, p.thr, p.maxIter = o.Weights, o.Threshold, o.MaxIterations
+	if o.Epsilon > 0 {
+		p.inner, err = p.entropicProjector(o.Epsilon, o.Sinkhorn)
+	} else {
 		p.inner, err = p.exactProjector()
 	}
 	if err != nil {
@@ -158,54 +195,51 @@ func newFreeSupportProblem(locations []*mat.Dense, masses [][]float64, xInit *ma
 func (p *freeSupportProblem) solve() (*FreeSupportBarycenterResult, error) {
 	k, d := p.x.Dims()
 	res := &FreeSupportBarycenterResult{B: p.b}
+	res.MaxIterations, res.Threshold, res.kind = p.maxIter, p.thr, freeSupportLoop
 	x := p.x
-	allOK := true
+	var inner error // the first inner solve that did not converge
 	disp := math.Inf(1)
 	for it := 0; disp > p.thr && it < p.maxIter; it++ {
 		next := mat.NewDense(k, d, nil)
 		res.Cost = 0
 		for i := range p.ys {
-			proj, cost, ok, err := p.inner(i, x)
+			proj, cost, notConv, err := p.inner(i, x)
 			if err != nil {
 				return nil, err
 			}
-			allOK = allOK && ok
+			if notConv != nil && inner == nil {
+				inner = within(fmt.Sprintf("free-support barycenter: iteration %d: measure %d", it, i), notConv)
+			}
 			res.Cost += p.lambda[i] * cost
 			next.Apply(func(r, c int, v float64) float64 { return v + p.lambda[i]*proj.At(r, c) }, next)
 		}
 		var diff mat.Dense
 		diff.Sub(next, x)
 		disp = mat.Sum(elemMul(&diff, &diff))
-		res.Displacements = append(res.Displacements, disp)
+		res.Errors = append(res.Errors, disp)
 		res.Iterations = it + 1
 		x = next
 	}
 	res.X = x
-	res.Converged = disp <= p.thr && allOK && isFinite(mat.Sum(x))
+	if !isFinite(mat.Sum(x)) || !isFinite(res.Cost) {
+		return nil, numericalError("free-support barycenter: the barycenter's points or its cost (%g) are not finite after %d iterations: the coordinates are too large for float64 squared distances; rescale the points", res.Cost, res.Iterations)
+	}
+	res.Converged = disp <= p.thr && inner == nil
+	if disp <= p.thr {
+		res.cause = inner
+	}
 	return res, nil
 }
 
 // entropicProjector solves each inner problem with Sinkhorn on the squared
 // Euclidean cost and projects with P·Y computed in the log domain (Apply),
-// never forming P.
+// never forming P. opt is resolved (FreeSupportBarycenterOptions.resolve).
 func (p *freeSupportProblem) entropicProjector(eps float64, opt SinkhornOptions) (innerProjector, error) {
-	if opt.Threshold == 0 {
-		opt.Threshold = 1e-9
-	}
-	if opt.MaxIterations == 0 {
-		opt.MaxIterations = 10000
-	}
-	if opt.InitF != nil || opt.InitG != nil || opt.TauA != 0 && opt.TauA != 1 || opt.TauB != 0 && opt.TauB != 1 {
-		return nil, errors.New("otkit: free-support barycenter: inner Sinkhorn options must be balanced and without InitF/InitG (the solver warm-starts them)")
-	}
-	if _, err := opt.resolve(1, 1); err != nil {
-		return nil, err
-	}
 	warm := make([]*SinkhornResult, len(p.ys))
-	return func(k int, x *mat.Dense) (*mat.Dense, float64, bool, error) {
+	return func(k int, x *mat.Dense) (*mat.Dense, float64, error, error) {
 		geom, err := NewPointCloud(x, p.ys[k], PointCloudOptions{Epsilon: eps})
 		if err != nil {
-			return nil, 0, false, fmt.Errorf("otkit: free-support barycenter: %s", trimPrefix(err))
+			return nil, 0, nil, fmt.Errorf("otkit: free-support barycenter: %s", trimPrefix(err))
 		}
 		o := opt
 		if warm[k] != nil {
@@ -213,7 +247,7 @@ func (p *freeSupportProblem) entropicProjector(eps float64, opt SinkhornOptions)
 		}
 		r, err := Sinkhorn(geom, p.b, p.as[k], o)
 		if err != nil {
-			return nil, 0, false, err
+			return nil, 0, nil, err
 		}
 		warm[k] = r
 		rows, _ := x.Dims()
@@ -222,12 +256,12 @@ func (p *freeSupportProblem) entropicProjector(eps float64, opt SinkhornOptions)
 		for c := 0; c < d; c++ {
 			py, err := r.Apply(mat.Col(nil, c, p.ys[k]))
 			if err != nil {
-				return nil, 0, false, err
+				return nil, 0, nil, err
 			}
 			for i, v := range py {
 				proj.Set(i, c, v/p.b[i])
 			}
 		}
-		return proj, r.PrimalCost(), r.Converged, nil
+		return proj, r.PrimalCost(), r.Err(), nil
 	}, nil
 }

@@ -139,7 +139,7 @@ func TestPOTConvolutionalBarycenter(t *testing.T) {
 			ims[k] = denseFromRows(im)
 		}
 		for _, ref := range []bool{false, true} {
-			r, err := ConvolutionalBarycenter(ims, c.Reg, ConvolutionalBarycenterOptions{Weights: c.Weights, ReferenceConvolution: ref})
+			r, err := ConvolutionalBarycenter(ims, ConvolutionalBarycenterOptions{Epsilon: c.Reg, Weights: c.Weights, ReferenceConvolution: ref})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +150,7 @@ func TestPOTConvolutionalBarycenter(t *testing.T) {
 				t.Errorf("%s (reference %v): differs from POT by %.2g", c.Name, ref, d)
 			}
 		}
-		r, err := ConvolutionalBarycenter(ims, c.Reg, ConvolutionalBarycenterOptions{Weights: c.Weights, Threshold: 1e-13, MaxIterations: 200000})
+		r, err := ConvolutionalBarycenter(ims, ConvolutionalBarycenterOptions{Epsilon: c.Reg, Weights: c.Weights, Threshold: 1e-13, MaxIterations: 200000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func TestConvolutionalMatchesDense(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := ConvolutionalBarycenter(ims, eps, ConvolutionalBarycenterOptions{Weights: w, Threshold: 1e-12, MaxIterations: 50000})
+	conv, err := ConvolutionalBarycenter(ims, ConvolutionalBarycenterOptions{Epsilon: eps, Weights: w, Threshold: 1e-12, MaxIterations: 50000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,20 +286,24 @@ func TestBarycenterBadInput(t *testing.T) {
 			_, err := Barycenter(geom, [][]float64{{0.5, 0.5}}, BarycenterOptions{Threshold: math.NaN()})
 			return err
 		}},
-		{"conv eps", "eps must be positive", func() error {
-			_, err := ConvolutionalBarycenter([]*mat.Dense{img}, 0, ConvolutionalBarycenterOptions{})
+		{"conv eps", "Epsilon must be positive", func() error {
+			_, err := ConvolutionalBarycenter([]*mat.Dense{img}, ConvolutionalBarycenterOptions{Epsilon: -1})
+			return err
+		}},
+		{"conv eps unset", "ConvolutionalBarycenterOptions.Epsilon is 0", func() error {
+			_, err := ConvolutionalBarycenter([]*mat.Dense{img}, ConvolutionalBarycenterOptions{})
 			return err
 		}},
 		{"conv sizes", "mismatched supports", func() error {
-			_, err := ConvolutionalBarycenter([]*mat.Dense{img, mat.NewDense(1, 4, []float64{0.25, 0.25, 0.25, 0.25})}, 0.1, ConvolutionalBarycenterOptions{})
+			_, err := ConvolutionalBarycenter([]*mat.Dense{img, mat.NewDense(1, 4, []float64{0.25, 0.25, 0.25, 0.25})}, ConvolutionalBarycenterOptions{Epsilon: 0.1})
 			return err
 		}},
 		{"conv nil", "image 1 is empty", func() error {
-			_, err := ConvolutionalBarycenter([]*mat.Dense{img, nil}, 0.1, ConvolutionalBarycenterOptions{})
+			_, err := ConvolutionalBarycenter([]*mat.Dense{img, nil}, ConvolutionalBarycenterOptions{Epsilon: 0.1})
 			return err
 		}},
 		{"conv NaN", "non-finite", func() error {
-			_, err := ConvolutionalBarycenter([]*mat.Dense{mat.NewDense(1, 2, []float64{math.NaN(), 1})}, 0.1, ConvolutionalBarycenterOptions{})
+			_, err := ConvolutionalBarycenter([]*mat.Dense{mat.NewDense(1, 2, []float64{math.NaN(), 1})}, ConvolutionalBarycenterOptions{Epsilon: 0.1})
 			return err
 		}},
 	} {

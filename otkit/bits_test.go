@@ -261,7 +261,11 @@ func bitCases() []bitCase {
 			if r == nil {
 				return nil, err
 			}
-			return sinkhornBits(r), nil
+			// Before issue 19 Iterations counted the annealing updates
+			// too; they are in Levels now (the hashed value is the same).
+			out := sinkhornBits(r.SinkhornResult)
+			out[len(out)-2] = float64(levelIterations(r.Levels, true))
+			return out, nil
 		}},
 		{"multiscale", func() ([]float64, error) {
 			geom, err := otkit.NewPointCloud(bitCloud(7, 3000, 2, 0), bitCloud(8, 2500, 2, 0), otkit.PointCloudOptions{Epsilon: 0.0025, Online: true})
@@ -272,7 +276,11 @@ func bitCases() []bitCase {
 			if r == nil {
 				return nil, err
 			}
+			// Before issue 19 Iterations summed the fine rounds; it is the
+			// last round's now and Levels lists each (the hashed value is
+			// the same).
 			out := sinkhornBits(r.SinkhornResult)
+			out[len(out)-2] = float64(levelIterations(r.Levels, false))
 			return append(out, r.KeptFraction, r.MassBound, float64(r.XClusters), float64(r.YClusters)), nil
 		}},
 		{"multiscale-divergence", func() ([]float64, error) {
@@ -316,7 +324,7 @@ func bitCases() []bitCase {
 				w := bitWeights(uint64(20+k), 24*24, false)
 				imgs[k] = mat.NewDense(24, 24, w)
 			}
-			r, err := otkit.ConvolutionalBarycenter(imgs, 0.004, otkit.ConvolutionalBarycenterOptions{})
+			r, err := otkit.ConvolutionalBarycenter(imgs, otkit.ConvolutionalBarycenterOptions{Epsilon: 0.004})
 			if err != nil {
 				return nil, err
 			}
@@ -337,7 +345,7 @@ func bitCases() []bitCase {
 			return out, nil
 		}},
 		{"gromov", func() ([]float64, error) {
-			r, err := otkit.EntropicGromovWassersteinPoints(bitCloud(40, 30, 2, 0), bitCloud(41, 25, 3, 0), nil, nil, nil, 0.01, otkit.GromovOptions{})
+			r, err := otkit.EntropicGromovWassersteinPoints(bitCloud(40, 30, 2, 0), bitCloud(41, 25, 3, 0), nil, nil, nil, otkit.GromovOptions{Epsilon: 0.01})
 			if err != nil {
 				return nil, err
 			}
@@ -434,7 +442,7 @@ func bitCases() []bitCase {
 			if err != nil {
 				return nil, err
 			}
-			return mixtureBits(fit), nil
+			return mixtureBits(fit.Mixture), nil
 		}},
 		{"fitpair", func() ([]float64, error) {
 			rng := rand.New(rand.NewPCG(110, 1))
@@ -446,7 +454,7 @@ func bitCases() []bitCase {
 			}
 			out := []float64{}
 			for _, tau := range []float64{1, 0.8} {
-				pair, err := otkit.NewMixturePair(m0, m0.Clone(), 0.1, tau, false)
+				pair, err := otkit.NewMixturePair(m0, m0.Clone(), otkit.MixturePairOptions{Epsilon: 0.1, Tau: tau})
 				if err != nil {
 					return nil, err
 				}
@@ -462,6 +470,18 @@ func bitCases() []bitCase {
 		}},
 	}
 	return cases
+}
+
+// levelIterations sums the iterations of the levels: all of them with
+// coarse, else only the fine ones.
+func levelIterations(levels []otkit.ScalingLevel, coarse bool) int {
+	n := 0
+	for _, l := range levels {
+		if coarse || !l.Coarse {
+			n += l.Iterations
+		}
+	}
+	return n
 }
 
 func mixtureBits(m *otkit.GaussianMixture) []float64 {

@@ -171,10 +171,10 @@ func (r *SinkhornResult) planBlock(lo, hi int, sc *planScratch) planPart {
 // threshold is the threshold of the solve (OTT's default for a result
 // assembled by hand).
 func (r *SinkhornResult) threshold() float64 {
-	if r.cfg == nil {
-		return 1e-3
+	if r.Threshold > 0 {
+		return r.Threshold
 	}
-	return r.cfg.Threshold
+	return 1e-3
 }
 
 // marginalError recomputes the solve's final error (OTT §2.3) from the
@@ -193,17 +193,6 @@ func (r *SinkhornResult) marginalError(row, col []float64) float64 {
 	return e + lpNorm(row, marginalTarget(r.A, r.F, eps, c.TauA, c.OTTUnbalancedUpdate), c.p)
 }
 
-// lastRecorded returns the last error of a run (entries −1 are blocks that
-// never ran), NaN when there is none.
-func lastRecorded(errs []float64) float64 {
-	for k := len(errs) - 1; k >= 0; k-- {
-		if errs[k] != -1 {
-			return errs[k]
-		}
-	}
-	return math.NaN()
-}
-
 // Err returns nil when r converged and otherwise a *ConvergenceError
 // (wrapping ErrNotConverged) naming the iteration cap, the final marginal
 // error, the threshold and the options that help.
@@ -211,18 +200,21 @@ func (r *SinkhornResult) Err() error {
 	if r == nil {
 		return fmt.Errorf("otkit: nil Sinkhorn result: %w", ErrNotConverged)
 	}
-	if r.Converged {
-		return nil
+	err := r.Convergence.Err()
+	if e, ok := err.(*ConvergenceError); ok {
+		if r.kind == nil {
+			// Assembled by hand: name the solver and OTT's defaults.
+			e.Op, e.Cap, e.Help, e.Threshold = sinkhornLoop.op, sinkhornLoop.cap, sinkhornLoop.help, r.threshold()
+		}
+		if math.IsInf(e.FinalError, 1) && r.cfg != nil && r.Iterations <= r.cfg.MinIterations {
+			e.FinalError = math.NaN() // +Inf: not computed before MinIterations
+		}
 	}
-	e := &ConvergenceError{Op: "Sinkhorn", Iterations: r.Iterations, FinalError: lastRecorded(r.Errors), Threshold: r.threshold(), Help: sinkhornHelp}
-	if math.IsInf(e.FinalError, 1) && r.cfg != nil && r.Iterations <= r.cfg.MinIterations {
-		e.FinalError = math.NaN() // +Inf: not computed before MinIterations
-	}
-	if r.cfg != nil {
-		e.MaxIterations = r.cfg.MaxIterations
-	}
-	return e
+	return err
 }
+
+// sinkhornLoop names the Sinkhorn loop in its *ConvergenceError.
+var sinkhornLoop = &loopKind{op: "Sinkhorn", cap: "SinkhornOptions.MaxIterations", help: sinkhornHelp}
 
 // diagnose returns nil when the solve's result r satisfies Check and no
 // computed error was NaN or ±Inf, and otherwise the error Sinkhorn returns,

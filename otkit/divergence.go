@@ -38,6 +38,18 @@ type DivergenceOptions struct {
 	Online bool
 }
 
+// resolve checks the options; their zero values are resolved where they
+// are used (NewPointCloud for Cost and Epsilon, Sinkhorn for Sinkhorn).
+func (o DivergenceOptions) resolve() (DivergenceOptions, error) {
+	if math.IsNaN(o.Epsilon) || math.IsInf(o.Epsilon, 0) || o.Epsilon < 0 {
+		return o, fmt.Errorf("otkit: divergence: epsilon must be positive, or 0 for the default; have %g", o.Epsilon)
+	}
+	if o.StaticB && (math.IsNaN(o.OffsetStaticB) || math.IsInf(o.OffsetStaticB, 0)) {
+		return o, fmt.Errorf("otkit: divergence: non-finite OffsetStaticB %g", o.OffsetStaticB)
+	}
+	return o, nil
+}
+
 // DivergenceResult is the Sinkhorn divergence and the solves behind it.
 type DivergenceResult struct {
 	// Divergence is R_xy − ½(R_xx + R_yy) + ½·eps·(Σa − Σb)².
@@ -46,8 +58,11 @@ type DivergenceResult struct {
 	XY, XX, YY *SinkhornResult
 	// Epsilon is the regularisation of the x–y problem.
 	Epsilon float64
-	// Converged reports whether every solve that ran converged.
-	Converged bool
+	// Convergence is the record of the first solve that did not converge
+	// (x–y, x–x, then y–y), or of the x–y solve when all did: Converged
+	// reports whether every solve that ran converged, and Iterations,
+	// MaxIterations, Errors and Threshold are that one solve's.
+	Convergence
 }
 
 // Divergence computes the debiased Sinkhorn divergence
@@ -67,7 +82,8 @@ type DivergenceResult struct {
 //
 // The mass term uses the x–y epsilon; it vanishes for balanced problems,
 // which need Σa = Σb anyway. Like Sinkhorn, Divergence does not fail when a
-// solve does not converge: it reports that in Converged.
+// solve does not converge: it returns the result with a nil error and
+// reports it in Converged; Err names the solve and its cap.
 func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*DivergenceResult, error) {
 	if x == nil || y == nil {
 		return nil, errors.New("otkit: divergence: nil point cloud")
@@ -77,11 +93,9 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 	if dx != dy {
 		return nil, fmt.Errorf("otkit: divergence: dimension mismatch: x is %d×%d, y is %d×%d", n, dx, m, dy)
 	}
-	if math.IsNaN(opt.Epsilon) || math.IsInf(opt.Epsilon, 0) || opt.Epsilon < 0 {
-		return nil, fmt.Errorf("otkit: divergence: epsilon must be positive, or 0 for the default; have %g", opt.Epsilon)
-	}
-	if opt.StaticB && (math.IsNaN(opt.OffsetStaticB) || math.IsInf(opt.OffsetStaticB, 0)) {
-		return nil, fmt.Errorf("otkit: divergence: non-finite OffsetStaticB %g", opt.OffsetStaticB)
+	opt, err := opt.resolve()
+	if err != nil {
+		return nil, err
 	}
 	if a == nil {
 		a = uniform(n)
@@ -128,7 +142,7 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 	if err != nil {
 		return nil, fmt.Errorf("otkit: divergence: x–x problem: %w", err)
 	}
-	res := &DivergenceResult{XY: rxy, XX: rxx, Epsilon: eps, Converged: rxy.Converged && rxx.Converged}
+	res := &DivergenceResult{XY: rxy, XX: rxx, Epsilon: eps}
 	ryy := opt.OffsetStaticB
 	if !opt.StaticB {
 		gyy, err := NewPointCloud(y, nil, selfGeom)
@@ -140,8 +154,8 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 			return nil, fmt.Errorf("otkit: divergence: y–y problem: %w", err)
 		}
 		ryy = res.YY.RegOTCost
-		res.Converged = res.Converged && res.YY.Converged
 	}
+	res.setConvergence("divergence")
 	dm := sum(a) - sum(b)
 	res.Divergence = rxy.RegOTCost - 0.5*(rxx.RegOTCost+ryy) + 0.5*eps*dm*dm
 	if !isFinite(res.Divergence) {
@@ -152,30 +166,42 @@ func Divergence(x, y *mat.Dense, a, b []float64, opt DivergenceOptions) (*Diverg
 	return res, nil
 }
 
-// Err returns nil when every solve converged, and otherwise the
-// *ConvergenceError of the first that did not (x–y, x–x, then y–y), which
-// names its iteration cap, final error and the options that help.
+// Err returns nil when every solve converged, and otherwise the error of
+// the first that did not (x–y, x–x, then y–y), a *ConvergenceError naming
+// that solve, its iteration cap, final error and the options that help.
 func (r *DivergenceResult) Err() error {
 	if r == nil {
 		return fmt.Errorf("otkit: nil divergence result: %w", ErrNotConverged)
 	}
+	return r.Convergence.Err()
+}
+
+// setConvergence sets r.Convergence from its solves (see DivergenceResult);
+// op names the caller in the messages.
+func (r *DivergenceResult) setConvergence(op string) {
+	pick, name := r.XY, "x–y"
 	for _, s := range []struct {
 		name string
 		r    *SinkhornResult
 	}{{"x–y", r.XY}, {"x–x", r.XX}, {"y–y", r.YY}} {
-		if s.r == nil {
-			continue
-		}
-		if err := s.r.Err(); err != nil {
-			if ce, ok := err.(*ConvergenceError); ok {
-				c := *ce
-				c.Op = "divergence: " + s.name + " Sinkhorn"
-				return &c
-			}
-			return err
+		if s.r != nil && !s.r.Converged {
+			pick, name = s.r, s.name
+			break
 		}
 	}
-	return nil
+	c := pick.Convergence
+	k := sinkhornLoop
+	if c.kind != nil {
+		k = c.kind
+	}
+	c.kind = &loopKind{op: op + ": " + name + " " + k.op, cap: k.cap, unit: k.unit, statistic: k.statistic, help: k.help}
+	if c.cause != nil {
+		c.cause = &opError{op + ": " + name + " problem", c.cause}
+	}
+	if c.Threshold == 0 {
+		c.Threshold = pick.threshold()
+	}
+	r.Convergence = c
 }
 
 // GradX returns ∇ₓ of the divergence with the potentials held fixed (the

@@ -30,6 +30,53 @@
 // mixtures whose EM objective is penalised by the entropic transport cost
 // between their components (MW2, or the unbalanced UW2).
 //
+// Errors and convergence. Every solver reports in the same three ways:
+//
+//   - Bad input (wrong lengths, negative or non-finite weights, unequal
+//     masses where they must agree, out-of-range options) is an error
+//     naming the offending value and, where one exists, the fix.
+//   - A computation float64 cannot hold (an overflow, an underflow that
+//     leaves nothing to normalise, rounding not small against epsilon) is
+//     an error wrapping ErrNumerical (or ErrDiverged for an accelerated
+//     Sinkhorn that blew up) that names the cause. No solver returns a
+//     non-finite number with a nil error, except where a result type
+//     documents it (potentials are −Inf at zero weights).
+//   - A solve that stops at its iteration cap without reaching its
+//     threshold is not an error: the result is returned with a nil error,
+//     finite and usable, and its Err method says so.
+//
+// Every iterative result (SinkhornResult and so EpsScalingResult and
+// MultiscaleResult, DivergenceResult, BarycenterResult,
+// ConvolutionalBarycenterResult, FreeSupportBarycenterResult, GromovResult,
+// EMDResult, EMResult, PairFitResult, FlowResult) embeds a Convergence
+// record: Converged, Iterations (in the unit of the cap), MaxIterations,
+// the Errors trace and the Threshold. Its Err returns nil when the solve
+// converged, and otherwise an error wrapping ErrNotConverged: a
+// *ConvergenceError whose message names the option that caps the loop and
+// counts against it ("12 outer iterations (cap GromovOptions.MaxIterations
+// = 12)"), or, when an inner solve is the reason, an error naming the outer
+// step that wraps the inner solve's *ConvergenceError. A caller that needs
+// convergence writes
+//
+//	res, err := otkit.Sinkhorn(geom, a, b, opt)
+//	if err != nil {
+//		return err // bad input or ErrNumerical
+//	}
+//	if err := res.Err(); err != nil {
+//		return err // errors.Is(err, otkit.ErrNotConverged)
+//	}
+//
+// Epsilon is given one way: a solver that takes a *Geometry reads it from
+// the geometry (Sinkhorn, EpsScaling, MultiscaleSinkhorn, Barycenter); every
+// other solver takes it as the Epsilon field of its options, where the zero
+// value is the family's default (DivergenceOptions, MultiscaleDivergenceOptions
+// and PointCloudOptions: 0.05·std of the costs, OTT's; GromovOptions: 0.1,
+// POT's; MixturePairOptions: 1e-2, OTT's; FreeSupportBarycenterOptions: 0 is
+// the exact solve) or, for ConvolutionalBarycenterOptions, which has no
+// sensible default, an error naming the field. Each options type's zero
+// value is the usual default, resolved by its resolve method next to its
+// declaration.
+//
 // Speed. Sinkhorn's log-domain iterations run in vectorised kernels
 // (AVX-512, AVX2 or pure Go, chosen at start-up from the CPU and
 // bit-identical; parallel and deterministic at any GOMAXPROCS). A balanced

@@ -22,6 +22,18 @@ type EMDOptions struct {
 	Cost Cost
 }
 
+// resolve applies the default pivot limit for an n×m problem and checks
+// the options.
+func (o EMDOptions) resolve(n, m int) (EMDOptions, error) {
+	if o.MaxIterations < 0 {
+		return o, fmt.Errorf("otkit: EMD: MaxIterations must not be negative, have %d", o.MaxIterations)
+	}
+	if o.MaxIterations == 0 {
+		o.MaxIterations = 1000*(n+m) + 100000
+	}
+	return o, nil
+}
+
 // EMDStatus says how the network simplex ended.
 type EMDStatus int
 
@@ -66,9 +78,13 @@ type EMDResult struct {
 	// Σ a_i F_i = Σ b_j G_j (POT's center_dual). Points with zero weight get
 	// the largest potential that keeps the constraints feasible.
 	F, G []float64
-	// Status is EMDOptimal or EMDIterationLimit; Iterations counts pivots.
-	Status     EMDStatus
-	Iterations int
+	// Status is EMDOptimal or EMDIterationLimit.
+	Status EMDStatus
+	// Convergence: Converged is Status == EMDOptimal; Iterations counts
+	// pivots, against MaxIterations (EMDOptions.MaxIterations, resolved);
+	// there is no error trace (Errors nil, Threshold 0). Err returns a
+	// *ConvergenceError when the pivot limit was reached.
+	Convergence
 	// A and B are the weights solved for: copies of the inputs (uniform when
 	// nil), with B rescaled by Σa/Σb so that both masses are exactly equal.
 	A, B []float64
@@ -76,6 +92,10 @@ type EMDResult struct {
 
 // Optimal reports whether the simplex proved the plan optimal.
 func (r *EMDResult) Optimal() bool { return r.Status == EMDOptimal }
+
+// emdLoop names the network simplex in its *ConvergenceError.
+var emdLoop = &loopKind{op: "EMD", cap: "EMDOptions.MaxIterations", unit: "pivots",
+	help: "the plan is feasible but not proven optimal; raise EMDOptions.MaxIterations (0 → 1000·(n+m) + 100000)"}
 
 // Matrix returns the plan as a dense n×m matrix. It allocates n·m values;
 // use Plan when n·m is large.
@@ -95,8 +115,9 @@ func (r *EMDResult) Matrix() *mat.Dense {
 // POT does). Empty or nil inputs, weights of the wrong length, negative or
 // non-finite weights, zero mass and non-finite costs are errors; so are costs
 // so large that the cost or the potentials overflow float64 (wrapping
-// ErrNumerical). Reaching the pivot limit is not an error: the result says
-// so in Status.
+// ErrNumerical). Reaching the pivot limit is not an error: the result is
+// returned with a nil error and says so in Status and Converged; Err names
+// the cap.
 func EMD(cost *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, error) {
 	if cost == nil {
 		return nil, errors.New("otkit: EMD: nil cost matrix")
@@ -149,8 +170,9 @@ func EMDPoints(x, y *mat.Dense, a, b []float64, opt EMDOptions) (*EMDResult, err
 // and would only add degenerate pivots), runs the simplex on the rest and
 // assembles the result on the full index range.
 func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult, error) {
-	if opt.MaxIterations < 0 {
-		return nil, fmt.Errorf("otkit: EMD: MaxIterations must not be negative, have %d", opt.MaxIterations)
+	opt, err := opt.resolve(n, m)
+	if err != nil {
+		return nil, err
 	}
 	a, sa, err := checkWeights(a, n, "a")
 	if err != nil {
@@ -177,9 +199,6 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 		return nil, numericalError("EMD: costs up to %g overflow the dual potentials' sums (limit %g for n+m = %d): rescale the costs", cmax, limit, n+m)
 	}
 	maxIter := opt.MaxIterations
-	if maxIter == 0 {
-		maxIter = 1000*(n+m) + 100000
-	}
 	rows, cols := positive(a), positive(b)
 	sub := c
 	if len(rows) < n || len(cols) < m {
@@ -193,7 +212,8 @@ func solveEMD(c []float64, n, m int, a, b []float64, opt EMDOptions) (*EMDResult
 	ns := netsimplex.New(sub, gather(a, rows), gather(b, cols))
 	optimal := ns.Run(maxIter)
 
-	res := &EMDResult{A: a, B: b, Iterations: ns.Pivots(), Status: EMDOptimal}
+	res := &EMDResult{A: a, B: b, Status: EMDOptimal}
+	res.Convergence = Convergence{Converged: optimal, Iterations: ns.Pivots(), MaxIterations: maxIter, kind: emdLoop}
 	if !optimal {
 		res.Status = EMDIterationLimit
 	}

@@ -27,49 +27,6 @@ type EpsScalingOptions struct {
 	Sinkhorn SinkhornOptions
 }
 
-// ScalingLevel describes one level of an annealed solve.
-type ScalingLevel struct {
-	Epsilon      float64
-	Iterations   int
-	KeptFraction float64 // fraction of the n·m kernel entries evaluated (1 when not truncated)
-	Coarse       bool    // solved on the cluster centroids (MultiscaleSinkhorn)
-}
-
-// EpsScaling solves the same problem as Sinkhorn (same ε, options, weights,
-// result) by ε-scaling: annealing levels ε_k = ε_0·Scaling^k > ε run
-// IterationsPerLevel symmetric updates each, then the Sinkhorn loop of
-// opt.Sinkhorn continues at the target ε from the annealed potentials. The
-// result's Iterations counts both phases; Errors holds the final phase's
-// errors. It works on any geometry; its potentials are those of the target ε.
-//
-// Bad input and a result that float64 cannot hold are errors, as for
-// Sinkhorn (the same checks: SinkhornResult.Check). A final phase that does
-// not reach its threshold returns the (finite) result together with a
-// *ConvergenceError (wrapping ErrNotConverged).
-func EpsScaling(geom *Geometry, a, b []float64, opt EpsScalingOptions) (*SinkhornResult, error) {
-	s, err := newCheckedSolver("EpsScaling", geom, a, b, opt.Sinkhorn)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := opt.resolve(geom)
-	if err != nil {
-		return nil, err
-	}
-	levels := annealingLevels(sc.InitialEpsilon, geom.eps, sc.Scaling)
-	s.sc = nil // the annealing moves f and g in ways the scaling form does not track
-	annealed := 0
-	for k, eps := range levels {
-		annealed += s.anneal(eps, sc.IterationsPerLevel, k == 0 && opt.Sinkhorn.InitF == nil && opt.Sinkhorn.InitG == nil)
-	}
-	s.run()
-	r := s.result()
-	if err := s.diagnose(r); err != nil {
-		return nil, within("EpsScaling", err)
-	}
-	r.Iterations += annealed
-	return r, convergenceError("EpsScaling", s, r)
-}
-
 // resolve applies the defaults and checks the options.
 func (o EpsScalingOptions) resolve(geom *Geometry) (EpsScalingOptions, error) {
 	if o.Scaling == 0 {
@@ -92,6 +49,69 @@ func (o EpsScalingOptions) resolve(geom *Geometry) (EpsScalingOptions, error) {
 	}
 	return o, nil
 }
+
+// ScalingLevel describes one level of an annealed solve.
+type ScalingLevel struct {
+	Epsilon      float64
+	Iterations   int
+	KeptFraction float64 // fraction of the n·m kernel entries evaluated (1 when not truncated)
+	Coarse       bool    // solved on the cluster centroids (MultiscaleSinkhorn)
+}
+
+// EpsScalingResult is the Sinkhorn result at the target ε with the
+// annealing levels that led to it.
+//
+// Its Convergence (promoted from SinkhornResult) is the record of the final
+// Sinkhorn loop at the target ε: Iterations and Errors count that phase
+// only, against SinkhornOptions.MaxIterations, the cap that bounds it. The
+// annealing updates, which no threshold stops, are listed in Levels.
+type EpsScalingResult struct {
+	*SinkhornResult
+	// Levels lists the annealing levels (IterationsPerLevel symmetric
+	// updates each) followed by the final loop at the target ε.
+	Levels []ScalingLevel
+}
+
+// EpsScaling solves the same problem as Sinkhorn (same ε, options, weights,
+// potentials) by ε-scaling: annealing levels ε_k = ε_0·Scaling^k > ε run
+// IterationsPerLevel symmetric updates each, then the Sinkhorn loop of
+// opt.Sinkhorn continues at the target ε from the annealed potentials. It
+// works on any geometry; its potentials are those of the target ε.
+//
+// Bad input and a result that float64 cannot hold are errors, as for
+// Sinkhorn (the same checks: SinkhornResult.Check). A final phase that does
+// not reach its threshold is not: the result is returned with a nil error
+// and reports it in Converged; Err names the cap.
+func EpsScaling(geom *Geometry, a, b []float64, opt EpsScalingOptions) (*EpsScalingResult, error) {
+	s, err := newCheckedSolver("EpsScaling", geom, a, b, opt.Sinkhorn)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := opt.resolve(geom)
+	if err != nil {
+		return nil, err
+	}
+	levels := annealingLevels(sc.InitialEpsilon, geom.eps, sc.Scaling)
+	s.sc = nil // the annealing moves f and g in ways the scaling form does not track
+	res := &EpsScalingResult{Levels: make([]ScalingLevel, 0, len(levels)+1)}
+	for k, eps := range levels {
+		n := s.anneal(eps, sc.IterationsPerLevel, k == 0 && opt.Sinkhorn.InitF == nil && opt.Sinkhorn.InitG == nil)
+		res.Levels = append(res.Levels, ScalingLevel{Epsilon: eps, Iterations: n, KeptFraction: 1})
+	}
+	s.run()
+	r := s.result()
+	if err := s.diagnose(r); err != nil {
+		return nil, within("EpsScaling", err)
+	}
+	r.kind = epsScalingLoop
+	res.SinkhornResult = r
+	res.Levels = append(res.Levels, ScalingLevel{Epsilon: geom.eps, Iterations: r.Iterations, KeptFraction: 1})
+	return res, nil
+}
+
+// epsScalingLoop names EpsScaling's final loop in its *ConvergenceError.
+var epsScalingLoop = &loopKind{op: "EpsScaling: final Sinkhorn loop at the target epsilon", cap: "SinkhornOptions.MaxIterations",
+	help: "raise EpsScalingOptions.Sinkhorn.MaxIterations or its Threshold, or anneal more slowly (Scaling closer to 1, more IterationsPerLevel)"}
 
 // annealingLevels returns ε_0·ratio^k for k = 0, 1, ... while above target.
 func annealingLevels(eps0, target, ratio float64) []float64 {
@@ -165,15 +185,4 @@ func (s *solver) anneal(eps float64, iters int, cold bool) int {
 	}
 	s.colFOK = false
 	return iters
-}
-
-// convergenceError returns nil for a converged result and a
-// *ConvergenceError otherwise.
-func convergenceError(op string, s *solver, r *SinkhornResult) error {
-	if r.Converged {
-		return nil
-	}
-	return &ConvergenceError{Op: op, Iterations: r.Iterations, MaxIterations: s.cfg.MaxIterations,
-		FinalError: lastRecorded(r.Errors), Threshold: s.cfg.Threshold,
-		Help: "raise SinkhornOptions.MaxIterations or the threshold"}
 }

@@ -72,8 +72,8 @@ func TestEpsScalingBadInputAndNonConvergence(t *testing.T) {
 		t.Error("short weights: no error")
 	}
 	r, err := EpsScaling(g, nil, nil, EpsScalingOptions{Sinkhorn: SinkhornOptions{MaxIterations: 2, Threshold: 1e-12}})
-	if !errors.Is(err, ErrNotConverged) {
-		t.Fatalf("want ErrNotConverged, have %v", err)
+	if err != nil || !errors.Is(r.Err(), ErrNotConverged) {
+		t.Fatalf("want a nil error and Err wrapping ErrNotConverged, have %v and %v", err, r.Err())
 	}
 	if r == nil || r.Converged || !isFinite(r.RegOTCost) {
 		t.Fatalf("non-converged result must be returned finite: %+v", r)

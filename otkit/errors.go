@@ -15,9 +15,9 @@ import (
 var (
 	// ErrNotConverged: an iterative solve stopped at its iteration cap with
 	// a finite error above its threshold. The result is finite and can be
-	// used, but it is not the solution asked for. Solvers report this in a
-	// Converged field; callers that need convergence (GradientFlow) turn it
-	// into an error with SinkhornResult.Err or a *ConvergenceError.
+	// used, but it is not the solution asked for. Solvers return such a
+	// result with a nil error; its Err method (Convergence.Err) returns a
+	// *ConvergenceError wrapping this.
 	ErrNotConverged = errors.New("did not converge")
 
 	// ErrDiverged: an accelerated iteration (momentum, Anderson) moved away
@@ -34,23 +34,45 @@ var (
 )
 
 // ConvergenceError reports an iterative solve that ran to its iteration cap
-// without reaching its threshold. It wraps ErrNotConverged; its message names
-// the cap, the final error, the threshold and the options that help.
+// without reaching its threshold. It wraps ErrNotConverged. Its message
+// counts Iterations in the unit of the cap it names (Sinkhorn iterations
+// against SinkhornOptions.MaxIterations, outer iterations against
+// GromovOptions.MaxIterations, pivots against EMDOptions.MaxIterations, ...),
+// then gives the final error, the threshold and the options that help.
 type ConvergenceError struct {
-	Op            string  // what was solved, e.g. "Sinkhorn" or "gradient flow: step 3: Sinkhorn"
-	Iterations    int     // iterations run
+	Op            string  // what was solved, e.g. "Sinkhorn" or "divergence: x–y Sinkhorn"
+	Iterations    int     // iterations run, in the unit of the cap
 	MaxIterations int     // the cap
+	Cap           string  // the option that sets the cap, e.g. "SinkhornOptions.MaxIterations"; "" → "MaxIterations"
+	Unit          string  // what Iterations counts, e.g. "pivots"; "" → "iterations"
 	FinalError    float64 // the last error computed (NaN when none was)
 	Threshold     float64 // the error the solve had to reach
+	Statistic     string  // what FinalError measures; "" → "marginal error"
 	Help          string  // the options that help, as a sentence; empty for none
 }
 
 func (e *ConvergenceError) Error() string {
-	msg := fmt.Sprintf("otkit: %s did not converge: %d iterations (cap MaxIterations = %d), final marginal error %.3g above the threshold %.3g",
-		e.Op, e.Iterations, e.MaxIterations, e.FinalError, e.Threshold)
-	if math.IsNaN(e.FinalError) {
-		msg = fmt.Sprintf("otkit: %s did not converge: %d iterations (cap MaxIterations = %d), no marginal error computed (threshold %.3g)",
-			e.Op, e.Iterations, e.MaxIterations, e.Threshold)
+	cap, unit, stat := e.Cap, e.Unit, e.Statistic
+	if cap == "" {
+		cap = "MaxIterations"
+	}
+	if unit == "" {
+		unit = "iterations"
+	}
+	if stat == "" {
+		stat = "marginal error"
+	}
+	if e.Iterations == 1 {
+		unit = strings.TrimSuffix(unit, "s") // "1 pivot", "1 outer iteration"
+	}
+	msg := fmt.Sprintf("otkit: %s did not converge: %d %s (cap %s = %d)", e.Op, e.Iterations, unit, cap, e.MaxIterations)
+	switch {
+	case math.IsNaN(e.FinalError) && e.Threshold == 0:
+		// A loop without a stopping statistic (EMD's pivots).
+	case math.IsNaN(e.FinalError):
+		msg += fmt.Sprintf(", no %s computed (threshold %.3g)", stat, e.Threshold)
+	default:
+		msg += fmt.Sprintf(", final %s %.3g above the threshold %.3g", stat, e.FinalError, e.Threshold)
 	}
 	if e.Help != "" {
 		msg += "; " + e.Help

@@ -44,8 +44,7 @@ func ExampleConvolutionalBarycenter() {
 	b := mat.NewDense(5, 5, nil)
 	a.Set(2, 0, 1)
 	b.Set(2, 4, 1)
-	res, err := otkit.ConvolutionalBarycenter([]*mat.Dense{a, b}, 0.01,
-		otkit.ConvolutionalBarycenterOptions{Weights: []float64{0.25, 0.75}, Threshold: 1e-9})
+	res, err := otkit.ConvolutionalBarycenter([]*mat.Dense{a, b}, otkit.ConvolutionalBarycenterOptions{Epsilon: 0.01, Weights: []float64{0.25, 0.75}, Threshold: 1e-9})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -109,7 +108,7 @@ func ExampleEntropicGromovWassersteinPoints() {
 		1.0, 0.0, 1, // x[0]
 		0.6, 0.0, 1, // x[3]
 	})
-	res, err := otkit.EntropicGromovWassersteinPoints(x, y, nil, nil, nil, 0.01, otkit.GromovOptions{})
+	res, err := otkit.EntropicGromovWassersteinPoints(x, y, nil, nil, nil, otkit.GromovOptions{Epsilon: 0.01})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -11,8 +11,9 @@ import (
 
 // A solve float64 cannot hold is an error naming the cause and the fix,
 // never a result with NaN: here kernel mode at an eps far below the costs.
-// A solve that runs out of iterations is a finite result with Converged =
-// false; Err turns it into an error naming the cap and what helps.
+// A solve that runs out of iterations is a finite result with a nil error
+// and Converged = false; Err turns it into an error naming the cap it
+// counts against and what helps. Every iterative result has the same Err.
 func ExampleSinkhornResult_Err() {
 	x := mat.NewDense(2, 1, []float64{0, 1})
 	y := mat.NewDense(2, 1, []float64{3, 4})
@@ -29,10 +30,27 @@ func ExampleSinkhornResult_Err() {
 	fmt.Println(r.Converged, r.Check() == nil, errors.Is(r.Err(), otkit.ErrNotConverged))
 	var ce *otkit.ConvergenceError
 	if errors.As(r.Err(), &ce) {
-		fmt.Println(ce.Iterations, ce.MaxIterations)
+		fmt.Println(ce.Iterations, ce.Cap, ce.MaxIterations)
 	}
 	// Output:
 	// true
 	// false true true
-	// 10 10
+	// 10 SinkhornOptions.MaxIterations 10
+}
+
+// EMD reports a pivot limit the same way: the feasible plan with a nil
+// error, and Err naming the cap.
+func ExampleEMDResult_Err() {
+	x := mat.NewDense(4, 1, []float64{0, 1, 2, 3})
+	y := mat.NewDense(4, 1, []float64{3.5, 2.5, 1.5, 0.5})
+	r, err := otkit.EMDPoints(x, y, nil, nil, otkit.EMDOptions{MaxIterations: 1})
+	if err != nil {
+		fmt.Println(err) // bad input or ErrNumerical
+		return
+	}
+	fmt.Println(r.Status, r.Converged)
+	fmt.Println(r.Err())
+	// Output:
+	// iteration limit reached (not optimal) false
+	// otkit: EMD did not converge: 1 pivot (cap EMDOptions.MaxIterations = 1); the plan is feasible but not proven optimal; raise EMDOptions.MaxIterations (0 → 1000·(n+m) + 100000)
 }

@@ -49,8 +49,10 @@ func ExampleGaussian_W2() {
 	// T(1,1) = [3.0000 5.0000]
 }
 
-// Fit a mixture to samples: k-means++ start, then EM with a report line per
-// step in OTT's format.
+// Fit a mixture to samples: k-means++ start, then EM until the mean
+// log-likelihood changes by less than 1e-6 (sklearn's tol), at most 100
+// steps. The result carries the record: Converged, Iterations, the
+// log-likelihood trace.
 func ExampleFitEM() {
 	truth, _ := otkit.NewGaussianMixture(
 		[][]float64{{-3, 0}, {3, 0}},
@@ -67,15 +69,21 @@ func ExampleFitEM() {
 		fmt.Println(err)
 		return
 	}
-	fit, err := otkit.FitEM(init, x, otkit.EMOptions{Steps: 20})
+	fit, err := otkit.FitEM(init, x, otkit.EMOptions{Steps: 100, Tolerance: 1e-6})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for k, w := range fit.Weights() {
-		fmt.Printf("weight %.2f mean %.1f\n", w, fit.Means()[k])
+	if err := fit.Err(); err != nil {
+		fmt.Println(err) // ran out of Steps above the tolerance
+	}
+	fmt.Printf("converged after %d steps, mean log-likelihood %.3f\n", fit.Iterations, fit.LogLikelihood[len(fit.LogLikelihood)-1])
+	m := fit.Mixture
+	for k, w := range m.Weights() {
+		fmt.Printf("weight %.2f mean %.1f\n", w, m.Means()[k])
 	}
 	// Output:
+	// converged after 4 steps, mean log-likelihood -3.364
 	// weight 0.71 mean [3.0 -0.0]
 	// weight 0.29 mean [-3.0 0.0]
 }

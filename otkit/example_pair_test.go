@@ -30,7 +30,7 @@ func ExampleMixturePair() {
 	gmm0 := twoBlobs([]float64{0, 0}, []float64{6, 0}, 0.3)
 	gmm1 := twoBlobs([]float64{1, 0}, []float64{6, 2}, 0.5)
 	for _, tau := range []float64{1, 2.0 / 3} {
-		pair, err := otkit.NewMixturePair(gmm0, gmm1, 0.5, tau, false)
+		pair, err := otkit.NewMixturePair(gmm0, gmm1, otkit.MixturePairOptions{Epsilon: 0.5, Tau: tau})
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -62,7 +62,7 @@ func ExampleFitPair() {
 	x0, _, _ := twoBlobs([]float64{0, 0}, []float64{6, 0}, 0.3).Sample(rng, 2000)
 	x1, _, _ := twoBlobs([]float64{1, 0}, []float64{6, 2}, 0.5).Sample(rng, 2000)
 	start := twoBlobs([]float64{0.5, 0}, []float64{6, 1}, 0.4)
-	pair, _ := otkit.NewMixturePair(start, start, 0.01, 1, false)
+	pair, _ := otkit.NewMixturePair(start, start, otkit.MixturePairOptions{Epsilon: 0.01, Tau: 1})
 	res, err := otkit.FitPair(pair, x0, x1, otkit.PairFitOptions{
 		WeightTransport: 0.01, EMSteps: 4, MSteps: 20, LearningRate: 0.01, Report: os.Stdout,
 	})

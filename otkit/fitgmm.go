@@ -18,8 +18,14 @@ import (
 // EMOptions configures FitEM. The zero value runs no step and is rejected:
 // OTT's fit_model_em has no default step count either.
 type EMOptions struct {
-	// Steps is the number of EM iterations (E-step then M-step); required, ≥ 1.
+	// Steps is the number of EM iterations (E-step then M-step); required,
+	// ≥ 1. With Tolerance it is the cap (sklearn's max_iter).
 	Steps int
+	// Tolerance > 0 stops early, as sklearn's tol, once the mean
+	// log-likelihood of the points changes by less than Tolerance between
+	// consecutive E-steps (after that step's M-step). 0 runs all Steps
+	// (OTT's fit_model_em).
+	Tolerance float64
 	// PointWeights are optional non-negative weights, one per point
 	// (nil → all 1). Only their ratios matter.
 	PointWeights []float64
@@ -35,6 +41,45 @@ type EMOptions struct {
 	// onto too few points, which is then reported as an error.
 	Ridge float64
 }
+
+// resolve checks the options.
+func (o EMOptions) resolve() (EMOptions, error) {
+	if o.Steps < 1 {
+		return o, fmt.Errorf("otkit: FitEM: EMOptions.Steps = %d, want at least 1 (OTT has no default)", o.Steps)
+	}
+	if math.IsNaN(o.Ridge) || math.IsInf(o.Ridge, 0) || o.Ridge < 0 {
+		return o, fmt.Errorf("otkit: FitEM: Ridge = %g, want finite and ≥ 0", o.Ridge)
+	}
+	if math.IsNaN(o.Tolerance) || math.IsInf(o.Tolerance, 0) || o.Tolerance < 0 {
+		return o, fmt.Errorf("otkit: FitEM: Tolerance = %g, want finite and ≥ 0 (0 runs all Steps)", o.Tolerance)
+	}
+	return o, nil
+}
+
+// EMResult is what FitEM returns: the fitted mixture and the record of the
+// EM loop, as sklearn's GaussianMixture reports converged_, n_iter_ and
+// lower_bound_.
+type EMResult struct {
+	// Mixture is the fitted model (a new value; the start is untouched).
+	Mixture *GaussianMixture
+	// LogLikelihood holds the weighted mean log-likelihood of the points,
+	// Σ_n w_n log p(x_n) / Σ_n w_n, under the model entering each step (at
+	// its E-step, before its M-step: sklearn's lower_bound_ trace). It is
+	// computed when EMOptions.Tolerance > 0 or Report is set, and nil
+	// otherwise: it costs a logarithm per point and step, a measurable part
+	// of a small-K step, which OTT's fixed-step fit does not need.
+	LogLikelihood []float64
+	// Convergence: Iterations counts EM steps against EMOptions.Steps;
+	// Errors holds |ΔLogLikelihood| between consecutive steps (when
+	// LogLikelihood is computed) and Threshold is EMOptions.Tolerance. With Tolerance 0 (OTT's fixed step
+	// count) there is no criterion to miss: a run that completes all its
+	// Steps is Converged.
+	Convergence
+}
+
+// emLoop names the EM loop in its *ConvergenceError.
+var emLoop = &loopKind{op: "FitEM", cap: "EMOptions.Steps", unit: "EM steps",
+	statistic: "change of the mean log-likelihood", help: "raise EMOptions.Steps or Tolerance"}
 
 // kmeansAttempts is OTT's n_attempts: how many k-means++ draws are tried
 // before InitKMeansPlusPlus gives up.
@@ -199,23 +244,23 @@ func kmeansPPOnce(rng *rand.Rand, xs []float64, n, d int, w []float64, k int) (*
 	return m, err
 }
 
-// FitEM runs opt.Steps EM iterations from m (OTT's fit_model_em) and returns
-// the new mixture; m is not modified. Each step computes the
+// FitEM runs opt.Steps EM iterations from m (OTT's fit_model_em), or fewer
+// when opt.Tolerance is reached, and returns the new mixture with the
+// record of the loop; m is not modified. Each step computes the
 // responsibilities of the current model, then the closed-form M-step of
 // MixtureFromAssignments (plus opt.Ridge on the covariance diagonal). A
 // component that collapses (no responsibility left, or a covariance singular
 // to working precision) stops the fit with an error naming it; NaN
-// parameters are never returned.
-func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*GaussianMixture, error) {
+// parameters are never returned. Running out of Steps above Tolerance is
+// not an error: Converged is false and Err names the cap.
+func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*EMResult, error) {
 	const op = "FitEM"
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("otkit: %s: %v", op, err)
 	}
-	if opt.Steps < 1 {
-		return nil, fmt.Errorf("otkit: %s: Steps = %d, want at least 1", op, opt.Steps)
-	}
-	if math.IsNaN(opt.Ridge) || math.IsInf(opt.Ridge, 0) || opt.Ridge < 0 {
-		return nil, fmt.Errorf("otkit: %s: Ridge = %g, want finite and ≥ 0", op, opt.Ridge)
+	opt, err := opt.resolve()
+	if err != nil {
+		return nil, err
 	}
 	xs, n, err := m.flatPoints(x, op)
 	if err != nil {
@@ -232,15 +277,21 @@ func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*GaussianMixture, e
 	}
 	e := newEMWork(xs, n, d, k, w)
 	cur := m
+	res := &EMResult{}
+	res.Convergence = Convergence{MaxIterations: opt.Steps, Threshold: opt.Tolerance, kind: emLoop}
+	needLL := opt.Report != nil || opt.Tolerance > 0
 	var pending string // report line waiting for the new model's loss
 	for i := 0; i < opt.Steps; i++ {
 		pr, err := cur.prepare(true)
 		if err != nil {
 			return nil, fmt.Errorf("otkit: %s: step %d: %v", op, i, err)
 		}
-		ll, err := e.eStep(pr, opt.Report != nil)
+		ll, err := e.eStep(pr, needLL)
 		if err != nil {
 			return nil, fmt.Errorf("otkit: %s: step %d: %v", op, i, err)
+		}
+		if needLL {
+			res.LogLikelihood = append(res.LogLikelihood, ll/e.wsum)
 		}
 		if pending != "" {
 			if err := writeReport(opt.Report, pending, -ll/e.wsum); err != nil {
@@ -262,6 +313,18 @@ func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*GaussianMixture, e
 			pending = fmt.Sprintf("%d  q=%s", i, pyRepr(st.q))
 		}
 		cur = next
+		res.Iterations = i + 1
+		if needLL && i > 0 {
+			ch := math.Abs(res.LogLikelihood[i] - res.LogLikelihood[i-1])
+			res.Errors = append(res.Errors, ch)
+			if ch < opt.Tolerance {
+				res.Converged = true
+				break
+			}
+		}
+	}
+	if opt.Tolerance == 0 {
+		res.Converged = true // a fixed step count has no criterion to miss
 	}
 	if pending != "" {
 		pr, err := cur.prepare(true)
@@ -276,7 +339,8 @@ func FitEM(m *GaussianMixture, x *mat.Dense, opt EMOptions) (*GaussianMixture, e
 			return nil, err
 		}
 	}
-	return cur, nil
+	res.Mixture = cur
+	return res, nil
 }
 
 func writeReport(w io.Writer, head string, loss float64) error {

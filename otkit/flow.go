@@ -92,6 +92,29 @@ type FlowOptions struct {
 	OnStep func(step int, value float64)
 }
 
+// resolve applies the tutorial's defaults and checks the options.
+func (o FlowOptions) resolve() (FlowOptions, error) {
+	if o.Steps < 0 {
+		return o, fmt.Errorf("otkit: gradient flow: negative step count %d", o.Steps)
+	}
+	if o.Every < 0 {
+		return o, fmt.Errorf("otkit: gradient flow: negative frame interval %d", o.Every)
+	}
+	if math.IsNaN(o.LearningRate) || math.IsInf(o.LearningRate, 0) || o.LearningRate < 0 {
+		return o, fmt.Errorf("otkit: gradient flow: learning rate must be positive, or 0 for the default; have %g", o.LearningRate)
+	}
+	if o.Steps == 0 {
+		o.Steps = 500
+	}
+	if o.LearningRate == 0 {
+		o.LearningRate = 0.2
+	}
+	if o.Every == 0 {
+		o.Every = 50
+	}
+	return o, nil
+}
+
 // FlowFrame is a snapshot of the flow at one step.
 type FlowFrame struct {
 	// Step is the step index; X has taken Step gradient steps.
@@ -104,6 +127,9 @@ type FlowFrame struct {
 	Solve *SinkhornResult
 }
 
+// flowLoop names GradientFlow's loop in its messages.
+var flowLoop = &loopKind{op: "gradient flow", cap: "FlowOptions.Steps", unit: "steps"}
+
 // FlowResult holds the frames of a flow and its final positions.
 type FlowResult struct {
 	// Frames are taken at steps 0, Every, 2·Every, … and at the last step.
@@ -111,6 +137,11 @@ type FlowResult struct {
 	// X is the final positions, after Steps gradient steps; the last frame
 	// holds the objective there.
 	X *mat.Dense
+	// Convergence: Iterations counts the gradient steps taken, against
+	// FlowOptions.Steps (resolved); no threshold stops the flow (Errors
+	// nil). Converged is false when the flow stopped because an inner
+	// solve did not converge; Err names the step and the solve.
+	Convergence
 }
 
 // GradientFlow runs explicit gradient descent x ← x − lr·∇ₓ obj(x), the
@@ -125,10 +156,13 @@ type FlowResult struct {
 // never evaluated, so it is not taken here and X equals the last frame's
 // positions.)
 //
-// It fails, naming the step, when the objective fails, when an inner solve
-// did not converge (the tutorial asserts convergence every step), or when
-// the value or gradient is not finite. The frames gathered up to that point
-// are returned along with the error.
+// It stops at the first step whose inner solve did not converge (the
+// tutorial asserts convergence every step): as every solver (doc.go), it
+// returns the frames gathered so far with a nil error, Converged false and
+// Err naming the step and the solve. It fails, naming the step, when the
+// objective fails, and with an error wrapping ErrNumerical when the value or
+// gradient is not finite; the frames gathered up to that point are returned
+// along with the error.
 func GradientFlow(x *mat.Dense, obj FlowObjective, opt FlowOptions) (*FlowResult, error) {
 	if x == nil {
 		return nil, errors.New("otkit: gradient flow: nil x")
@@ -144,31 +178,19 @@ func GradientFlow(x *mat.Dense, obj FlowObjective, opt FlowOptions) (*FlowResult
 			}
 		}
 	}
-	if opt.Steps < 0 {
-		return nil, fmt.Errorf("otkit: gradient flow: negative step count %d", opt.Steps)
-	}
-	if opt.Every < 0 {
-		return nil, fmt.Errorf("otkit: gradient flow: negative frame interval %d", opt.Every)
-	}
-	if math.IsNaN(opt.LearningRate) || math.IsInf(opt.LearningRate, 0) || opt.LearningRate < 0 {
-		return nil, fmt.Errorf("otkit: gradient flow: learning rate must be positive, or 0 for the default; have %g", opt.LearningRate)
+	opt, err := opt.resolve()
+	if err != nil {
+		return nil, err
 	}
 	steps, lr, every := opt.Steps, opt.LearningRate, opt.Every
-	if steps == 0 {
-		steps = 500
-	}
-	if lr == 0 {
-		lr = 0.2
-	}
-	if every == 0 {
-		every = 50
-	}
 
 	// A fresh matrix per step: frames and solves keep references to the
 	// positions they were computed at, so x is never updated in place.
 	cur := mat.DenseCopyOf(x)
 	res := &FlowResult{Frames: make([]FlowFrame, 0, steps/every+2)}
+	res.MaxIterations, res.kind = steps, flowLoop
 	for step := 0; ; step++ {
+		res.Iterations = step
 		ev, err := obj(cur)
 		if err != nil {
 			res.X = cur
@@ -180,11 +202,12 @@ func GradientFlow(x *mat.Dense, obj FlowObjective, opt FlowOptions) (*FlowResult
 			if cause == nil {
 				cause = fmt.Errorf("otkit: the objective's solve %w (it gives no detail); %s", ErrNotConverged, sinkhornHelp)
 			}
-			return res, fmt.Errorf("otkit: gradient flow: step %d: %w", step, cause)
+			res.cause = within(fmt.Sprintf("gradient flow: step %d", step), cause)
+			return res, nil
 		}
 		if math.IsNaN(ev.Value) || math.IsInf(ev.Value, 0) {
 			res.X = cur
-			return res, fmt.Errorf("otkit: gradient flow: step %d: non-finite objective %g", step, ev.Value)
+			return res, numericalError("gradient flow: step %d: the objective is %g; lower FlowOptions.LearningRate or rescale the points", step, ev.Value)
 		}
 		if ev.Grad == nil {
 			res.X = cur
@@ -202,6 +225,7 @@ func GradientFlow(x *mat.Dense, obj FlowObjective, opt FlowOptions) (*FlowResult
 		}
 		if step == steps {
 			res.X = cur
+			res.Converged = true
 			return res, nil
 		}
 		next := mat.NewDense(n, d, nil)
@@ -211,7 +235,7 @@ func GradientFlow(x *mat.Dense, obj FlowObjective, opt FlowOptions) (*FlowResult
 				v := xr[k] - lr*gr[k]
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					res.X = cur
-					return res, fmt.Errorf("otkit: gradient flow: step %d: non-finite gradient at point %d", step, i)
+					return res, numericalError("gradient flow: step %d: the step from point %d is not finite (gradient %v); lower FlowOptions.LearningRate or rescale the points", step, i, gr)
 				}
 				nr[k] = v
 			}

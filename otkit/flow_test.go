@@ -157,10 +157,13 @@ func TestGradientFlowErrors(t *testing.T) {
 	// Non-convergence names the step and keeps the frames so far.
 	bad, _ := quadObjective(0, 3)
 	res, err := GradientFlow(x, bad, FlowOptions{Steps: 10, Every: 1})
-	if err == nil || !strings.Contains(err.Error(), "step 3") || !strings.Contains(err.Error(), "converge") {
+	if err != nil || res == nil {
+		t.Fatalf("non-convergence: error %v, want the result and a nil error", err)
+	}
+	if err := res.Err(); err == nil || !strings.Contains(err.Error(), "step 3") || !strings.Contains(err.Error(), "converge") {
 		t.Fatalf("non-convergence error %v", err)
 	}
-	if res == nil || len(res.Frames) != 3 {
+	if res.Converged || res.Iterations != 3 || res.MaxIterations != 10 || len(res.Frames) != 3 {
 		t.Fatalf("partial result %+v", res)
 	}
 
@@ -182,7 +185,7 @@ func TestGradientFlowErrors(t *testing.T) {
 	_, err = GradientFlow(x, func(x *mat.Dense) (FlowEval, error) {
 		return FlowEval{Value: math.NaN(), Grad: mat.NewDense(2, 2, nil), Converged: true}, nil
 	}, FlowOptions{Steps: 2})
-	if err == nil || !strings.Contains(err.Error(), "non-finite objective") {
+	if !errors.Is(err, ErrNumerical) || !strings.Contains(err.Error(), "the objective is NaN") {
 		t.Errorf("NaN value: %v", err)
 	}
 	_, err = GradientFlow(x, func(x *mat.Dense) (FlowEval, error) {
@@ -194,7 +197,7 @@ func TestGradientFlowErrors(t *testing.T) {
 	_, err = GradientFlow(x, func(x *mat.Dense) (FlowEval, error) {
 		return FlowEval{Value: 1, Grad: mat.NewDense(2, 2, []float64{0, math.Inf(1), 0, 0}), Converged: true}, nil
 	}, FlowOptions{Steps: 2})
-	if err == nil || !strings.Contains(err.Error(), "non-finite gradient") {
+	if !errors.Is(err, ErrNumerical) || !strings.Contains(err.Error(), "not finite") {
 		t.Errorf("Inf gradient: %v", err)
 	}
 }
@@ -203,7 +206,11 @@ func TestGradientFlowErrors(t *testing.T) {
 func TestGradientFlowSinkhornNotConverged(t *testing.T) {
 	x, y := tutorialClouds(1)
 	obj := RegOTObjective(y, PointCloudOptions{Epsilon: 0.01}, SinkhornOptions{MaxIterations: 10, Threshold: 1e-12})
-	_, err := GradientFlow(x, obj, FlowOptions{Steps: 3})
+	res, err := GradientFlow(x, obj, FlowOptions{Steps: 3})
+	if err != nil {
+		t.Fatalf("error %v, want the result and a nil error", err)
+	}
+	err = res.Err()
 	if err == nil || !strings.Contains(err.Error(), "step 0") || !strings.Contains(err.Error(), "converge") {
 		t.Fatalf("error %v", err)
 	}
@@ -213,15 +220,18 @@ func TestGradientFlowSinkhornNotConverged(t *testing.T) {
 	if !errors.Is(err, ErrNotConverged) || !errors.As(err, &ce) || ce.MaxIterations != 10 || !(ce.FinalError > 1e-12) || ce.Threshold != 1e-12 {
 		t.Fatalf("error %v does not carry the solve's convergence details (%+v)", err, ce)
 	}
-	for _, w := range []string{"cap MaxIterations = 10", "final marginal error", "MaxIterations", "epsilon schedule", "Anderson"} {
+	for _, w := range []string{"cap SinkhornOptions.MaxIterations = 10", "final marginal error", "MaxIterations", "epsilon schedule", "Anderson"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not name %q", err, w)
 		}
 	}
 	// The same through the divergence objective, naming the failing solve.
 	obj = DivergenceObjective(y, DivergenceOptions{Epsilon: 0.01, Sinkhorn: SinkhornOptions{MaxIterations: 10, Threshold: 1e-12}})
-	_, err = GradientFlow(x, obj, FlowOptions{Steps: 3})
-	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "divergence: x–y Sinkhorn did not converge") {
+	res, err = GradientFlow(x, obj, FlowOptions{Steps: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err = res.Err(); !errors.As(err, &ce) || !strings.Contains(err.Error(), "divergence: x–y Sinkhorn did not converge") {
 		t.Fatalf("divergence flow: %v", err)
 	}
 }

@@ -83,7 +83,7 @@ func fuzzGromov(t *testing.T, n, m int, take func(int) []float64, eps float64) {
 	if m > 0 {
 		y = mat.NewDense(m, 1, take(m + 3)[3:])
 	}
-	r, err := EntropicGromovWassersteinPoints(x, y, nil, nil, nil, eps, GromovOptions{MaxIterations: 50})
+	r, err := EntropicGromovWassersteinPoints(x, y, nil, nil, nil, GromovOptions{Epsilon: eps, MaxIterations: 50})
 	if err != nil {
 		if r != nil {
 			t.Fatalf("error %v with a result", err)

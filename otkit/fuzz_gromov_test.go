@@ -56,8 +56,8 @@ func FuzzGromovScale(f *testing.F) {
 
 		// Solves: small iteration caps keep one execution in milliseconds.
 		opt := GromovOptions{MaxIterations: 10, NormalizeDistances: mode&4 == 0, Sinkhorn: SinkhornOptions{MaxIterations: 100}}
-		eps := 0.05 + float64(mode>>3)*0.1
-		r, err := EntropicGromovWasserstein(mat.NewDense(int(n), int(n), c1), mat.NewDense(int(m), int(m), c2), nil, nil, eps, opt)
+		opt.Epsilon = 0.05 + float64(mode>>3)*0.1
+		r, err := EntropicGromovWasserstein(mat.NewDense(int(n), int(n), c1), mat.NewDense(int(m), int(m), c2), nil, nil, opt)
 		checkGromovOutcome(t, "GW", r, err)
 		symmetric := err == nil || checkSymmetric(mat.NewDense(int(n), int(n), c1), "c1") == nil &&
 			checkSymmetric(mat.NewDense(int(m), int(m), c2), "c2") == nil
@@ -67,7 +67,7 @@ func FuzzGromovScale(f *testing.F) {
 		if !opt.NormalizeDistances || !ok1 || !ok2 {
 			return
 		}
-		rk, errk := EntropicGromovWasserstein(mat.NewDense(int(n), int(n), s1), mat.NewDense(int(m), int(m), s2), nil, nil, eps, opt)
+		rk, errk := EntropicGromovWasserstein(mat.NewDense(int(n), int(n), s1), mat.NewDense(int(m), int(m), s2), nil, nil, opt)
 		checkGromovOutcome(t, "GW scaled", rk, errk)
 		if (err == nil) != (errk == nil) {
 			t.Fatalf("GW: error %v unscaled, %v at ×2^%d, ×2^%d", err, errk, k, j)

@@ -352,10 +352,14 @@ func FuzzFitEM(f *testing.F) {
 		if ridge < 0 {
 			w = fuzzTake(vals[min(len(vals), 2):], int(n))
 		}
-		out, err := FitEM(m, x, EMOptions{Steps: int(steps), Ridge: ridge, PointWeights: w})
+		res, err := FitEM(m, x, EMOptions{Steps: int(steps), Ridge: ridge, PointWeights: w})
 		if err != nil {
 			return
 		}
+		if res.Err() != nil || res.Iterations != int(steps) || res.LogLikelihood != nil {
+			t.Fatalf("FitEM record: Err %v, %d iterations of %d, log-likelihoods %v", res.Err(), res.Iterations, steps, res.LogLikelihood)
+		}
+		out := res.Mixture
 		checkMixture(t, "FitEM", out)
 		lp, err := out.LogProb(x)
 		if err != nil {
@@ -385,7 +389,7 @@ func FuzzFitPair(f *testing.F) {
 		if g0 == nil || g1 == nil {
 			return
 		}
-		p, err := NewMixturePair(g0, g1, eps, tau, steps == 2)
+		p, err := NewMixturePair(g0, g1, MixturePairOptions{Epsilon: eps, Tau: tau, LockGMM1: steps == 2})
 		if err != nil {
 			return
 		}

@@ -8,10 +8,16 @@ import (
 )
 
 // GromovOptions configures EntropicGromovWasserstein. The zero value is
-// POT's ot.gromov.entropic_gromov_wasserstein: square loss, stop when the
-// Frobenius change of the coupling over one outer iteration, evaluated every
-// 10 iterations, is at most 1e-9; at most 1000 outer iterations.
+// POT's ot.gromov.entropic_gromov_wasserstein: epsilon 0.1, square loss,
+// stop when the Frobenius change of the coupling over one outer iteration,
+// evaluated every 10 iterations, is at most 1e-9; at most 1000 outer
+// iterations.
 type GromovOptions struct {
+	// Epsilon is the regularisation of the inner solves (POT's epsilon:
+	// the Gibbs kernel is exp(−∇E/Epsilon)); 0 → 0.1, POT's default. It is
+	// on the scale of the dissimilarities squared (∇E is), so set it with
+	// the data's scale in mind, or use NormalizeDistances.
+	Epsilon       float64
 	Threshold     float64 // 0 → 1e-9
 	MaxIterations int     // 0 → 1000 outer iterations
 	// Sinkhorn configures the inner solves. Its zero value here means
@@ -33,6 +39,55 @@ type GromovOptions struct {
 	Alpha       float64
 }
 
+// resolve applies POT's defaults and checks the options that do not depend
+// on the matrices (FeatureCost's shape is checked by newGromovProblem).
+func (o GromovOptions) resolve() (GromovOptions, error) {
+	const op = "Gromov-Wasserstein"
+	bad := func(format string, args ...any) (GromovOptions, error) {
+		return o, fmt.Errorf("otkit: Gromov-Wasserstein: "+format, args...)
+	}
+	if o.Epsilon == 0 {
+		o.Epsilon = 0.1
+	}
+	if !(o.Epsilon > 0) || math.IsInf(o.Epsilon, 0) {
+		return bad("GromovOptions.Epsilon must be positive and finite (0 for POT's 0.1), have %g", o.Epsilon)
+	}
+	var err error
+	if o.Threshold, o.MaxIterations, err = resolveStopping(o.Threshold, o.MaxIterations, 1e-9, 1000, op); err != nil {
+		return o, err
+	}
+	in := &o.Sinkhorn
+	if in.Threshold == 0 {
+		in.Threshold = 1e-9
+	}
+	if in.NormError == 0 {
+		in.NormError = 2
+	}
+	if in.MaxIterations == 0 {
+		in.MaxIterations = 1000
+	}
+	if in.TauA != 0 && in.TauA != 1 || in.TauB != 0 && in.TauB != 1 {
+		return bad("unbalanced inner solves are not supported (TauA %g, TauB %g)", in.TauA, in.TauB)
+	}
+	if in.InitF != nil || in.InitG != nil {
+		return bad("Sinkhorn.InitF/InitG are set by the solver (warm starts); leave them nil")
+	}
+	if o.FeatureCost == nil {
+		if o.Alpha != 0 {
+			return bad("Alpha is set but FeatureCost is nil (Alpha weighs GW against a feature cost)")
+		}
+		o.Alpha = 1
+		return o, nil
+	}
+	if o.Alpha == 0 {
+		o.Alpha = 0.5
+	}
+	if !(o.Alpha > 0 && o.Alpha <= 1) {
+		return bad("Alpha must be in (0, 1], have %g (for Alpha = 0, solve Sinkhorn on FeatureCost)", o.Alpha)
+	}
+	return o, nil
+}
+
 // GromovResult is the coupling found by EntropicGromovWasserstein.
 type GromovResult struct {
 	Coupling *mat.Dense // T, n×m
@@ -41,10 +96,12 @@ type GromovResult struct {
 	// (POT's gw_dist uses a and b; they agree when the marginals are met).
 	// Fused: (1−Alpha)·⟨M, T⟩ + Alpha·GW(T).
 	Cost float64
-	// Errors holds ‖T_t − T_{t−1}‖_F at outer iterations 0, 10, 20, ...
-	Errors     []float64
-	Converged  bool // outer criterion met, last inner solve converged, T finite
-	Iterations int  // outer iterations
+	// Convergence is the record of the outer loop: Iterations counts outer
+	// iterations against GromovOptions.MaxIterations; Errors holds
+	// ‖T_t − T_{t−1}‖_F at outer iterations 0, 10, 20, ... Converged
+	// requires the outer criterion and the last inner solve to have
+	// converged; when the inner solve is the reason, Err names it.
+	Convergence
 	// InnerIterations is the total number of Sinkhorn iterations.
 	InnerIterations int
 	Epsilon         float64
@@ -66,8 +123,8 @@ type GromovResult struct {
 //	∇E(T) = 2·(c1² a 1ᵀ + 1 (c2² b)ᵀ − 2·c1 T c2)
 //
 // (constant row and column terms included, as in POT) with regularisation
-// eps — POT's epsilon, the Gibbs kernel is exp(−∇E/eps) — by otkit's
-// Sinkhorn. a and b: nil → uniform; equal masses.
+// opt.Epsilon — POT's epsilon, the Gibbs kernel is exp(−∇E/eps) — by
+// otkit's Sinkhorn. a and b: nil → uniform; equal masses.
 //
 // GW has local minima; the iteration is deterministic from a bᵀ, so it
 // finds the same stationary point as POT from the same start. When every
@@ -82,8 +139,12 @@ type GromovResult struct {
 // against the range of the linearised cost; NormalizeDistances puts the
 // dissimilarities in [0, 1]; there eps = 0.02 matched a 12-point cloud to
 // its rotated copy in 1000-iteration inner solves, eps = 0.005 did not.
-func EntropicGromovWasserstein(c1, c2 *mat.Dense, a, b []float64, eps float64, opt GromovOptions) (*GromovResult, error) {
-	p, err := newGromovProblem(c1, c2, a, b, eps, opt)
+//
+// Non-convergence is reported as for every solver (doc.go): the result with
+// a nil error, Converged false and Err naming the loop; a cost or coupling
+// that is not finite is an error wrapping ErrNumerical.
+func EntropicGromovWasserstein(c1, c2 *mat.Dense, a, b []float64, opt GromovOptions) (*GromovResult, error) {
+	p, err := newGromovProblem(c1, c2, a, b, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +155,7 @@ func EntropicGromovWasserstein(c1, c2 *mat.Dense, a, b []float64, eps float64, o
 // point clouds x (n×d1) and y (m×d2), of any dimensions, with the
 // dissimilarities cost(x_i, x_k) and cost(y_j, y_l) (nil cost →
 // SqEuclidean, like POT's ot.dist and OTT's PointCloud).
-func EntropicGromovWassersteinPoints(x, y *mat.Dense, cost Cost, a, b []float64, eps float64, opt GromovOptions) (*GromovResult, error) {
+func EntropicGromovWassersteinPoints(x, y *mat.Dense, cost Cost, a, b []float64, opt GromovOptions) (*GromovResult, error) {
 	c1, err := selfCostMatrix(x, cost, "x")
 	if err != nil {
 		return nil, err
@@ -103,7 +164,7 @@ func EntropicGromovWassersteinPoints(x, y *mat.Dense, cost Cost, a, b []float64,
 	if err != nil {
 		return nil, err
 	}
-	return EntropicGromovWasserstein(c1, c2, a, b, eps, opt)
+	return EntropicGromovWasserstein(c1, c2, a, b, opt)
 }
 
 func selfCostMatrix(x *mat.Dense, cost Cost, name string) (*mat.Dense, error) {
@@ -128,7 +189,7 @@ type gromovProblem struct {
 	c1sq, c2sq *mat.Dense
 }
 
-func newGromovProblem(c1, c2 *mat.Dense, a, b []float64, eps float64, opt GromovOptions) (*gromovProblem, error) {
+func newGromovProblem(c1, c2 *mat.Dense, a, b []float64, opt GromovOptions) (*gromovProblem, error) {
 	const op = "Gromov-Wasserstein"
 	bad := func(format string, args ...any) (*gromovProblem, error) {
 		return nil, fmt.Errorf("otkit: Gromov-Wasserstein: "+format, args...)
@@ -150,8 +211,9 @@ func newGromovProblem(c1, c2 *mat.Dense, a, b []float64, eps float64, opt Gromov
 			return nil, err
 		}
 	}
-	if !(eps > 0) || math.IsInf(eps, 0) {
-		return bad("eps must be positive and finite, have %g", eps)
+	o, err := opt.resolve()
+	if err != nil {
+		return nil, err
 	}
 	a, sa, err := checkWeights(a, n, "a")
 	if err != nil {
@@ -164,44 +226,16 @@ func newGromovProblem(c1, c2 *mat.Dense, a, b []float64, eps float64, opt Gromov
 	if math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
 		return bad("a and b need equal masses, have %g and %g", sa, sb)
 	}
-	thr, maxIter, err := resolveStopping(opt.Threshold, opt.MaxIterations, 1e-9, 1000, op)
-	if err != nil {
-		return nil, err
-	}
-	p := &gromovProblem{c1: c1, c2: c2, a: a, b: b, eps: eps, thr: thr, maxIter: maxIter, inner: opt.Sinkhorn, alpha: 1}
-	if p.inner.Threshold == 0 {
-		p.inner.Threshold = 1e-9
-	}
-	if p.inner.NormError == 0 {
-		p.inner.NormError = 2
-	}
-	if p.inner.MaxIterations == 0 {
-		p.inner.MaxIterations = 1000
-	}
-	if p.inner.TauA != 0 && p.inner.TauA != 1 || p.inner.TauB != 0 && p.inner.TauB != 1 {
-		return bad("unbalanced inner solves are not supported (TauA %g, TauB %g)", p.inner.TauA, p.inner.TauB)
-	}
-	if p.inner.InitF != nil || p.inner.InitG != nil {
-		return bad("Sinkhorn.InitF/InitG are set by the solver (warm starts); leave them nil")
-	}
-	if opt.FeatureCost != nil {
-		fr, fc := opt.FeatureCost.Dims()
+	p := &gromovProblem{c1: c1, c2: c2, a: a, b: b, eps: o.Epsilon, thr: o.Threshold, maxIter: o.MaxIterations, inner: o.Sinkhorn, alpha: o.Alpha}
+	if o.FeatureCost != nil {
+		fr, fc := o.FeatureCost.Dims()
 		if fr != n || fc != m {
 			return bad("FeatureCost is %d×%d, want %d×%d", fr, fc, n, m)
 		}
-		if err := checkFinite(opt.FeatureCost, "FeatureCost"); err != nil {
+		if err := checkFinite(o.FeatureCost, "FeatureCost"); err != nil {
 			return nil, err
 		}
-		p.m = opt.FeatureCost
-		p.alpha = opt.Alpha
-		if p.alpha == 0 {
-			p.alpha = 0.5
-		}
-		if !(p.alpha > 0 && p.alpha <= 1) {
-			return bad("Alpha must be in (0, 1], have %g (for Alpha = 0, solve Sinkhorn on FeatureCost)", opt.Alpha)
-		}
-	} else if opt.Alpha != 0 {
-		return bad("Alpha is set but FeatureCost is nil (Alpha weighs GW against a feature cost)")
+		p.m = o.FeatureCost
 	}
 	p.c1sq = squareEntries(c1)
 	p.c2sq = squareEntries(c2)
@@ -232,6 +266,7 @@ func (p *gromovProblem) solve() (*GromovResult, error) {
 		}
 	}
 	res := &GromovResult{Epsilon: p.eps}
+	res.MaxIterations, res.Threshold, res.kind = p.maxIter, p.thr, gromovLoop
 	grad := mat.NewDense(n, m, nil)
 	var last *SinkhornResult
 	it := 0
@@ -264,10 +299,20 @@ func (p *gromovProblem) solve() (*GromovResult, error) {
 	res.Coupling = t
 	res.Linear = last
 	res.Cost = p.objective(t)
-	res.Converged = len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] <= p.thr &&
-		last.Converged && isFinite(res.Cost)
+	if !isFinite(res.Cost) || !isFinite(mat.Sum(t)) {
+		return nil, numericalError("Gromov-Wasserstein: the objective (%g) or the coupling is not finite after %d outer iterations: the squared dissimilarities overflow float64; rescale them (NormalizeDistances)", res.Cost, it)
+	}
+	outer := len(res.Errors) > 0 && res.Errors[len(res.Errors)-1] <= p.thr
+	res.Converged = outer && last.Converged
+	if outer && !last.Converged {
+		res.cause = within(fmt.Sprintf("Gromov-Wasserstein: outer iteration %d: inner", it-1), last.Err())
+	}
 	return res, nil
 }
+
+// gromovLoop names the outer loop of EntropicGromovWasserstein in its *ConvergenceError.
+var gromovLoop = &loopKind{op: "Gromov-Wasserstein", cap: "GromovOptions.MaxIterations", unit: "outer iterations",
+	statistic: "coupling change", help: "raise GromovOptions.MaxIterations or its Threshold, or raise Epsilon"}
 
 // gradient writes ∇ of the (fused) objective at t into dst:
 // Alpha·2·(constC − 2·c1 t c2) + (1−Alpha)·M.

@@ -46,8 +46,7 @@ func loadPOTGromov(t *testing.T) []potGromovCase {
 
 func TestPOTEntropicGromovWasserstein(t *testing.T) {
 	for _, c := range loadPOTGromov(t) {
-		r, err := EntropicGromovWasserstein(denseFromRows(c.C1), denseFromRows(c.C2), c.P, c.Q, c.Eps,
-			GromovOptions{Threshold: 1e-11, MaxIterations: 5000})
+		r, err := EntropicGromovWasserstein(denseFromRows(c.C1), denseFromRows(c.C2), c.P, c.Q, GromovOptions{Epsilon: c.Eps, Threshold: 1e-11, MaxIterations: 5000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +98,7 @@ func TestGromovRecoversIsometry(t *testing.T) {
 	c2, _ := selfCostMatrix(y, nil, "y")
 	c1.Scale(1/mat.Max(c1), c1)
 	c2.Scale(1/mat.Max(c2), c2)
-	r, err := EntropicGromovWasserstein(c1, c2, nil, nil, 0.02, GromovOptions{Threshold: 1e-7})
+	r, err := EntropicGromovWasserstein(c1, c2, nil, nil, GromovOptions{Epsilon: 0.02, Threshold: 1e-7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,13 +122,13 @@ func TestGromovRecoversIsometry(t *testing.T) {
 	}
 	// The point-cloud entry point is the matrix one on the raw squared
 	// distances, bit for bit.
-	rp, err := EntropicGromovWassersteinPoints(x, y, nil, nil, nil, 1, GromovOptions{Threshold: 1e-6})
+	rp, err := EntropicGromovWassersteinPoints(x, y, nil, nil, nil, GromovOptions{Epsilon: 1, Threshold: 1e-6})
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw1, _ := selfCostMatrix(x, SqEuclidean{}, "x")
 	raw2, _ := selfCostMatrix(y, SqEuclidean{}, "y")
-	rm, err := EntropicGromovWasserstein(raw1, raw2, nil, nil, 1, GromovOptions{Threshold: 1e-6})
+	rm, err := EntropicGromovWasserstein(raw1, raw2, nil, nil, GromovOptions{Epsilon: 1, Threshold: 1e-6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +136,7 @@ func TestGromovRecoversIsometry(t *testing.T) {
 		t.Errorf("point-cloud GW differs from GW on the distance matrices")
 	}
 	// NormalizeDistances on the raw point clouds is the hand-normalised run.
-	rn, err := EntropicGromovWassersteinPoints(x, y, nil, nil, nil, 0.02, GromovOptions{Threshold: 1e-7, NormalizeDistances: true})
+	rn, err := EntropicGromovWassersteinPoints(x, y, nil, nil, nil, GromovOptions{Epsilon: 0.02, Threshold: 1e-7, NormalizeDistances: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +168,7 @@ func TestGromovGradientFiniteDifferences(t *testing.T) {
 		}
 	}
 	for _, fc := range []*mat.Dense{nil, feat} {
-		p, err := newGromovProblem(sym(n), sym(m), nil, nil, 0.1, GromovOptions{FeatureCost: fc, Alpha: map[bool]float64{true: 0, false: 0.3}[fc == nil]})
+		p, err := newGromovProblem(sym(n), sym(m), nil, nil, GromovOptions{Epsilon: 0.1, FeatureCost: fc, Alpha: map[bool]float64{true: 0, false: 0.3}[fc == nil]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,13 +220,13 @@ func TestFusedGromovLimits(t *testing.T) {
 			feat.Set(i, j, rng.Float64())
 		}
 	}
-	opt := GromovOptions{Threshold: 1e-11, MaxIterations: 5000}
-	gw, err := EntropicGromovWasserstein(c1, c2, c.P, c.Q, c.Eps, opt)
+	opt := GromovOptions{Epsilon: c.Eps, Threshold: 1e-11, MaxIterations: 5000}
+	gw, err := EntropicGromovWasserstein(c1, c2, c.P, c.Q, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opt.FeatureCost, opt.Alpha = feat, 1
-	fgw, err := EntropicGromovWasserstein(c1, c2, c.P, c.Q, c.Eps, opt)
+	fgw, err := EntropicGromovWasserstein(c1, c2, c.P, c.Q, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +234,7 @@ func TestFusedGromovLimits(t *testing.T) {
 		t.Errorf("Alpha = 1 differs from GW: cost %g vs %g", fgw.Cost, gw.Cost)
 	}
 	opt.Alpha = 1e-12
-	fgw, err = EntropicGromovWasserstein(c1, c2, c.P, c.Q, c.Eps, opt)
+	fgw, err = EntropicGromovWasserstein(c1, c2, c.P, c.Q, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,48 +253,60 @@ func TestGromovBadInput(t *testing.T) {
 		name, want string
 		run        func() error
 	}{
-		{"nil", "c1 is empty", func() error { _, err := EntropicGromovWasserstein(nil, c, nil, nil, 1, GromovOptions{}); return err }},
-		{"non-square", "square", func() error {
-			_, err := EntropicGromovWasserstein(mat.NewDense(2, 3, nil), c, nil, nil, 1, GromovOptions{})
+		{"nil", "c1 is empty", func() error {
+			_, err := EntropicGromovWasserstein(nil, c, nil, nil, GromovOptions{Epsilon: 1})
 			return err
 		}},
-		{"asymmetric", "not symmetric", func() error { _, err := EntropicGromovWasserstein(c, asym, nil, nil, 1, GromovOptions{}); return err }},
-		{"NaN", "non-finite", func() error { _, err := EntropicGromovWasserstein(nan, c, nil, nil, 1, GromovOptions{}); return err }},
-		{"eps", "eps must be positive", func() error { _, err := EntropicGromovWasserstein(c, c, nil, nil, 0, GromovOptions{}); return err }},
+		{"non-square", "square", func() error {
+			_, err := EntropicGromovWasserstein(mat.NewDense(2, 3, nil), c, nil, nil, GromovOptions{Epsilon: 1})
+			return err
+		}},
+		{"asymmetric", "not symmetric", func() error {
+			_, err := EntropicGromovWasserstein(c, asym, nil, nil, GromovOptions{Epsilon: 1})
+			return err
+		}},
+		{"NaN", "non-finite", func() error {
+			_, err := EntropicGromovWasserstein(nan, c, nil, nil, GromovOptions{Epsilon: 1})
+			return err
+		}},
+		{"eps", "Epsilon must be positive", func() error {
+			_, err := EntropicGromovWasserstein(c, c, nil, nil, GromovOptions{Epsilon: -1})
+			return err
+		}},
 		{"weights length", "length 3", func() error {
-			_, err := EntropicGromovWasserstein(c, c, []float64{1, 1, 1}, nil, 1, GromovOptions{})
+			_, err := EntropicGromovWasserstein(c, c, []float64{1, 1, 1}, nil, GromovOptions{Epsilon: 1})
 			return err
 		}},
 		{"negative", "negative", func() error {
-			_, err := EntropicGromovWasserstein(c, c, []float64{1.5, -0.5}, nil, 1, GromovOptions{})
+			_, err := EntropicGromovWasserstein(c, c, []float64{1.5, -0.5}, nil, GromovOptions{Epsilon: 1})
 			return err
 		}},
 		{"zero mass", "zero total mass", func() error {
-			_, err := EntropicGromovWasserstein(c, c, []float64{0, 0}, nil, 1, GromovOptions{})
+			_, err := EntropicGromovWasserstein(c, c, []float64{0, 0}, nil, GromovOptions{Epsilon: 1})
 			return err
 		}},
 		{"unequal", "equal masses", func() error {
-			_, err := EntropicGromovWasserstein(c, c, []float64{1, 1}, nil, 1, GromovOptions{})
+			_, err := EntropicGromovWasserstein(c, c, []float64{1, 1}, nil, GromovOptions{Epsilon: 1})
 			return err
 		}},
 		{"feature shape", "FeatureCost is 1×2", func() error {
-			_, err := EntropicGromovWasserstein(c, c, nil, nil, 1, GromovOptions{FeatureCost: mat.NewDense(1, 2, nil)})
+			_, err := EntropicGromovWasserstein(c, c, nil, nil, GromovOptions{Epsilon: 1, FeatureCost: mat.NewDense(1, 2, nil)})
 			return err
 		}},
 		{"alpha", "Alpha must be", func() error {
-			_, err := EntropicGromovWasserstein(c, c, nil, nil, 1, GromovOptions{FeatureCost: c, Alpha: 2})
+			_, err := EntropicGromovWasserstein(c, c, nil, nil, GromovOptions{Epsilon: 1, FeatureCost: c, Alpha: 2})
 			return err
 		}},
 		{"alpha without features", "FeatureCost is nil", func() error {
-			_, err := EntropicGromovWasserstein(c, c, nil, nil, 1, GromovOptions{Alpha: 0.5})
+			_, err := EntropicGromovWasserstein(c, c, nil, nil, GromovOptions{Epsilon: 1, Alpha: 0.5})
 			return err
 		}},
 		{"normalise zero", "cannot normalise c1", func() error {
-			_, err := EntropicGromovWasserstein(mat.NewDense(1, 1, nil), c, nil, nil, 1, GromovOptions{NormalizeDistances: true})
+			_, err := EntropicGromovWasserstein(mat.NewDense(1, 1, nil), c, nil, nil, GromovOptions{Epsilon: 1, NormalizeDistances: true})
 			return err
 		}},
 		{"points NaN", "non-finite", func() error {
-			_, err := EntropicGromovWassersteinPoints(mat.NewDense(1, 2, []float64{math.NaN(), 0}), c, nil, nil, nil, 1, GromovOptions{})
+			_, err := EntropicGromovWassersteinPoints(mat.NewDense(1, 2, []float64{math.NaN(), 0}), c, nil, nil, nil, GromovOptions{Epsilon: 1})
 			return err
 		}},
 	} {

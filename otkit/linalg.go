@@ -185,7 +185,7 @@ func mulTo(dst, a, b []float64, d int) {
 // nearly equal covariances need, and allocates nothing, which the pair
 // fit's per-step Bures costs need; for the small d of covariances it is also
 // faster than a general LAPACK-style solver. The Bures helpers here and the
-// pair gradients (pairgrad.go) share it.
+// pair gradients (pair_grad.go) share it.
 func symEigen(vals, vecs, a, work []float64, d int) error {
 	copy(work, a)
 	for i := 0; i < d; i++ {

@@ -46,10 +46,17 @@ import (
 // Threshold as well.
 
 // MultiscaleOptions configures MultiscaleSinkhorn. The zero value truncates
-// at 1e-5, picks the grid from ε and n, and anneals the coarse problem by
-// halving ε with one symmetric update per level.
+// at 1e-5 (less when the threshold asks for it), picks the grid from ε and
+// n, and anneals the coarse problem by halving ε with one symmetric update
+// per level.
 type MultiscaleOptions struct {
-	Tolerance          float64 // tol of the truncation rule, in (0, 1); 0 → 1e-5
+	// Tolerance is tol of the truncation rule, in (0, 1). 0 → 1e-5, or
+	// Threshold/(4·Σa·Σb) when that is smaller (Threshold below 4e-5 for
+	// unit masses), so that the fine loop's threshold, Threshold −
+	// 2·tol·Σa·Σb (see MultiscaleSinkhorn), stays at least Threshold/2
+	// whatever the Sinkhorn threshold. A Tolerance set by hand must leave
+	// that threshold positive.
+	Tolerance          float64
 	CellSize           float64 // grid cell side in point units; 0 → max(√(ε/s)/4, side/(n/16)^(1/d))
 	Scaling            float64 // ε ratio between annealing levels of the coarse problem; 0 → 0.5
 	IterationsPerLevel int     // symmetric updates per coarse level; 0 → 1
@@ -59,8 +66,40 @@ type MultiscaleOptions struct {
 	Sinkhorn SinkhornOptions
 }
 
+// resolve applies the defaults and checks the options; threshold is the
+// Sinkhorn threshold and mass = Σa·Σb, which the default Tolerance follows.
+func (o MultiscaleOptions) resolve(geom *Geometry, threshold, mass float64) (MultiscaleOptions, error) {
+	if o.Tolerance == 0 {
+		// The fine loop stops at threshold − 2·tol·mass: keep that at
+		// least threshold/2.
+		o.Tolerance = min(1e-5, threshold/(4*mass))
+	}
+	if !(o.Tolerance > 0 && o.Tolerance < 1) {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance must be in (0, 1), have %g", o.Tolerance)
+	}
+	if bound := o.Tolerance * mass; !(threshold-2*bound > 0) {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance %g is too loose for the threshold %g (the dropped mass could reach %g on each marginal); lower Tolerance below %.3g, or leave it 0 to follow the threshold",
+			o.Tolerance, threshold, bound, threshold/(2*mass))
+	}
+	if math.IsNaN(o.CellSize) || math.IsInf(o.CellSize, 0) || o.CellSize < 0 {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: CellSize must be positive and finite (0 for the default), have %g", o.CellSize)
+	}
+	sc, err := EpsScalingOptions{Scaling: o.Scaling, IterationsPerLevel: o.IterationsPerLevel}.resolve(geom)
+	if err != nil {
+		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: %w", err)
+	}
+	o.Scaling, o.IterationsPerLevel = sc.Scaling, sc.IterationsPerLevel
+	return o, nil
+}
+
 // MultiscaleResult is a SinkhornResult (whose methods, gradients included,
 // use the truncated kernel) with the multiscale solve's statistics.
+//
+// Its Convergence (promoted from SinkhornResult) is the record of the last
+// fine round: Iterations and Errors of that round's loop, against
+// SinkhornOptions.MaxIterations (each round runs under that cap), and
+// Threshold the fine loop's, SinkhornOptions.Threshold − 2·MassBound. The
+// coarse levels and every fine round, with their iterations, are in Levels.
 type MultiscaleResult struct {
 	*SinkhornResult
 	// Levels lists the coarse annealing levels, the coarse loop at the
@@ -94,8 +133,9 @@ const maxFineRounds = 4
 // kernel truncation. Memory is O(n + m) plus the pattern (O(clusters²) bits).
 //
 // Bad input and non-finite results are errors (the latter wrapping
-// ErrNumerical). A fine loop that stops above its threshold returns the
-// result together with a *ConvergenceError (wrapping ErrNotConverged).
+// ErrNumerical). A fine loop that stops above its threshold, or a pattern
+// that still grows after the last round, is not an error: the result is
+// returned with a nil error and Converged false, and Err says which.
 // SinkhornResult.Check is not applied: it sums the full n·m plan, which
 // differs from the truncated one by up to MassBound.
 func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (*MultiscaleResult, error) {
@@ -117,7 +157,7 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 	case opt.Sinkhorn.KernelMode || opt.Sinkhorn.Anderson > 0:
 		return nil, errors.New("otkit: MultiscaleSinkhorn runs in the log domain without Anderson acceleration; unset KernelMode and Anderson")
 	}
-	o, err := opt.resolve(geom)
+	o, err := opt.resolve(geom, s.cfg.Threshold, sum(s.a)*sum(s.b))
 	if err != nil {
 		return nil, err
 	}
@@ -154,14 +194,9 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 	// threshold minus both, so that the full-kernel error meets the
 	// threshold too.
 	res.MassBound = o.Tolerance * sum(s.a) * sum(s.b)
-	threshold := s.cfg.Threshold
-	s.cfg.Threshold -= 2 * res.MassBound
-	if !(s.cfg.Threshold > 0) {
-		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance %g is too loose for the threshold %g (the dropped mass could reach %g on each marginal); lower Tolerance", o.Tolerance, threshold, res.MassBound)
-	}
+	s.cfg.Threshold -= 2 * res.MassBound // positive: resolve checked it
 	k := math.Log(1 / o.Tolerance)
 	var used []uint64
-	fineIters := 0
 	stable := false
 	for round := 0; round <= maxFineRounds; round++ {
 		if used != nil && subset(truncationPattern(cx, cy, s, geom.invScale, eps, k, euclid), used) {
@@ -178,43 +213,28 @@ func MultiscaleSinkhorn(geom *Geometry, a, b []float64, opt MultiscaleOptions) (
 		s.use(blockSparseBackend(bk))
 		s.colFOK = false
 		s.run()
-		fineIters += s.iters
 		res.KeptFraction = float64(bk.Kept()) / (float64(geom.n) * float64(geom.m))
 		res.Levels = append(res.Levels, ScalingLevel{Epsilon: eps, Iterations: s.iters, KeptFraction: res.KeptFraction})
 	}
 	r := s.result()
-	r.Iterations = fineIters
 	res.SinkhornResult = r
 	if v := r.finiteViolation(); v != "" {
 		return nil, numericalError("MultiscaleSinkhorn at eps = %g: %s; use a larger Epsilon or rescale the data (ScaleCost)", eps, v)
 	}
-	if err := convergenceError(op, s, r); err != nil {
-		return res, err
+	rounds := 0
+	for _, l := range res.Levels {
+		if !l.Coarse {
+			rounds++
+		}
 	}
-	if !stable {
-		return res, &ConvergenceError{Op: op, Iterations: fineIters, MaxIterations: s.cfg.MaxIterations,
-			FinalError: lastRecorded(r.Errors), Threshold: s.cfg.Threshold,
-			Help: fmt.Sprintf("the truncation pattern still grew after %d rounds, so the bound %g on the dropped mass is not guaranteed; lower Tolerance", maxFineRounds, res.MassBound)}
+	r.kind = &loopKind{op: fmt.Sprintf("%s: fine round %d", op, rounds), cap: "SinkhornOptions.MaxIterations (per fine round)",
+		help: "raise MultiscaleOptions.Sinkhorn.MaxIterations or its Threshold"}
+	if r.Converged && !stable {
+		r.Converged = false
+		r.cause = fmt.Errorf("otkit: %s: %w: the truncation pattern still grew after %d fine rounds, so the bound %g on the dropped mass is not guaranteed; lower Tolerance",
+			op, ErrNotConverged, maxFineRounds, res.MassBound)
 	}
 	return res, nil
-}
-
-func (o MultiscaleOptions) resolve(geom *Geometry) (MultiscaleOptions, error) {
-	if o.Tolerance == 0 {
-		o.Tolerance = 1e-5
-	}
-	if !(o.Tolerance > 0 && o.Tolerance < 1) {
-		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: Tolerance must be in (0, 1), have %g", o.Tolerance)
-	}
-	if math.IsNaN(o.CellSize) || math.IsInf(o.CellSize, 0) || o.CellSize < 0 {
-		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: CellSize must be positive and finite (0 for the default), have %g", o.CellSize)
-	}
-	sc, err := EpsScalingOptions{Scaling: o.Scaling, IterationsPerLevel: o.IterationsPerLevel}.resolve(geom)
-	if err != nil {
-		return o, fmt.Errorf("otkit: MultiscaleSinkhorn: %w", err)
-	}
-	o.Scaling, o.IterationsPerLevel = sc.Scaling, sc.IterationsPerLevel
-	return o, nil
 }
 
 // solveCoarse runs EpsScaling between the clusters' centroids with their
@@ -237,7 +257,7 @@ func solveCoarse(geom *Geometry, cx, cy *gridClusters, o MultiscaleOptions, leve
 		co.CellSize = 0
 		co.Sinkhorn = copt
 		r, err := MultiscaleSinkhorn(cg, ma, mb, co)
-		if err != nil && !errors.Is(err, ErrNotConverged) {
+		if err != nil {
 			return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: coarse problem: %w", err)
 		}
 		for _, l := range r.Levels {
@@ -246,18 +266,16 @@ func solveCoarse(geom *Geometry, cx, cy *gridClusters, o MultiscaleOptions, leve
 		}
 		return r.SinkhornResult, nil
 	}
-	eps0 := geom.costDiameter()
-	lv := annealingLevels(eps0, geom.eps, o.Scaling)
-	r, err := EpsScaling(cg, ma, mb, EpsScalingOptions{Scaling: o.Scaling, InitialEpsilon: eps0,
+	r, err := EpsScaling(cg, ma, mb, EpsScalingOptions{Scaling: o.Scaling, InitialEpsilon: geom.costDiameter(),
 		IterationsPerLevel: o.IterationsPerLevel, Sinkhorn: copt})
-	if err != nil && !errors.Is(err, ErrNotConverged) {
+	if err != nil {
 		return nil, fmt.Errorf("otkit: MultiscaleSinkhorn: coarse problem: %w", err)
 	}
-	for _, e := range lv {
-		*levels = append(*levels, ScalingLevel{Epsilon: e, Iterations: o.IterationsPerLevel, KeptFraction: 1, Coarse: true})
+	for _, l := range r.Levels {
+		l.Coarse = true
+		*levels = append(*levels, l)
 	}
-	*levels = append(*levels, ScalingLevel{Epsilon: geom.eps, Iterations: r.Iterations - len(lv)*o.IterationsPerLevel, KeptFraction: 1, Coarse: true})
-	return r, nil
+	return r.SinkhornResult, nil
 }
 
 // extendPotential sets pot (of the points pts) to the update against the

@@ -18,6 +18,15 @@ type MultiscaleDivergenceOptions struct {
 	Multiscale MultiscaleOptions
 }
 
+// resolve checks the options; their zero values are resolved where they
+// are used (NewPointCloud, MultiscaleSinkhorn).
+func (o MultiscaleDivergenceOptions) resolve() (MultiscaleDivergenceOptions, error) {
+	if math.IsNaN(o.Epsilon) || math.IsInf(o.Epsilon, 0) || o.Epsilon < 0 {
+		return o, fmt.Errorf("otkit: multiscale divergence: epsilon must be positive, or 0 for the default; have %g", o.Epsilon)
+	}
+	return o, nil
+}
+
 // MultiscaleDivergence is Divergence with the three problems solved by
 // MultiscaleSinkhorn on online geometries: the same value
 //
@@ -26,27 +35,24 @@ type MultiscaleDivergenceOptions struct {
 // up to the truncation (each R within eps·tol·mass of its full-kernel value
 // at the same potentials), and the same result type, whose GradX works on
 // the truncated couplings. The self problems use the symmetric update, as
-// Divergence does. A solve that stops above its threshold gives the result
-// together with an error wrapping ErrNotConverged.
+// Divergence does. A solve that stops above its threshold is not an error:
+// the result is returned with a nil error and Converged false (Err names
+// the solve).
 func MultiscaleDivergence(x, y *mat.Dense, a, b []float64, opt MultiscaleDivergenceOptions) (*DivergenceResult, error) {
 	if x == nil || y == nil {
 		return nil, errors.New("otkit: multiscale divergence: nil point cloud")
 	}
-	if math.IsNaN(opt.Epsilon) || math.IsInf(opt.Epsilon, 0) || opt.Epsilon < 0 {
-		return nil, fmt.Errorf("otkit: multiscale divergence: epsilon must be positive, or 0 for the default; have %g", opt.Epsilon)
+	opt, err := opt.resolve()
+	if err != nil {
+		return nil, err
 	}
 	gxy, err := NewPointCloud(x, y, PointCloudOptions{Cost: opt.Cost, Epsilon: opt.Epsilon, Online: true})
 	if err != nil {
 		return nil, fmt.Errorf("otkit: multiscale divergence: x–y geometry: %w", err)
 	}
 	eps := gxy.Epsilon()
-	var notConverged error
 	solve := func(name string, g *Geometry, p, q []float64, o MultiscaleOptions) (*SinkhornResult, error) {
 		r, err := MultiscaleSinkhorn(g, p, q, o)
-		if errors.Is(err, ErrNotConverged) {
-			notConverged = fmt.Errorf("otkit: multiscale divergence: %s problem: %w", name, err)
-			return r.SinkhornResult, nil
-		}
 		if err != nil {
 			return nil, fmt.Errorf("otkit: multiscale divergence: %s problem: %w", name, err)
 		}
@@ -75,8 +81,13 @@ func MultiscaleDivergence(x, y *mat.Dense, a, b []float64, opt MultiscaleDiverge
 			return nil, err
 		}
 	}
-	res.Converged = rxy.Converged && res.XX.Converged && res.YY.Converged
+	res.setConvergence("multiscale divergence")
 	dm := sum(rxy.A) - sum(rxy.B)
 	res.Divergence = rxy.RegOTCost - 0.5*(res.XX.RegOTCost+res.YY.RegOTCost) + 0.5*eps*dm*dm
-	return res, notConverged
+	if !isFinite(res.Divergence) {
+		// Each cost is finite (MultiscaleSinkhorn checks), so their sum overflowed.
+		return nil, numericalError("multiscale divergence: R_xy = %g, R_xx = %g, R_yy = %g sum to %g: rescale the points (or ScaleCost) so the costs are far below 1e308",
+			rxy.RegOTCost, res.XX.RegOTCost, res.YY.RegOTCost, res.Divergence)
+	}
+	return res, nil
 }

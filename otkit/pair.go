@@ -25,10 +25,44 @@ type MixturePair struct {
 	LockGMM1   bool
 }
 
-// NewMixturePair checks its arguments and returns the pair. OTT's defaults
-// are epsilon 1e-2 and tau 1; here both must be given explicitly.
-func NewMixturePair(gmm0, gmm1 *GaussianMixture, epsilon, tau float64, lockGMM1 bool) (*MixturePair, error) {
-	p := &MixturePair{GMM0: gmm0, GMM1: gmm1, Epsilon: epsilon, Tau: tau, LockGMM1: lockGMM1}
+// MixturePairOptions configures NewMixturePair. The zero value is OTT's
+// GaussianMixturePair default: epsilon 1e-2, tau 1 (balanced), both
+// mixtures fitted.
+type MixturePairOptions struct {
+	// Epsilon is the regularisation of the transport between components,
+	// on the scale of the Bures costs (squared distances); 0 → 1e-2.
+	Epsilon float64
+	// Tau in (0, 1] relaxes both marginals (the unbalanced UW2); 0 → 1.
+	Tau float64
+	// LockGMM1 keeps GMM1 as given in FitPair.
+	LockGMM1 bool
+}
+
+// resolve applies OTT's defaults and checks the options.
+func (o MixturePairOptions) resolve() (MixturePairOptions, error) {
+	if o.Epsilon == 0 {
+		o.Epsilon = 1e-2
+	}
+	if o.Tau == 0 {
+		o.Tau = 1
+	}
+	if !(o.Epsilon > 0) || math.IsInf(o.Epsilon, 0) {
+		return o, fmt.Errorf("otkit: mixture pair: MixturePairOptions.Epsilon must be positive and finite (0 for OTT's 1e-2), got %v", o.Epsilon)
+	}
+	if !(o.Tau > 0 && o.Tau <= 1) {
+		return o, fmt.Errorf("otkit: mixture pair: MixturePairOptions.Tau must be in (0,1] (0 for the balanced 1), got %v", o.Tau)
+	}
+	return o, nil
+}
+
+// NewMixturePair checks its arguments and returns the pair, with OTT's
+// defaults for the zero fields of opt.
+func NewMixturePair(gmm0, gmm1 *GaussianMixture, opt MixturePairOptions) (*MixturePair, error) {
+	o, err := opt.resolve()
+	if err != nil {
+		return nil, err
+	}
+	p := &MixturePair{GMM0: gmm0, GMM1: gmm1, Epsilon: o.Epsilon, Tau: o.Tau, LockGMM1: o.LockGMM1}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -48,10 +82,10 @@ func (p *MixturePair) validate() error {
 	if err := p.GMM1.Validate(); err != nil {
 		return fmt.Errorf("otkit: mixture pair: gmm1: %v", err)
 	}
-	if _, err := pfPack(p.GMM0); err != nil {
+	if _, err := packMixture(p.GMM0); err != nil {
 		return fmt.Errorf("otkit: mixture pair: gmm0: %v", err)
 	}
-	if _, err := pfPack(p.GMM1); err != nil {
+	if _, err := packMixture(p.GMM1); err != nil {
 		return fmt.Errorf("otkit: mixture pair: gmm1: %v", err)
 	}
 	if d0, d1 := p.GMM0.Dim(), p.GMM1.Dim(); d0 != d1 {
@@ -84,11 +118,11 @@ func (p *MixturePair) CostMatrix() (*mat.Dense, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	m0, m1, err := pfMixes(p)
+	m0, m1, err := flatMixtures(p)
 	if err != nil {
 		return nil, err
 	}
-	b := newPFBures(m0.lay.k, m1.lay.k, m0.lay.d)
+	b := newBuresCost(m0.lay.k, m1.lay.k, m0.lay.d)
 	if err := b.compute(m0, m1, false); err != nil {
 		return nil, fmt.Errorf("otkit: mixture pair cost: %v", err)
 	}
@@ -114,7 +148,7 @@ func (p *MixturePair) Sinkhorn(cost *mat.Dense, opt SinkhornOptions) (*SinkhornR
 	if r, c := cost.Dims(); r != k0 || c != k1 {
 		return nil, fmt.Errorf("otkit: mixture pair Sinkhorn: cost is %d×%d, want %d×%d (gmm0 × gmm1 components)", r, c, k0, k1)
 	}
-	if err := pfCheckTau(opt, p.Tau); err != nil {
+	if err := checkPairTau(opt, p.Tau); err != nil {
 		return nil, err
 	}
 	opt.TauA, opt.TauB = p.Tau, p.Tau
@@ -122,12 +156,12 @@ func (p *MixturePair) Sinkhorn(cost *mat.Dense, opt SinkhornOptions) (*SinkhornR
 	if err != nil {
 		return nil, fmt.Errorf("otkit: mixture pair Sinkhorn: %v", err)
 	}
-	return Sinkhorn(geom, pfWeights(p.GMM0), pfWeights(p.GMM1), opt)
+	return Sinkhorn(geom, componentWeights(p.GMM0), componentWeights(p.GMM1), opt)
 }
 
-// pfCheckTau refuses Sinkhorn options whose TauA/TauB contradict the pair's
+// checkPairTau refuses Sinkhorn options whose TauA/TauB contradict the pair's
 // Tau (zero means "the pair's").
-func pfCheckTau(opt SinkhornOptions, tau float64) error {
+func checkPairTau(opt SinkhornOptions, tau float64) error {
 	if (opt.TauA != 0 && opt.TauA != tau) || (opt.TauB != 0 && opt.TauB != tau) {
 		return fmt.Errorf("otkit: mixture pair: Sinkhorn options set TauA=%v, TauB=%v but the pair's tau is %v (leave them 0)", opt.TauA, opt.TauB, tau)
 	}
@@ -152,17 +186,17 @@ func NormalizedCoupling(r *SinkhornResult) (*mat.Dense, error) {
 	return p, nil
 }
 
-// pfWeights returns softmax([Logits, 0]), the component weights.
-func pfWeights(m *GaussianMixture) []float64 {
+// componentWeights returns softmax([Logits, 0]), the component weights.
+func componentWeights(m *GaussianMixture) []float64 {
 	k := m.K()
 	pi, lp := make([]float64, k), make([]float64, k)
-	pfSoftmax(pi, lp, m.Logits)
+	softmaxLogits(pi, lp, m.Logits)
 	return pi
 }
 
-// pfPack copies a mixture's parameters into the flat layout of pfLayout,
+// packMixture copies a mixture's parameters into the flat layout of paramLayout,
 // checking shapes and finiteness.
-func pfPack(m *GaussianMixture) ([]float64, error) {
+func packMixture(m *GaussianMixture) ([]float64, error) {
 	k := len(m.Loc)
 	if k < 1 {
 		return nil, fmt.Errorf("no components")
@@ -171,7 +205,7 @@ func pfPack(m *GaussianMixture) ([]float64, error) {
 	if d < 1 {
 		return nil, fmt.Errorf("component 0 has an empty mean")
 	}
-	lay := pfLayout{k, d}
+	lay := paramLayout{k, d}
 	if len(m.Scale) != k {
 		return nil, fmt.Errorf("%d means but %d scale vectors", k, len(m.Scale))
 	}
@@ -200,11 +234,11 @@ func pfPack(m *GaussianMixture) ([]float64, error) {
 	return th, nil
 }
 
-// pfUnpack writes the flat parameters back into a copy of the template
+// unpackMixture writes the flat parameters back into a copy of the template
 // mixture.
-func pfUnpack(th []float64, template *GaussianMixture) *GaussianMixture {
+func unpackMixture(th []float64, template *GaussianMixture) *GaussianMixture {
 	m := template.Clone()
-	lay := pfLayout{len(m.Loc), len(m.Loc[0])}
+	lay := paramLayout{len(m.Loc), len(m.Loc[0])}
 	loc, sc := lay.loc(th), lay.scale(th)
 	d, nt := lay.d, lay.nTri()
 	for c := range m.Loc {
@@ -215,12 +249,12 @@ func pfUnpack(th []float64, template *GaussianMixture) *GaussianMixture {
 	return m
 }
 
-// pfMixes derives the flat working form of both mixtures of a validated pair.
-func pfMixes(p *MixturePair) (*pfMix, *pfMix, error) {
-	th0, _ := pfPack(p.GMM0)
-	th1, _ := pfPack(p.GMM1)
-	m0 := newPFMix(pfLayout{p.GMM0.K(), p.GMM0.Dim()})
-	m1 := newPFMix(pfLayout{p.GMM1.K(), p.GMM1.Dim()})
+// flatMixtures derives the flat working form of both mixtures of a validated pair.
+func flatMixtures(p *MixturePair) (*flatMixture, *flatMixture, error) {
+	th0, _ := packMixture(p.GMM0)
+	th1, _ := packMixture(p.GMM1)
+	m0 := newFlatMixture(paramLayout{p.GMM0.K(), p.GMM0.Dim()})
+	m1 := newFlatMixture(paramLayout{p.GMM1.K(), p.GMM1.Dim()})
 	if err := m0.set(th0); err != nil {
 		return nil, nil, fmt.Errorf("otkit: gmm0: %v", err)
 	}

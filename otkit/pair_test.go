@@ -35,10 +35,10 @@ func pairTestMixture(t *testing.T, shift []float64) *GaussianMixture {
 // routes to the same numbers.
 func TestMixturePairCostMatrix(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 0))
-	l0, l1 := pfLayout{3, 2}, pfLayout{2, 2}
-	g0 := pfTestMixture(l0, pfRandParams(rng, l0, 2))
-	g1 := pfTestMixture(l1, pfRandParams(rng, l1, 2))
-	p, err := NewMixturePair(g0, g1, 0.1, 1, false)
+	l0, l1 := paramLayout{3, 2}, paramLayout{2, 2}
+	g0 := mixtureFromParams(l0, randPairParams(rng, l0, 2))
+	g1 := mixtureFromParams(l1, randPairParams(rng, l1, 2))
+	p, err := NewMixturePair(g0, g1, MixturePairOptions{Epsilon: 0.1, Tau: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestMixturePairUpstreamInvariants(t *testing.T) {
 		{[]float64{0, 0}, 0, 0.005, 1e-6},
 		{[]float64{2, 0}, 4, 0.005, 5e-3},
 	} {
-		p, err := NewMixturePair(g, pairTestMixture(t, tc.shift), 1e-3, 1, false)
+		p, err := NewMixturePair(g, pairTestMixture(t, tc.shift), MixturePairOptions{Epsilon: 1e-3, Tau: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,14 +137,14 @@ func TestMixturePairUnbalanced(t *testing.T) {
 	g0 := pairTestMixture(t, []float64{0, 0})
 	g1 := pairTestMixture(t, []float64{0.5, 0})
 	tau := 1 / 1.01
-	p, err := NewMixturePair(g0, g1, 0.01, tau, true)
+	p, err := NewMixturePair(g0, g1, MixturePairOptions{Epsilon: 0.01, Tau: tau, LockGMM1: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if math.Abs(p.Rho()-1) > 1e-12 {
 		t.Errorf("rho = %v, want 1", p.Rho())
 	}
-	if b, _ := NewMixturePair(g0, g1, 0.01, 1, false); !math.IsInf(b.Rho(), 1) {
+	if b, _ := NewMixturePair(g0, g1, MixturePairOptions{Epsilon: 0.01, Tau: 1}); !math.IsInf(b.Rho(), 1) {
 		t.Errorf("balanced rho = %v, want +Inf", b.Rho())
 	}
 	c, _ := p.CostMatrix()
@@ -191,11 +191,11 @@ func TestMixturePairBadInput(t *testing.T) {
 		{g, one, 0.1, 1, "dimension"},
 		{g, bad, 0.1, 1, "gmm1"},
 		{short, g, 0.1, 1, "gmm0"},
-		{g, g, math.NaN(), 1, "epsilon"},
-		{g, g, 0.1, 0, "tau"},
-		{g, g, 0.1, math.NaN(), "tau"},
+		{g, g, math.NaN(), 1, "Epsilon"},
+		{g, g, 0.1, 1.5, "Tau"},
+		{g, g, 0.1, math.NaN(), "Tau"},
 	} {
-		_, err := NewMixturePair(tc.g0, tc.g1, tc.eps, tc.tau, false)
+		_, err := NewMixturePair(tc.g0, tc.g1, MixturePairOptions{Epsilon: tc.eps, Tau: tc.tau})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("error %v, want one mentioning %q", err, tc.want)
 		}

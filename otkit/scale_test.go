@@ -105,12 +105,12 @@ func TestOverflowIsErrNumerical(t *testing.T) {
 		}, false, ""},
 		{"GW dissimilarities 1e200 (squares overflow)", func() ([]float64, error) {
 			c := mat.NewDense(3, 3, []float64{0, 1e200, 2e200, 1e200, 0, 1e200, 2e200, 1e200, 0})
-			r, err := EntropicGromovWasserstein(c, c, nil, nil, 0.1, GromovOptions{MaxIterations: 5})
+			r, err := EntropicGromovWasserstein(c, c, nil, nil, GromovOptions{Epsilon: 0.1, MaxIterations: 5})
 			return gwNumbers(r), err
 		}, true, "NormalizeDistances"},
 		{"GW dissimilarities 1e200, normalised", func() ([]float64, error) {
 			c := mat.NewDense(3, 3, []float64{0, 1e200, 2e200, 1e200, 0, 1e200, 2e200, 1e200, 0})
-			r, err := EntropicGromovWasserstein(c, c, nil, nil, 0.1, GromovOptions{MaxIterations: 5, NormalizeDistances: true})
+			r, err := EntropicGromovWasserstein(c, c, nil, nil, GromovOptions{Epsilon: 0.1, MaxIterations: 5, NormalizeDistances: true})
 			return gwNumbers(r), err
 		}, false, ""},
 	}
@@ -295,13 +295,13 @@ func TestInputChecksScaleInvariant(t *testing.T) {
 	// steps from a bᵀ amplify the 1e-16 rounding of the scaled entries to
 	// ~1e-4 here, a property of the iteration, not of the checks.
 	c2 := []float64{0, 3, 1, 2, 3, 0, 2, 1, 1, 2, 0, 1.5, 2, 1, 1.5, 0}
-	opt := GromovOptions{NormalizeDistances: true, MaxIterations: 30}
-	base, err := EntropicGromovWasserstein(mat.NewDense(3, 3, sym), mat.NewDense(4, 4, c2), []float64{0.2, 0.3, 0.5}, nil, 0.05, opt)
+	opt := GromovOptions{Epsilon: 0.05, NormalizeDistances: true, MaxIterations: 30}
+	base, err := EntropicGromovWasserstein(mat.NewDense(3, 3, sym), mat.NewDense(4, 4, c2), []float64{0.2, 0.3, 0.5}, nil, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []float64{0x1p-1040, 0x1p-600, 0x1p-40, 0x1p40, 0x1p600, 0x1p1000} {
-		r, err := EntropicGromovWasserstein(mat.NewDense(3, 3, scaled(sym, s)), mat.NewDense(4, 4, scaled(c2, s)), []float64{0.2, 0.3, 0.5}, nil, 0.05, opt)
+		r, err := EntropicGromovWasserstein(mat.NewDense(3, 3, scaled(sym, s)), mat.NewDense(4, 4, scaled(c2, s)), []float64{0.2, 0.3, 0.5}, nil, opt)
 		if err != nil {
 			t.Fatalf("GW ×%g: %v", s, err)
 		}

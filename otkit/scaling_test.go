@@ -11,7 +11,7 @@ import (
 	"github.com/otlab/gootlab/otkit/internal/scaling"
 )
 
-func pfRandProblem(rng *rand.Rand, k0, k1 int) (c, a, b []float64) {
+func randPairProblem(rng *rand.Rand, k0, k1 int) (c, a, b []float64) {
 	c = make([]float64, k0*k1)
 	for i := range c {
 		c[i] = 2 * rng.Float64()
@@ -19,7 +19,7 @@ func pfRandProblem(rng *rand.Rand, k0, k1 int) (c, a, b []float64) {
 	return c, randomWeights(rng, k0, 1), randomWeights(rng, k1, 1)
 }
 
-var pfTight = SinkhornOptions{Threshold: 1e-14, MaxIterations: 200000}
+var pairTight = SinkhornOptions{Threshold: 1e-14, MaxIterations: 200000}
 
 // smallSolve runs the solver on the flat k0×k1 cost c as Sinkhorn does and
 // also returns its scaling form (nil when the options exclude it).
@@ -43,9 +43,9 @@ func smallSolve(t testing.TB, c, a, b []float64, k0, k1 int, eps, tau float64, o
 // ⟨P,C⟩ + ε KL(P | abᵀ) and the marginals are a and b.
 func TestScalingFormBalancedPrimal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 0))
-	c, a, b := pfRandProblem(rng, 3, 4)
+	c, a, b := randPairProblem(rng, 3, 4)
 	const eps = 0.3
-	res, sc := smallSolve(t, c, a, b, 3, 4, eps, 1, pfTight)
+	res, sc := smallSolve(t, c, a, b, 3, 4, eps, 1, pairTight)
 	if sc == nil {
 		t.Fatal("the scaling form was not used")
 	}
@@ -89,12 +89,12 @@ func TestScalingFormBalancedPrimal(t *testing.T) {
 func TestSmallSolveGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 0))
 	for _, tau := range []float64{1, 0.8, 1 / 1.01} {
-		c, a, b := pfRandProblem(rng, 3, 2)
+		c, a, b := randPairProblem(rng, 3, 2)
 		const eps = 0.4
-		res, _ := smallSolve(t, c, a, b, 3, 2, eps, tau, pfTight)
+		res, _ := smallSolve(t, c, a, b, 3, 2, eps, tau, pairTight)
 		r := struct{ p, gradA, gradB []float64 }{res.Matrix().RawMatrix().Data, res.GradA(), res.GradB()}
 		val := func() float64 {
-			v, _ := smallSolve(t, c, a, b, 3, 2, eps, tau, pfTight)
+			v, _ := smallSolve(t, c, a, b, 3, 2, eps, tau, pairTight)
 			return v.RegOTCost
 		}
 		const h = 1e-6
@@ -190,14 +190,14 @@ func TestScalingFormMatchesReferenceKernel(t *testing.T) {
 	var cases []tc
 	for _, tau := range []float64{1, 0.8, 1 / 1.01} {
 		for _, opt := range []SinkhornOptions{{}, {OTTUnbalancedUpdate: true}, {MinIterations: 30, InnerIterations: 7, MaxIterations: 95}, {Threshold: 1e-9, NormError: 2}, {NormError: math.Inf(1)}} {
-			c, a, b := pfRandProblem(rng, 3, 4)
+			c, a, b := randPairProblem(rng, 3, 4)
 			cases = append(cases, tc{fmt.Sprintf("tau=%.3f %+v", tau, opt), c, a, b, 3, 4, 0.05 + rng.Float64(), tau, opt})
 		}
 	}
 	// Small ε against the costs (kernel entries far below 1e-300) and a tiny
 	// weight: scalings must be absorbed often, sums may underflow.
 	for _, eps := range []float64{1e-3, 2e-2} {
-		c, a, b := pfRandProblem(rng, 4, 3)
+		c, a, b := randPairProblem(rng, 4, 3)
 		a[0] *= 1e-6
 		var sa float64
 		for _, v := range a {
@@ -219,7 +219,7 @@ func TestScalingFormMatchesReferenceKernel(t *testing.T) {
 		if sc != nil {
 			absorbed += sc.Absorptions()
 		}
-		got := pfSolve{f: res.F, g: res.G, p: res.Matrix().RawMatrix().Data, reg: res.RegOTCost,
+		got := componentSolve{f: res.F, g: res.G, p: res.Matrix().RawMatrix().Data, reg: res.RegOTCost,
 			gradA: res.GradA(), gradB: res.GradB(), converged: res.Converged, iterations: res.Iterations}
 		geom, err := NewGeometry(mat.NewDense(c.k0, c.k1, c.c), GeometryOptions{Epsilon: c.eps})
 		if err != nil {
@@ -257,13 +257,13 @@ func TestScalingFormMatchesReferenceKernel(t *testing.T) {
 
 // The coupled-GMM tutorial's final balanced state: 2000 iterations that
 // never converge; FitPair runs 600 of these.
-var pfBenchBlocksC = []float64{0.05, 30, 22, 28, 0.02, 35, 21, 40, 0.04}
-var pfBenchBlocksA = []float64{0.22632582, 0.23542637, 0.5382478}
-var pfBenchBlocksB = []float64{0.36791384, 0.3672651, 0.26482108}
+var pairBenchBlocksC = []float64{0.05, 30, 22, 28, 0.02, 35, 21, 40, 0.04}
+var pairBenchBlocksA = []float64{0.22632582, 0.23542637, 0.5382478}
+var pairBenchBlocksB = []float64{0.36791384, 0.3672651, 0.26482108}
 
 func BenchmarkSinkhornTutorialBlocks(bm *testing.B) {
 	for i := 0; i < bm.N; i++ {
-		g, _ := NewGeometry(mat.NewDense(3, 3, pfBenchBlocksC), GeometryOptions{Epsilon: 0.01})
-		Sinkhorn(g, pfBenchBlocksA, pfBenchBlocksB, SinkhornOptions{})
+		g, _ := NewGeometry(mat.NewDense(3, 3, pairBenchBlocksC), GeometryOptions{Epsilon: 0.01})
+		Sinkhorn(g, pairBenchBlocksA, pairBenchBlocksB, SinkhornOptions{})
 	}
 }

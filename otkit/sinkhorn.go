@@ -66,48 +66,13 @@ type SinkhornOptions struct {
 	Float32 bool
 }
 
-// SinkhornResult holds the potentials and everything OTT's SinkhornOutput
-// reports. P_ij = exp((F_i + G_j − C_ij)/eps) with the target eps; it is
-// never stored, methods recompute what they need from F and G.
-//
-// A result is valid by construction: it comes from Sinkhorn (or a solver
-// built on it), which checks every input. The plain accessors (Matrix,
-// PrimalCost, the marginals, GradA, GradB) trust that and do not re-check;
-// the methods that take arguments (Apply, ApplyT, GradX, GradY) and
-// NormalizedCoupling return an error for a nil result or one assembled by
-// hand whose potentials, weights and geometry disagree.
-type SinkhornResult struct {
-	F, G       []float64
-	RegOTCost  float64   // OTT's reg_ot_cost (§3), balanced and unbalanced
-	EntRegCost float64   // RegOTCost − eps·(H(a) + H(b))
-	DualCost   float64   // ⟨a, F⟩ + ⟨b, G⟩ over non-zero weights
-	Errors     []float64 // len ceil(max/inner); +Inf = not computed, −1 = block never ran
-	Converged  bool
-	Iterations int
-	Epsilon    float64
-	A, B       []float64
-	TauA, TauB float64
-	Geom       *Geometry
-
-	kern lse.Kernel      // the solve's float64 kernel (backend.report), reused by the methods
-	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
-}
-
-// kernel returns the float64 LSE kernel of the solve (backend.go; the
-// reference kernel for a result assembled by hand).
-func (r *SinkhornResult) kernel() lse.Kernel {
-	if r.kern == nil {
-		return r.Geom.referenceKernel()
-	}
-	return r.kern
-}
-
 // sinkhornConfig is SinkhornOptions with defaults applied and checked.
 type sinkhornConfig struct {
 	SinkhornOptions
 	p float64
 }
 
+// resolve applies OTT's defaults and checks the options for an n×m problem.
 func (o SinkhornOptions) resolve(n, m int) (sinkhornConfig, error) {
 	c := sinkhornConfig{SinkhornOptions: o}
 	bad := func(format string, args ...any) (sinkhornConfig, error) {
@@ -180,6 +145,45 @@ func (o SinkhornOptions) resolve(n, m int) (sinkhornConfig, error) {
 	return c, nil
 }
 
+// SinkhornResult holds the potentials and everything OTT's SinkhornOutput
+// reports. P_ij = exp((F_i + G_j − C_ij)/eps) with the target eps; it is
+// never stored, methods recompute what they need from F and G.
+//
+// A result is valid by construction: it comes from Sinkhorn (or a solver
+// built on it), which checks every input. The plain accessors (Matrix,
+// PrimalCost, the marginals, GradA, GradB) trust that and do not re-check;
+// the methods that take arguments (Apply, ApplyT, GradX, GradY) and
+// NormalizedCoupling return an error for a nil result or one assembled by
+// hand whose potentials, weights and geometry disagree.
+type SinkhornResult struct {
+	F, G       []float64
+	RegOTCost  float64 // OTT's reg_ot_cost (§3), balanced and unbalanced
+	EntRegCost float64 // RegOTCost − eps·(H(a) + H(b))
+	DualCost   float64 // ⟨a, F⟩ + ⟨b, G⟩ over non-zero weights
+	// Convergence is the record of the Sinkhorn loop at the target eps:
+	// Iterations against SinkhornOptions.MaxIterations; Errors, the
+	// marginal error every InnerIterations, has length
+	// ceil(MaxIterations/InnerIterations) (+Inf = not computed before
+	// MinIterations, −1 = block never ran).
+	Convergence
+	Epsilon    float64
+	A, B       []float64
+	TauA, TauB float64
+	Geom       *Geometry
+
+	kern lse.Kernel      // the solve's float64 kernel (backend.report), reused by the methods
+	cfg  *sinkhornConfig // the solve's options (Check and Err read them)
+}
+
+// kernel returns the float64 LSE kernel of the solve (backend.go; the
+// reference kernel for a result assembled by hand).
+func (r *SinkhornResult) kernel() lse.Kernel {
+	if r.kern == nil {
+		return r.Geom.referenceKernel()
+	}
+	return r.kern
+}
+
 // massTolerance is the relative tolerance on |Σa − Σb| in a balanced
 // problem. Weights normalised in float64 agree to ~1e-15; 1e-6 accepts
 // weights read from float32 data while rejecting real mass mismatches, which
@@ -232,9 +236,9 @@ func rho(eps, tau float64) float64 {
 // Bad input (weights of the wrong length, negative or non-finite weights,
 // zero total mass, unequal masses in a balanced problem — relative
 // tolerance 1e-6 —, out-of-range options) is an error. Non-convergence is
-// not: the result reports it in Converged and Errors, as OTT does; callers
-// decide (SinkhornResult.Err turns it into an error naming the cap and the
-// options that help).
+// not: the result reports it in Converged and Errors, as OTT does, with a
+// nil error (the package's contract, doc.go); SinkhornResult.Err turns it
+// into an error naming the cap and the options that help.
 //
 // Every result returned with a nil error satisfies SinkhornResult.Check:
 // finite potentials and costs, a plan whose mass is TransportMass, and, when
@@ -729,11 +733,14 @@ func (s *solver) result() *SinkhornResult {
 	c := s.cfg
 	eps := s.geom.eps
 	r := &SinkhornResult{
-		F: s.f, G: s.g, Errors: s.errors, Iterations: s.iters, Epsilon: eps,
+		F: s.f, G: s.g, Epsilon: eps,
 		A: s.a, B: s.b, TauA: c.TauA, TauB: c.TauB, Geom: s.geom,
 		kern: s.report, cfg: &s.cfg,
 	}
-	r.Converged = converged(s.errors, c.Threshold)
+	r.Convergence = Convergence{
+		Converged: converged(s.errors, c.Threshold), Iterations: s.iters, MaxIterations: c.MaxIterations,
+		Errors: s.errors, Threshold: c.Threshold, kind: sinkhornLoop,
+	}
 	// The row marginals give RegOTCost its mass; the self-check (diagnose)
 	// reuses them rather than reducing the plan's rows a second time.
 	s.rowMarginal = r.RowMarginal()

@@ -187,7 +187,7 @@ func TestEMMatchesSklearn(t *testing.T) {
 			t.Fatalf("expected.json case %d is %q with %d iterations, want %q with %d", i, ex.Name, ex.NIter, in.Name, in.Steps)
 		}
 		x := rowsToDense(in.X)
-		fit, err := FitEM(skToMixture(t, in.Init), x, EMOptions{Steps: in.Steps})
+		fit, err := fitMixture(skToMixture(t, in.Init), x, EMOptions{Steps: in.Steps})
 		if err != nil {
 			t.Fatalf("%s: %v", in.Name, err)
 		}

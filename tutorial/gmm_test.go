@@ -82,12 +82,12 @@ func loadTutorial(tb testing.TB) tutorialData {
 			tutData.err = err
 			return
 		}
-		pooled, err := otkit.FitEM(init, pool, otkit.EMOptions{Steps: 20})
+		fit, err := otkit.FitEM(init, pool, otkit.EMOptions{Steps: 20})
 		if err != nil {
 			tutData.err = err
 			return
 		}
-		tutData = tutorialData{x0: x0, x1: x1, pooled: pooled}
+		tutData = tutorialData{x0: x0, x1: x1, pooled: fit.Mixture}
 	})
 	if tutData.err != nil {
 		tb.Fatal(tutData.err)
@@ -160,7 +160,7 @@ func pooledInOrder(tb testing.TB, m *otkit.GaussianMixture, order []int) *otkit.
 func runTutorialPair(tb testing.TB, d tutorialData, order []int, weightTransport, tau float64) (*otkit.PairFitResult, string) {
 	tb.Helper()
 	init := pooledInOrder(tb, d.pooled, order)
-	p, err := otkit.NewMixturePair(init, init, 0.01, tau, false)
+	p, err := otkit.NewMixturePair(init, init, otkit.MixturePairOptions{Epsilon: 0.01, Tau: tau})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestTutorialCoupledGMMs(t *testing.T) {
 		// the printed lines of the seed's 7 iterations agree with the
 		// default's to about 1e-4 at this tau (note §4.4).
 		init := pooledInOrder(t, d.pooled, seedRun2Order)
-		po, _ := otkit.NewMixturePair(init, init, 0.01, 1/1.01, false)
+		po, _ := otkit.NewMixturePair(init, init, otkit.MixturePairOptions{Epsilon: 0.01, Tau: 1 / 1.01})
 		resOTT, err := otkit.FitPair(po, d.x0, d.x1, otkit.PairFitOptions{
 			WeightTransport: 0.1, EMSteps: 7, MSteps: 20,
 			Sinkhorn: otkit.SinkhornOptions{OTTUnbalancedUpdate: true},
@@ -402,7 +402,7 @@ func TestTutorialPairDeterministic(t *testing.T) {
 	run := func(procs int) *otkit.PairFitResult {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
-		p, _ := otkit.NewMixturePair(d.pooled, d.pooled, 0.01, 1, false)
+		p, _ := otkit.NewMixturePair(d.pooled, d.pooled, otkit.MixturePairOptions{Epsilon: 0.01, Tau: 1})
 		res, err := otkit.FitPair(p, d.x0, d.x1, otkit.PairFitOptions{WeightTransport: 0.01, EMSteps: 4, MSteps: 20})
 		if err != nil {
 			t.Fatal(err)
@@ -430,7 +430,7 @@ func TestTutorialPairDeterministic(t *testing.T) {
 // M steps on 2 × 10,000 points, K = 3 (OTT-JAX: 18.1 s on a laptop).
 func BenchmarkPairFitTutorial(b *testing.B) {
 	d := loadTutorial(b)
-	p, err := otkit.NewMixturePair(d.pooled, d.pooled, 0.01, 1, false)
+	p, err := otkit.NewMixturePair(d.pooled, d.pooled, otkit.MixturePairOptions{Epsilon: 0.01, Tau: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -173,7 +173,7 @@ func TestShowHelpersDisplayOnce(t *testing.T) {
 func TestPairAdapters(t *testing.T) {
 	gens, err := tutorial.GMMGenerators()
 	mustNoErr(t, err)
-	pair, err := otkit.NewMixturePair(gens[0], gens[1], 0.01, 1, false)
+	pair, err := otkit.NewMixturePair(gens[0], gens[1], otkit.MixturePairOptions{Epsilon: 0.01, Tau: 1})
 	mustNoErr(t, err)
 	cost, err := pair.CostMatrix()
 	mustNoErr(t, err)

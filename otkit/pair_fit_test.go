@@ -12,8 +12,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// pfTestMixture builds a GaussianMixture from packed parameters.
-func pfTestMixture(lay pfLayout, th []float64) *GaussianMixture {
+// mixtureFromParams builds a GaussianMixture from packed parameters.
+func mixtureFromParams(lay paramLayout, th []float64) *GaussianMixture {
 	m := &GaussianMixture{Logits: append([]float64{}, lay.logits(th)...)}
 	nt := lay.nTri()
 	for c := 0; c < lay.k; c++ {
@@ -23,25 +23,25 @@ func pfTestMixture(lay pfLayout, th []float64) *GaussianMixture {
 	return m
 }
 
-// pfTestSetup returns a pair fit on random 2-D data with K0 = 3, K1 = 2
+// pairTestSetup returns a pair fit on random 2-D data with K0 = 3, K1 = 2
 // whose statistics were gathered at parameters other than the current ones,
 // so every term of the gradient is non-zero.
-func pfTestSetup(t *testing.T, seed uint64, eps, tau float64, lock bool, sk SinkhornOptions) *pfFit {
+func pairTestSetup(t *testing.T, seed uint64, eps, tau float64, lock bool, sk SinkhornOptions) *pairFit {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 0))
-	l0, l1 := pfLayout{3, 2}, pfLayout{2, 2}
-	th0, th1 := pfRandParams(rng, l0, 1), pfRandParams(rng, l1, 1)
-	x0 := pfRandPoints(rng, l0, th0, 300)
-	x1 := pfRandPoints(rng, l1, th1, 200)
+	l0, l1 := paramLayout{3, 2}, paramLayout{2, 2}
+	th0, th1 := randPairParams(rng, l0, 1), randPairParams(rng, l1, 1)
+	x0 := randPairPoints(rng, l0, th0, 300)
+	x1 := randPairPoints(rng, l1, th1, 200)
 	w0 := make([]float64, 300)
 	for i := range w0 {
 		w0[i] = 0.5 + rng.Float64()
 	}
-	pair, err := NewMixturePair(pfTestMixture(l0, th0), pfTestMixture(l1, th1), eps, tau, lock)
+	pair, err := NewMixturePair(mixtureFromParams(l0, th0), mixtureFromParams(l1, th1), MixturePairOptions{Epsilon: eps, Tau: tau, LockGMM1: lock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := newPFFit(pair, mat.NewDense(300, 2, x0), mat.NewDense(200, 2, x1), PairFitOptions{
+	f, err := newPairFit(pair, mat.NewDense(300, 2, x0), mat.NewDense(200, 2, x1), PairFitOptions{
 		WeightTransport: 0.7, PointWeights0: w0, Sinkhorn: sk,
 	})
 	if err != nil {
@@ -59,9 +59,9 @@ func pfTestSetup(t *testing.T, seed uint64, eps, tau float64, lock bool, sk Sink
 	return f
 }
 
-// pfCheckFD compares the packed gradient g of side (0 or 1) with central
+// checkPairFD compares the packed gradient g of side (0 or 1) with central
 // differences of value() and returns the largest relative error.
-func pfCheckFD(t *testing.T, f *pfFit, side int, g []float64, value func() float64, tol float64, label string) float64 {
+func checkPairFD(t *testing.T, f *pairFit, side int, g []float64, value func() float64, tol float64, label string) float64 {
 	t.Helper()
 	th := f.th0
 	if side == 1 {
@@ -98,7 +98,7 @@ func TestFitPairGradientFD(t *testing.T) {
 		eps  float64
 	}{{1, false, 0.5}, {1, true, 0.5}, {0.8, false, 0.5}, {1 / 1.01, false, 0.3}, {0.8, true, 0.5}} {
 		label := fmt.Sprintf("tau=%.4f lock=%v", tc.tau, tc.lock)
-		f := pfTestSetup(t, 21, tc.eps, tc.tau, tc.lock, pfTight)
+		f := pairTestSetup(t, 21, tc.eps, tc.tau, tc.lock, pairTight)
 		if _, err := f.eval(true); err != nil {
 			t.Fatal(err)
 		}
@@ -114,16 +114,16 @@ func TestFitPairGradientFD(t *testing.T) {
 			}
 			return ev.j
 		}
-		w := pfCheckFD(t, f, 0, g0, value, 1e-6, label)
+		w := checkPairFD(t, f, 0, g0, value, 1e-6, label)
 		if !tc.lock {
-			w = math.Max(w, pfCheckFD(t, f, 1, g1, value, 1e-6, label))
+			w = math.Max(w, checkPairFD(t, f, 1, g1, value, 1e-6, label))
 		}
 		t.Logf("%s: worst relative FD error %.2g", label, w)
 	}
 }
 
-// pfRegAt is reg_ot_cost (note §3) at given potentials.
-func pfRegAt(f, g, c, a, b []float64, eps, tau float64) float64 {
+// regCostAt is reg_ot_cost (note §3) at given potentials.
+func regCostAt(f, g, c, a, b []float64, eps, tau float64) float64 {
 	k0, k1 := len(a), len(b)
 	var sa, sb, sp float64
 	for i := 0; i < k0; i++ {
@@ -157,9 +157,9 @@ func pfRegAt(f, g, c, a, b []float64, eps, tau float64) float64 {
 // of J with the potentials frozen, and differs from the derivative of the
 // reported value (note §4.4).
 func TestFitPairOTTUpdateGradient(t *testing.T) {
-	sk := pfTight
+	sk := pairTight
 	sk.OTTUnbalancedUpdate = true
-	f := pfTestSetup(t, 22, 0.5, 0.8, false, sk)
+	f := pairTestSetup(t, 22, 0.5, 0.8, false, sk)
 	if _, err := f.eval(true); err != nil {
 		t.Fatal(err)
 	}
@@ -174,11 +174,11 @@ func TestFitPairOTTUpdateGradient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := pfRegAt(sol.f, sol.g, f.bures.cost, f.m0.pi, f.m1.pi, f.p.Epsilon, f.p.Tau)
+		r := regCostAt(sol.f, sol.g, f.bures.cost, f.m0.pi, f.m1.pi, f.p.Epsilon, f.p.Tau)
 		return ev.q0 + ev.q1 - f.opt.WeightTransport*r
 	}
-	pfCheckFD(t, f, 0, g0, frozen, 1e-6, "OTT update, frozen potentials")
-	pfCheckFD(t, f, 1, g1, frozen, 1e-6, "OTT update, frozen potentials")
+	checkPairFD(t, f, 0, g0, frozen, 1e-6, "OTT update, frozen potentials")
+	checkPairFD(t, f, 1, g1, frozen, 1e-6, "OTT update, frozen potentials")
 	// Against the true value the OTT gradient is off by far more than FD noise.
 	value := func() float64 {
 		ev, _ := f.eval(false)
@@ -204,21 +204,21 @@ func TestFitPairOTTUpdateGradient(t *testing.T) {
 // TestFitPairLockedKeepsGMM1 runs a short fit with gmm1 locked: gmm1 comes
 // back bit-identical, gmm0 moves, and J increases.
 func TestFitPairLockedKeepsGMM1(t *testing.T) {
-	f := pfTestSetup(t, 23, 0.5, 1, true, SinkhornOptions{})
-	p := &MixturePair{GMM0: pfTestMixture(f.lay0, f.th0), GMM1: pfTestMixture(f.lay1, f.th1), Epsilon: 0.5, Tau: 1, LockGMM1: true}
+	f := pairTestSetup(t, 23, 0.5, 1, true, SinkhornOptions{})
+	p := &MixturePair{GMM0: mixtureFromParams(f.lay0, f.th0), GMM1: mixtureFromParams(f.lay1, f.th1), Epsilon: 0.5, Tau: 1, LockGMM1: true}
 	x0 := mat.NewDense(len(f.x0)/2, 2, f.x0)
 	x1 := mat.NewDense(len(f.x1)/2, 2, f.x1)
 	res, err := FitPair(p, x0, x1, PairFitOptions{WeightTransport: 0.5, EMSteps: 5, MSteps: 10, LearningRate: 0.01})
 	if err != nil {
 		t.Fatal(err)
 	}
-	th1, _ := pfPack(res.Pair.GMM1)
+	th1, _ := packMixture(res.Pair.GMM1)
 	for i := range th1 {
 		if th1[i] != f.th1[i] {
 			t.Fatalf("locked gmm1 parameter %d moved: %v → %v", i, f.th1[i], th1[i])
 		}
 	}
-	th0, _ := pfPack(res.Pair.GMM0)
+	th0, _ := packMixture(res.Pair.GMM0)
 	moved := 0.0
 	for i := range th0 {
 		moved = math.Max(moved, math.Abs(th0[i]-f.th0[i]))
@@ -238,20 +238,20 @@ func TestFitPairLockedKeepsGMM1(t *testing.T) {
 // same input gives identical bits at GOMAXPROCS 1 and 2.
 func TestFitPairReportAndDeterminism(t *testing.T) {
 	rng := rand.New(rand.NewPCG(24, 0))
-	lay := pfLayout{3, 2}
-	th := pfRandParams(rng, lay, 2)
-	n := 3*pfChunk + 5
-	x := pfRandPoints(rng, lay, th, n)
+	lay := paramLayout{3, 2}
+	th := randPairParams(rng, lay, 2)
+	n := 3*eStepChunk + 5
+	x := randPairPoints(rng, lay, th, n)
 	y := append([]float64(nil), x...)
 	for i := range y {
 		y[i] += 0.3
 	}
-	g := pfTestMixture(lay, th)
+	g := mixtureFromParams(lay, th)
 	run := func(procs int) (*PairFitResult, string) {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
 		var buf bytes.Buffer
-		p, err := NewMixturePair(g, g, 0.1, 1, false)
+		p, err := NewMixturePair(g, g, MixturePairOptions{Epsilon: 0.1, Tau: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,8 +268,8 @@ func TestFitPairReportAndDeterminism(t *testing.T) {
 	if r1.Objective != r2.Objective || out1 != out2 {
 		t.Fatalf("GOMAXPROCS changed the result: %v vs %v\n%s\n%s", r1.Objective, r2.Objective, out1, out2)
 	}
-	a1, _ := pfPack(r1.Pair.GMM1)
-	a2, _ := pfPack(r2.Pair.GMM1)
+	a1, _ := packMixture(r1.Pair.GMM1)
+	a2, _ := packMixture(r2.Pair.GMM1)
 	for i := range a1 {
 		if a1[i] != a2[i] {
 			t.Fatalf("GOMAXPROCS changed gmm1 parameter %d", i)
@@ -296,11 +296,11 @@ func TestFitPairReportAndDeterminism(t *testing.T) {
 
 // TestFitPairBadInput: errors name the problem.
 func TestFitPairBadInput(t *testing.T) {
-	lay := pfLayout{2, 2}
+	lay := paramLayout{2, 2}
 	rng := rand.New(rand.NewPCG(25, 0))
-	g := pfTestMixture(lay, pfRandParams(rng, lay, 1))
-	x := mat.NewDense(10, 2, pfRandPoints(rng, lay, pfRandParams(rng, lay, 1), 10))
-	good, _ := NewMixturePair(g, g, 0.1, 1, false)
+	g := mixtureFromParams(lay, randPairParams(rng, lay, 1))
+	x := mat.NewDense(10, 2, randPairPoints(rng, lay, randPairParams(rng, lay, 1), 10))
+	good, _ := NewMixturePair(g, g, MixturePairOptions{Epsilon: 0.1, Tau: 1})
 	nanX := mat.DenseCopyOf(x)
 	nanX.Set(3, 1, math.NaN())
 	three := mat.NewDense(10, 3, nil)
@@ -309,9 +309,9 @@ func TestFitPairBadInput(t *testing.T) {
 		fn   func() error
 		want string
 	}{
-		{"eps", func() error { _, err := NewMixturePair(g, g, 0, 1, false); return err }, "epsilon"},
-		{"tau", func() error { _, err := NewMixturePair(g, g, 0.1, 1.5, false); return err }, "tau"},
-		{"nil", func() error { _, err := NewMixturePair(nil, g, 0.1, 1, false); return err }, "nil"},
+		{"eps", func() error { _, err := NewMixturePair(g, g, MixturePairOptions{Epsilon: -1, Tau: 1}); return err }, "Epsilon"},
+		{"tau", func() error { _, err := NewMixturePair(g, g, MixturePairOptions{Epsilon: 0.1, Tau: 1.5}); return err }, "Tau"},
+		{"nil", func() error { _, err := NewMixturePair(nil, g, MixturePairOptions{Epsilon: 0.1, Tau: 1}); return err }, "nil"},
 		{"nan point", func() error { _, err := FitPair(good, nanX, x, PairFitOptions{EMSteps: 1}); return err }, "x0[3,1]"},
 		{"dim", func() error { _, err := FitPair(good, x, three, PairFitOptions{EMSteps: 1}); return err }, "x1 has 3 columns"},
 		{"weights", func() error {
@@ -346,8 +346,8 @@ func TestFitPairBadInput(t *testing.T) {
 // algorithm, reference LSE) the fit must agree with the fast path.
 func TestFitPairFallbackSolverAgrees(t *testing.T) {
 	for _, tau := range []float64{1, 0.9} {
-		f := pfTestSetup(t, 26, 0.2, tau, false, SinkhornOptions{})
-		p := &MixturePair{GMM0: pfTestMixture(f.lay0, f.th0), GMM1: pfTestMixture(f.lay1, f.th1), Epsilon: 0.2, Tau: tau}
+		f := pairTestSetup(t, 26, 0.2, tau, false, SinkhornOptions{})
+		p := &MixturePair{GMM0: mixtureFromParams(f.lay0, f.th0), GMM1: mixtureFromParams(f.lay1, f.th1), Epsilon: 0.2, Tau: tau}
 		x0 := mat.NewDense(len(f.x0)/2, 2, f.x0)
 		x1 := mat.NewDense(len(f.x1)/2, 2, f.x1)
 		opt := PairFitOptions{WeightTransport: 0.5, EMSteps: 3, MSteps: 10}
@@ -372,8 +372,8 @@ func TestFitPairFallbackSolverAgrees(t *testing.T) {
 	if _, err := FitPair(&MixturePair{}, nil, nil, PairFitOptions{Sinkhorn: SinkhornOptions{InnerIterations: -1}}); err == nil {
 		t.Error("invalid pair accepted")
 	}
-	f := pfTestSetup(t, 27, 0.2, 1, false, SinkhornOptions{})
-	p := &MixturePair{GMM0: pfTestMixture(f.lay0, f.th0), GMM1: pfTestMixture(f.lay1, f.th1), Epsilon: 0.2, Tau: 1}
+	f := pairTestSetup(t, 27, 0.2, 1, false, SinkhornOptions{})
+	p := &MixturePair{GMM0: mixtureFromParams(f.lay0, f.th0), GMM1: mixtureFromParams(f.lay1, f.th1), Epsilon: 0.2, Tau: 1}
 	x := mat.NewDense(len(f.x0)/2, 2, f.x0)
 	if _, err := FitPair(p, x, x, PairFitOptions{Sinkhorn: SinkhornOptions{InnerIterations: -1}}); err == nil || !strings.Contains(err.Error(), "iteration") {
 		t.Errorf("negative InnerIterations: error %v", err)
@@ -383,8 +383,8 @@ func TestFitPairFallbackSolverAgrees(t *testing.T) {
 // TestFitPairPointWeights: zero weights drop points and integer weights
 // repeat them; EMSteps = 0 only evaluates J.
 func TestFitPairPointWeights(t *testing.T) {
-	f := pfTestSetup(t, 28, 0.3, 1, false, SinkhornOptions{})
-	p := &MixturePair{GMM0: pfTestMixture(f.lay0, f.th0), GMM1: pfTestMixture(f.lay1, f.th1), Epsilon: 0.3, Tau: 1}
+	f := pairTestSetup(t, 28, 0.3, 1, false, SinkhornOptions{})
+	p := &MixturePair{GMM0: mixtureFromParams(f.lay0, f.th0), GMM1: mixtureFromParams(f.lay1, f.th1), Epsilon: 0.3, Tau: 1}
 	n0, n1 := len(f.x0)/2, len(f.x1)/2
 	x0 := mat.NewDense(n0, 2, f.x0)
 	x1 := mat.NewDense(n1, 2, f.x1)

@@ -9,7 +9,7 @@ import (
 	"github.com/otlab/gootlab/otkit/internal/simd"
 )
 
-// pfStats are the E-step sufficient statistics of one mixture (note §8.3),
+// eStepStats are the E-step sufficient statistics of one mixture (note §8.3),
 // normalised by the total point weight W and accumulated around centres c_k
 // (the component means at the E-step) so that M_k keeps its precision when
 // the data sit far from the origin:
@@ -20,7 +20,7 @@ import (
 //
 // Q and its gradient depend on the data only through these, so the M-step
 // never touches the points again.
-type pfStats struct {
+type eStepStats struct {
 	k, d int
 	n    []float64 // K
 	c    []float64 // K·d
@@ -32,8 +32,8 @@ type pfStats struct {
 	logLik float64
 }
 
-func newPFStats(k, d int) *pfStats {
-	return &pfStats{
+func newEStepStats(k, d int) *eStepStats {
+	return &eStepStats{
 		k: k, d: d,
 		n: make([]float64, k),
 		c: make([]float64, k*d),
@@ -42,14 +42,14 @@ func newPFStats(k, d int) *pfStats {
 	}
 }
 
-func (st *pfStats) clear() {
+func (st *eStepStats) clear() {
 	clear(st.n)
 	clear(st.s)
 	clear(st.S)
 	st.logLik = 0
 }
 
-func (st *pfStats) add(o *pfStats) {
+func (st *eStepStats) add(o *eStepStats) {
 	for i, v := range o.n {
 		st.n[i] += v
 	}
@@ -62,26 +62,26 @@ func (st *pfStats) add(o *pfStats) {
 	st.logLik += o.logLik
 }
 
-// pfChunk is the number of points one E-step task handles. It is fixed, not
+// eStepChunk is the number of points one E-step task handles. It is fixed, not
 // derived from GOMAXPROCS: chunk partial sums are added in chunk order, so
 // the statistics are bit-identical however many goroutines ran.
-const pfChunk = 2048
+const eStepChunk = 2048
 
-// pfEStep computes the responsibilities of the mixture m for the points x
+// pairEStep computes the responsibilities of the mixture m for the points x
 // (n×d, flat) with weights w (nil = all ones) and returns their statistics
 // (with the mean log-likelihood when wantLL).
 // It costs O(N·K·d²) and runs chunks in parallel (at most GOMAXPROCS
 // goroutines) with a fixed reduction order.
-func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, error) {
+func pairEStep(m *flatMixture, x, w []float64, wTot float64, wantLL bool) (*eStepStats, error) {
 	k, d := m.lay.k, m.lay.d
 	n := len(x) / d
-	nChunks := (n + pfChunk - 1) / pfChunk
+	nChunks := (n + eStepChunk - 1) / eStepChunk
 	// Each chunk's statistics are allocated by the goroutine that fills
 	// them (inside work), so two workers never write to one cache line:
 	// allocating them all up front put neighbouring chunks' few-float
 	// slices side by side, and the false sharing made two cores slower
 	// than one.
-	parts := make([]*pfStats, nChunks)
+	parts := make([]*eStepStats, nChunks)
 	// Per-component constants: log π_k − ½(d log 2π + log|Σ_k|).
 	cst := make([]float64, k)
 	for c := 0; c < k; c++ {
@@ -91,15 +91,15 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 	// parameters.
 	shared := &preparedMixture{d: d, k: k, mu: m.loc, linv: m.linv, cst: cst}
 	work := func(ci int) {
-		st := newPFStats(k, d)
+		st := newEStepStats(k, d)
 		copy(st.c, m.loc)
 		parts[ci] = st
-		lo, hi := ci*pfChunk, min((ci+1)*pfChunk, n)
-		if d == 2 && k <= pfFastK {
-			pfEChunk2(st, shared, x, w, lo, hi, wantLL)
+		lo, hi := ci*eStepChunk, min((ci+1)*eStepChunk, n)
+		if d == 2 && k <= eStepFastK {
+			eStepChunk2D(st, shared, x, w, lo, hi, wantLL)
 			return
 		}
-		pfEChunk(st, shared, x, w, lo, hi, wantLL)
+		eStepRange(st, shared, x, w, lo, hi, wantLL)
 	}
 	workers := min(runtime.GOMAXPROCS(0), nChunks)
 	if workers <= 1 {
@@ -124,7 +124,7 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 		}
 		wg.Wait()
 	}
-	out := newPFStats(k, d)
+	out := newEStepStats(k, d)
 	copy(out.c, m.loc)
 	for _, st := range parts {
 		out.add(st)
@@ -152,10 +152,10 @@ func pfEStep(m *pfMix, x, w []float64, wTot float64, wantLL bool) (*pfStats, err
 	return out, nil
 }
 
-// pfEChunk accumulates the statistics of points lo..hi−1 into st (whose
+// eStepRange accumulates the statistics of points lo..hi−1 into st (whose
 // centres are set). It is the general form of every chunk and the
-// reference pfEChunk2 is tested against.
-func pfEChunk(st *pfStats, shared *preparedMixture, x, w []float64, lo, hi int, wantLL bool) {
+// reference eStepChunk2D is tested against.
+func eStepRange(st *eStepStats, shared *preparedMixture, x, w []float64, lo, hi int, wantLL bool) {
 	k, d := shared.k, shared.d
 	pm := shared.clone()
 	ell := make([]float64, k)
@@ -234,20 +234,20 @@ func pfEChunk(st *pfStats, shared *preparedMixture, x, w []float64, lo, hi int, 
 	}
 }
 
-// pfFastK is the largest K that pfEChunk2 handles.
-const pfFastK = 8
+// eStepFastK is the largest K that eStepChunk2D handles.
+const eStepFastK = 8
 
-// pfEChunk2 is pfEChunk for d = 2 and K ≤ pfFastK: the parameters and the
+// eStepChunk2D is eStepRange for d = 2 and K ≤ eStepFastK: the parameters and the
 // running sums live in fixed-size local arrays and the log joint density
 // is computed inline, which removes the per-point calls, slicing and
 // bounds checks that dominated the tutorial's E-steps. It performs the same
-// floating-point operations in the same order as pfEChunk, so the
+// floating-point operations in the same order as eStepRange, so the
 // statistics are bit for bit the same (TestPFEChunk2MatchesGeneral).
-func pfEChunk2(st *pfStats, pm *preparedMixture, x, w []float64, lo, hi int, wantLL bool) {
+func eStepChunk2D(st *eStepStats, pm *preparedMixture, x, w []float64, lo, hi int, wantLL bool) {
 	k := pm.k
-	var mu, cc, sk [2 * pfFastK]float64
-	var li, bigS [4 * pfFastK]float64
-	var cst, nk, ell [pfFastK]float64
+	var mu, cc, sk [2 * eStepFastK]float64
+	var li, bigS [4 * eStepFastK]float64
+	var cst, nk, ell [eStepFastK]float64
 	copy(mu[:], pm.mu[:2*k])
 	copy(li[:], pm.linv[:4*k])
 	copy(cst[:], pm.cst[:k])

@@ -34,6 +34,36 @@ type PairFitOptions struct {
 	Sinkhorn SinkhornOptions
 }
 
+// resolve applies OTT's defaults (LearningRate 1e-3, MSteps 50) and checks
+// the options against the pair's tau and component counts.
+func (o PairFitOptions) resolve(p *MixturePair) (PairFitOptions, error) {
+	if err := checkPairTau(o.Sinkhorn, p.Tau); err != nil {
+		return o, err
+	}
+	if !(o.WeightTransport >= 0) || math.IsInf(o.WeightTransport, 0) {
+		return o, fmt.Errorf("otkit: FitPair: weight_transport must be finite and ≥ 0, got %v", o.WeightTransport)
+	}
+	lr := o.LearningRate
+	if lr == 0 {
+		o.LearningRate = 1e-3
+	}
+	if !(o.LearningRate > 0) || math.IsInf(o.LearningRate, 0) {
+		return o, fmt.Errorf("otkit: FitPair: learning rate must be positive and finite, got %v", lr)
+	}
+	if o.EMSteps < 0 || o.MSteps < 0 {
+		return o, fmt.Errorf("otkit: FitPair: negative step count (EMSteps %d, MSteps %d)", o.EMSteps, o.MSteps)
+	}
+	if o.MSteps == 0 {
+		o.MSteps = 50
+	}
+	so := o.Sinkhorn
+	so.TauA, so.TauB = p.Tau, p.Tau
+	if _, err := so.resolve(p.GMM0.K(), p.GMM1.K()); err != nil {
+		return o, fmt.Errorf("otkit: FitPair: %v", err)
+	}
+	return o, nil
+}
+
 // PairStep is one report line of FitPair: the values after the E-step of
 // iteration Iter, before its M-step.
 type PairStep struct {
@@ -58,6 +88,11 @@ type PairFitResult struct {
 	// ignores this; the balanced tutorial run never converges after its
 	// first iteration: its printed coupling is a capped state).
 	Solves, Unconverged int
+	// Convergence: Iterations counts EM iterations against
+	// PairFitOptions.EMSteps (which no threshold stops: Errors is nil).
+	// Converged reports whether every component Sinkhorn solve converged;
+	// when one did not, Err names the first, with its cap, and the count.
+	Convergence
 }
 
 // FitPair fits the two mixtures of p to the points x0 and x1 (rows are
@@ -81,97 +116,77 @@ type PairFitResult struct {
 // A parameter that becomes NaN or a covariance that stops being positive
 // definite is an error naming gmm0 or gmm1.
 func FitPair(p *MixturePair, x0, x1 *mat.Dense, opt PairFitOptions) (*PairFitResult, error) {
-	f, err := newPFFit(p, x0, x1, opt)
+	f, err := newPairFit(p, x0, x1, opt)
 	if err != nil {
 		return nil, err
 	}
 	return f.run()
 }
 
-// pfFit is the state of one FitPair run.
-type pfFit struct {
+// pairFit is the state of one FitPair run.
+type pairFit struct {
 	p          *MixturePair
 	opt        PairFitOptions
-	lay0, lay1 pfLayout
+	lay0, lay1 paramLayout
 	th0, th1   []float64 // packed parameters
 	x0, x1     []float64 // flat points
 	w0, w1     []float64 // point weights (nil: ones)
 	wt0, wt1   float64   // total weights
-	m0, m1     *pfMix
-	bures      *pfBures
-	gr0, gr1   *pfGrad
+	m0, m1     *flatMixture
+	bures      *buresCost
+	gr0, gr1   *mixtureGrad
 	g0, g1     []float64 // packed gradients
-	st0, st1   *pfStats
+	st0, st1   *eStepStats
 	lr         float64
 	mSteps     int
 	solves     int
 	unconv     int
+	it         int   // the EM iteration running (EMSteps for the final E-step)
+	firstCap   error // Err of the first component solve that did not converge
 }
 
-// pfEval is one evaluation of J and its parts.
-type pfEval struct {
+// pairEval is one evaluation of J and its parts.
+type pairEval struct {
 	q0, q1, r, j float64
 	converged    bool
 }
 
-func newPFFit(p *MixturePair, x0, x1 *mat.Dense, opt PairFitOptions) (*pfFit, error) {
+func newPairFit(p *MixturePair, x0, x1 *mat.Dense, opt PairFitOptions) (*pairFit, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	if err := pfCheckTau(opt.Sinkhorn, p.Tau); err != nil {
+	opt, err := opt.resolve(p)
+	if err != nil {
 		return nil, err
 	}
-	if !(opt.WeightTransport >= 0) || math.IsInf(opt.WeightTransport, 0) {
-		return nil, fmt.Errorf("otkit: FitPair: weight_transport must be finite and ≥ 0, got %v", opt.WeightTransport)
-	}
-	lr := opt.LearningRate
-	if lr == 0 {
-		lr = 1e-3
-	}
-	if !(lr > 0) || math.IsInf(lr, 0) {
-		return nil, fmt.Errorf("otkit: FitPair: learning rate must be positive and finite, got %v", opt.LearningRate)
-	}
-	if opt.EMSteps < 0 || opt.MSteps < 0 {
-		return nil, fmt.Errorf("otkit: FitPair: negative step count (EMSteps %d, MSteps %d)", opt.EMSteps, opt.MSteps)
-	}
-	ms := opt.MSteps
-	if ms == 0 {
-		ms = 50
-	}
-	f := &pfFit{p: p, opt: opt, lr: lr, mSteps: ms}
-	f.th0, _ = pfPack(p.GMM0)
-	f.th1, _ = pfPack(p.GMM1)
-	f.lay0 = pfLayout{p.GMM0.K(), p.GMM0.Dim()}
-	f.lay1 = pfLayout{p.GMM1.K(), p.GMM1.Dim()}
+	f := &pairFit{p: p, opt: opt, lr: opt.LearningRate, mSteps: opt.MSteps}
+	f.th0, _ = packMixture(p.GMM0)
+	f.th1, _ = packMixture(p.GMM1)
+	f.lay0 = paramLayout{p.GMM0.K(), p.GMM0.Dim()}
+	f.lay1 = paramLayout{p.GMM1.K(), p.GMM1.Dim()}
 	d := f.lay0.d
-	var err error
-	if f.x0, err = pfFlatPoints(x0, d, "x0"); err != nil {
+	if f.x0, err = pairFlatPoints(x0, d, "x0"); err != nil {
 		return nil, err
 	}
-	if f.x1, err = pfFlatPoints(x1, d, "x1"); err != nil {
+	if f.x1, err = pairFlatPoints(x1, d, "x1"); err != nil {
 		return nil, err
 	}
-	if f.w0, f.wt0, err = pfPointWeights(opt.PointWeights0, len(f.x0)/d, "PointWeights0"); err != nil {
+	if f.w0, f.wt0, err = pairPointWeights(opt.PointWeights0, len(f.x0)/d, "PointWeights0"); err != nil {
 		return nil, err
 	}
-	if f.w1, f.wt1, err = pfPointWeights(opt.PointWeights1, len(f.x1)/d, "PointWeights1"); err != nil {
+	if f.w1, f.wt1, err = pairPointWeights(opt.PointWeights1, len(f.x1)/d, "PointWeights1"); err != nil {
 		return nil, err
 	}
-	f.m0, f.m1 = newPFMix(f.lay0), newPFMix(f.lay1)
-	f.bures = newPFBures(f.lay0.k, f.lay1.k, d)
-	so := opt.Sinkhorn
-	so.TauA, so.TauB = p.Tau, p.Tau
-	if _, err := so.resolve(f.lay0.k, f.lay1.k); err != nil {
-		return nil, fmt.Errorf("otkit: FitPair: %v", err)
-	}
-	f.gr0, f.gr1 = newPFGrad(f.lay0), newPFGrad(f.lay1)
+	f.m0, f.m1 = newFlatMixture(f.lay0), newFlatMixture(f.lay1)
+	f.bures = newBuresCost(f.lay0.k, f.lay1.k, d)
+	f.gr0, f.gr1 = newMixtureGrad(f.lay0), newMixtureGrad(f.lay1)
 	f.g0, f.g1 = make([]float64, f.lay0.size()), make([]float64, f.lay1.size())
 	return f, nil
 }
 
-// pfFlatPoints copies the n×d points into a flat row-major slice, checking
+// pairFlatPoints copies the n×d points into a flat row-major slice, checking
 // the shape and finiteness.
-func pfFlatPoints(x *mat.Dense, d int, name string) ([]float64, error) {
+func pairFlatPoints(x *mat.Dense, d int, name string) ([]float64, error) {
 	if x == nil {
 		return nil, fmt.Errorf("otkit: FitPair: %s is nil", name)
 	}
@@ -196,9 +211,9 @@ func pfFlatPoints(x *mat.Dense, d int, name string) ([]float64, error) {
 	return out, nil
 }
 
-// pfPointWeights checks optional point weights and returns them with their
+// pairPointWeights checks optional point weights and returns them with their
 // total (n for nil).
-func pfPointWeights(w []float64, n int, name string) ([]float64, float64, error) {
+func pairPointWeights(w []float64, n int, name string) ([]float64, float64, error) {
 	if w == nil {
 		return nil, float64(n), nil
 	}
@@ -220,11 +235,11 @@ func pfPointWeights(w []float64, n int, name string) ([]float64, float64, error)
 
 // eStep recomputes the statistics of gmm0 and, unless locked (or first),
 // of gmm1, from the current parameters.
-func (f *pfFit) eStep(both bool) error {
+func (f *pairFit) eStep(both bool) error {
 	if err := f.m0.set(f.th0); err != nil {
 		return fmt.Errorf("otkit: FitPair: gmm0: %v", err)
 	}
-	st, err := pfEStep(f.m0, f.x0, f.w0, f.wt0, false)
+	st, err := pairEStep(f.m0, f.x0, f.w0, f.wt0, false)
 	if err != nil {
 		return fmt.Errorf("otkit: FitPair: gmm0 E-step: %v", err)
 	}
@@ -235,7 +250,7 @@ func (f *pfFit) eStep(both bool) error {
 	if err := f.m1.set(f.th1); err != nil {
 		return fmt.Errorf("otkit: FitPair: gmm1: %v", err)
 	}
-	if st, err = pfEStep(f.m1, f.x1, f.w1, f.wt1, false); err != nil {
+	if st, err = pairEStep(f.m1, f.x1, f.w1, f.wt1, false); err != nil {
 		return fmt.Errorf("otkit: FitPair: gmm1 E-step: %v", err)
 	}
 	f.st1 = st
@@ -244,8 +259,8 @@ func (f *pfFit) eStep(both bool) error {
 
 // eval computes J at the current parameters under the current statistics
 // and, with grad, its gradient into f.g0 (and f.g1 unless locked).
-func (f *pfFit) eval(grad bool) (pfEval, error) {
-	var ev pfEval
+func (f *pairFit) eval(grad bool) (pairEval, error) {
+	var ev pairEval
 	if err := f.m0.set(f.th0); err != nil {
 		return ev, fmt.Errorf("otkit: FitPair: gmm0: %v", err)
 	}
@@ -255,7 +270,7 @@ func (f *pfFit) eval(grad bool) (pfEval, error) {
 	if err := f.bures.compute(f.m0, f.m1, grad); err != nil {
 		return ev, fmt.Errorf("otkit: FitPair: %v", err)
 	}
-	var gr0, gr1 *pfGrad
+	var gr0, gr1 *mixtureGrad
 	if grad {
 		f.gr0.reset()
 		f.gr1.reset()
@@ -264,8 +279,8 @@ func (f *pfFit) eval(grad bool) (pfEval, error) {
 			gr1 = f.gr1
 		}
 	}
-	ev.q0 = pfQ(f.m0, f.st0, gr0)
-	ev.q1 = pfQ(f.m1, f.st1, gr1)
+	ev.q0 = expectedLogLik(f.m0, f.st0, gr0)
+	ev.q1 = expectedLogLik(f.m1, f.st1, gr1)
 	for _, q := range []struct {
 		name string
 		v    float64
@@ -287,18 +302,18 @@ func (f *pfFit) eval(grad bool) (pfEval, error) {
 	if !grad {
 		return ev, nil
 	}
-	pfAddTransportGrad(gr0, gr1, f.bures, f.m0, f.m1, sol.p, w)
-	pfAddWeightGrad(gr0, f.m0.pi, sol.gradA, w)
-	pfChain(f.g0, f.lay0, f.m0, gr0)
+	addTransportGrad(gr0, gr1, f.bures, f.m0, f.m1, sol.p, w)
+	addWeightGrad(gr0, f.m0.pi, sol.gradA, w)
+	chainToParams(f.g0, f.lay0, f.m0, gr0)
 	if gr1 != nil {
-		pfAddWeightGrad(gr1, f.m1.pi, sol.gradB, w)
-		pfChain(f.g1, f.lay1, f.m1, gr1)
+		addWeightGrad(gr1, f.m1.pi, sol.gradB, w)
+		chainToParams(f.g1, f.lay1, f.m1, gr1)
 	}
 	return ev, nil
 }
 
-// pfSolve is what the M-step needs from one component solve.
-type pfSolve struct {
+// componentSolve is what the M-step needs from one component solve.
+type componentSolve struct {
 	f, g         []float64 // potentials
 	p            []float64 // coupling, k0·k1
 	reg          float64   // reg_ot_cost
@@ -310,24 +325,32 @@ type pfSolve struct {
 // solve runs the component Sinkhorn on the current cost and weights. The
 // balanced default runs in the solver's scaling form (internal/scaling), which is
 // what keeps the tutorial's 600 capped solves cheap.
-func (f *pfFit) solve() (pfSolve, error) {
+func (f *pairFit) solve() (componentSolve, error) {
 	f.solves++
 	k0, k1 := f.lay0.k, f.lay1.k
 	opt := f.opt.Sinkhorn
 	opt.TauA, opt.TauB = f.p.Tau, f.p.Tau
 	geom, err := NewGeometry(mat.NewDense(k0, k1, append([]float64(nil), f.bures.cost...)), GeometryOptions{Epsilon: f.p.Epsilon})
 	if err != nil {
-		return pfSolve{}, fmt.Errorf("otkit: FitPair: component geometry: %v", err)
+		return componentSolve{}, fmt.Errorf("otkit: FitPair: component geometry: %v", err)
 	}
 	r, err := Sinkhorn(geom, append([]float64(nil), f.m0.pi...), append([]float64(nil), f.m1.pi...), opt)
 	if err != nil {
-		return pfSolve{}, fmt.Errorf("otkit: FitPair: component Sinkhorn: %w", err)
+		return componentSolve{}, fmt.Errorf("otkit: FitPair: component Sinkhorn: %w", err)
 	}
 	if !r.Converged {
 		f.unconv++
+		if f.firstCap == nil {
+			f.firstCap = r.Err()
+			if f.it == f.opt.EMSteps {
+				f.firstCap = within("FitPair: final E-step: component", f.firstCap)
+			} else {
+				f.firstCap = within(fmt.Sprintf("FitPair: EM iteration %d: component", f.it), f.firstCap)
+			}
+		}
 	}
 	pm := r.Matrix()
-	s := pfSolve{
+	s := componentSolve{
 		f: r.F, g: r.G, reg: r.RegOTCost, gradA: r.GradA(), gradB: r.GradB(),
 		converged: r.Converged, iterations: r.Iterations,
 		p: make([]float64, k0*k1),
@@ -340,7 +363,7 @@ func (f *pfFit) solve() (pfSolve, error) {
 	return s, nil
 }
 
-func (f *pfFit) run() (*PairFitResult, error) {
+func (f *pairFit) run() (*PairFitResult, error) {
 	locked := f.p.LockGMM1
 	if locked {
 		// gmm1 does not move: its responsibilities are computed once.
@@ -349,12 +372,13 @@ func (f *pfFit) run() (*PairFitResult, error) {
 		}
 	}
 	n0 := len(f.th0)
-	var adam pfAdam
+	var adam adamState
 	adam.lr = f.lr
 	theta := make([]float64, 0, len(f.th0)+len(f.th1))
 	grad := make([]float64, 0, cap(theta))
 	res := &PairFitResult{}
 	for it := 0; it < f.opt.EMSteps; it++ {
+		f.it = it
 		if err := f.eStep(!locked); err != nil {
 			return nil, err
 		}
@@ -383,11 +407,11 @@ func (f *pfFit) run() (*PairFitResult, error) {
 				grad = append(grad, f.g1...)
 			}
 			adam.ascend(theta, grad)
-			if i := pfFirstNonFinite(theta[:n0]); i >= 0 {
+			if i := firstNonFinite(theta[:n0]); i >= 0 {
 				return nil, fmt.Errorf("otkit: FitPair: NaN in gmm0 (parameter %d) after M-step %d of EM iteration %d", i, s, it)
 			}
 			if !locked {
-				if i := pfFirstNonFinite(theta[n0:]); i >= 0 {
+				if i := firstNonFinite(theta[n0:]); i >= 0 {
 					return nil, fmt.Errorf("otkit: FitPair: NaN in gmm1 (parameter %d) after M-step %d of EM iteration %d", i, s, it)
 				}
 			}
@@ -397,6 +421,7 @@ func (f *pfFit) run() (*PairFitResult, error) {
 			}
 		}
 	}
+	f.it = f.opt.EMSteps
 	if err := f.eStep(!locked); err != nil {
 		return nil, err
 	}
@@ -407,18 +432,22 @@ func (f *pfFit) run() (*PairFitResult, error) {
 	res.Objective, res.Q0, res.Q1, res.Transport = ev.j, ev.q0, ev.q1, ev.r
 	gmm1 := f.p.GMM1.Clone()
 	if !locked {
-		gmm1 = pfUnpack(f.th1, f.p.GMM1)
+		gmm1 = unpackMixture(f.th1, f.p.GMM1)
 	}
 	res.Pair = &MixturePair{
-		GMM0: pfUnpack(f.th0, f.p.GMM0), GMM1: gmm1,
+		GMM0: unpackMixture(f.th0, f.p.GMM0), GMM1: gmm1,
 		Epsilon: f.p.Epsilon, Tau: f.p.Tau, LockGMM1: locked,
 	}
 	res.Solves, res.Unconverged = f.solves, f.unconv
+	res.Convergence = Convergence{Converged: f.unconv == 0, Iterations: f.opt.EMSteps, MaxIterations: f.opt.EMSteps}
+	if f.firstCap != nil {
+		res.cause = fmt.Errorf("%w (%d of %d component solves stopped at their cap)", f.firstCap, f.unconv, f.solves)
+	}
 	return res, nil
 }
 
-// pfFirstNonFinite returns the index of the first NaN or ±Inf, or −1.
-func pfFirstNonFinite(v []float64) int {
+// firstNonFinite returns the index of the first NaN or ±Inf, or −1.
+func firstNonFinite(v []float64) int {
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return i

@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// pfRandParams returns a random parameter vector for a K-component mixture in
+// randPairParams returns a random parameter vector for a K-component mixture in
 // d dimensions: means spread over a few units, moderately conditioned
 // covariances, logits in [−1, 1].
-func pfRandParams(rng *rand.Rand, lay pfLayout, spread float64) []float64 {
+func randPairParams(rng *rand.Rand, lay paramLayout, spread float64) []float64 {
 	th := make([]float64, lay.size())
 	for i := range lay.loc(th) {
 		lay.loc(th)[i] = spread * rng.NormFloat64()
@@ -20,7 +20,7 @@ func pfRandParams(rng *rand.Rand, lay pfLayout, spread float64) []float64 {
 		for i := 0; i < lay.d; i++ {
 			for j := 0; j <= i; j++ {
 				v := 0.3 * rng.NormFloat64()
-				sc[c*lay.nTri()+pfTri(i, j)] = v
+				sc[c*lay.nTri()+triIndex(i, j)] = v
 			}
 		}
 	}
@@ -30,9 +30,9 @@ func pfRandParams(rng *rand.Rand, lay pfLayout, spread float64) []float64 {
 	return th
 }
 
-// pfRandPoints draws n points around the components of th (flat n×d).
-func pfRandPoints(rng *rand.Rand, lay pfLayout, th []float64, n int) []float64 {
-	m := newPFMix(lay)
+// randPairPoints draws n points around the components of th (flat n×d).
+func randPairPoints(rng *rand.Rand, lay paramLayout, th []float64, n int) []float64 {
+	m := newFlatMixture(lay)
 	if err := m.set(th); err != nil {
 		panic(err)
 	}
@@ -58,15 +58,15 @@ func pfRandPoints(rng *rand.Rand, lay pfLayout, th []float64, n int) []float64 {
 func TestPFBuresMatchesLinalg(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 0))
 	for _, d := range []int{1, 2, 3} {
-		l0, l1 := pfLayout{3, d}, pfLayout{2, d}
-		m0, m1 := newPFMix(l0), newPFMix(l1)
-		if err := m0.set(pfRandParams(rng, l0, 2)); err != nil {
+		l0, l1 := paramLayout{3, d}, paramLayout{2, d}
+		m0, m1 := newFlatMixture(l0), newFlatMixture(l1)
+		if err := m0.set(randPairParams(rng, l0, 2)); err != nil {
 			t.Fatal(err)
 		}
-		if err := m1.set(pfRandParams(rng, l1, 2)); err != nil {
+		if err := m1.set(randPairParams(rng, l1, 2)); err != nil {
 			t.Fatal(err)
 		}
-		b := newPFBures(3, 2, d)
+		b := newBuresCost(3, 2, d)
 		if err := b.compute(m0, m1, true); err != nil {
 			t.Fatal(err)
 		}
@@ -106,20 +106,20 @@ func TestPFBuresMatchesLinalg(t *testing.T) {
 func TestPFQMatchesPointwise(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 0))
 	for _, d := range []int{1, 2, 3} {
-		lay := pfLayout{3, d}
-		thE := pfRandParams(rng, lay, 2)
-		x := pfRandPoints(rng, lay, thE, 3000)
+		lay := paramLayout{3, d}
+		thE := randPairParams(rng, lay, 2)
+		x := randPairPoints(rng, lay, thE, 3000)
 		w := make([]float64, 3000)
 		var wTot float64
 		for i := range w {
 			w[i] = 0.5 + rng.Float64()
 			wTot += w[i]
 		}
-		mE := newPFMix(lay)
+		mE := newFlatMixture(lay)
 		if err := mE.set(thE); err != nil {
 			t.Fatal(err)
 		}
-		st, err := pfEStep(mE, x, w, wTot, true)
+		st, err := pairEStep(mE, x, w, wTot, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,11 +127,11 @@ func TestPFQMatchesPointwise(t *testing.T) {
 		for i := range th {
 			th[i] += 0.1 * rng.NormFloat64()
 		}
-		m := newPFMix(lay)
+		m := newFlatMixture(lay)
 		if err := m.set(th); err != nil {
 			t.Fatal(err)
 		}
-		got := pfQ(m, st, nil)
+		got := expectedLogLik(m, st, nil)
 		// Direct evaluation.
 		var want, ll float64
 		n := len(x) / d
@@ -140,7 +140,7 @@ func TestPFQMatchesPointwise(t *testing.T) {
 			xp := x[p*d : (p+1)*d]
 			mx := math.Inf(-1)
 			for c := 0; c < 3; c++ {
-				ellE[c] = mE.logPi[c] + pfTestLogDensity(mE, c, xp)
+				ellE[c] = mE.logPi[c] + pairTestLogDensity(mE, c, xp)
 				mx = math.Max(mx, ellE[c])
 			}
 			var s float64
@@ -150,7 +150,7 @@ func TestPFQMatchesPointwise(t *testing.T) {
 			ll += w[p] * (mx + math.Log(s))
 			for c := 0; c < 3; c++ {
 				r := math.Exp(ellE[c]-mx) / s
-				want += w[p] * r * (m.logPi[c] + pfTestLogDensity(m, c, xp))
+				want += w[p] * r * (m.logPi[c] + pairTestLogDensity(m, c, xp))
 			}
 		}
 		want /= wTot
@@ -164,9 +164,9 @@ func TestPFQMatchesPointwise(t *testing.T) {
 	}
 }
 
-// pfTestLogDensity is log N(x; μ_c, Σ_c) computed through Σ⁻¹ (an
+// pairTestLogDensity is log N(x; μ_c, Σ_c) computed through Σ⁻¹ (an
 // independent route from the E-step's triangular solve).
-func pfTestLogDensity(m *pfMix, c int, x []float64) float64 {
+func pairTestLogDensity(m *flatMixture, c int, x []float64) float64 {
 	d := m.lay.d
 	var q float64
 	for i := 0; i < d; i++ {
@@ -181,17 +181,17 @@ func pfTestLogDensity(m *pfMix, c int, x []float64) float64 {
 // same bits whatever the number of goroutines.
 func TestPFEStepDeterministicAcrossWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 0))
-	lay := pfLayout{3, 2}
-	th := pfRandParams(rng, lay, 2)
-	x := pfRandPoints(rng, lay, th, 3*pfChunk+17)
-	m := newPFMix(lay)
+	lay := paramLayout{3, 2}
+	th := randPairParams(rng, lay, 2)
+	x := randPairPoints(rng, lay, th, 3*eStepChunk+17)
+	m := newFlatMixture(lay)
 	if err := m.set(th); err != nil {
 		t.Fatal(err)
 	}
-	var ref *pfStats
+	var ref *eStepStats
 	for _, procs := range []int{1, 2, 3} {
 		old := runtime.GOMAXPROCS(procs)
-		st, err := pfEStep(m, x, nil, float64(len(x)/2), true)
+		st, err := pairEStep(m, x, nil, float64(len(x)/2), true)
 		runtime.GOMAXPROCS(old)
 		if err != nil {
 			t.Fatal(err)
@@ -211,27 +211,27 @@ func TestPFEStepDeterministicAcrossWorkers(t *testing.T) {
 	}
 }
 
-// pfPartialJ is J with the transport part linearised around a fixed plan:
+// partialJ is J with the transport part linearised around a fixed plan:
 // Q0 + Q1 − w (Σ P_kl C_kl + ⟨γa, π0⟩ + ⟨γb, π1⟩). Its gradient exercises
 // every chain rule of the M-step (Q statistics, Bures, Cholesky, softmax)
 // without a Sinkhorn solve.
-func pfPartialJ(th0, th1 []float64, l0, l1 pfLayout, st0, st1 *pfStats, p, ga, gb []float64, w float64, g0, g1 []float64) (float64, error) {
-	m0, m1 := newPFMix(l0), newPFMix(l1)
+func partialJ(th0, th1 []float64, l0, l1 paramLayout, st0, st1 *eStepStats, p, ga, gb []float64, w float64, g0, g1 []float64) (float64, error) {
+	m0, m1 := newFlatMixture(l0), newFlatMixture(l1)
 	if err := m0.set(th0); err != nil {
 		return 0, err
 	}
 	if err := m1.set(th1); err != nil {
 		return 0, err
 	}
-	b := newPFBures(l0.k, l1.k, l0.d)
+	b := newBuresCost(l0.k, l1.k, l0.d)
 	if err := b.compute(m0, m1, g0 != nil); err != nil {
 		return 0, err
 	}
-	var gr0, gr1 *pfGrad
+	var gr0, gr1 *mixtureGrad
 	if g0 != nil {
-		gr0, gr1 = newPFGrad(l0), newPFGrad(l1)
+		gr0, gr1 = newMixtureGrad(l0), newMixtureGrad(l1)
 	}
-	j := pfQ(m0, st0, gr0) + pfQ(m1, st1, gr1)
+	j := expectedLogLik(m0, st0, gr0) + expectedLogLik(m1, st1, gr1)
 	var r float64
 	for i, v := range p {
 		r += v * b.cost[i]
@@ -244,11 +244,11 @@ func pfPartialJ(th0, th1 []float64, l0, l1 pfLayout, st0, st1 *pfStats, p, ga, g
 	}
 	j -= w * r
 	if g0 != nil {
-		pfAddTransportGrad(gr0, gr1, b, m0, m1, p, w)
-		pfAddWeightGrad(gr0, m0.pi, ga, w)
-		pfAddWeightGrad(gr1, m1.pi, gb, w)
-		pfChain(g0, l0, m0, gr0)
-		pfChain(g1, l1, m1, gr1)
+		addTransportGrad(gr0, gr1, b, m0, m1, p, w)
+		addWeightGrad(gr0, m0.pi, ga, w)
+		addWeightGrad(gr1, m1.pi, gb, w)
+		chainToParams(g0, l0, m0, gr0)
+		chainToParams(g1, l1, m1, gr1)
 	}
 	return j, nil
 }
@@ -256,15 +256,15 @@ func pfPartialJ(th0, th1 []float64, l0, l1 pfLayout, st0, st1 *pfStats, p, ga, g
 func TestPFChainRulesFiniteDifferences(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 0))
 	for _, d := range []int{1, 2, 3} {
-		l0, l1 := pfLayout{3, d}, pfLayout{2, d}
-		th0, th1 := pfRandParams(rng, l0, 1.5), pfRandParams(rng, l1, 1.5)
-		x0 := pfRandPoints(rng, l0, th0, 500)
-		x1 := pfRandPoints(rng, l1, th1, 400)
-		m0, m1 := newPFMix(l0), newPFMix(l1)
+		l0, l1 := paramLayout{3, d}, paramLayout{2, d}
+		th0, th1 := randPairParams(rng, l0, 1.5), randPairParams(rng, l1, 1.5)
+		x0 := randPairPoints(rng, l0, th0, 500)
+		x1 := randPairPoints(rng, l1, th1, 400)
+		m0, m1 := newFlatMixture(l0), newFlatMixture(l1)
 		m0.set(th0)
 		m1.set(th1)
-		st0, _ := pfEStep(m0, x0, nil, 500, true)
-		st1, _ := pfEStep(m1, x1, nil, 400, true)
+		st0, _ := pairEStep(m0, x0, nil, 500, true)
+		st1, _ := pairEStep(m1, x1, nil, 400, true)
 		// Move away from the E-step parameters so that ∂Q ≠ 0.
 		for i := range th0 {
 			th0[i] += 0.2 * rng.NormFloat64()
@@ -280,7 +280,7 @@ func TestPFChainRulesFiniteDifferences(t *testing.T) {
 		gb := []float64{-0.4, 0.1}
 		const w = 0.7
 		g0, g1 := make([]float64, l0.size()), make([]float64, l1.size())
-		if _, err := pfPartialJ(th0, th1, l0, l1, st0, st1, p, ga, gb, w, g0, g1); err != nil {
+		if _, err := partialJ(th0, th1, l0, l1, st0, st1, p, ga, gb, w, g0, g1); err != nil {
 			t.Fatal(err)
 		}
 		check := func(name string, th, g []float64) {
@@ -288,9 +288,9 @@ func TestPFChainRulesFiniteDifferences(t *testing.T) {
 			for i := range th {
 				old := th[i]
 				th[i] = old + h
-				jp, err1 := pfPartialJ(th0, th1, l0, l1, st0, st1, p, ga, gb, w, nil, nil)
+				jp, err1 := partialJ(th0, th1, l0, l1, st0, st1, p, ga, gb, w, nil, nil)
 				th[i] = old - h
-				jm, err2 := pfPartialJ(th0, th1, l0, l1, st0, st1, p, ga, gb, w, nil, nil)
+				jm, err2 := partialJ(th0, th1, l0, l1, st0, st1, p, ga, gb, w, nil, nil)
 				th[i] = old
 				if err1 != nil || err2 != nil {
 					t.Fatal(err1, err2)

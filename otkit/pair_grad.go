@@ -9,37 +9,37 @@ import (
 // gradient (note §8.3–8.4), on flat row-major slices so that one Adam step
 // costs O(K·d³) whatever the number of points:
 //
-//   - a mixture's parameters packed into one vector (pfLayout),
-//   - the quantities derived from them once per step (pfMix: L, Σ, Σ⁻¹,
+//   - a mixture's parameters packed into one vector (paramLayout),
+//   - the quantities derived from them once per step (flatMixture: L, Σ, Σ⁻¹,
 //     log|Σ|, π),
-//   - the E-step sufficient statistics (pfStats, see pairestep.go) and Q with
+//   - the E-step sufficient statistics (eStepStats, see pair_estep.go) and Q with
 //     its gradient from them,
 //   - the Bures cost between components with its symmetric gradients,
 //   - the chain rules to the Cholesky parameters and to the logits.
 
-// pfLayout describes how one mixture's free parameters sit in a flat vector:
+// paramLayout describes how one mixture's free parameters sit in a flat vector:
 // K·d means, then K·d(d+1)/2 Cholesky parameters (row-major lower triangle,
 // log on the diagonal), then K−1 logits. It is the order Adam sees them in.
-type pfLayout struct{ k, d int }
+type paramLayout struct{ k, d int }
 
-func (l pfLayout) nTri() int { return l.d * (l.d + 1) / 2 }
-func (l pfLayout) size() int { return l.k*l.d + l.k*l.nTri() + l.k - 1 }
-func (l pfLayout) loc(th []float64) []float64 {
+func (l paramLayout) nTri() int { return l.d * (l.d + 1) / 2 }
+func (l paramLayout) size() int { return l.k*l.d + l.k*l.nTri() + l.k - 1 }
+func (l paramLayout) loc(th []float64) []float64 {
 	return th[:l.k*l.d]
 }
-func (l pfLayout) scale(th []float64) []float64 {
+func (l paramLayout) scale(th []float64) []float64 {
 	return th[l.k*l.d : l.k*l.d+l.k*l.nTri()]
 }
-func (l pfLayout) logits(th []float64) []float64 {
+func (l paramLayout) logits(th []float64) []float64 {
 	return th[l.k*l.d+l.k*l.nTri():]
 }
 
-// pfTri is the index of L_ij (i ≥ j) in a Cholesky parameter vector.
-func pfTri(i, j int) int { return i*(i+1)/2 + j }
+// triIndex is the index of L_ij (i ≥ j) in a Cholesky parameter vector.
+func triIndex(i, j int) int { return i*(i+1)/2 + j }
 
-// pfMix holds what one gradient evaluation derives from a parameter vector.
-type pfMix struct {
-	lay    pfLayout
+// flatMixture holds what one gradient evaluation derives from a parameter vector.
+type flatMixture struct {
+	lay    paramLayout
 	loc    []float64 // K·d, aliases the parameter vector
 	chol   []float64 // K·d², lower-triangular L_k
 	cov    []float64 // K·d², Σ_k = L_k L_kᵀ
@@ -48,13 +48,13 @@ type pfMix struct {
 	logDet []float64 // K, log|Σ_k|
 	pi     []float64 // K, softmax([θ, 0])
 	logPi  []float64 // K
-	sqrt   []float64 // K·d², Σ_k^{1/2} (filled by pfBures for the source side)
+	sqrt   []float64 // K·d², Σ_k^{1/2} (filled by buresCost for the source side)
 	isqrt  []float64 // K·d², Σ_k^{-1/2}
 }
 
-func newPFMix(lay pfLayout) *pfMix {
+func newFlatMixture(lay paramLayout) *flatMixture {
 	k, d := lay.k, lay.d
-	return &pfMix{
+	return &flatMixture{
 		lay:    lay,
 		chol:   make([]float64, k*d*d),
 		cov:    make([]float64, k*d*d),
@@ -71,7 +71,7 @@ func newPFMix(lay pfLayout) *pfMix {
 // set derives L, Σ, Σ⁻¹, log|Σ| and π from the parameter vector th. It fails
 // on non-finite parameters and on a covariance whose Cholesky factor has a
 // zero or non-finite diagonal.
-func (m *pfMix) set(th []float64) error {
+func (m *flatMixture) set(th []float64) error {
 	lay := m.lay
 	k, d, nt := lay.k, lay.d, lay.nTri()
 	for i, v := range th {
@@ -89,16 +89,16 @@ func (m *pfMix) set(th []float64) error {
 			for j := 0; j < d; j++ {
 				switch {
 				case j < i:
-					l[i*d+j] = p[pfTri(i, j)]
+					l[i*d+j] = p[triIndex(i, j)]
 				case j == i:
-					l[i*d+j] = math.Exp(p[pfTri(i, i)])
-					logDet += 2 * p[pfTri(i, i)]
+					l[i*d+j] = math.Exp(p[triIndex(i, i)])
+					logDet += 2 * p[triIndex(i, i)]
 				default:
 					l[i*d+j] = 0
 				}
 			}
 			if l[i*d+i] == 0 || math.IsInf(l[i*d+i], 0) {
-				return fmt.Errorf("component %d: Cholesky diagonal %d is %v (log %v)", c, i, l[i*d+i], p[pfTri(i, i)])
+				return fmt.Errorf("component %d: Cholesky diagonal %d is %v (log %v)", c, i, l[i*d+i], p[triIndex(i, i)])
 			}
 		}
 		m.logDet[c] = logDet
@@ -112,15 +112,15 @@ func (m *pfMix) set(th []float64) error {
 				cv[i*d+j], cv[j*d+i] = s, s
 			}
 		}
-		pfCholInverse(m.prec[c*d*d:(c+1)*d*d], m.linv[c*d*d:(c+1)*d*d], l, d)
+		cholInverse(m.prec[c*d*d:(c+1)*d*d], m.linv[c*d*d:(c+1)*d*d], l, d)
 	}
-	pfSoftmax(m.pi, m.logPi, lay.logits(th))
+	softmaxLogits(m.pi, m.logPi, lay.logits(th))
 	return nil
 }
 
-// pfCholInverse writes L⁻¹ (lower triangular, by forward substitution) into
+// cholInverse writes L⁻¹ (lower triangular, by forward substitution) into
 // inv and Σ⁻¹ = L⁻ᵀL⁻¹ into dst for the lower-triangular L.
-func pfCholInverse(dst, inv, l []float64, d int) {
+func cholInverse(dst, inv, l []float64, d int) {
 	triLowerInvTo(inv, l, d)
 	for i := 0; i < d; i++ {
 		for j := 0; j <= i; j++ {
@@ -133,8 +133,8 @@ func pfCholInverse(dst, inv, l []float64, d int) {
 	}
 }
 
-// pfSoftmax writes softmax([θ, 0]) and its logarithm.
-func pfSoftmax(pi, logPi, theta []float64) {
+// softmaxLogits writes softmax([θ, 0]) and its logarithm.
+func softmaxLogits(pi, logPi, theta []float64) {
 	k := len(pi)
 	mx := 0.0
 	for _, t := range theta {
@@ -159,30 +159,30 @@ func pfSoftmax(pi, logPi, theta []float64) {
 	}
 }
 
-// pfGrad is the gradient of J with respect to one mixture, before the
+// mixtureGrad is the gradient of J with respect to one mixture, before the
 // Cholesky and softmax chains: means, symmetric covariance gradients G_k
 // (dJ = Σ_k tr(G_k dΣ_k)) and the logit gradient.
-type pfGrad struct {
+type mixtureGrad struct {
 	loc    []float64 // K·d
 	g      []float64 // K·d²
 	logits []float64 // K−1
 }
 
-func newPFGrad(lay pfLayout) *pfGrad {
-	return &pfGrad{
+func newMixtureGrad(lay paramLayout) *mixtureGrad {
+	return &mixtureGrad{
 		loc:    make([]float64, lay.k*lay.d),
 		g:      make([]float64, lay.k*lay.d*lay.d),
 		logits: make([]float64, lay.k-1),
 	}
 }
 
-func (g *pfGrad) reset() {
+func (g *mixtureGrad) reset() {
 	clear(g.loc)
 	clear(g.g)
 	clear(g.logits)
 }
 
-// pfQ returns Q (note §8.3) of the mixture m under the statistics st and,
+// expectedLogLik returns Q (note §8.3) of the mixture m under the statistics st and,
 // when gr is not nil, adds its gradient to gr. With δ_k = μ_k − c_k (c_k the
 // centre the statistics were accumulated around),
 //
@@ -191,7 +191,7 @@ func (g *pfGrad) reset() {
 //	∂Q/∂μ_k = Σ_k⁻¹ (s_k − N_k δ),
 //	G_k = ½ Σ_k⁻¹ M_k Σ_k⁻¹ − ½ N_k Σ_k⁻¹,
 //	∂Q/∂θ_j = N_j − π_j Σ_k N_k.
-func pfQ(m *pfMix, st *pfStats, gr *pfGrad) float64 {
+func expectedLogLik(m *flatMixture, st *eStepStats, gr *mixtureGrad) float64 {
 	k, d := m.lay.k, m.lay.d
 	log2pi := math.Log(2 * math.Pi)
 	var buf [3 * 64]float64
@@ -262,9 +262,9 @@ func pfQ(m *pfMix, st *pfStats, gr *pfGrad) float64 {
 	return q
 }
 
-// pfAddWeightGrad adds the logit gradient of −w·R through π = softmax([θ,0])
+// addWeightGrad adds the logit gradient of −w·R through π = softmax([θ,0])
 // given γ = ∂R/∂π: ∂/∂θ_j = −w π_j (γ_j − ⟨π, γ⟩).
-func pfAddWeightGrad(gr *pfGrad, pi, gamma []float64, w float64) {
+func addWeightGrad(gr *mixtureGrad, pi, gamma []float64, w float64) {
 	var mean float64
 	for c := range pi {
 		mean += pi[c] * gamma[c]
@@ -274,11 +274,11 @@ func pfAddWeightGrad(gr *pfGrad, pi, gamma []float64, w float64) {
 	}
 }
 
-// pfChain writes the gradient with respect to the packed parameter vector
+// chainToParams writes the gradient with respect to the packed parameter vector
 // (layout lay) into dst from the mean gradients, the symmetric covariance
 // gradients G_k and the logit gradient: for Σ = LLᵀ, ∂J/∂L = tril(2GL); the
 // diagonal parameters are log L_ii, so their entries are (2GL)_ii·L_ii.
-func pfChain(dst []float64, lay pfLayout, m *pfMix, gr *pfGrad) {
+func chainToParams(dst []float64, lay paramLayout, m *flatMixture, gr *mixtureGrad) {
 	k, d, nt := lay.k, lay.d, lay.nTri()
 	copy(lay.loc(dst), gr.loc)
 	sc := lay.scale(dst)
@@ -296,16 +296,16 @@ func pfChain(dst []float64, lay pfLayout, m *pfMix, gr *pfGrad) {
 				if i == j {
 					v *= l[i*d+i]
 				}
-				p[pfTri(i, j)] = v
+				p[triIndex(i, j)] = v
 			}
 		}
 	}
 	copy(lay.logits(dst), gr.logits)
 }
 
-// pfSqrtPair writes a^{1/2} and a^{-1/2} of the symmetric positive definite
+// sqrtPair writes a^{1/2} and a^{-1/2} of the symmetric positive definite
 // d×d matrix a and returns tr a^{1/2}. vals, vecs and work are scratch.
-func pfSqrtPair(sq, isq, a, vals, vecs, work []float64, d int) (float64, error) {
+func sqrtPair(sq, isq, a, vals, vecs, work []float64, d int) (float64, error) {
 	if err := symEigen(vals, vecs, a, work, d); err != nil {
 		return 0, err
 	}
@@ -338,19 +338,19 @@ func pfSqrtPair(sq, isq, a, vals, vecs, work []float64, d int) (float64, error) 
 	return tr, nil
 }
 
-// pfBures holds the Bures cost matrix between the components of two
+// buresCost holds the Bures cost matrix between the components of two
 // mixtures and, per pair, the Monge matrices T (T Σ0 T = Σ1) and T⁻¹ whose
 // complements are the symmetric gradients: ∂C_kl/∂Σ0k = I − T_kl and
 // ∂C_kl/∂Σ1l = I − T_kl⁻¹; ∂C_kl/∂μ0k = 2(μ0k − μ1l).
-type pfBures struct {
+type buresCost struct {
 	k0, k1, d int
 	cost      []float64 // k0·k1
 	t, tInv   []float64 // k0·k1·d²
 	scratch   []float64
 }
 
-func newPFBures(k0, k1, d int) *pfBures {
-	return &pfBures{
+func newBuresCost(k0, k1, d int) *buresCost {
+	return &buresCost{
 		k0: k0, k1: k1, d: d,
 		cost:    make([]float64, k0*k1),
 		t:       make([]float64, k0*k1*d*d),
@@ -361,7 +361,7 @@ func newPFBures(k0, k1, d int) *pfBures {
 
 // compute fills the cost and, when grad is true, T and T⁻¹ for every pair.
 // It also fills m0.sqrt and m0.isqrt. Errors name the side and component.
-func (b *pfBures) compute(m0, m1 *pfMix, grad bool) error {
+func (b *buresCost) compute(m0, m1 *flatMixture, grad bool) error {
 	d := b.d
 	dd := d * d
 	vals := b.scratch[:d]
@@ -372,7 +372,7 @@ func (b *pfBures) compute(m0, m1 *pfMix, grad bool) error {
 	irm := b.scratch[d+4*dd : d+5*dd]
 	tmp := b.scratch[d+5*dd : d+6*dd]
 	for k := 0; k < b.k0; k++ {
-		if _, err := pfSqrtPair(m0.sqrt[k*dd:(k+1)*dd], m0.isqrt[k*dd:(k+1)*dd], m0.cov[k*dd:(k+1)*dd], vals, vecs, work, d); err != nil {
+		if _, err := sqrtPair(m0.sqrt[k*dd:(k+1)*dd], m0.isqrt[k*dd:(k+1)*dd], m0.cov[k*dd:(k+1)*dd], vals, vecs, work, d); err != nil {
 			return fmt.Errorf("gmm0 component %d covariance: %v", k, err)
 		}
 	}
@@ -389,7 +389,7 @@ func (b *pfBures) compute(m0, m1 *pfMix, grad bool) error {
 			if grad {
 				isq = irm
 			}
-			trRoot, err := pfSqrtPair(rm, isq, mm, vals, vecs, work, d)
+			trRoot, err := sqrtPair(rm, isq, mm, vals, vecs, work, d)
 			if err != nil {
 				return fmt.Errorf("Bures cost between gmm0 component %d and gmm1 component %d: %v", k, l, err)
 			}
@@ -409,10 +409,10 @@ func (b *pfBures) compute(m0, m1 *pfMix, grad bool) error {
 	return nil
 }
 
-// pfAddTransportGrad adds the gradient of −w·Σ_kl P_kl C_kl (P frozen, the
+// addTransportGrad adds the gradient of −w·Σ_kl P_kl C_kl (P frozen, the
 // envelope theorem) to both mixtures' mean and covariance gradients. gr1 may
 // be nil (gmm1 locked).
-func pfAddTransportGrad(gr0, gr1 *pfGrad, b *pfBures, m0, m1 *pfMix, p []float64, w float64) {
+func addTransportGrad(gr0, gr1 *mixtureGrad, b *buresCost, m0, m1 *flatMixture, p []float64, w float64) {
 	d, dd := b.d, b.d*b.d
 	for k := 0; k < b.k0; k++ {
 		for l := 0; l < b.k1; l++ {
@@ -443,15 +443,15 @@ func pfAddTransportGrad(gr0, gr1 *pfGrad, b *pfBures, m0, m1 *pfMix, p []float64
 	}
 }
 
-// pfAdam is Adam (b1 0.9, b2 0.999, eps 1e-8, eps_root 0, bias correction
+// adamState is Adam (b1 0.9, b2 0.999, eps 1e-8, eps_root 0, bias correction
 // with the step count starting at 1) used for ascent, as OTT's pair fit.
-type pfAdam struct {
+type adamState struct {
 	lr   float64
 	m, v []float64
 	t    int
 }
 
-func (a *pfAdam) reset(n int) {
+func (a *adamState) reset(n int) {
 	if cap(a.m) < n {
 		a.m, a.v = make([]float64, n), make([]float64, n)
 	}
@@ -462,7 +462,7 @@ func (a *pfAdam) reset(n int) {
 }
 
 // ascend moves th by one Adam step along +grad.
-func (a *pfAdam) ascend(th, grad []float64) {
+func (a *adamState) ascend(th, grad []float64) {
 	const b1, b2, eps = 0.9, 0.999, 1e-8
 	a.t++
 	c1 := 1 - math.Pow(b1, float64(a.t))

@@ -13,7 +13,7 @@ import (
 func TestPFEChunk2MatchesGeneral(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 0))
 	const n = 300
-	for _, k := range []int{1, 3, pfFastK} {
+	for _, k := range []int{1, 3, eStepFastK} {
 		pm := &preparedMixture{d: 2, k: k, mu: make([]float64, 2*k), linv: make([]float64, 4*k), cst: make([]float64, k)}
 		for c := 0; c < k; c++ {
 			pm.mu[2*c], pm.mu[2*c+1] = 3*rng.NormFloat64(), 3*rng.NormFloat64()
@@ -34,17 +34,17 @@ func TestPFEChunk2MatchesGeneral(t *testing.T) {
 		}
 		for _, ww := range [][]float64{nil, w} {
 			for _, ll := range []bool{false, true} {
-				ref, fast := newPFStats(k, 2), newPFStats(k, 2)
+				ref, fast := newEStepStats(k, 2), newEStepStats(k, 2)
 				for c := 0; c < 2*k; c++ {
 					ref.c[c] = pm.mu[c] + 0.1
 					fast.c[c] = ref.c[c]
 				}
 				lo, hi := 5, n
-				pfEChunk(ref, pm, x, ww, lo, hi, ll)
-				pfEChunk2(fast, pm, x, ww, lo, hi, ll)
+				eStepRange(ref, pm, x, ww, lo, hi, ll)
+				eStepChunk2D(fast, pm, x, ww, lo, hi, ll)
 				// Include point 0 in a second chunk added to the same sums.
-				pfEChunk(ref, pm, x, ww, 0, 5, ll)
-				pfEChunk2(fast, pm, x, ww, 0, 5, ll)
+				eStepRange(ref, pm, x, ww, 0, 5, ll)
+				eStepChunk2D(fast, pm, x, ww, 0, 5, ll)
 				if ref.n[0] == 0 || (ll && ref.logLik == 0) {
 					t.Fatal("the reference chunk accumulated nothing")
 				}

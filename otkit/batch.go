@@ -3,7 +3,6 @@ package otkit
 import (
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -155,8 +154,6 @@ type EMDBatchResult struct {
 	Results []*EMDResult
 	// Errs[k] is problem k's error (bad input, ErrNumerical), nil if solved.
 	Errs []error
-
-	maxIter int // EMDOptions.MaxIterations of the call (0: EMD's default per problem)
 }
 
 // Err reports the problems whose simplex stopped at the pivot limit (a
@@ -166,16 +163,10 @@ type EMDBatchResult struct {
 func (r *EMDBatchResult) Err() error {
 	errs := make([]error, len(r.Results))
 	for k, res := range r.Results {
-		if res != nil && res.Status != EMDOptimal {
-			limit := r.maxIter
-			if limit == 0 {
-				limit = 1000*(len(res.A)+len(res.B)) + 100000 // EMD's default
+		if res != nil {
+			if err := res.Err(); err != nil {
+				errs[k] = fmt.Errorf("otkit: problem %d: %w", k, err)
 			}
-			// The simplex has no error to report, only its pivot count:
-			// FinalError NaN reads "no marginal error computed".
-			errs[k] = &ConvergenceError{Op: fmt.Sprintf("EMD of problem %d", k), Iterations: res.Iterations,
-				MaxIterations: limit, FinalError: math.NaN(),
-				Help: "raise EMDOptions.MaxIterations (0 means 1000·(n+m) + 100000 pivots)"}
 		}
 	}
 	return batchError("EMDBatch", errs)
@@ -203,7 +194,7 @@ func EMDBatch(problems []Problem, opt EMDBatchOptions) (*EMDBatchResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	res := &EMDBatchResult{Results: make([]*EMDResult, len(problems)), Errs: make([]error, len(problems)), maxIter: opt.EMD.MaxIterations}
+	res := &EMDBatchResult{Results: make([]*EMDResult, len(problems)), Errs: make([]error, len(problems))}
 	runBatch("EMDBatch", len(problems), workers, func() *emdScratch { return &emdScratch{} },
 		func(sc *emdScratch, k int) (err error) {
 			res.Results[k], err = sc.solve(&problems[k], opt.EMD)

@@ -114,28 +114,9 @@ func (o LowRankOptions) resolve() (LowRankOptions, error) {
 	return o, nil
 }
 
-// convergenceRecord is the convergence part of an iterative result, until
-// issue 19's shared otkit.Convergence lands and replaces it.
-type convergenceRecord struct {
-	Converged     bool
-	Iterations    int       // mirror-descent steps run
-	MaxIterations int       // their cap
-	Errors        []float64 // the criterion after every step
-	Threshold     float64
-}
-
-// err is nil when converged, and otherwise a *ConvergenceError naming op
-// and the options that help.
-func (c *convergenceRecord) err(op, help string) error {
-	if c.Converged {
-		return nil
-	}
-	last := math.NaN()
-	if len(c.Errors) > 0 {
-		last = c.Errors[len(c.Errors)-1]
-	}
-	return &ConvergenceError{Op: op, Iterations: c.Iterations, MaxIterations: c.MaxIterations, FinalError: last, Threshold: c.Threshold, Help: help}
-}
+// lowRankLoop names the mirror-descent loop in the messages of Err.
+var lowRankLoop = &loopKind{op: "low-rank Sinkhorn", cap: "LowRankOptions.MaxIterations", unit: "mirror-descent steps",
+	statistic: "step criterion", help: "raise LowRankOptions.MaxIterations or Threshold (it is in squared cost units), or take longer steps (Gamma)"}
 
 // LowRankResult is a low-rank coupling P = Q·diag(1/g)·Rᵀ: Q (n×r) has
 // marginals a and g, R (m×r) has b and g, so P has a and b; P is never
@@ -149,7 +130,10 @@ type LowRankResult struct {
 	// mirror-descent step started from (Costs[0] is the start's), then the
 	// final Cost.
 	Costs []float64
-	convergenceRecord
+	// Convergence: Iterations counts mirror-descent steps against
+	// LowRankOptions.MaxIterations; Errors holds the step criterion after
+	// every step, Threshold is LowRankOptions.Threshold.
+	Convergence
 	// Gamma is the step of the last mirror-descent iteration.
 	Gamma float64
 	// DykstraIterations counts the projection iterations of the solve;
@@ -157,15 +141,6 @@ type LowRankResult struct {
 	// (their row marginals may miss DykstraThreshold).
 	DykstraIterations, DykstraCapped int
 	A, B                             []float64 // the weights solved for (B rescaled to Σa)
-}
-
-// Err reports non-convergence as a *ConvergenceError (wrapping
-// ErrNotConverged); nil when the step criterion reached the threshold.
-func (r *LowRankResult) Err() error {
-	if r == nil {
-		return fmt.Errorf("otkit: nil low-rank result: %w", ErrNotConverged)
-	}
-	return r.err("low-rank Sinkhorn", "raise LowRankOptions.MaxIterations or Threshold, or lower Gamma")
 }
 
 // Matrix builds the n×m coupling Q·diag(1/g)·Rᵀ (n·m values).
@@ -256,6 +231,11 @@ func solveLowRank(op string, cost lrCost, pts *lrPoints, a, b []float64, opt Low
 	b, sb, err := checkWeights(b, m, "b")
 	if err != nil {
 		return nil, within(op, err)
+	}
+	if sa < 0x1p-1022 {
+		// The factors scale with the mass: below the smallest normal
+		// float64 they would keep only the few digits of subnormal numbers.
+		return nil, fmt.Errorf("otkit: %s: the weights' total mass Σa = %g is below the smallest normal float64 (2.2e-308): rescale the weights", op, sa)
 	}
 	if math.Abs(sa-sb) > massTolerance*math.Max(sa, sb) {
 		return nil, fmt.Errorf("otkit: %s: the low-rank problem is balanced and needs equal masses, have Σa = %g and Σb = %g (normalise both weight vectors)", op, sa, sb)
@@ -419,7 +399,7 @@ var errLRNumerical = errors.New("not finite")
 func (s *lrState) run() (*LowRankResult, error) {
 	o := s.o
 	res := &LowRankResult{}
-	res.MaxIterations, res.Threshold = o.MaxIterations, o.Threshold
+	res.Convergence = Convergence{MaxIterations: o.MaxIterations, Threshold: o.Threshold, kind: lowRankLoop}
 	for it := 0; it < o.MaxIterations; it++ {
 		// Costs and the criterion are linear in the mass: reported (and
 		// compared with the threshold) at the caller's.

@@ -289,6 +289,16 @@ func TestLowRankBadInputAndNonConvergence(t *testing.T) {
 			return LowRankSinkhorn(x, y, a, nil, LowRankOptions{})
 		}, "equal masses"},
 		{"rank", func() (*LowRankResult, error) { return LowRankSinkhorn(x, y, nil, nil, LowRankOptions{Rank: -1}) }, "Rank"},
+		{"subnormal mass", func() (*LowRankResult, error) {
+			a, b := uniform(20), uniform(15)
+			for i := range a {
+				a[i] *= 1e-310
+			}
+			for j := range b {
+				b[j] *= 1e-310
+			}
+			return LowRankSinkhorn(x, y, a, b, LowRankOptions{})
+		}, "smallest normal"},
 		{"gamma", func() (*LowRankResult, error) {
 			return LowRankSinkhorn(x, y, nil, nil, LowRankOptions{Gamma: math.Inf(1)})
 		}, "Gamma"},

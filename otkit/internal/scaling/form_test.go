@@ -3,6 +3,7 @@ package scaling
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -277,5 +278,25 @@ func TestLeaveAnyIteration(t *testing.T) {
 		if tc.name == "streamed, absorbing" && absorbed == 0 {
 			t.Errorf("%s: no absorption; the case does not exercise it", tc.name)
 		}
+	}
+}
+
+// TestFormNotEnteredTakesNoKernel: a streamed form that is never entered
+// (MultiscaleSinkhorn on a stored cloud drops the one its solver chose)
+// allocates no n·m K̃: its vectors and per-block column sums are O(n + m)
+// and n/128·m, far below the 8·n·m bytes of K̃.
+func TestFormNotEnteredTakesNoKernel(t *testing.T) {
+	const n, m = 1000, 1000
+	c := make([]float64, n*m)
+	a := make([]float64, n)
+	for i := range a {
+		a[i] = 1.0 / n
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	New(c, n, m, 0.1, a, a, false).Done()
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > n*m*8/4 {
+		t.Errorf("a form never entered allocated %d bytes; K̃ is %d", alloc, n*m*8)
 	}
 }

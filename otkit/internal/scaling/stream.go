@@ -128,15 +128,21 @@ func newStreamKernel(cost []float64, n, m int, f32 bool) *streamKernel {
 		newF: make([]float64, n), newG: make([]float64, m),
 		tmpG: make([]float64, m),
 	}
-	kernelCache.Lock()
-	if f32 {
-		st.k32 = takeKernel(&kernelCache.k32, n*m)
-	} else {
-		st.k64 = takeKernel(&kernelCache.k64, n*m)
-	}
-	kernelCache.Unlock()
 	st.zbuf.New = func() any { b := make([]float64, m); return &b }
 	return st
+}
+
+// takeStorage gives K̃ its n·m storage, on the first rebuild: a form that
+// is never entered (a solve whose caller switches to another kernel)
+// allocates none.
+func (st *streamKernel) takeStorage() {
+	kernelCache.Lock()
+	if st.f32 {
+		st.k32 = takeKernel(&kernelCache.k32, st.n*st.m)
+	} else {
+		st.k64 = takeKernel(&kernelCache.k64, st.n*st.m)
+	}
+	kernelCache.Unlock()
 }
 
 // bound is the absorption bound of the scalings.
@@ -184,6 +190,9 @@ func (st *streamKernel) sumParts(out []float64) {
 // a source is from the targets' nearest sources.
 func (st *streamKernel) rebuild(ft, gt []float64, eps float64, u []float64) bool {
 	n, m := st.n, st.m
+	if st.k64 == nil && st.k32 == nil {
+		st.takeStorage()
+	}
 	// planExpRow takes potentials in units of cost.
 	gs := st.tmpG
 	for j, x := range gt {

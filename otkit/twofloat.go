@@ -31,6 +31,11 @@ func (x twoFloat) addFloat(b float64) twoFloat {
 	return twoFloat{s, e}
 }
 
+// add returns x + y; the result is exact to ~2⁻¹⁰⁶·max(|x|, |y|).
+func (x twoFloat) add(y twoFloat) twoFloat {
+	return x.sub(twoFloat{-y.hi, -y.lo})
+}
+
 // sub returns x − y; the result is exact to ~2⁻¹⁰⁶·max(|x|, |y|).
 func (x twoFloat) sub(y twoFloat) twoFloat {
 	s, e := twoSum(x.hi, -y.hi)
@@ -51,6 +56,17 @@ func (x twoFloat) div(y twoFloat) twoFloat {
 	r := ((x.hi - ph) - pl) + x.lo - q*y.lo
 	q2 := r / y.hi
 	s, e := quickTwoSum(q, q2)
+	return twoFloat{s, e}
+}
+
+// mul returns x·y to about 2⁻¹⁰⁴ relative: the product of the high parts
+// exactly (fused multiply-add), the cross terms in float64 (x.lo·y.lo is
+// below 2⁻¹⁰⁶ of the product).
+func (x twoFloat) mul(y twoFloat) twoFloat {
+	p := x.hi * y.hi
+	e := math.FMA(x.hi, y.hi, -p)
+	e += x.hi*y.lo + x.lo*y.hi
+	s, e := quickTwoSum(p, e)
 	return twoFloat{s, e}
 }
 

@@ -255,12 +255,11 @@ func (w *line1D) solve(u, v, wu, wv []float64, p float64, shift int, gu, gv []fl
 // samples both quantile functions are constant, at the first atom whose
 // cumulative level reaches q' (POT's searchsorted rule).
 //
-// The levels are cumulative weights over the total, both in double-double
-// (twoFloat), and the last atom of each sample has level exactly 1: the walk
-// ends when both samples are exhausted and the last pair carries whatever
-// mass remains, so no mass is dropped (a float64 running total of 10⁵
-// weights is off by ~1e-12, enough to drop the farthest pair's share). The
-// terms dq·(|x − y|/R)^p are added with compensation (neumaier); R = 2^exp
+// The levels are exact (walkLevels: integers for uniform weights,
+// double-double otherwise) and the last atom of each sample has level
+// exactly 1: the walk ends when both samples are exhausted and the last
+// pair carries whatever mass remains, so no mass is dropped. The terms
+// dq·(|x − y|/R)^p are added with compensation (neumaier); R = 2^exp
 // grows, by powers of two, with the largest distance met (see lineCost).
 // Terms that are tiny on that scale (a mass near 1e-300, a pair far closer
 // than R) would underflow there: they are summed apart, as mantissa and
@@ -269,7 +268,8 @@ func (w *line1D) solve(u, v, wu, wv []float64, p float64, shift int, gu, gv []fl
 // a whole atom (its weight over the total, see mass), but a piece of an atom
 // cut by the other sample's level is a difference of two levels, off by up
 // to ~1e-32 of the total, which matters only when weights span more than
-// 1e-30 and the cut piece is the one moved farthest.
+// 1e-30 and the cut piece is the one moved farthest (uniform weights have
+// no such limit: every mass is rounded once).
 type quantileWalk struct {
 	us, vs []float64 // sorted samples
 	wu, wv []float64 // their weights in sorted order; nil → uniform
@@ -297,20 +297,18 @@ func (q *quantileWalk) run() lineCost {
 	q.lost = math.Inf(-1)
 	q.setExp(walkMinExp)
 	n, m := len(q.us), len(q.vs)
-	tu, tv := q.total(q.wu, n), q.total(q.wv, m)
+	var l walkLevels
+	l.start(q.wu, q.wv, n, m)
 	i, j := 0, 0
-	cu, cv := twoFloat{atomWeight(q.wu, 0), 0}, twoFloat{atomWeight(q.wv, 0), 0}
-	lu, lv := level(cu, tu, n == 1), level(cv, tv, m == 1)
-	tuF, tvF := tu.float(), tv.float()
-	// at is the level reached so far; su and sv the levels where the
-	// current atoms of u and v start.
-	var at, su, sv twoFloat
 	for {
-		next := lu
-		if lv.less(lu) {
-			next = lv
+		var dq float64
+		var endU, endV bool
+		if l.integer {
+			dq, endU, endV = l.pieceInt()
+		} else {
+			dq, endU, endV = l.pieceFloat(i, j)
 		}
-		if dq := q.mass(at, next, su, lu, sv, lv, i, j, tuF, tvF); dq > 0 {
+		if dq > 0 {
 			q.add(i, j, dq)
 		}
 		// The walk ends on the last atoms, not at level 1: the level of
@@ -319,39 +317,141 @@ func (q *quantileWalk) run() lineCost {
 		if i == n-1 && j == m-1 {
 			return q.result(n + m)
 		}
-		at = next
 		// An atom whose level is the one reached is left (the other sample
 		// can only be on its last atom, level exactly 1, when it is not).
-		if lu == next && i < n-1 {
+		if endU && i < n-1 {
 			i++
-			cu = cu.addFloat(atomWeight(q.wu, i))
-			su, lu = next, level(cu, tu, i == n-1)
+			l.enterU(i)
 		}
-		if lv == next && j < m-1 {
+		if endV && j < m-1 {
 			j++
-			cv = cv.addFloat(atomWeight(q.wv, j))
-			sv, lv = next, level(cv, tv, j == m-1)
+			l.enterV(j)
 		}
 	}
 }
 
-// mass returns the mass moved on (at, next] from u's atom i (levels su to
-// lu) to v's atom j (sv to lv). A whole atom's mass is its weight over the
-// total: as a difference of two levels near 1/2 it would keep only ~1e-32,
-// nothing of a weight of 1e-40 (a far point with a tiny weight, whose cost
-// may be all there is). When the interval is the whole of both atoms, the
-// smaller of the two (equal but for rounding) keeps the walk symmetric.
-func (q *quantileWalk) mass(at, next, su, lu, sv, lv twoFloat, i, j int, tuF, tvF float64) float64 {
-	wholeU, wholeV := next == lu && at == su, next == lv && at == sv
+// walkLevels holds the cumulative levels of the walk's current atoms and
+// the level reached, in one of two exact representations.
+//
+// Uniform weights (both nil) with n·m ≤ 2^53 use integers: the levels i/n
+// and j/m are i·m and j·n in units of 1/(n·m), compared exactly, and a
+// piece's mass is an integer count over n·m, both exact in float64, so it
+// is rounded once: cheaper than double-double levels (their long division
+// per atom was a quarter of a sliced distance's walk) and exact where
+// those round each cut piece more than once.
+//
+// Otherwise the levels are cumulative weights over the total, both in
+// double-double (twoFloat), and the last atom of each sample has level
+// exactly 1 (a float64 running total of 10⁵ weights is off by ~1e-12,
+// enough to drop the farthest pair's share). A level is the cumulative
+// weight times the total's reciprocal (both double-double: a long division
+// per atom was a quarter of the weighted walk's time), clamped to 1: the
+// product may round a level before the last slightly above 1, and the walk,
+// which leaves an atom only at its level, would never leave it.
+type walkLevels struct {
+	integer bool
+
+	// Integer levels: kat reached, ku and kv the ends of the current atoms.
+	kat, ku, kv int64
+	km, kn      int64   // the steps of ku (m) and kv (n)
+	nm          float64 // n·m, the unit's inverse
+
+	// Double-double levels: at reached, su and sv where the current atoms
+	// start, lu and lv where they end; cu and cv the cumulative weights,
+	// tuF and tvF the totals rounded to float64.
+	at, su, sv, lu, lv twoFloat
+	cu, cv, iu, iv     twoFloat // iu, iv: the totals' reciprocals
+	tuF, tvF           float64
+	wu, wv             []float64 // nil → uniform
+	n, m               int
+}
+
+// start sets the levels of the first atoms of samples of n and m atoms
+// with weights wu and wv (nil → uniform).
+func (l *walkLevels) start(wu, wv []float64, n, m int) {
+	if wu == nil && wv == nil && n <= (1<<53)/m {
+		l.integer = true
+		l.km, l.kn = int64(m), int64(n)
+		l.ku, l.kv = l.km, l.kn
+		l.nm = float64(n) * float64(m)
+		return
+	}
+	l.wu, l.wv, l.n, l.m = wu, wv, n, m
+	tu, tv := lineTotal(wu, n), lineTotal(wv, m)
+	l.tuF, l.tvF = tu.float(), tv.float()
+	one := twoFloat{1, 0}
+	l.iu, l.iv = one.div(tu), one.div(tv)
+	l.cu, l.cv = twoFloat{atomWeight(wu, 0), 0}, twoFloat{atomWeight(wv, 0), 0}
+	l.lu, l.lv = level(l.cu, l.iu, n == 1), level(l.cv, l.iv, m == 1)
+}
+
+// pieceInt and pieceFloat return the mass of the next piece, from the
+// level reached to the lower end of the current atoms i and j, and whether
+// it is u's or v's end (or both); the level reached moves there. They are
+// two methods, chosen in the walk, so that the integer one is inlined.
+func (l *walkLevels) pieceInt() (dq float64, endU, endV bool) {
+	next := min(l.ku, l.kv)
+	dq = float64(next-l.kat) / l.nm
+	l.kat = next
+	return dq, l.ku == next, l.kv == next
+}
+
+func (l *walkLevels) pieceFloat(i, j int) (dq float64, endU, endV bool) {
+	next := l.lu
+	if l.lv.less(l.lu) {
+		next = l.lv
+	}
+	dq = l.mass(next, i, j)
+	l.at = next
+	return dq, l.lu == next, l.lv == next
+}
+
+// enterU moves u to its atom i, which starts at the level reached.
+func (l *walkLevels) enterU(i int) {
+	if !l.integer {
+		l.enterUFloat(i)
+		return
+	}
+	l.ku += l.km
+}
+
+func (l *walkLevels) enterUFloat(i int) {
+	l.cu = l.cu.addFloat(atomWeight(l.wu, i))
+	l.su, l.lu = l.at, level(l.cu, l.iu, i == l.n-1)
+}
+
+// enterV moves v to its atom j, which starts at the level reached.
+func (l *walkLevels) enterV(j int) {
+	if !l.integer {
+		l.enterVFloat(j)
+		return
+	}
+	l.kv += l.kn
+}
+
+func (l *walkLevels) enterVFloat(j int) {
+	l.cv = l.cv.addFloat(atomWeight(l.wv, j))
+	l.sv, l.lv = l.at, level(l.cv, l.iv, j == l.m-1)
+}
+
+// mass returns the double-double walk's mass on (at, next] from u's atom i
+// (levels su to lu) to v's atom j (sv to lv). A whole atom's mass is its
+// weight over the total: as a difference of two levels near 1/2 it would
+// keep only ~1e-32, nothing of a weight of 1e-40 (a far point with a tiny
+// weight, whose cost may be all there is). When the interval is the whole
+// of both atoms, the smaller of the two (equal but for rounding) keeps the
+// walk symmetric.
+func (l *walkLevels) mass(next twoFloat, i, j int) float64 {
+	wholeU, wholeV := next == l.lu && l.at == l.su, next == l.lv && l.at == l.sv
 	switch {
 	case wholeU && wholeV:
-		return math.Min(atomWeight(q.wu, i)/tuF, atomWeight(q.wv, j)/tvF)
+		return math.Min(atomWeight(l.wu, i)/l.tuF, atomWeight(l.wv, j)/l.tvF)
 	case wholeU:
-		return atomWeight(q.wu, i) / tuF
+		return atomWeight(l.wu, i) / l.tuF
 	case wholeV:
-		return atomWeight(q.wv, j) / tvF
+		return atomWeight(l.wv, j) / l.tvF
 	}
-	return next.sub(at).float()
+	return next.sub(l.at).float()
 }
 
 // atomWeight is the weight of atom k (1 for uniform weights).
@@ -362,24 +462,40 @@ func atomWeight(w []float64, k int) float64 {
 	return w[k]
 }
 
-// total is the sum of the k weights in double-double (exact for uniform).
-func (q *quantileWalk) total(w []float64, k int) twoFloat {
+// lineTotal is the sum of the k weights in double-double (exact for
+// uniform). Four running sums, added at the end, break the chain of
+// dependent double-double additions (four times shorter), and each has a
+// quarter of the terms, so the total is as precise.
+func lineTotal(w []float64, k int) twoFloat {
 	if w == nil {
 		return twoFloat{float64(k), 0}
 	}
-	var t twoFloat
-	for _, v := range w {
-		t = t.addFloat(v)
+	var t [4]twoFloat
+	i := 0
+	for ; i+4 <= len(w); i += 4 {
+		t[0] = t[0].addFloat(w[i])
+		t[1] = t[1].addFloat(w[i+1])
+		t[2] = t[2].addFloat(w[i+2])
+		t[3] = t[3].addFloat(w[i+3])
 	}
-	return t
+	for ; i < len(w); i++ {
+		t[0] = t[0].addFloat(w[i])
+	}
+	return t[0].add(t[1]).add(t[2].add(t[3]))
 }
 
-// level is cum/total, exactly 1 for the last atom.
-func level(cum, total twoFloat, last bool) twoFloat {
+// level is cum·inv (inv the total's reciprocal), exactly 1 for the last
+// atom and at most 1 for the others: cum ≤ total, so a product above 1 is
+// rounding, and 1 is the nearer level.
+func level(cum, inv twoFloat, last bool) twoFloat {
 	if last {
 		return twoFloat{1, 0}
 	}
-	return cum.div(total)
+	l := cum.mul(inv)
+	if l.hi > 1 || l.hi == 1 && l.lo > 0 {
+		return twoFloat{1, 0}
+	}
+	return l
 }
 
 // result combines the two sums into W_p^p = scaled·2^(exp·p) (terms is

@@ -24,6 +24,15 @@
 // EntropicGromovWasserstein matches spaces known only through their
 // internal distances (POT's conventions, cross-checked against POT).
 //
+// Transport that need not move all the mass: PartialEMD and
+// PartialEMDLagrange (exact partial transport, a given mass or a price per
+// unit moved), EntropicPartial, UnbalancedMM (majorisation–minimisation
+// with KL or squared-L2 marginal penalties), UnbalancedBarycenter, and the
+// relaxed Gromov–Wasserstein family (SemiRelaxedGW, EntropicSemiRelaxedGW,
+// PartialGW, EntropicPartialGW). Many problems at once: EMDBatch and
+// SinkhornBatch (results bit-identical to solving each alone). Large clouds
+// in any dimension: LowRankSinkhorn (a rank-r coupling, factored cost).
+//
 // The mixture half holds Gaussians and Gaussian mixtures in OTT's
 // parameterisation (Cholesky factor with log-diagonal, K-1 free logits),
 // fits them by EM after a k-means++ start, and fits a coupled pair of
